@@ -1,0 +1,4 @@
+DROP TABLE countries;
+DROP TABLE currencies;
+DROP TABLE sources;
+DROP TABLE datasets;

@@ -1,0 +1,145 @@
+//! Conditional requests. An answer's ETag is derived from the versions of the datasets it reads,
+//! the normalised request and the representation, so it is the same on every replica and backend
+//! and changes exactly when the answer can change. A client holding the current ETag gets a 304
+//! before the main query runs.
+
+use actix_web::HttpRequest;
+use actix_web::http::header::{self, HttpDate};
+use chrono::{DateTime, NaiveDateTime};
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use super::format::Format;
+use crate::db::datasets::{self, DatasetRow};
+use crate::db::{self, DbConnection};
+use crate::error::{ApiError, ProblemType};
+use crate::import::bundled::hex;
+
+/// What identifies an answer, taken from the request before the database work starts.
+#[derive(Debug, Clone)]
+pub struct CacheKey {
+    /// Path and query with the parameters sorted, so that their order does not matter.
+    normalised_target: String,
+    format: Format,
+    if_none_match: Option<String>,
+    if_modified_since: Option<NaiveDateTime>,
+}
+
+/// The validators of an answer.
+#[derive(Debug, Clone)]
+pub struct Validators {
+    /// A strong, quoted entity tag.
+    pub etag: String,
+    /// When the newest dataset involved last changed.
+    pub last_modified: NaiveDateTime,
+}
+
+impl CacheKey {
+    pub fn from_request(req: &HttpRequest, format: Format) -> Self {
+        let mut pairs: Vec<(String, String)> =
+            form_urlencoded::parse(req.query_string().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+        pairs.sort();
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let header_value = |name| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        Self {
+            normalised_target: format!("{}?{query}", req.path()),
+            format,
+            if_none_match: header_value(header::IF_NONE_MATCH),
+            if_modified_since: header_value(header::IF_MODIFIED_SINCE)
+                .and_then(|v| v.parse::<HttpDate>().ok())
+                .map(|d| DateTime::<chrono::Utc>::from(std::time::SystemTime::from(d)).naive_utc()),
+        }
+    }
+
+    pub fn validators(&self, datasets: &[&DatasetRow]) -> Validators {
+        let mut hasher = Sha256::new();
+        hasher.update(env!("CARGO_PKG_VERSION"));
+        hasher.update([0]);
+        hasher.update(&self.normalised_target);
+        hasher.update([0]);
+        hasher.update(self.format.as_str());
+        for dataset in datasets {
+            hasher.update([0]);
+            hasher.update(&dataset.id);
+            hasher.update(dataset.version.to_le_bytes());
+        }
+        let digest = hasher.finalize();
+        Validators {
+            etag: format!("\"{}\"", hex(&digest[..16])),
+            last_modified: datasets
+                .iter()
+                .map(|d| d.last_updated)
+                .max()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether the client's copy is current (RFC 9110 §13: If-None-Match wins over
+    /// If-Modified-Since; HTTP dates have whole seconds).
+    pub fn is_not_modified(&self, validators: &Validators) -> bool {
+        if let Some(tags) = &self.if_none_match {
+            return tags
+                .split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == validators.etag);
+        }
+        match self.if_modified_since {
+            Some(since) => {
+                validators.last_modified.and_utc().timestamp() <= since.and_utc().timestamp()
+            }
+            None => false,
+        }
+    }
+}
+
+/// The outcome of a conditional load.
+pub enum Fresh<T> {
+    NotModified(Validators),
+    Loaded {
+        validators: Validators,
+        dataset: DatasetRow,
+        value: T,
+    },
+}
+
+/// Loads what a handler needs in one trip to the blocking pool: the dataset row first, then,
+/// unless the client's copy is current, `load`.
+pub async fn load_fresh<T, F>(
+    state: &AppState,
+    key: CacheKey,
+    dataset_id: &'static str,
+    load: F,
+) -> Result<Fresh<T>, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &DatasetRow) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    db::run(&state.pool, move |conn| {
+        let dataset = datasets::find(conn, dataset_id)?.ok_or_else(|| {
+            ApiError::new(
+                ProblemType::NotReady,
+                format!("The dataset '{dataset_id}' is not loaded yet."),
+            )
+        })?;
+        let validators = key.validators(&[&dataset]);
+        if key.is_not_modified(&validators) {
+            return Ok(Fresh::NotModified(validators));
+        }
+        let value = load(conn, &dataset)?;
+        Ok(Fresh::Loaded {
+            validators,
+            dataset,
+            value,
+        })
+    })
+    .await
+}

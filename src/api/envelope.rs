@@ -1,0 +1,119 @@
+//! The response envelope `{data, meta, links}` shared by every resource, and the parts of `meta`
+//! that say where the numbers come from.
+
+use chrono::{NaiveDateTime, SecondsFormat};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::datasets::DatasetRow;
+use crate::db::sources::SourceRow;
+
+/// Every successful JSON answer: the resource or collection, what it is made of, and where to go next.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Envelope<T> {
+    pub data: T,
+    pub meta: Meta,
+    pub links: Links,
+}
+
+/// What the numbers in `data` are and where they come from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Meta {
+    /// The dataset answered from, with the version that changes whenever its data changes.
+    pub dataset: DatasetRef,
+    /// Number of items in `data` (collections only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    /// The sources of the items in `data`, with their licences.
+    pub sources: Vec<SourceRef>,
+    /// Caveats about this answer: gaps, approximations, missing values.
+    pub warnings: Vec<String>,
+}
+
+impl Meta {
+    pub fn new(dataset: &DatasetRow, sources: &[SourceRow]) -> Self {
+        Self {
+            dataset: DatasetRef::from(dataset),
+            count: None,
+            sources: sources.iter().map(SourceRef::from).collect(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn with_count(mut self, count: usize) -> Self {
+        self.count = Some(count);
+        self
+    }
+}
+
+/// A dataset and its current version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatasetRef {
+    #[schema(example = "countries")]
+    pub id: String,
+    /// Increases by one with every change to the dataset.
+    #[schema(example = 1)]
+    pub version: i64,
+    /// When the dataset last changed (UTC, RFC 3339).
+    #[schema(example = "2026-11-28T09:00:00Z")]
+    pub last_updated: String,
+}
+
+impl From<&DatasetRow> for DatasetRef {
+    fn from(row: &DatasetRow) -> Self {
+        Self {
+            id: row.id.clone(),
+            version: row.version,
+            last_updated: rfc3339(row.last_updated),
+        }
+    }
+}
+
+/// A source in brief; `GET /v1/sources/{id}` has the full record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SourceRef {
+    #[schema(example = "iso3166_via_rust_iso3166")]
+    pub id: String,
+    pub publisher: String,
+    pub title: String,
+    pub licence: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl From<&SourceRow> for SourceRef {
+    fn from(row: &SourceRow) -> Self {
+        Self {
+            id: row.id.clone(),
+            publisher: row.publisher.clone(),
+            title: row.title.clone(),
+            licence: row.licence.clone(),
+            url: row.url.clone(),
+        }
+    }
+}
+
+/// Links from this answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Links {
+    /// This answer.
+    #[serde(rename = "self")]
+    pub self_: String,
+    /// The next page, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+impl Links {
+    pub fn to_self(target: impl Into<String>) -> Self {
+        Self {
+            self_: target.into(),
+            next: None,
+        }
+    }
+}
+
+/// A UTC timestamp as RFC 3339 with a `Z`.
+pub fn rfc3339(at: NaiveDateTime) -> String {
+    at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}

@@ -1,0 +1,277 @@
+//! Representations: JSON (the envelope), CSV and NDJSON (the rows of `data` only), chosen by
+//! `format=` or the `Accept` header, and the HTTP caching headers every answer carries.
+
+use actix_web::http::header::{self, HttpDate};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::caching::Validators;
+use super::envelope::Envelope;
+use crate::error::{ApiError, ProblemType};
+
+/// A representation of a resource.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `application/json`: the `{data, meta, links}` envelope.
+    #[default]
+    Json,
+    /// `text/csv`: a header line and one line per item of `data`.
+    Csv,
+    /// `application/x-ndjson`: one JSON object per item of `data`.
+    Ndjson,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Json, Format::Csv, Format::Ndjson];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Ndjson => "ndjson",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Ndjson => "application/x-ndjson",
+        }
+    }
+
+    /// Media types (from an `Accept` header) this format satisfies.
+    fn media_types(self) -> &'static [&'static str] {
+        match self {
+            Format::Json => &["application/json"],
+            Format::Csv => &["text/csv"],
+            Format::Ndjson => &["application/x-ndjson", "application/ndjson"],
+        }
+    }
+
+    /// How specifically a media range names this format: 3 exact, 2 `type/*`, 1 `*/*`, 0 not at all.
+    fn specificity(self, range: &str) -> u8 {
+        if range == "*/*" {
+            return 1;
+        }
+        let types = self.media_types();
+        if types.contains(&range) {
+            return 3;
+        }
+        match range.strip_suffix("/*") {
+            Some(main) if types.iter().any(|t| t.split('/').next() == Some(main)) => 2,
+            _ => 0,
+        }
+    }
+}
+
+/// Picks the representation of an answer to `req`; see `negotiate_accept`.
+pub fn negotiate(req: &HttpRequest, explicit: Option<Format>) -> Result<Format, ApiError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    negotiate_accept(accept, explicit)
+}
+
+/// Picks the representation: `format=` wins; otherwise the `Accept` header, where the most
+/// specific media range that matches a format gives its quality; JSON when nothing is asked.
+pub fn negotiate_accept(
+    accept: Option<&str>,
+    explicit: Option<Format>,
+) -> Result<Format, ApiError> {
+    if let Some(format) = explicit {
+        return Ok(format);
+    }
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return Ok(Format::Json);
+    };
+    let ranges: Vec<(String, f32)> = accept.split(',').filter_map(parse_media_range).collect();
+    let quality = |format: Format| {
+        ranges
+            .iter()
+            .filter_map(|(range, q)| match format.specificity(range) {
+                0 => None,
+                s => Some((s, *q)),
+            })
+            .max_by_key(|(s, _)| *s)
+            .map_or(0.0, |(_, q)| q)
+    };
+    let mut best: Option<(Format, f32)> = None;
+    for format in Format::ALL {
+        let q = quality(format);
+        if q > 0.0 && best.is_none_or(|(_, best_q)| q > best_q) {
+            best = Some((format, q));
+        }
+    }
+    best.map(|(format, _)| format).ok_or_else(|| {
+        ApiError::new(
+            ProblemType::NotAcceptable,
+            "None of the media types in the Accept header can be produced.",
+        )
+        .with_param("Accept")
+        .with_allowed(
+            Format::ALL
+                .iter()
+                .flat_map(|f| f.media_types().iter().copied()),
+        )
+    })
+}
+
+fn parse_media_range(part: &str) -> Option<(String, f32)> {
+    let mut pieces = part.split(';');
+    let range = pieces.next()?.trim().to_ascii_lowercase();
+    if range.is_empty() {
+        return None;
+    }
+    let q = pieces
+        .filter_map(|p| p.trim().strip_prefix("q="))
+        .find_map(|q| q.trim().parse::<f32>().ok())
+        .unwrap_or(1.0);
+    Some((range, q))
+}
+
+/// The flat CSV line of an item; nested JSON does not fit in CSV columns.
+pub trait CsvRecord {
+    type Row: Serialize;
+    fn csv_row(&self) -> Self::Row;
+}
+
+/// A collection in the chosen representation.
+pub fn collection<T: Serialize + CsvRecord>(
+    format: Format,
+    validators: &Validators,
+    envelope: &Envelope<Vec<T>>,
+    file_stem: &str,
+) -> Result<HttpResponse, ApiError> {
+    let body = match format {
+        Format::Json => {
+            serde_json::to_vec(envelope).map_err(|e| ApiError::internal(e.to_string()))?
+        }
+        Format::Ndjson => ndjson(&envelope.data)?,
+        Format::Csv => csv(&envelope.data)?,
+    };
+    Ok(ok_response(format, validators, file_stem).body(body))
+}
+
+/// A single resource in the chosen representation (CSV and NDJSON give one line).
+pub fn item<T: Serialize + CsvRecord>(
+    format: Format,
+    validators: &Validators,
+    envelope: &Envelope<T>,
+    file_stem: &str,
+) -> Result<HttpResponse, ApiError> {
+    let body = match format {
+        Format::Json => {
+            serde_json::to_vec(envelope).map_err(|e| ApiError::internal(e.to_string()))?
+        }
+        Format::Ndjson => ndjson(std::slice::from_ref(&envelope.data))?,
+        Format::Csv => csv(std::slice::from_ref(&envelope.data))?,
+    };
+    Ok(ok_response(format, validators, file_stem).body(body))
+}
+
+fn ndjson<T: Serialize>(items: &[T]) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::new();
+    for item in items {
+        serde_json::to_writer(&mut body, item).map_err(|e| ApiError::internal(e.to_string()))?;
+        body.push(b'\n');
+    }
+    Ok(body)
+}
+
+fn csv<T: CsvRecord>(items: &[T]) -> Result<Vec<u8>, ApiError> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    for item in items {
+        writer
+            .serialize(item.csv_row())
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// 200 with content type, caching headers and, for CSV, a download file name.
+fn ok_response(
+    format: Format,
+    validators: &Validators,
+    file_stem: &str,
+) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CONTENT_TYPE, format.content_type()));
+    if format == Format::Csv {
+        response.insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{file_stem}.csv\""),
+        ));
+    }
+    caching_headers(&mut response, validators);
+    response
+}
+
+/// 304 for a client whose copy is current.
+pub fn not_modified(validators: &Validators) -> HttpResponse {
+    let mut response = HttpResponse::NotModified();
+    caching_headers(&mut response, validators);
+    response.finish()
+}
+
+/// Clients may reuse an answer for five minutes, then revalidate it with its ETag.
+pub const CACHE_CONTROL: &str = "public, max-age=300";
+
+fn caching_headers(response: &mut actix_web::HttpResponseBuilder, validators: &Validators) {
+    response.insert_header((header::ETAG, validators.etag.clone()));
+    response.insert_header((
+        header::LAST_MODIFIED,
+        HttpDate::from(std::time::SystemTime::from(
+            validators.last_modified.and_utc(),
+        )),
+    ));
+    response.insert_header((header::CACHE_CONTROL, CACHE_CONTROL));
+    response.insert_header((header::VARY, "Accept"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_follows_format_then_accept() {
+        let cases = [
+            (None, None, Format::Json),
+            (Some("*/*"), None, Format::Json),
+            (Some("text/csv"), None, Format::Csv),
+            (Some("application/x-ndjson"), None, Format::Ndjson),
+            (
+                Some("text/html,application/xhtml+xml,*/*;q=0.8"),
+                None,
+                Format::Json,
+            ),
+            (
+                Some("text/csv;q=0.5, application/json;q=0.9"),
+                None,
+                Format::Json,
+            ),
+            (Some("text/*"), None, Format::Csv),
+            (Some("text/csv"), Some(Format::Ndjson), Format::Ndjson),
+        ];
+        for (accept, explicit, expected) in cases {
+            assert_eq!(
+                negotiate_accept(accept, explicit).ok(),
+                Some(expected),
+                "{accept:?} {explicit:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unsupported_media_types_are_not_acceptable() {
+        for accept in ["application/xml", "text/html", "text/csv;q=0"] {
+            let err = negotiate_accept(Some(accept), None).unwrap_err();
+            assert_eq!(err.kind, ProblemType::NotAcceptable, "{accept}");
+        }
+    }
+}

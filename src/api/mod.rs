@@ -1,0 +1,101 @@
+//! The HTTP API: application assembly, shared state, and the pieces every resource uses
+//! (envelope, representations, caching, query parsing, telemetry).
+
+pub mod caching;
+pub mod envelope;
+pub mod format;
+pub mod health;
+pub mod middleware;
+pub mod query;
+pub mod responses;
+pub mod v1;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::error::PathError;
+use actix_web::http::header;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpRequest, HttpResponse, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::db::{Backend, DbPool};
+use crate::error::{ApiError, ProblemType};
+
+/// What every handler can reach. The service keeps no other state: replicas share nothing but
+/// the database.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub backend: Backend,
+}
+
+/// Registers every documented operation. The server and `openapi::spec` both call this, so the
+/// document describes exactly the routes that exist.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz).service(health::readyz);
+    v1::configure(cfg);
+}
+
+/// The application: documented operations, `/openapi.json`, Swagger UI at `/docs`, and problem
+/// documents for everything else.
+pub fn app(
+    state: AppState,
+    spec: utoipa::openapi::OpenApi,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .configure(|cfg| configure(&mut ServiceConfig::new(cfg)))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .url("/openapi.json", spec)
+                .config(SwaggerConfig::default().validator_url("none")),
+        )
+        .route("/docs", web::get().to(redirect_to_docs))
+        .route("/", web::get().to(redirect_to_docs))
+        .default_service(web::to(fallback))
+        .wrap(from_fn(middleware::telemetry))
+}
+
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::TemporaryRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// Unknown paths are 404; known paths with another method are 405 (every operation is a GET).
+async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if req.resource_map().has_resource(req.path()) {
+        let mut error = ApiError::new(
+            ProblemType::MethodNotAllowed,
+            format!("{} is not allowed here; use GET.", req.method()),
+        )
+        .with_allowed(["GET"]);
+        error.allow_methods = Some("GET");
+        Err(error)
+    } else {
+        Err(ApiError::new(
+            ProblemType::NotFound,
+            "No resource exists at this path. The operations are listed at /openapi.json and /docs.",
+        )
+        .with_help("/docs"))
+    }
+}
+
+fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::new(
+        ProblemType::InvalidParameter,
+        format!("A path segment cannot be read: {error}."),
+    )
+    .with_param("path")
+    .into()
+}

@@ -1,0 +1,14 @@
+//! Version 1 of the API.
+
+pub mod countries;
+pub mod sources;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers the v1 operations.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(countries::list_countries)
+        .service(countries::get_country)
+        .service(sources::list_sources)
+        .service(sources::get_source);
+}

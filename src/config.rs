@@ -1,0 +1,112 @@
+//! Command line and configuration. Every option is also an environment variable:
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `TRILATERAL_DATABASE_URL` | `trilateral.db` | `postgres://…`/`postgresql://…` for Postgres; `sqlite://…` or a path for SQLite |
+//! | `TRILATERAL_BIND` | `127.0.0.1:8080` | address the HTTP server listens on |
+//! | `TRILATERAL_WORKERS` | number of CPUs | HTTP worker threads |
+//! | `TRILATERAL_DB_POOL_SIZE` | `16` | database connections per process |
+//! | `TRILATERAL_DB_TIMEOUT_SECS` | `5` | how long a request waits for a connection before a 503 |
+//! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) |
+//! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::db::PoolOptions;
+
+pub const DEFAULT_DATABASE_URL: &str = "trilateral.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const DEFAULT_POOL_SIZE: u32 = 16;
+const DEFAULT_DB_TIMEOUT_SECS: u64 = 5;
+const DEFAULT_LOG_FILTER: &str = "info";
+
+/// Trilateral: North American trade flows, wage statistics and treaty provisions over HTTP.
+#[derive(Debug, Parser)]
+#[command(name = "trilateral", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default): applies migrations and loads the bundled data first.
+    Serve,
+    /// Apply pending database migrations, or revert them all with --revert.
+    Migrate {
+        /// Revert every migration instead (drops all tables and their data).
+        #[arg(long)]
+        revert: bool,
+    },
+    /// Print the OpenAPI document as JSON.
+    Openapi,
+    /// Exit 0 if the server at TRILATERAL_BIND answers /healthz, 1 otherwise (for container
+    /// health checks, which have no curl).
+    Healthcheck,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database URL: postgres://… or postgresql://… for Postgres; sqlite://… or a file path for SQLite.
+    #[arg(long, global = true, env = "TRILATERAL_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+
+    /// Address the HTTP server listens on.
+    #[arg(long, global = true, env = "TRILATERAL_BIND", default_value = DEFAULT_BIND)]
+    pub bind: String,
+
+    /// HTTP worker threads [default: number of CPUs].
+    #[arg(long, global = true, env = "TRILATERAL_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Database connections per process.
+    #[arg(long, global = true, env = "TRILATERAL_DB_POOL_SIZE", default_value_t = DEFAULT_POOL_SIZE)]
+    pub db_pool_size: u32,
+
+    /// Seconds a request waits for a database connection before it gets a 503.
+    #[arg(long, global = true, env = "TRILATERAL_DB_TIMEOUT_SECS", default_value_t = DEFAULT_DB_TIMEOUT_SECS)]
+    pub db_timeout_secs: u64,
+
+    /// Log filter, in tracing's EnvFilter syntax (for example `info,trilateral=debug`).
+    #[arg(long, global = true, env = "TRILATERAL_LOG", default_value = DEFAULT_LOG_FILTER)]
+    pub log: String,
+
+    /// Log format.
+    #[arg(long, global = true, env = "TRILATERAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            bind: DEFAULT_BIND.to_owned(),
+            workers: None,
+            db_pool_size: DEFAULT_POOL_SIZE,
+            db_timeout_secs: DEFAULT_DB_TIMEOUT_SECS,
+            log: DEFAULT_LOG_FILTER.to_owned(),
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+impl Config {
+    pub fn pool_options(&self) -> PoolOptions {
+        PoolOptions {
+            max_size: self.db_pool_size.max(1),
+            timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Countries and currencies: the code crosswalk every other dataset refers to.
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{countries, currencies};
+use crate::domain::country::{CountryKind, CountryLookup};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = countries)]
+#[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct CountryRow {
+    pub code: String,
+    pub iso2: Option<String>,
+    pub iso3: Option<String>,
+    pub numeric: Option<String>,
+    pub name: String,
+    pub kind: String,
+    pub currency_code: Option<String>,
+    /// All currencies in use, comma-separated, `currency_code` among them.
+    pub currency_codes: Option<String>,
+    pub former_iso2: Option<String>,
+    pub former_numeric: Option<String>,
+    pub valid_from: Option<i32>,
+    pub valid_to: Option<i32>,
+    /// Successors of a former country, or the ISO counterparts of a source-specific code;
+    /// semicolon-separated.
+    pub related_codes: Option<String>,
+    pub note: Option<String>,
+    pub source_id: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = currencies)]
+#[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct CurrencyRow {
+    pub code: String,
+    pub numeric: String,
+    pub name: String,
+    pub minor_units: Option<i32>,
+}
+
+pub fn list(conn: &mut DbConnection, kind: Option<CountryKind>) -> QueryResult<Vec<CountryRow>> {
+    let mut query = countries::table
+        .select(CountryRow::as_select())
+        .order(countries::code)
+        .into_boxed();
+    if let Some(kind) = kind {
+        query = query.filter(countries::kind.eq(kind.as_str()));
+    }
+    query.load(conn)
+}
+
+/// The country a validated code names. Alpha-2 and numeric codes only match current ISO 3166-1
+/// entries; three-character codes match ISO alpha-3, former and source-specific codes.
+pub fn find(conn: &mut DbConnection, lookup: &CountryLookup) -> QueryResult<Option<CountryRow>> {
+    let query = countries::table
+        .select(CountryRow::as_select())
+        .into_boxed();
+    let query = match lookup {
+        CountryLookup::Alpha2(code) => query.filter(countries::iso2.eq(code.clone())),
+        CountryLookup::Code(code) => query.filter(countries::code.eq(code.clone())),
+        CountryLookup::Numeric(code) => query.filter(countries::numeric.eq(code.clone())),
+    };
+    query.first(conn).optional()
+}
+
+pub fn currencies(conn: &mut DbConnection) -> QueryResult<Vec<CurrencyRow>> {
+    currencies::table
+        .select(CurrencyRow::as_select())
+        .order(currencies::code)
+        .load(conn)
+}
+
+/// Replaces all currencies and countries with these rows.
+pub fn replace_all(
+    conn: &mut DbConnection,
+    currency_rows: &[CurrencyRow],
+    country_rows: &[CountryRow],
+) -> QueryResult<()> {
+    diesel::delete(countries::table).execute(conn)?;
+    diesel::delete(currencies::table).execute(conn)?;
+    super::insert_rows!(conn, currencies::table, currency_rows)?;
+    super::insert_rows!(conn, countries::table, country_rows)?;
+    Ok(())
+}

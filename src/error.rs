@@ -1,0 +1,318 @@
+//! `ApiError`, the one error type of the API, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Each problem has a stable `type` slug (listed in the OpenAPI description), the offending
+//! parameter and the allowed values where there are any. Internal causes are kept for the log
+//! and never rendered.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbError;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// The kinds of problem the API reports. The slug of each is part of the API contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemType {
+    InvalidParameter,
+    UnknownParameter,
+    MalformedRequest,
+    UnknownCountry,
+    UnknownSource,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    DatabaseUnavailable,
+    NotReady,
+    Internal,
+}
+
+impl ProblemType {
+    pub const ALL: [ProblemType; 11] = [
+        ProblemType::InvalidParameter,
+        ProblemType::UnknownParameter,
+        ProblemType::MalformedRequest,
+        ProblemType::UnknownCountry,
+        ProblemType::UnknownSource,
+        ProblemType::NotFound,
+        ProblemType::MethodNotAllowed,
+        ProblemType::NotAcceptable,
+        ProblemType::DatabaseUnavailable,
+        ProblemType::NotReady,
+        ProblemType::Internal,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            ProblemType::InvalidParameter => "invalid-parameter",
+            ProblemType::UnknownParameter => "unknown-parameter",
+            ProblemType::MalformedRequest => "malformed-request",
+            ProblemType::UnknownCountry => "unknown-country",
+            ProblemType::UnknownSource => "unknown-source",
+            ProblemType::NotFound => "not-found",
+            ProblemType::MethodNotAllowed => "method-not-allowed",
+            ProblemType::NotAcceptable => "not-acceptable",
+            ProblemType::DatabaseUnavailable => "database-unavailable",
+            ProblemType::NotReady => "not-ready",
+            ProblemType::Internal => "internal",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ProblemType::InvalidParameter => "Invalid parameter",
+            ProblemType::UnknownParameter => "Unknown parameter",
+            ProblemType::MalformedRequest => "Malformed request",
+            ProblemType::UnknownCountry => "Unknown country",
+            ProblemType::UnknownSource => "Unknown source",
+            ProblemType::NotFound => "Not found",
+            ProblemType::MethodNotAllowed => "Method not allowed",
+            ProblemType::NotAcceptable => "Not acceptable",
+            ProblemType::DatabaseUnavailable => "Database unavailable",
+            ProblemType::NotReady => "Not ready",
+            ProblemType::Internal => "Internal error",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            ProblemType::InvalidParameter
+            | ProblemType::UnknownParameter
+            | ProblemType::MalformedRequest => StatusCode::BAD_REQUEST,
+            ProblemType::UnknownCountry | ProblemType::UnknownSource | ProblemType::NotFound => {
+                StatusCode::NOT_FOUND
+            }
+            ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ProblemType::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            ProblemType::DatabaseUnavailable | ProblemType::NotReady => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// When a client sees this problem (for the OpenAPI description).
+    pub fn description(self) -> &'static str {
+        match self {
+            ProblemType::InvalidParameter => {
+                "a path or query parameter is malformed or out of range; `param` names it and `allowed` lists valid values where they are few"
+            }
+            ProblemType::UnknownParameter => {
+                "the query string has a parameter the operation does not take; `allowed` lists the ones it does"
+            }
+            ProblemType::MalformedRequest => {
+                "the request itself (headers, path encoding) cannot be understood"
+            }
+            ProblemType::UnknownCountry => {
+                "no country has this code; `help` links to the list of valid codes"
+            }
+            ProblemType::UnknownSource => {
+                "no source has this id; `help` links to the list of sources"
+            }
+            ProblemType::NotFound => "no operation exists at this path",
+            ProblemType::MethodNotAllowed => {
+                "the path exists but not for this method; the `Allow` header lists the methods"
+            }
+            ProblemType::NotAcceptable => {
+                "the `Accept` header or `format` asks for a media type the operation cannot produce"
+            }
+            ProblemType::DatabaseUnavailable => "the database does not answer; retry later",
+            ProblemType::NotReady => "the database answers but its migrations are not applied yet",
+            ProblemType::Internal => {
+                "an unexpected failure; the response carries a request id to quote, the cause is only logged"
+            }
+        }
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("/problems/{}", self.slug())
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/unknown-country",
+    "title": "Unknown country",
+    "status": 404,
+    "detail": "No country has the code 'XX'.",
+    "instance": "/v1/countries/XX",
+    "param": "code",
+    "help": "/v1/countries",
+    "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+}))]
+pub struct Problem {
+    /// Stable identifier of the kind of problem, `/problems/{slug}`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// The request target that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The offending parameter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// The values the parameter accepts, where they are few enough to list.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<String>,
+    /// Where to look up valid values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The request id, also returned in the `x-request-id` header; quote it when reporting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// A failed request.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub kind: ProblemType,
+    pub detail: String,
+    pub param: Option<String>,
+    pub allowed: Vec<String>,
+    pub help: Option<String>,
+    /// Methods for the `Allow` header of a 405.
+    pub allow_methods: Option<&'static str>,
+    /// The internal cause, for the log only.
+    pub cause: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+            param: None,
+            allowed: Vec::new(),
+            help: None,
+            allow_methods: None,
+            cause: None,
+        }
+    }
+
+    pub fn invalid_parameter(param: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(ProblemType::InvalidParameter, detail).with_param(param)
+    }
+
+    pub fn unknown_country(param: &str, code: &str) -> Self {
+        Self::new(
+            ProblemType::UnknownCountry,
+            format!("No country has the code '{code}'."),
+        )
+        .with_param(param)
+        .with_help("/v1/countries")
+    }
+
+    pub fn internal(cause: impl Into<String>) -> Self {
+        let mut error = Self::new(
+            ProblemType::Internal,
+            "The request failed unexpectedly. Quote the request id when reporting it.",
+        );
+        error.cause = Some(cause.into());
+        error
+    }
+
+    pub fn unavailable(cause: impl Into<String>) -> Self {
+        let mut error = Self::new(
+            ProblemType::DatabaseUnavailable,
+            "The database is not reachable. Retry later.",
+        );
+        error.cause = Some(cause.into());
+        error
+    }
+
+    pub fn with_param(mut self, param: impl Into<String>) -> Self {
+        self.param = Some(param.into());
+        self
+    }
+
+    pub fn with_allowed<I, S>(mut self, allowed: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed = allowed.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn problem(&self, instance: Option<&str>, request_id: Option<&str>) -> Problem {
+        Problem {
+            problem_type: self.kind.type_uri(),
+            title: self.kind.title().to_owned(),
+            status: self.kind.status().as_u16(),
+            detail: self.detail.clone(),
+            instance: instance.map(str::to_owned),
+            param: self.param.clone(),
+            allowed: self.allowed.clone(),
+            help: self.help.clone(),
+            request_id: request_id.map(str::to_owned),
+        }
+    }
+
+    /// The response, with the request target and id when the caller knows them.
+    pub fn render(&self, instance: Option<&str>, request_id: Option<&str>) -> HttpResponse {
+        let mut response = HttpResponse::build(self.kind.status());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        if let Some(methods) = self.allow_methods {
+            response.insert_header((header::ALLOW, methods));
+        }
+        match serde_json::to_vec(&self.problem(instance, request_id)) {
+            Ok(body) => response.body(body),
+            Err(_) => response.finish(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.title(), self.detail)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " (cause: {cause})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.render(None, None)
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error as Diesel};
+        match error {
+            DbError::Unavailable(cause) => ApiError::unavailable(cause),
+            DbError::Query(Diesel::DatabaseError(DatabaseErrorKind::ClosedConnection, info)) => {
+                ApiError::unavailable(info.message().to_owned())
+            }
+            other => ApiError::internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        DbError::Query(error).into()
+    }
+}

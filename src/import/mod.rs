@@ -1,0 +1,129 @@
+//! Loading data into the database. The bundled datasets (files under `data/`, compiled into the
+//! binary) are loaded on first start, and again when a new binary ships different files; the
+//! `import` command will reuse the same readers for files users bring.
+
+pub mod bundled;
+pub mod countries;
+pub mod csv_rows;
+pub mod sources;
+
+use chrono::Utc;
+use diesel::Connection;
+
+use crate::db::datasets::{self, DatasetRow};
+use crate::db::{DbConnection, DbError};
+
+/// Why an import failed. Row errors name the file and the line (1 is the header).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file}, line {line}: {reason}")]
+    Row {
+        file: String,
+        line: u64,
+        reason: String,
+    },
+    #[error("{file}: {reason}")]
+    File { file: String, reason: String },
+    #[error("database: {0}")]
+    Database(#[from] diesel::result::Error),
+}
+
+impl From<DbError> for ImportError {
+    fn from(error: DbError) -> Self {
+        match error {
+            DbError::Query(e) => ImportError::Database(e),
+            other => ImportError::File {
+                file: "database".to_owned(),
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+/// What a load wrote, for the dataset catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct LoadSummary {
+    pub rows: i64,
+    /// First and last period covered, where the dataset has periods.
+    pub coverage: Option<(String, String)>,
+}
+
+/// A dataset that ships with the binary.
+pub trait BundledDataset: Sync {
+    fn id(&self) -> &'static str;
+    fn title(&self) -> &'static str;
+    fn description(&self) -> &'static str;
+    /// Fingerprint of what this binary would load; a change triggers a reload.
+    fn checksum(&self) -> String;
+    /// Writes the dataset's rows, replacing earlier ones, inside the caller's transaction.
+    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError>;
+}
+
+/// The bundled datasets in load order (later ones refer to earlier ones).
+pub fn bundled_datasets() -> [&'static dyn BundledDataset; 2] {
+    [&sources::SOURCES, &countries::COUNTRIES]
+}
+
+/// What happened to one bundled dataset at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadOutcome {
+    UpToDate {
+        id: &'static str,
+        version: i64,
+    },
+    Loaded {
+        id: &'static str,
+        version: i64,
+        rows: i64,
+    },
+}
+
+/// Loads every bundled dataset that is missing or differs from what this binary ships. Each
+/// dataset is one transaction: it is either fully replaced or left as it was.
+pub fn load_bundled(conn: &mut DbConnection) -> Result<Vec<LoadOutcome>, ImportError> {
+    bundled_datasets()
+        .into_iter()
+        .map(|dataset| load_if_changed(conn, dataset))
+        .collect()
+}
+
+fn load_if_changed(
+    conn: &mut DbConnection,
+    dataset: &'static dyn BundledDataset,
+) -> Result<LoadOutcome, ImportError> {
+    let checksum = dataset.checksum();
+    let existing = datasets::find(conn, dataset.id())?;
+    if let Some(row) = &existing {
+        if row.checksum == checksum {
+            return Ok(LoadOutcome::UpToDate {
+                id: dataset.id(),
+                version: row.version,
+            });
+        }
+    }
+    let version = existing.map_or(1, |row| row.version + 1);
+    conn.transaction::<_, ImportError, _>(|conn| {
+        let summary = dataset.load(conn)?;
+        let (coverage_first, coverage_last) = summary.coverage.clone().unzip();
+        datasets::save(
+            conn,
+            &DatasetRow {
+                id: dataset.id().to_owned(),
+                title: dataset.title().to_owned(),
+                description: dataset.description().to_owned(),
+                version,
+                last_updated: Utc::now().naive_utc(),
+                row_count: summary.rows,
+                coverage_first,
+                coverage_last,
+                checksum,
+                origin: "bundled".to_owned(),
+            },
+        )?;
+        Ok(LoadOutcome::Loaded {
+            id: dataset.id(),
+            version,
+            rows: summary.rows,
+        })
+    })
+}

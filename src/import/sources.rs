@@ -1,0 +1,142 @@
+//! The sources catalogue, `data/sources.csv`, written from the PROVENANCE.md of each data family.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use super::bundled::{self, BundledFile, SOURCES_CSV};
+use super::csv_rows::{read_rows, row_error};
+use super::{BundledDataset, ImportError, LoadSummary};
+use crate::db::DbConnection;
+use crate::db::sources::{self as db_sources, SourceRow};
+use crate::domain::source::{SourceFamily, is_valid_source_id};
+
+pub struct Sources;
+pub static SOURCES: Sources = Sources;
+
+#[derive(Debug, Deserialize)]
+struct SourceRecord {
+    id: String,
+    family: String,
+    publisher: String,
+    title: String,
+    url: String,
+    licence: String,
+    coverage: String,
+    transformations: String,
+    notes: String,
+}
+
+fn non_empty(value: String) -> Option<String> {
+    (!value.trim().is_empty()).then_some(value)
+}
+
+/// Parses and checks the catalogue: ids well-formed and unique, known families, required fields.
+fn parse(file: &BundledFile) -> Result<Vec<SourceRow>, ImportError> {
+    let mut seen = HashSet::new();
+    read_rows::<SourceRecord>(file.path, file.bytes)?
+        .into_iter()
+        .map(|(line, record)| {
+            if !is_valid_source_id(&record.id) {
+                return Err(row_error(
+                    file.path,
+                    line,
+                    format!("malformed source id '{}'", record.id),
+                ));
+            }
+            if !seen.insert(record.id.clone()) {
+                return Err(row_error(
+                    file.path,
+                    line,
+                    format!("duplicate source id '{}'", record.id),
+                ));
+            }
+            if SourceFamily::parse(&record.family).is_none() {
+                return Err(row_error(
+                    file.path,
+                    line,
+                    format!("unknown family '{}'", record.family),
+                ));
+            }
+            for (field, value) in [
+                ("publisher", &record.publisher),
+                ("title", &record.title),
+                ("licence", &record.licence),
+                ("coverage", &record.coverage),
+                ("transformations", &record.transformations),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(row_error(file.path, line, format!("{field} is empty")));
+                }
+            }
+            Ok(SourceRow {
+                id: record.id,
+                family: record.family,
+                publisher: record.publisher,
+                title: record.title,
+                url: non_empty(record.url),
+                licence: record.licence,
+                coverage: record.coverage,
+                transformations: record.transformations,
+                notes: non_empty(record.notes),
+            })
+        })
+        .collect()
+}
+
+impl BundledDataset for Sources {
+    fn id(&self) -> &'static str {
+        "sources"
+    }
+
+    fn title(&self) -> &'static str {
+        "Sources"
+    }
+
+    fn description(&self) -> &'static str {
+        "Publisher, title, URL, licence, coverage and transformations of every source behind the data"
+    }
+
+    fn checksum(&self) -> String {
+        bundled::checksum(&[SOURCES_CSV], b"")
+    }
+
+    /// Sources are updated in place rather than deleted, because data rows refer to them.
+    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
+        let rows = parse(&SOURCES_CSV)?;
+        for row in &rows {
+            db_sources::save(conn, row)?;
+        }
+        Ok(LoadSummary {
+            rows: rows.len() as i64,
+            coverage: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_catalogue_parses() {
+        let rows = parse(&SOURCES_CSV).expect("data/sources.csv is valid");
+        assert!(
+            rows.iter()
+                .any(|r| r.id == "tota_v0.5.0" && r.licence == "CC BY-NC 4.0")
+        );
+    }
+
+    #[test]
+    fn a_duplicate_id_is_rejected_with_its_line() {
+        let csv = "id,family,publisher,title,url,licence,coverage,transformations,notes\n\
+                   a,trade,P,T,,MIT,C,X,\n\
+                   a,trade,P,T,,MIT,C,X,\n";
+        let file = BundledFile {
+            path: "test.csv",
+            bytes: csv.as_bytes(),
+        };
+        let err = parse(&file).unwrap_err().to_string();
+        assert_eq!(err, "test.csv, line 3: duplicate source id 'a'");
+    }
+}

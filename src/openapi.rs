@@ -1,0 +1,61 @@
+//! The OpenAPI 3.1 document, generated from the same route registration the server uses.
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::api::{self, responses};
+use crate::error::{Problem, ProblemType};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Trilateral",
+        description = "North American economic integration data over HTTP: trade flows between the \
+United States, Mexico and Canada, wage statistics, and the provisions of the treaties that govern \
+that trade.\n\n\
+Conventions: collections answer `{data, meta, links}`; `meta` names the dataset version, the \
+sources with their licences, and warnings. Countries are accepted as ISO alpha-2, alpha-3 or \
+numeric codes in any case. `format=csv|ndjson` (or the `Accept` header) gives the rows alone. \
+Every answer has a strong `ETag` derived from the dataset version; `If-None-Match` gives a 304. \
+Errors are RFC 9457 `application/problem+json` documents whose `type` is one of the slugs below.",
+    ),
+    tags(
+        (name = "countries", description = "Country code crosswalk: ISO alpha-2, alpha-3 and numeric, former and source-specific codes, currencies"),
+        (name = "sources", description = "Where every number comes from: publisher, licence, coverage, transformations"),
+        (name = "operations", description = "Health and readiness probes"),
+    ),
+    components(
+        schemas(Problem),
+        responses(
+            responses::BadRequest,
+            responses::NotFound,
+            responses::NotAcceptable,
+            responses::Unavailable,
+            responses::NotModified,
+        )
+    )
+)]
+struct ApiDoc;
+
+/// The document for the routes `api::configure` registers, with the problem types appended to
+/// the description.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, mut spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(api::configure)
+        .split_for_parts();
+    let mut description = spec.info.description.take().unwrap_or_default();
+    description.push_str("\n\n| problem `type` | status | meaning |\n| --- | --- | --- |\n");
+    for kind in ProblemType::ALL {
+        description.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            kind.type_uri(),
+            kind.status().as_u16(),
+            kind.description()
+        ));
+    }
+    spec.info.description = Some(description);
+    spec
+}
