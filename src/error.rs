@@ -170,9 +170,13 @@ pub struct Problem {
     pub request_id: Option<String>,
 }
 
-/// A failed request.
+/// A failed request. Boxed, so that `Result<T, ApiError>` stays small on the happy path.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct ApiError(Box<ErrorDetails>);
+
+/// What an `ApiError` knows.
+#[derive(Debug, Clone)]
+pub struct ErrorDetails {
     pub kind: ProblemType,
     pub detail: String,
     pub param: Option<String>,
@@ -184,9 +188,17 @@ pub struct ApiError {
     pub cause: Option<String>,
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = ErrorDetails;
+
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
 impl ApiError {
     pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ErrorDetails {
             kind,
             detail: detail.into(),
             param: None,
@@ -194,7 +206,7 @@ impl ApiError {
             help: None,
             allow_methods: None,
             cause: None,
-        }
+        }))
     }
 
     pub fn invalid_parameter(param: impl Into<String>, detail: impl Into<String>) -> Self {
@@ -211,25 +223,33 @@ impl ApiError {
     }
 
     pub fn internal(cause: impl Into<String>) -> Self {
-        let mut error = Self::new(
+        Self::new(
             ProblemType::Internal,
             "The request failed unexpectedly. Quote the request id when reporting it.",
-        );
-        error.cause = Some(cause.into());
-        error
+        )
+        .with_cause(cause)
     }
 
     pub fn unavailable(cause: impl Into<String>) -> Self {
-        let mut error = Self::new(
+        Self::new(
             ProblemType::DatabaseUnavailable,
             "The database is not reachable. Retry later.",
-        );
-        error.cause = Some(cause.into());
-        error
+        )
+        .with_cause(cause)
     }
 
     pub fn with_param(mut self, param: impl Into<String>) -> Self {
-        self.param = Some(param.into());
+        self.0.param = Some(param.into());
+        self
+    }
+
+    pub fn with_cause(mut self, cause: impl Into<String>) -> Self {
+        self.0.cause = Some(cause.into());
+        self
+    }
+
+    pub fn with_allow_methods(mut self, methods: &'static str) -> Self {
+        self.0.allow_methods = Some(methods);
         self
     }
 
@@ -238,12 +258,12 @@ impl ApiError {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.allowed = allowed.into_iter().map(Into::into).collect();
+        self.0.allowed = allowed.into_iter().map(Into::into).collect();
         self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.0.help = Some(help.into());
         self
     }
 

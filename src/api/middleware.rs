@@ -102,7 +102,7 @@ fn finish_problem(
         return response.map_into_boxed_body();
     }
     let cause = response.response().error().map(ToString::to_string);
-    let mut error = match status {
+    let error = match status {
         StatusCode::NOT_FOUND => {
             ApiError::new(ProblemType::NotFound, "No resource exists at this path.")
         }
@@ -116,10 +116,13 @@ fn finish_problem(
         ),
         _ => ApiError::internal(cause.clone().unwrap_or_else(|| status.to_string())),
     };
-    if let Some(cause) = cause {
-        tracing::warn!(%cause, "framework error");
-        error.cause = Some(cause);
-    }
+    let error = match cause {
+        Some(cause) => {
+            tracing::warn!(%cause, "framework error");
+            error.with_cause(cause)
+        }
+        None => error,
+    };
     let rendered = error.render(Some(target), Some(request_id));
     response.into_response(rendered)
 }

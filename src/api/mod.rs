@@ -75,13 +75,12 @@ async fn redirect_to_docs() -> HttpResponse {
 /// Unknown paths are 404; known paths with another method are 405 (every operation is a GET).
 async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if req.resource_map().has_resource(req.path()) {
-        let mut error = ApiError::new(
+        Err(ApiError::new(
             ProblemType::MethodNotAllowed,
             format!("{} is not allowed here; use GET.", req.method()),
         )
-        .with_allowed(["GET"]);
-        error.allow_methods = Some("GET");
-        Err(error)
+        .with_allowed(["GET"])
+        .with_allow_methods("GET"))
     } else {
         Err(ApiError::new(
             ProblemType::NotFound,

@@ -70,6 +70,6 @@ pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, A
 #[serde(deny_unknown_fields)]
 pub struct FormatQuery {
     /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
+    #[param(inline, example = "json")]
     pub format: Option<Format>,
 }

@@ -183,16 +183,20 @@ pub struct PoolOptions {
     pub timeout: Duration,
 }
 
-/// Builds the pool without opening connections, after one direct connection attempt so that a
-/// wrong URL or a database that is down is reported with its real cause.
+/// Builds the pool after one direct connection attempt, so that a wrong URL or a database that
+/// is down is reported with its real cause.
 pub fn connect(url: &str, options: PoolOptions) -> Result<DbPool, r2d2::Error> {
-    let manager = ConnectionManager::new(url);
-    manager.connect()?;
-    Ok(r2d2::Pool::builder()
+    ConnectionManager::new(url).connect()?;
+    Ok(pool(url, options))
+}
+
+/// Builds the pool without opening any connection; requests get a 503 while the database is down.
+pub fn pool(url: &str, options: PoolOptions) -> DbPool {
+    r2d2::Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(1))
         .connection_timeout(options.timeout)
-        .build_unchecked(manager))
+        .build_unchecked(ConnectionManager::new(url))
 }
 
 /// Why a database call failed, as far as the API needs to know.

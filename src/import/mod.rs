@@ -93,13 +93,11 @@ fn load_if_changed(
 ) -> Result<LoadOutcome, ImportError> {
     let checksum = dataset.checksum();
     let existing = datasets::find(conn, dataset.id())?;
-    if let Some(row) = &existing {
-        if row.checksum == checksum {
-            return Ok(LoadOutcome::UpToDate {
-                id: dataset.id(),
-                version: row.version,
-            });
-        }
+    if let Some(row) = existing.as_ref().filter(|row| row.checksum == checksum) {
+        return Ok(LoadOutcome::UpToDate {
+            id: dataset.id(),
+            version: row.version,
+        });
     }
     let version = existing.map_or(1, |row| row.version + 1);
     conn.transaction::<_, ImportError, _>(|conn| {

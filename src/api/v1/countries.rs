@@ -224,10 +224,10 @@ fn load_with_context(
 #[serde(deny_unknown_fields)]
 pub struct ListCountriesQuery {
     /// Only codes of this kind.
-    #[param(example = "iso3166_1")]
+    #[param(inline, example = "iso3166_1")]
     pub kind: Option<CountryKind>,
     /// Representation; overrides the `Accept` header.
-    #[param(example = "csv")]
+    #[param(inline, example = "csv")]
     pub format: Option<Format>,
 }
 

@@ -101,10 +101,10 @@ impl From<SourceRow> for SourceResponse {
 #[serde(deny_unknown_fields)]
 pub struct ListSourcesQuery {
     /// Only sources of this data family.
-    #[param(example = "wages")]
+    #[param(inline, example = "wages")]
     pub family: Option<SourceFamily>,
     /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
+    #[param(inline, example = "json")]
     pub format: Option<Format>,
 }
 

@@ -1,0 +1,13 @@
+//! Integration tests: the real application over HTTP, each test on SQLite and on Postgres.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod countries;
+mod docs;
+mod errors;
+mod health;
+mod migrations;
+mod openapi;
+mod readme;
+mod sources;

@@ -1,0 +1,62 @@
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use trilateral::db::{self, DbConnection};
+
+use crate::backend_test;
+use crate::helpers::TestApp;
+
+#[derive(QueryableByName)]
+struct TableName {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The application's tables, leaving out the migration bookkeeping and SQLite internals.
+fn tables(conn: &mut DbConnection) -> Vec<String> {
+    let sql = match conn.backend() {
+        db::Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') \
+             AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations' ORDER BY name"
+        }
+        db::Backend::Postgres => {
+            "SELECT table_name AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations' ORDER BY table_name"
+        }
+    };
+    diesel::sql_query(sql)
+        .load::<TableName>(conn)
+        .expect("list tables")
+        .into_iter()
+        .map(|t| t.name)
+        .collect()
+}
+
+backend_test! {
+    async fn every_migration_reverts_cleanly_and_applies_again(app: TestApp) {
+        let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
+        let mut conn = pool.get().expect("connection");
+        let migrated = tables(&mut conn);
+        assert!(migrated.contains(&"countries".to_owned()), "{migrated:?}");
+
+        let reverted = db::revert_all_migrations(&mut conn).expect("revert all");
+        assert!(!reverted.is_empty());
+        assert_eq!(tables(&mut conn), Vec::<String>::new(), "down.sql left tables behind");
+
+        let applied = db::run_migrations(&mut conn).expect("apply again");
+        assert_eq!(applied.len(), reverted.len());
+        assert_eq!(tables(&mut conn), migrated);
+    }
+}
+
+backend_test! {
+    async fn a_restart_keeps_the_loaded_data_and_its_version(app: TestApp) {
+        let before = app.get("/v1/countries/mx").await.json();
+
+        let restarted = trilateral::Application::build(&app.db.config()).expect("second start");
+        drop(restarted);
+
+        let after = app.get("/v1/countries/mx").await.json();
+        assert_eq!(before["meta"]["dataset"], after["meta"]["dataset"]);
+        assert_eq!(after["meta"]["dataset"]["version"], 1);
+    }
+}
