@@ -57,8 +57,19 @@ pub fn prepare_database(config: &Config) -> Result<DbPool, StartupError> {
         }
         for outcome in import::load_bundled(conn)? {
             match outcome {
-                LoadOutcome::Loaded { id, version, rows } => {
-                    tracing::info!(dataset = id, version, rows, "loaded bundled dataset");
+                LoadOutcome::Loaded {
+                    id,
+                    version,
+                    rows,
+                    millis,
+                } => {
+                    tracing::info!(
+                        dataset = id,
+                        version,
+                        rows,
+                        millis,
+                        "loaded bundled dataset"
+                    );
                 }
                 LoadOutcome::UpToDate { id, version } => {
                     tracing::debug!(dataset = id, version, "bundled dataset up to date");

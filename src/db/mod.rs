@@ -22,27 +22,28 @@ macro_rules! upsert {
 }
 pub(crate) use upsert;
 
-/// Rows per multi-row INSERT; keeps the bind parameters of wide tables well below SQLite's and
-/// Postgres' limits.
+/// Rows per multi-row INSERT on SQLite; keeps the bind parameters of wide tables well below its
+/// limit.
 pub const INSERT_CHUNK_ROWS: usize = 500;
 
-/// Inserts a slice of rows in chunks and evaluates to `QueryResult<usize>`. Multi-row inserts
-/// only compile against a concrete backend connection, so this matches on the variant.
+/// Inserts a slice of rows and evaluates to `QueryResult<usize>`: one binary `COPY` on Postgres,
+/// multi-row INSERTs on SQLite. Both only compile against a concrete backend connection, so this
+/// matches on the variant. Row types need `treat_none_as_default_value = false`.
 macro_rules! insert_rows {
     ($conn:expr, $table:path, $rows:expr) => {
         (|| -> diesel::QueryResult<usize> {
-            let mut inserted = 0;
-            for chunk in $rows.chunks($crate::db::INSERT_CHUNK_ROWS) {
-                inserted += match &mut *$conn {
-                    $crate::db::DbConnection::Postgres(c) => {
-                        diesel::insert_into($table).values(chunk).execute(c)?
+            match &mut *$conn {
+                $crate::db::DbConnection::Postgres(c) => {
+                    diesel::copy_from($table).from_insertable($rows).execute(c)
+                }
+                $crate::db::DbConnection::Sqlite(c) => {
+                    let mut inserted = 0;
+                    for chunk in $rows.chunks($crate::db::INSERT_CHUNK_ROWS) {
+                        inserted += diesel::insert_into($table).values(chunk).execute(c)?;
                     }
-                    $crate::db::DbConnection::Sqlite(c) => {
-                        diesel::insert_into($table).values(chunk).execute(c)?
-                    }
-                };
+                    Ok(inserted)
+                }
             }
-            Ok(inserted)
         })()
     };
 }
@@ -51,6 +52,7 @@ pub(crate) use insert_rows;
 pub mod countries;
 pub mod datasets;
 pub mod schema;
+pub mod series;
 pub mod sources;
 
 use std::time::Duration;

@@ -60,7 +60,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    series (id) {
+        id -> Text,
+        dataset_id -> Text,
+        topic -> Text,
+        country -> Nullable<Text>,
+        region -> Nullable<Text>,
+        measure -> Text,
+        name -> Text,
+        description -> Text,
+        unit -> Text,
+        currency -> Nullable<Text>,
+        base_currency -> Nullable<Text>,
+        per -> Nullable<Text>,
+        price_basis -> Text,
+        frequency -> Text,
+        time_basis -> Text,
+        headline -> Bool,
+        source_id -> Text,
+        first_period -> Text,
+        last_period -> Text,
+        latest_period -> Nullable<Text>,
+        latest_start -> Nullable<Text>,
+        latest_value -> Nullable<Double>,
+        observation_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    observations (series_id, period) {
+        series_id -> Text,
+        period -> Text,
+        period_start -> Text,
+        period_end -> Text,
+        value -> Nullable<Double>,
+        source_id -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(countries -> sources (source_id));
+diesel::joinable!(series -> sources (source_id));
+diesel::joinable!(observations -> series (series_id));
+diesel::joinable!(observations -> sources (source_id));
 diesel::joinable!(countries -> currencies (currency_code));
 
-diesel::allow_tables_to_appear_in_same_query!(datasets, sources, currencies, countries);
+diesel::allow_tables_to_appear_in_same_query!(
+    datasets,
+    sources,
+    currencies,
+    countries,
+    series,
+    observations
+);

@@ -2,4 +2,6 @@
 //! Nothing here touches the database or HTTP.
 
 pub mod country;
+pub mod period;
+pub mod series;
 pub mod source;

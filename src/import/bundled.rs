@@ -10,14 +10,16 @@ pub struct BundledFile {
     pub bytes: &'static [u8],
 }
 
+/// A `BundledFile` for a path below `data/`, embedded at compile time.
 macro_rules! bundled_file {
     ($path:literal) => {
-        BundledFile {
+        $crate::import::bundled::BundledFile {
             path: concat!("data/", $path),
             bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/", $path)),
         }
     };
 }
+pub(crate) use bundled_file;
 
 pub const SOURCES_CSV: BundledFile = bundled_file!("sources.csv");
 pub const SOURCE_SPECIFIC_CODES_CSV: BundledFile =

@@ -6,6 +6,7 @@ pub mod bundled;
 pub mod countries;
 pub mod csv_rows;
 pub mod sources;
+pub mod wages;
 
 use chrono::Utc;
 use diesel::Connection;
@@ -60,8 +61,8 @@ pub trait BundledDataset: Sync {
 }
 
 /// The bundled datasets in load order (later ones refer to earlier ones).
-pub fn bundled_datasets() -> [&'static dyn BundledDataset; 2] {
-    [&sources::SOURCES, &countries::COUNTRIES]
+pub fn bundled_datasets() -> [&'static dyn BundledDataset; 3] {
+    [&sources::SOURCES, &countries::COUNTRIES, &wages::WAGES]
 }
 
 /// What happened to one bundled dataset at start-up.
@@ -75,6 +76,7 @@ pub enum LoadOutcome {
         id: &'static str,
         version: i64,
         rows: i64,
+        millis: u128,
     },
 }
 
@@ -100,6 +102,7 @@ fn load_if_changed(
         });
     }
     let version = existing.map_or(1, |row| row.version + 1);
+    let started = std::time::Instant::now();
     conn.transaction::<_, ImportError, _>(|conn| {
         let summary = dataset.load(conn)?;
         let (coverage_first, coverage_last) = summary.coverage.clone().unzip();
@@ -122,6 +125,7 @@ fn load_if_changed(
             id: dataset.id(),
             version,
             rows: summary.rows,
+            millis: started.elapsed().as_millis(),
         })
     })
 }

@@ -1,0 +1,2 @@
+DROP TABLE observations;
+DROP TABLE series;

@@ -1,0 +1,414 @@
+//! Time-series rules: how the observations of a series sit in time, and how they become figures for
+//! calendar periods.
+//!
+//! Every stored observation covers an inclusive range of days: a minimum wage from its effective
+//! date to the day before the next one, a daily rate its day, a monthly figure its month, an annual
+//! one its year. A figure for a period is then:
+//! - for values in force from a date (`event` series): the mean of the values in force on each day
+//!   of the period, weighted by days; a period only partly covered uses the covered days and says so;
+//! - for daily, monthly and annual series: the plain mean of the observations that fall in the
+//!   period (the way central banks average daily rates into monthly and annual means);
+//! - a finer period than the series has (a month of an annual series) is refused, never invented.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::period::{DateRange, Frequency, Period};
+
+/// How a series' observations sit in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NativeFrequency {
+    /// A value holds from its effective date until the next value (minimum wages).
+    Event,
+    /// One value per business day (exchange rates).
+    Daily,
+    Monthly,
+    Annual,
+}
+
+impl NativeFrequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NativeFrequency::Event => "event",
+            NativeFrequency::Daily => "daily",
+            NativeFrequency::Monthly => "monthly",
+            NativeFrequency::Annual => "annual",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Event, Self::Daily, Self::Monthly, Self::Annual]
+            .into_iter()
+            .find(|f| f.as_str() == value)
+    }
+
+    /// The finest calendar frequency this series can be answered at.
+    pub fn finest(self) -> Frequency {
+        match self {
+            NativeFrequency::Event | NativeFrequency::Daily | NativeFrequency::Monthly => {
+                Frequency::Monthly
+            }
+            NativeFrequency::Annual => Frequency::Annual,
+        }
+    }
+
+    /// How a figure for a period is made from this series, for `meta.transformations`.
+    pub fn aggregation_rule(self, target: Frequency) -> String {
+        match self {
+            NativeFrequency::Event => format!(
+                "{} value = mean of the values in force on each day of the period, weighted by days",
+                target.name()
+            ),
+            NativeFrequency::Daily => format!(
+                "{} value = mean of the daily observations in the period",
+                target.name()
+            ),
+            NativeFrequency::Monthly if target == Frequency::Monthly => {
+                "monthly values as published".to_owned()
+            }
+            NativeFrequency::Monthly => format!(
+                "{} value = mean of the monthly observations in the period",
+                target.name()
+            ),
+            NativeFrequency::Annual => "annual values as published".to_owned(),
+        }
+    }
+}
+
+/// One stored observation with the days it covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub value: Option<f64>,
+}
+
+/// A figure for one calendar period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodValue {
+    pub period: Period,
+    pub value: Option<f64>,
+    /// Whether the observations cover only part of the period.
+    pub partial: bool,
+    /// Indexes (into the input) of the observations the figure uses.
+    pub used: Vec<usize>,
+}
+
+/// The series cannot be answered at a finer frequency than it has.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("this series is {native}; it cannot be split into {target} periods")]
+pub struct TooFine {
+    pub native: &'static str,
+    pub target: &'static str,
+}
+
+/// Figures for every period of `target` frequency that overlaps both `range` and the observations.
+/// `spans` must be sorted by start date.
+pub fn aggregate(
+    native: NativeFrequency,
+    spans: &[Span],
+    target: Frequency,
+    range: DateRange,
+) -> Result<Vec<PeriodValue>, TooFine> {
+    if target > native.finest() {
+        return Err(TooFine {
+            native: native.as_str(),
+            target: target.name(),
+        });
+    }
+    let (Some(first), Some(last)) = (spans.first(), spans.iter().map(|s| s.end).max()) else {
+        return Ok(Vec::new());
+    };
+    let coverage = DateRange {
+        start: first.start,
+        end: last,
+    };
+    let Some(window) = coverage.intersect(range) else {
+        return Ok(Vec::new());
+    };
+    Ok(Period::covering(window, target)
+        .into_iter()
+        .map(|period| match native {
+            NativeFrequency::Event => day_weighted(period, spans),
+            _ => plain_mean(period, spans, native, coverage),
+        })
+        .collect())
+}
+
+fn overlap_days(period: Period, span: &Span) -> i64 {
+    let start = span.start.max(period.first_day());
+    let end = span.end.min(period.last_day());
+    ((end - start).num_days() + 1).max(0)
+}
+
+fn day_weighted(period: Period, spans: &[Span]) -> PeriodValue {
+    let mut weighted = 0.0;
+    let mut covered = 0;
+    let mut used = Vec::new();
+    for (index, span) in spans.iter().enumerate() {
+        let days = overlap_days(period, span);
+        if days == 0 {
+            continue;
+        }
+        if let Some(value) = span.value {
+            weighted += value * days as f64;
+            covered += days;
+            used.push(index);
+        }
+    }
+    PeriodValue {
+        period,
+        value: (covered > 0).then(|| weighted / covered as f64),
+        partial: covered > 0 && covered < period.days(),
+        used,
+    }
+}
+
+fn plain_mean(
+    period: Period,
+    spans: &[Span],
+    native: NativeFrequency,
+    coverage: DateRange,
+) -> PeriodValue {
+    let used: Vec<usize> = spans
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.start >= period.first_day() && s.end <= period.last_day() && s.value.is_some()
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let values: Vec<f64> = used.iter().filter_map(|i| spans[*i].value).collect();
+    let expected = match (native, period) {
+        (NativeFrequency::Monthly, Period::Year(_)) => 12,
+        (NativeFrequency::Monthly, Period::Quarter(..)) => 3,
+        _ => 1,
+    };
+    let inside_coverage = coverage.start <= period.first_day() && period.last_day() <= coverage.end;
+    PeriodValue {
+        period,
+        value: (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64),
+        partial: !values.is_empty() && (values.len() < expected || !inside_coverage),
+        used,
+    }
+}
+
+/// Units of time a wage can be expressed per.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnit {
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl TimeUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeUnit::Hour => "hour",
+            TimeUnit::Day => "day",
+            TimeUnit::Week => "week",
+            TimeUnit::Month => "month",
+            TimeUnit::Year => "year",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Hour, Self::Day, Self::Week, Self::Month, Self::Year]
+            .into_iter()
+            .find(|u| u.as_str() == value)
+    }
+}
+
+/// The working-time assumptions that turn a wage per one unit of time into another, expressed
+/// as the length of each unit in (paid) weeks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkingTime {
+    pub hours_per_week: f64,
+    pub paid_days_per_week: f64,
+    pub days_per_month: Option<f64>,
+    pub statement: &'static str,
+}
+
+/// Mexico: the daily minimum wage is paid for every day of the week, which has 48 ordinary
+/// working hours over six days (Ley Federal del Trabajo, arts. 61 and 69); a month is 30.4 days
+/// (the convention of CONASAMI and IMSS).
+pub const MEXICO_WORKING_TIME: WorkingTime = WorkingTime {
+    hours_per_week: 48.0,
+    paid_days_per_week: 7.0,
+    days_per_month: Some(30.4),
+    statement: "Mexico: a week is paid as 7 days and has 48 ordinary working hours (Ley Federal del Trabajo arts. 61, 69); a month is 30.4 days and a year 365 days of pay",
+};
+
+/// Elsewhere: a full-time week of 40 hours over 5 days, 52 weeks a year (the U.S. FLSA standard
+/// workweek, used for Canada and OECD figures too).
+pub const FULL_TIME_40_HOURS: WorkingTime = WorkingTime {
+    hours_per_week: 40.0,
+    paid_days_per_week: 5.0,
+    days_per_month: None,
+    statement: "a full-time week of 40 hours over 5 days, 52 weeks a year (2,080 hours; a month is a twelfth of a year)",
+};
+
+impl WorkingTime {
+    /// The working time that applies to a country's wages.
+    pub fn for_country(code: &str) -> Self {
+        if code == "MEX" {
+            MEXICO_WORKING_TIME
+        } else {
+            FULL_TIME_40_HOURS
+        }
+    }
+
+    /// Length of one unit in weeks.
+    fn weeks(&self, unit: TimeUnit) -> f64 {
+        match unit {
+            TimeUnit::Hour => 1.0 / self.hours_per_week,
+            TimeUnit::Day => 1.0 / self.paid_days_per_week,
+            TimeUnit::Week => 1.0,
+            TimeUnit::Month => match self.days_per_month {
+                Some(days) => days / 7.0,
+                None => 52.0 / 12.0,
+            },
+            TimeUnit::Year => match self.days_per_month {
+                Some(_) => 365.0 / 7.0,
+                None => 52.0,
+            },
+        }
+    }
+
+    /// The factor that turns a wage per `from` into a wage per `to`.
+    pub fn factor(&self, from: TimeUnit, to: TimeUnit) -> f64 {
+        self.weeks(to) / self.weeks(from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::period::parse_iso_date;
+
+    fn day(s: &str) -> NaiveDate {
+        parse_iso_date(s).unwrap()
+    }
+
+    fn span(start: &str, end: &str, value: f64) -> Span {
+        Span {
+            start: day(start),
+            end: day(end),
+            value: Some(value),
+        }
+    }
+
+    #[test]
+    fn a_value_in_force_all_year_is_that_year() {
+        let spans = [span("2019-01-01", "2019-12-31", 102.68)];
+        let years = aggregate(
+            NativeFrequency::Event,
+            &spans,
+            Frequency::Annual,
+            DateRange::everything(),
+        )
+        .unwrap();
+        assert_eq!(years.len(), 1);
+        assert_eq!(years[0].period, Period::Year(2019));
+        assert_eq!(years[0].value, Some(102.68));
+        assert!(!years[0].partial);
+    }
+
+    #[test]
+    fn a_change_within_a_month_is_weighted_by_days() {
+        let spans = [
+            span("2009-01-01", "2009-07-23", 6.55),
+            span("2009-07-24", "2009-12-31", 7.25),
+        ];
+        let july = aggregate(
+            NativeFrequency::Event,
+            &spans,
+            Frequency::Monthly,
+            DateRange {
+                start: day("2009-07-01"),
+                end: day("2009-07-31"),
+            },
+        )
+        .unwrap();
+        let expected = (6.55 * 23.0 + 7.25 * 8.0) / 31.0;
+        assert!((july[0].value.unwrap() - expected).abs() < 1e-12);
+        assert_eq!(july[0].used, vec![0, 1]);
+    }
+
+    #[test]
+    fn a_partly_covered_period_is_flagged() {
+        let spans = [span("2015-10-01", "2015-12-31", 70.10)];
+        let years = aggregate(
+            NativeFrequency::Event,
+            &spans,
+            Frequency::Annual,
+            DateRange::everything(),
+        )
+        .unwrap();
+        assert!(years[0].partial);
+        assert_eq!(years[0].value, Some(70.10));
+    }
+
+    #[test]
+    fn monthly_means_become_annual_means() {
+        let spans: Vec<Span> = (1..=12)
+            .map(|m| {
+                let p = Period::Month(2020, m);
+                Span {
+                    start: p.first_day(),
+                    end: p.last_day(),
+                    value: Some(f64::from(m)),
+                }
+            })
+            .collect();
+        let years = aggregate(
+            NativeFrequency::Monthly,
+            &spans,
+            Frequency::Annual,
+            DateRange::everything(),
+        )
+        .unwrap();
+        assert_eq!(years[0].value, Some(6.5));
+        assert!(!years[0].partial);
+        let quarters = aggregate(
+            NativeFrequency::Monthly,
+            &spans[..5],
+            Frequency::Quarterly,
+            DateRange::everything(),
+        )
+        .unwrap();
+        assert_eq!(quarters.len(), 2);
+        assert_eq!(quarters[1].value, Some(4.5));
+        assert!(quarters[1].partial);
+    }
+
+    #[test]
+    fn annual_series_cannot_be_split_into_months() {
+        let spans = [span("2019-01-01", "2019-12-31", 1.0)];
+        let result = aggregate(
+            NativeFrequency::Annual,
+            &spans,
+            Frequency::Monthly,
+            DateRange::everything(),
+        );
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn mexican_daily_wages_convert_with_the_legal_week() {
+        let mx = WorkingTime::for_country("MEX");
+        assert!(
+            (102.68 * mx.factor(TimeUnit::Day, TimeUnit::Hour) - 102.68 * 7.0 / 48.0).abs() < 1e-9
+        );
+        assert!((mx.factor(TimeUnit::Day, TimeUnit::Month) - 30.4).abs() < 1e-9);
+        assert!((mx.factor(TimeUnit::Day, TimeUnit::Year) - 365.0).abs() < 1e-9);
+        let us = WorkingTime::for_country("USA");
+        assert!((us.factor(TimeUnit::Hour, TimeUnit::Year) - 2080.0).abs() < 1e-9);
+        assert!((us.factor(TimeUnit::Year, TimeUnit::Hour) * 2080.0 - 1.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,226 @@
+//! Exchange rates: Banxico's FIX (daily, with monthly and annual means) and the Federal Reserve's
+//! H.10/G.5 rates via FRED (monthly and annual means), all as units of the quote currency per USD.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_period};
+use crate::domain::period::Period;
+use crate::domain::series::NativeFrequency;
+use crate::import::ImportError;
+use crate::import::bundled::{BundledFile, bundled_file};
+use crate::import::csv_rows::{read_rows, row_error};
+
+pub const FRED_CSV: BundledFile = bundled_file!("wages/exchange_rates_fred.csv");
+pub const BANXICO_FIX_CSV: BundledFile = bundled_file!("wages/usd_mxn_fix_banxico.csv");
+
+#[derive(Debug, Deserialize)]
+struct FredRecord {
+    period: String,
+    frequency: String,
+    base_currency: String,
+    quote_currency: String,
+    rate: String,
+    source_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct FixRecord {
+    period: String,
+    frequency: String,
+    mxn_per_usd: String,
+    source_id: String,
+}
+
+/// Checks that a period has the shape its frequency promises.
+fn period_of(
+    file: &str,
+    line: u64,
+    raw: &str,
+    frequency: NativeFrequency,
+) -> Result<Period, ImportError> {
+    let period = parse_period(file, line, "period", raw)?;
+    let fits = matches!(
+        (frequency, period),
+        (NativeFrequency::Daily, Period::Day(_))
+            | (NativeFrequency::Monthly, Period::Month(..))
+            | (NativeFrequency::Annual, Period::Year(_))
+    );
+    if fits {
+        Ok(period)
+    } else {
+        Err(row_error(
+            file,
+            line,
+            format!("period '{raw}' does not fit a {} row", frequency.as_str()),
+        ))
+    }
+}
+
+struct RateSeries {
+    quote: &'static str,
+    source: &'static str,
+    frequency: NativeFrequency,
+    name: String,
+    description: &'static str,
+    time_basis: &'static str,
+}
+
+fn rate_series(spec: RateSeries, observations: Vec<Obs>) -> LoadedSeries {
+    let source_id = observations
+        .last()
+        .map(|o| o.source_id.clone())
+        .unwrap_or_default();
+    let frequency_word = match spec.frequency {
+        NativeFrequency::Daily => "daily",
+        NativeFrequency::Monthly => "monthly",
+        _ => "annual",
+    };
+    finish(
+        SeriesSpec {
+            id: format!(
+                "fx.usd_{}.{}_{frequency_word}",
+                spec.quote.to_lowercase(),
+                spec.source
+            ),
+            topic: "fx",
+            country: None,
+            region: None,
+            measure: "exchange_rate",
+            name: spec.name,
+            description: spec.description.to_owned(),
+            unit: format!("{} per USD", spec.quote),
+            currency: Some(spec.quote),
+            base_currency: Some("USD"),
+            per: None,
+            price_basis: "rate",
+            frequency: spec.frequency,
+            time_basis: spec.time_basis,
+            headline: false,
+            source_id,
+        },
+        observations,
+    )
+}
+
+const FRED_DESCRIPTION: &str = "Federal Reserve H.10/G.5 foreign exchange rates as published on FRED (via datahub.io), period averages.";
+const FIX_DESCRIPTION: &str = "Banco de México FIX rate (pesos per dollar, determined by Banxico each business day); monthly and annual rows are simple means of the daily rates.";
+
+fn fred() -> Result<Vec<LoadedSeries>, ImportError> {
+    let file = FRED_CSV.path;
+    let mut groups: BTreeMap<(&'static str, NativeFrequency), Vec<Obs>> = BTreeMap::new();
+    for (line, record) in read_rows::<FredRecord>(file, FRED_CSV.bytes)? {
+        let quote = match (
+            record.base_currency.as_str(),
+            record.quote_currency.as_str(),
+        ) {
+            ("USD", "MXN") => "MXN",
+            ("USD", "CAD") => "CAD",
+            (base, quote) => {
+                return Err(row_error(
+                    file,
+                    line,
+                    format!("unexpected pair {base}/{quote}"),
+                ));
+            }
+        };
+        let frequency = match record.frequency.as_str() {
+            "monthly" => NativeFrequency::Monthly,
+            "annual" => NativeFrequency::Annual,
+            other => {
+                return Err(row_error(
+                    file,
+                    line,
+                    format!("unknown frequency '{other}'"),
+                ));
+            }
+        };
+        let period = period_of(file, line, &record.period, frequency)?;
+        let rate = parse_number(file, line, "rate", &record.rate)?;
+        groups
+            .entry((quote, frequency))
+            .or_default()
+            .push(Obs::for_period(period, rate, &record.source_id));
+    }
+    Ok(groups
+        .into_iter()
+        .map(|((quote, frequency), observations)| {
+            rate_series(
+                RateSeries {
+                    quote,
+                    source: "fred",
+                    frequency,
+                    name: format!(
+                        "{quote} per USD, {} average (Federal Reserve via FRED)",
+                        frequency.as_str()
+                    ),
+                    description: FRED_DESCRIPTION,
+                    time_basis: "period average",
+                },
+                observations,
+            )
+        })
+        .collect())
+}
+
+fn banxico_fix() -> Result<Vec<LoadedSeries>, ImportError> {
+    let file = BANXICO_FIX_CSV.path;
+    let mut groups: BTreeMap<NativeFrequency, Vec<Obs>> = BTreeMap::new();
+    for (line, record) in read_rows::<FixRecord>(file, BANXICO_FIX_CSV.bytes)? {
+        let frequency = match record.frequency.as_str() {
+            "daily" => NativeFrequency::Daily,
+            "monthly_avg" => NativeFrequency::Monthly,
+            "annual_avg" => NativeFrequency::Annual,
+            other => {
+                return Err(row_error(
+                    file,
+                    line,
+                    format!("unknown frequency '{other}'"),
+                ));
+            }
+        };
+        let period = period_of(file, line, &record.period, frequency)?;
+        let rate = parse_number(file, line, "mxn_per_usd", &record.mxn_per_usd)?;
+        groups
+            .entry(frequency)
+            .or_default()
+            .push(Obs::for_period(period, rate, &record.source_id));
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(frequency, observations)| {
+            let (name, time_basis) = match frequency {
+                NativeFrequency::Daily => (
+                    "MXN per USD, Banxico FIX, daily",
+                    "rate of the business day",
+                ),
+                NativeFrequency::Monthly => (
+                    "MXN per USD, Banxico FIX, monthly mean",
+                    "mean of the daily FIX rates of the month",
+                ),
+                _ => (
+                    "MXN per USD, Banxico FIX, annual mean",
+                    "mean of the daily FIX rates of the year",
+                ),
+            };
+            rate_series(
+                RateSeries {
+                    quote: "MXN",
+                    source: "fix",
+                    frequency,
+                    name: name.to_owned(),
+                    description: FIX_DESCRIPTION,
+                    time_basis,
+                },
+                observations,
+            )
+        })
+        .collect())
+}
+
+pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
+    let mut all = fred()?;
+    all.extend(banxico_fix()?);
+    Ok(all)
+}

@@ -1,0 +1,377 @@
+//! The `wages` dataset: minimum and average wages, exchange rates and prices, from the files
+//! under `data/wages/` (see its PROVENANCE.md). Each file has a reader in a submodule that turns
+//! its rows into series and observations; this module holds what they share.
+
+mod canada;
+mod exchange_rates;
+mod mexico;
+mod oecd;
+mod prices;
+mod united_states;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::bundled::{self, BundledFile};
+use super::csv_rows::row_error;
+use super::{BundledDataset, ImportError, LoadSummary};
+use crate::db::DbConnection;
+use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
+use crate::domain::period::{Period, iso_date};
+use crate::domain::series::{NativeFrequency, TimeUnit};
+
+pub const DATASET_ID: &str = "wages";
+
+pub struct Wages;
+pub static WAGES: Wages = Wages;
+
+/// The files this dataset reads, compiled into the binary.
+fn files() -> [BundledFile; 12] {
+    [
+        mexico::NOMINAL_CSV,
+        mexico::BANXICO_MONTHLY_CSV,
+        united_states::FEDERAL_CSV,
+        united_states::STATES_CSV,
+        canada::PROVINCES_CSV,
+        oecd::REAL_MINIMUM_WAGE_CSV,
+        oecd::AVERAGE_WAGES_CSV,
+        oecd::COUNTRY_NAMES_CSV,
+        exchange_rates::FRED_CSV,
+        exchange_rates::BANXICO_FIX_CSV,
+        prices::CPI_CSV,
+        prices::INFLATION_CSV,
+    ]
+}
+
+/// What a series is, before its observations are known.
+#[derive(Debug, Clone)]
+pub struct SeriesSpec {
+    pub id: String,
+    pub topic: &'static str,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub measure: &'static str,
+    pub name: String,
+    pub description: String,
+    pub unit: String,
+    pub currency: Option<&'static str>,
+    pub base_currency: Option<&'static str>,
+    pub per: Option<TimeUnit>,
+    pub price_basis: &'static str,
+    pub frequency: NativeFrequency,
+    pub time_basis: &'static str,
+    pub headline: bool,
+    pub source_id: String,
+}
+
+/// A series with its observations, ready to store.
+#[derive(Debug, Clone)]
+pub struct LoadedSeries {
+    pub row: SeriesRow,
+    pub observations: Vec<ObservationRow>,
+}
+
+/// An observation before it is attached to a series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Obs {
+    pub period: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub value: Option<f64>,
+    pub source_id: String,
+    pub note: Option<String>,
+}
+
+impl Obs {
+    /// An observation for a calendar period (a year, month or day).
+    pub fn for_period(period: Period, value: Option<f64>, source_id: &str) -> Self {
+        Obs {
+            period: period.to_string(),
+            start: period.first_day(),
+            end: period.last_day(),
+            value,
+            source_id: source_id.to_owned(),
+            note: None,
+        }
+    }
+
+    pub fn with_note(mut self, note: Option<String>) -> Self {
+        self.note = note.filter(|n| !n.trim().is_empty());
+        self
+    }
+}
+
+/// A value in force from a date.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub line: u64,
+    pub start: NaiveDate,
+    /// The last day, where the source states it.
+    pub end: Option<NaiveDate>,
+    pub value: Option<f64>,
+    pub source_id: String,
+    pub note: Option<String>,
+}
+
+/// Turns events into observations: each holds until its stated end, or else until the day before
+/// the next event; the last one, when the source gives no end, is served through the end of its
+/// year and no further (the source does not say what came after). A note flagged `NOTE:` about an
+/// event's start also concerns the end of the event before it, so it is copied there.
+pub fn events_to_observations(file: &str, mut events: Vec<Event>) -> Result<Vec<Obs>, ImportError> {
+    events.sort_by_key(|e| e.start);
+    let mut observations: Vec<Obs> = Vec::with_capacity(events.len());
+    for (index, event) in events.iter().enumerate() {
+        let next_start = events.get(index + 1).map(|n| n.start);
+        if next_start == Some(event.start) {
+            return Err(row_error(
+                file,
+                event.line,
+                format!("two values start on {}", event.start),
+            ));
+        }
+        let end = match (event.end, next_start) {
+            (Some(end), _) => end,
+            (None, Some(next)) => next.pred_opt().unwrap_or(next),
+            (None, None) => Period::Year(event.start.year()).last_day(),
+        };
+        if end < event.start || next_start.is_some_and(|n| end >= n) {
+            return Err(row_error(
+                file,
+                event.line,
+                format!("validity ends on {end}, outside its own span"),
+            ));
+        }
+        observations.push(Obs {
+            period: iso_date(event.start),
+            start: event.start,
+            end,
+            value: event.value,
+            source_id: event.source_id.clone(),
+            note: event.note.clone().filter(|n| !n.trim().is_empty()),
+        });
+    }
+    for index in 1..observations.len() {
+        let flagged = observations[index]
+            .note
+            .as_ref()
+            .filter(|n| n.contains("NOTE:"))
+            .cloned();
+        if let (Some(note), true) = (
+            flagged,
+            observations[index - 1].end.succ_opt() == Some(observations[index].start),
+        ) {
+            let previous = &mut observations[index - 1];
+            previous.note = Some(match &previous.note {
+                Some(own) => format!("{own} | next value: {note}"),
+                None => format!("next value: {note}"),
+            });
+        }
+    }
+    Ok(observations)
+}
+
+/// Attaches observations to a spec and works out coverage and the latest value.
+pub fn finish(spec: SeriesSpec, mut observations: Vec<Obs>) -> LoadedSeries {
+    observations.sort_by_key(|o| o.start);
+    let first = observations
+        .first()
+        .map(|o| o.period.clone())
+        .unwrap_or_default();
+    let last = observations
+        .last()
+        .map(|o| o.period.clone())
+        .unwrap_or_default();
+    let latest = observations.iter().rev().find(|o| o.value.is_some());
+    let row = SeriesRow {
+        id: spec.id.clone(),
+        dataset_id: DATASET_ID.to_owned(),
+        topic: spec.topic.to_owned(),
+        country: spec.country,
+        region: spec.region,
+        measure: spec.measure.to_owned(),
+        name: spec.name,
+        description: spec.description,
+        unit: spec.unit,
+        currency: spec.currency.map(str::to_owned),
+        base_currency: spec.base_currency.map(str::to_owned),
+        per: spec.per.map(|p| p.as_str().to_owned()),
+        price_basis: spec.price_basis.to_owned(),
+        frequency: spec.frequency.as_str().to_owned(),
+        time_basis: spec.time_basis.to_owned(),
+        headline: spec.headline,
+        source_id: spec.source_id,
+        first_period: first,
+        last_period: last,
+        latest_period: latest.map(|o| o.period.clone()),
+        latest_start: latest.map(|o| iso_date(o.start)),
+        latest_value: latest.and_then(|o| o.value),
+        observation_count: observations.len() as i64,
+    };
+    let observations = observations
+        .into_iter()
+        .map(|o| ObservationRow {
+            series_id: spec.id.clone(),
+            period: o.period,
+            period_start: iso_date(o.start),
+            period_end: iso_date(o.end),
+            value: o.value,
+            source_id: o.source_id,
+            note: o.note,
+        })
+        .collect();
+    LoadedSeries { row, observations }
+}
+
+/// Parses a number column; an empty cell is `None`.
+pub fn parse_number(
+    file: &str,
+    line: u64,
+    column: &str,
+    raw: &str,
+) -> Result<Option<f64>, ImportError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(Some)
+        .ok_or_else(|| row_error(file, line, format!("{column} '{raw}' is not a number")))
+}
+
+/// Parses a period column of the expected kind (year, month or day).
+pub fn parse_period(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
+    Period::parse(raw.trim()).map_err(|e| row_error(file, line, format!("{column}: {e}")))
+}
+
+/// Parses a `YYYY-MM-DD` column.
+pub fn parse_day(file: &str, line: u64, column: &str, raw: &str) -> Result<NaiveDate, ImportError> {
+    match parse_period(file, line, column, raw)? {
+        Period::Day(day) => Ok(day),
+        _ => Err(row_error(
+            file,
+            line,
+            format!("{column} '{raw}' is not a date (YYYY-MM-DD)"),
+        )),
+    }
+}
+
+fn all_series() -> Result<Vec<LoadedSeries>, ImportError> {
+    let mut all = Vec::new();
+    all.extend(mexico::series()?);
+    all.extend(united_states::series()?);
+    all.extend(canada::series()?);
+    all.extend(oecd::series()?);
+    all.extend(exchange_rates::series()?);
+    all.extend(prices::series()?);
+    Ok(all)
+}
+
+impl BundledDataset for Wages {
+    fn id(&self) -> &'static str {
+        DATASET_ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Wages, exchange rates and prices"
+    }
+
+    fn description(&self) -> &'static str {
+        "Minimum wages (Mexico, U.S. federal and states, Ontario), OECD average and real minimum wages, USD/MXN and USD/CAD exchange rates, U.S. CPI and annual inflation"
+    }
+
+    fn checksum(&self) -> String {
+        bundled::checksum(&files(), b"")
+    }
+
+    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
+        let loaded = all_series()?;
+        let coverage = loaded
+            .iter()
+            .filter(|s| s.row.topic == "wages")
+            .flat_map(|s| [s.row.first_period.clone(), s.row.last_period.clone()])
+            .map(|p| p.chars().take(4).collect::<String>())
+            .fold(None, |acc: Option<(String, String)>, year| match acc {
+                None => Some((year.clone(), year)),
+                Some((lo, hi)) => Some((lo.min(year.clone()), hi.max(year))),
+            });
+        let series_rows: Vec<SeriesRow> = loaded.iter().map(|s| s.row.clone()).collect();
+        let observation_rows: Vec<ObservationRow> =
+            loaded.into_iter().flat_map(|s| s.observations).collect();
+        db_series::replace_dataset(conn, DATASET_ID, &series_rows, &observation_rows)?;
+        Ok(LoadSummary {
+            rows: observation_rows.len() as i64,
+            coverage,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        crate::domain::period::parse_iso_date(s).unwrap()
+    }
+
+    fn event(start: &str, value: f64, note: Option<&str>) -> Event {
+        Event {
+            line: 2,
+            start: day(start),
+            end: None,
+            value: Some(value),
+            source_id: "s".into(),
+            note: note.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn events_hold_until_the_next_and_the_last_through_its_year() {
+        let obs = events_to_observations(
+            "f",
+            vec![
+                event("2018-12-01", 88.36, Some("NOTE: check the date")),
+                event("2017-01-01", 80.04, None),
+            ],
+        )
+        .unwrap();
+        assert_eq!(obs[0].end, day("2018-11-30"));
+        assert_eq!(obs[1].end, day("2018-12-31"));
+        assert_eq!(
+            obs[0].note.as_deref(),
+            Some("next value: NOTE: check the date")
+        );
+    }
+
+    #[test]
+    fn two_values_starting_the_same_day_are_rejected() {
+        let err = events_to_observations(
+            "f",
+            vec![
+                event("2019-01-01", 1.0, None),
+                event("2019-01-01", 2.0, None),
+            ],
+        );
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn every_bundled_file_loads() {
+        let series = all_series().expect("bundled wage files are valid");
+        let ids: Vec<&str> = series.iter().map(|s| s.row.id.as_str()).collect();
+        for id in [
+            "mx.minimum_wage.general",
+            "mx.minimum_wage.border",
+            "us.minimum_wage.federal",
+            "ca.minimum_wage.ontario",
+            "fx.usd_mxn.fix_monthly",
+            "us.cpi_u",
+        ] {
+            assert!(ids.contains(&id), "{id} missing");
+        }
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "duplicate series ids");
+    }
+}

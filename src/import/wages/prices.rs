@@ -1,0 +1,170 @@
+//! Prices: the U.S. CPI-U (monthly index and its published monthly change) and annual consumer
+//! price inflation for Canada, Mexico and the United States (World Bank WDI).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_period};
+use crate::domain::period::Period;
+use crate::domain::series::NativeFrequency;
+use crate::import::ImportError;
+use crate::import::bundled::{BundledFile, bundled_file};
+use crate::import::csv_rows::{read_rows, row_error};
+
+pub const CPI_CSV: BundledFile = bundled_file!("wages/us_cpi_u_monthly.csv");
+pub const INFLATION_CSV: BundledFile = bundled_file!("wages/inflation_annual_worldbank.csv");
+
+#[derive(Debug, Deserialize)]
+struct CpiRecord {
+    period: String,
+    cpi_u_index_1982_84_100: String,
+    inflation_pct_vs_prev_month_as_published: String,
+    source_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct InflationRecord {
+    country: String,
+    year: String,
+    inflation_consumer_prices_pct: String,
+    source_id: String,
+}
+
+/// A price series of `country`; callers fill in what it measures.
+fn price_series(id: String, country: &str, source_id: String) -> SeriesSpec {
+    SeriesSpec {
+        id,
+        topic: "prices",
+        country: Some(country.to_owned()),
+        region: None,
+        measure: "",
+        name: String::new(),
+        description: String::new(),
+        unit: String::new(),
+        currency: None,
+        base_currency: None,
+        per: None,
+        price_basis: "index",
+        frequency: NativeFrequency::Monthly,
+        time_basis: "as published",
+        headline: true,
+        source_id,
+    }
+}
+
+fn cpi() -> Result<Vec<LoadedSeries>, ImportError> {
+    let file = CPI_CSV.path;
+    let mut index = Vec::new();
+    let mut change = Vec::new();
+    let mut source_id = String::new();
+    for (line, record) in read_rows::<CpiRecord>(file, CPI_CSV.bytes)? {
+        let period = parse_period(file, line, "period", &record.period)?;
+        if !matches!(period, Period::Month(..)) {
+            return Err(row_error(file, line, "period is not a month"));
+        }
+        index.push(Obs::for_period(
+            period,
+            parse_number(
+                file,
+                line,
+                "cpi_u_index_1982_84_100",
+                &record.cpi_u_index_1982_84_100,
+            )?,
+            &record.source_id,
+        ));
+        change.push(Obs::for_period(
+            period,
+            parse_number(
+                file,
+                line,
+                "inflation_pct_vs_prev_month_as_published",
+                &record.inflation_pct_vs_prev_month_as_published,
+            )?,
+            &record.source_id,
+        ));
+        source_id = record.source_id;
+    }
+    Ok(vec![
+        finish(
+            SeriesSpec {
+                measure: "cpi",
+                name: "Consumer Price Index for All Urban Consumers (CPI-U)".to_owned(),
+                description: "BLS CPI-U, U.S. city average, all items, not seasonally adjusted."
+                    .to_owned(),
+                unit: "index, 1982-84 = 100".to_owned(),
+                ..price_series("us.cpi_u".to_owned(), "USA", source_id.clone())
+            },
+            index,
+        ),
+        finish(
+            SeriesSpec {
+                measure: "cpi_change",
+                name: "CPI-U, percent change from the previous month".to_owned(),
+                description:
+                    "The monthly percent change of the CPI-U as published alongside the index."
+                        .to_owned(),
+                unit: "percent".to_owned(),
+                price_basis: "percent",
+                ..price_series("us.cpi_u_change".to_owned(), "USA", source_id)
+            },
+            change,
+        ),
+    ])
+}
+
+fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
+    let file = INFLATION_CSV.path;
+    let mut by_country: BTreeMap<&'static str, Vec<Obs>> = BTreeMap::new();
+    for (line, record) in read_rows::<InflationRecord>(file, INFLATION_CSV.bytes)? {
+        let country = rust_iso3166::from_alpha3(&record.country)
+            .map(|c| c.alpha3)
+            .ok_or_else(|| {
+                row_error(
+                    file,
+                    line,
+                    format!("'{}' is not an ISO alpha-3 code", record.country),
+                )
+            })?;
+        let period = parse_period(file, line, "year", &record.year)?;
+        if !matches!(period, Period::Year(_)) {
+            return Err(row_error(file, line, "year is not a year"));
+        }
+        let value = parse_number(
+            file,
+            line,
+            "inflation_consumer_prices_pct",
+            &record.inflation_consumer_prices_pct,
+        )?;
+        by_country.entry(country).or_default().push(Obs::for_period(
+            period,
+            value,
+            &record.source_id,
+        ));
+    }
+    Ok(by_country
+        .into_iter()
+        .map(|(country, observations)| {
+            let iso2 = rust_iso3166::from_alpha3(country).map_or("xx", |c| c.alpha2).to_lowercase();
+            let source_id = observations.last().map(|o| o.source_id.clone()).unwrap_or_default();
+            finish(
+                SeriesSpec {
+                    measure: "inflation",
+                    name: "Inflation, consumer prices (annual %)".to_owned(),
+                    description: "World Bank WDI FP.CPI.TOTL.ZG: the annual percent change of the consumer price index.".to_owned(),
+                    unit: "percent".to_owned(),
+                    price_basis: "percent",
+                    frequency: NativeFrequency::Annual,
+                    ..price_series(format!("{iso2}.inflation.wdi"), country, source_id)
+                },
+                observations,
+            )
+        })
+        .collect())
+}
+
+pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
+    let mut all = cpi()?;
+    all.extend(inflation()?);
+    Ok(all)
+}
