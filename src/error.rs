@@ -21,6 +21,8 @@ pub enum ProblemType {
     MalformedRequest,
     UnknownCountry,
     UnknownSource,
+    UnknownSeries,
+    UnknownMeasure,
     NotFound,
     MethodNotAllowed,
     NotAcceptable,
@@ -30,12 +32,14 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 11] = [
+    pub const ALL: [ProblemType; 13] = [
         ProblemType::InvalidParameter,
         ProblemType::UnknownParameter,
         ProblemType::MalformedRequest,
         ProblemType::UnknownCountry,
         ProblemType::UnknownSource,
+        ProblemType::UnknownSeries,
+        ProblemType::UnknownMeasure,
         ProblemType::NotFound,
         ProblemType::MethodNotAllowed,
         ProblemType::NotAcceptable,
@@ -51,6 +55,8 @@ impl ProblemType {
             ProblemType::MalformedRequest => "malformed-request",
             ProblemType::UnknownCountry => "unknown-country",
             ProblemType::UnknownSource => "unknown-source",
+            ProblemType::UnknownSeries => "unknown-series",
+            ProblemType::UnknownMeasure => "unknown-measure",
             ProblemType::NotFound => "not-found",
             ProblemType::MethodNotAllowed => "method-not-allowed",
             ProblemType::NotAcceptable => "not-acceptable",
@@ -67,6 +73,8 @@ impl ProblemType {
             ProblemType::MalformedRequest => "Malformed request",
             ProblemType::UnknownCountry => "Unknown country",
             ProblemType::UnknownSource => "Unknown source",
+            ProblemType::UnknownSeries => "Unknown series",
+            ProblemType::UnknownMeasure => "Unknown measure",
             ProblemType::NotFound => "Not found",
             ProblemType::MethodNotAllowed => "Method not allowed",
             ProblemType::NotAcceptable => "Not acceptable",
@@ -81,9 +89,11 @@ impl ProblemType {
             ProblemType::InvalidParameter
             | ProblemType::UnknownParameter
             | ProblemType::MalformedRequest => StatusCode::BAD_REQUEST,
-            ProblemType::UnknownCountry | ProblemType::UnknownSource | ProblemType::NotFound => {
-                StatusCode::NOT_FOUND
-            }
+            ProblemType::UnknownCountry
+            | ProblemType::UnknownSource
+            | ProblemType::UnknownSeries
+            | ProblemType::UnknownMeasure
+            | ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemType::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ProblemType::DatabaseUnavailable | ProblemType::NotReady => {
@@ -110,6 +120,12 @@ impl ProblemType {
             }
             ProblemType::UnknownSource => {
                 "no source has this id; `help` links to the list of sources"
+            }
+            ProblemType::UnknownSeries => {
+                "the country has no series with this id; `help` links to its series"
+            }
+            ProblemType::UnknownMeasure => {
+                "no series measures this; `allowed` lists the measures that exist"
             }
             ProblemType::NotFound => "no operation exists at this path",
             ProblemType::MethodNotAllowed => {

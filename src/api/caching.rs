@@ -106,38 +106,43 @@ pub enum Fresh<T> {
     NotModified(Validators),
     Loaded {
         validators: Validators,
+        /// The primary dataset of the answer (the first id asked for).
         dataset: DatasetRow,
         value: T,
     },
 }
 
-/// Loads what a handler needs in one trip to the blocking pool: the dataset row first, then,
-/// unless the client's copy is current, `load`.
+/// Loads what a handler needs in one trip to the blocking pool: the rows of the datasets the
+/// answer reads first (the first is the primary one, named in `meta`), then, unless the client's
+/// copy is current, `load`.
 pub async fn load_fresh<T, F>(
     state: &AppState,
     key: CacheKey,
-    dataset_id: &'static str,
+    dataset_ids: &'static [&'static str],
     load: F,
 ) -> Result<Fresh<T>, ApiError>
 where
-    F: FnOnce(&mut DbConnection, &DatasetRow) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
     db::run(&state.pool, move |conn| {
-        let dataset = datasets::find(conn, dataset_id)?.ok_or_else(|| {
-            ApiError::new(
-                ProblemType::NotReady,
-                format!("The dataset '{dataset_id}' is not loaded yet."),
-            )
-        })?;
-        let validators = key.validators(&[&dataset]);
+        let mut rows = Vec::with_capacity(dataset_ids.len());
+        for id in dataset_ids {
+            rows.push(datasets::find(conn, id)?.ok_or_else(|| {
+                ApiError::new(
+                    ProblemType::NotReady,
+                    format!("The dataset '{id}' is not loaded yet."),
+                )
+            })?);
+        }
+        let validators = key.validators(&rows.iter().collect::<Vec<_>>());
         if key.is_not_modified(&validators) {
             return Ok(Fresh::NotModified(validators));
         }
-        let value = load(conn, &dataset)?;
+        let value = load(conn)?;
         Ok(Fresh::Loaded {
             validators,
-            dataset,
+            dataset: rows.swap_remove(0),
             value,
         })
     })

@@ -24,6 +24,14 @@ pub struct Meta {
     /// Number of items in `data` (collections only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
+    /// The unit of the values in `data`, where they share one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "USD per day")]
+    pub unit: Option<String>,
+    /// What was done to the published numbers to give these values: aggregation to periods,
+    /// currency conversion (with the rates' series and sources), working-time assumptions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transformations: Vec<String>,
     /// The sources of the items in `data`, with their licences.
     pub sources: Vec<SourceRef>,
     /// Caveats about this answer: gaps, approximations, missing values.
@@ -35,6 +43,8 @@ impl Meta {
         Self {
             dataset: DatasetRef::from(dataset),
             count: None,
+            unit: None,
+            transformations: Vec::new(),
             sources: sources.iter().map(SourceRef::from).collect(),
             warnings: Vec::new(),
         }

@@ -173,6 +173,15 @@ pub fn item<T: Serialize + CsvRecord>(
     Ok(ok_response(format, validators, file_stem).body(body))
 }
 
+/// A JSON-only answer (its CSV and NDJSON forms, where it has them, are built by the caller).
+pub fn json<T: Serialize>(
+    validators: &Validators,
+    envelope: &Envelope<T>,
+) -> Result<HttpResponse, ApiError> {
+    let body = serde_json::to_vec(envelope).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(ok_response(Format::Json, validators, "").body(body))
+}
+
 fn ndjson<T: Serialize>(items: &[T]) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::new();
     for item in items {

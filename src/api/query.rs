@@ -31,10 +31,8 @@ impl<T: DeserializeOwned + IntoParams> FromRequest for ApiQuery<T> {
 
 /// Parses a raw query string into `T`.
 pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
-    let known: Vec<String> = T::into_params(|| None)
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+    let params = T::into_params(|| None);
+    let known: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
     let mut seen = HashSet::new();
     for (name, _) in form_urlencoded::parse(query.as_bytes()) {
         if !known.iter().any(|k| *k == name) {
@@ -52,6 +50,17 @@ pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, A
             return Err(ApiError::invalid_parameter(
                 name.as_ref(),
                 format!("'{name}' is given more than once; give it once."),
+            ));
+        }
+    }
+    let required = params
+        .iter()
+        .filter(|p| matches!(p.required, utoipa::openapi::Required::True));
+    for param in required {
+        if !seen.iter().any(|name| *name == param.name) {
+            return Err(ApiError::invalid_parameter(
+                param.name.as_str(),
+                format!("'{}' is required.", param.name),
             ));
         }
     }

@@ -97,6 +97,7 @@ diesel::table! {
         value -> Nullable<Double>,
         source_id -> Text,
         note -> Nullable<Text>,
+        caveat -> Nullable<Text>,
     }
 }
 

@@ -45,6 +45,7 @@ pub struct ObservationRow {
     pub value: Option<f64>,
     pub source_id: String,
     pub note: Option<String>,
+    pub caveat: Option<String>,
 }
 
 /// Which series to list.

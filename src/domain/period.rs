@@ -221,8 +221,15 @@ impl DateRange {
         (range.start <= range.end).then_some(range)
     }
 
-    pub fn is_bounded(self) -> bool {
-        self.start != NaiveDate::MIN && self.end != NaiveDate::MAX
+    /// The bounds as `YYYY-MM-DD` text for comparing with stored dates; open bounds become the
+    /// first and last day of the four-digit years, which sort before and after every stored date.
+    pub fn text_bounds(self) -> (String, String) {
+        let floor = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+        let ceiling = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+        (
+            iso_date(self.start.clamp(floor, ceiling)),
+            iso_date(self.end.clamp(floor, ceiling)),
+        )
     }
 }
 

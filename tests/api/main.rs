@@ -11,3 +11,4 @@ mod migrations;
 mod openapi;
 mod readme;
 mod sources;
+mod wages;

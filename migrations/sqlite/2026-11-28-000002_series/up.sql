@@ -1,6 +1,7 @@
 -- Time series (wages, exchange rates, prices) and their observations. Every observation covers
 -- the inclusive day range [period_start, period_end]; dates are ISO 8601 text so that both
--- backends compare them the same way.
+-- backends compare them the same way. `note` says where a value comes from; `caveat` is what a
+-- user of the value must know, and is repeated in the warnings of every answer that uses it.
 
 CREATE TABLE series (
     id                TEXT PRIMARY KEY,
@@ -39,6 +40,7 @@ CREATE TABLE observations (
     value        DOUBLE PRECISION,
     source_id    TEXT NOT NULL REFERENCES sources (id),
     note         TEXT,
+    caveat       TEXT,
     PRIMARY KEY (series_id, period)
 );
 

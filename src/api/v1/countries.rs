@@ -262,7 +262,7 @@ pub async fn list_countries(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let kind = query.kind;
-    let fresh = load_fresh(&state, key, DATASET, move |conn, _| {
+    let fresh = load_fresh(&state, key, &[DATASET], move |conn| {
         let rows = db_countries::list(conn, kind)?;
         load_with_context(conn, rows)
     })
@@ -325,9 +325,8 @@ pub async fn get_country(
     })?;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, DATASET, move |conn, _| {
-        let row = db_countries::find(conn, &lookup)?
-            .ok_or_else(|| ApiError::unknown_country("code", lookup.as_str()))?;
+    let fresh = load_fresh(&state, key, &[DATASET], move |conn| {
+        let row = find_country(conn, "code", &lookup)?;
         load_with_context(conn, vec![row])
     })
     .await?;
@@ -350,4 +349,70 @@ pub async fn get_country(
         data: country,
     };
     format::item(format, &validators, &envelope, &file_stem)
+}
+
+/// A country in brief, as other resources embed it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CountryRef {
+    #[schema(example = "MEX")]
+    pub code: String,
+    #[schema(example = "MX")]
+    pub iso2: Option<String>,
+    #[schema(example = "MEX")]
+    pub iso3: Option<String>,
+    #[schema(example = "Mexico")]
+    pub name: String,
+}
+
+impl From<&CountryRow> for CountryRef {
+    fn from(row: &CountryRow) -> Self {
+        Self {
+            code: row.code.clone(),
+            iso2: row.iso2.clone(),
+            iso3: row.iso3.clone(),
+            name: row.name.clone(),
+        }
+    }
+}
+
+/// Validates a country code from parameter `param` before any query.
+pub fn parse_country(param: &str, raw: &str) -> Result<CountryLookup, ApiError> {
+    CountryLookup::parse(raw)
+        .map_err(|e| ApiError::invalid_parameter(param, e.to_string()).with_help("/v1/countries"))
+}
+
+/// Validates a comma-separated list of country codes (at most `max`), keeping their order and
+/// dropping repeats.
+pub fn parse_country_list(
+    param: &str,
+    raw: &str,
+    max: usize,
+) -> Result<Vec<CountryLookup>, ApiError> {
+    let mut lookups: Vec<CountryLookup> = Vec::new();
+    for code in raw.split(',') {
+        let lookup = parse_country(param, code.trim())?;
+        if !lookups.contains(&lookup) {
+            lookups.push(lookup);
+        }
+    }
+    if lookups.len() > max {
+        return Err(ApiError::invalid_parameter(
+            param,
+            format!(
+                "At most {max} countries can be given; {} were.",
+                lookups.len()
+            ),
+        ));
+    }
+    Ok(lookups)
+}
+
+/// The stored country a validated code names, or the 404 that points to the list of codes.
+pub fn find_country(
+    conn: &mut crate::db::DbConnection,
+    param: &str,
+    lookup: &CountryLookup,
+) -> Result<CountryRow, ApiError> {
+    db_countries::find(conn, lookup)?
+        .ok_or_else(|| ApiError::unknown_country(param, lookup.as_str()))
 }

@@ -2,6 +2,7 @@
 
 pub mod countries;
 pub mod sources;
+pub mod wages;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -11,4 +12,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(countries::get_country)
         .service(sources::list_sources)
         .service(sources::get_source);
+    wages::configure(cfg);
 }

@@ -138,7 +138,7 @@ pub async fn list_sources(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let family = query.family;
-    let fresh = load_fresh(&state, key, DATASET, move |conn, _| {
+    let fresh = load_fresh(&state, key, &[DATASET], move |conn| {
         Ok(db_sources::list(conn, family.map(SourceFamily::as_str))?)
     })
     .await?;
@@ -202,7 +202,7 @@ pub async fn get_source(
     }
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, DATASET, move |conn, _| {
+    let fresh = load_fresh(&state, key, &[DATASET], move |conn| {
         db_sources::find(conn, &id)?.ok_or_else(|| {
             ApiError::new(
                 ProblemType::UnknownSource,

@@ -59,7 +59,6 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
             }
         };
         let note = [
-            precision,
             Some(format!("source: {}", record.source_url)),
             Some(record.notes).filter(|n| !n.is_empty()),
         ]
@@ -81,6 +80,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
             )?,
             source_id: SOURCE_ID.to_owned(),
             note: Some(note),
+            caveat: precision,
         });
     }
     let gap_start = Period::Year(MISSING_STEPS.0).first_day();
@@ -91,7 +91,8 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         end: Some(gap_end),
         value: None,
         source_id: SOURCE_ID.to_owned(),
-        note: Some(format!(
+        note: None,
+        caveat: Some(format!(
             "the source lacks Ontario's minimum wage changes from {} to {}",
             MISSING_STEPS.0, MISSING_STEPS.1
         )),

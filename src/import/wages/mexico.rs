@@ -161,6 +161,11 @@ fn nominal_series() -> Result<Vec<LoadedSeries>, ImportError> {
             "" => None,
             raw => Some(parse_day(file, line, "valid_to", raw)?),
         };
+        // The files flag doubts about a row with "NOTE:"; those are caveats, the rest provenance.
+        let caveat = record
+            .notes
+            .split_once("NOTE:")
+            .map(|(_, doubt)| doubt.trim().to_owned());
         by_series.entry(series.variant).or_default().push(Event {
             line,
             start: parse_day(file, line, "valid_from", &record.valid_from)?,
@@ -168,6 +173,7 @@ fn nominal_series() -> Result<Vec<LoadedSeries>, ImportError> {
             value: parse_number(file, line, "value", &record.value)?,
             source_id: record.source_id,
             note: Some(record.notes),
+            caveat,
         });
     }
     ZONE_SERIES

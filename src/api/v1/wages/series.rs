@@ -1,0 +1,226 @@
+//! `GET /v1/wages/{country}/series/{series}`: the observations of one wage series, by period, in
+//! any currency and per any unit of time.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::compute::{self, CurrencyParam, Figure, RateUsed, Request};
+use super::{DATASETS, SeriesSummary, check_series_id, date_range, sources_of};
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::ApiQuery;
+use crate::api::responses;
+use crate::api::v1::countries::{find_country, parse_country};
+use crate::db::series as db_series;
+use crate::domain::period::Frequency;
+use crate::domain::series::TimeUnit;
+use crate::error::{ApiError, ProblemType};
+
+/// One figure of a series.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Observation {
+    /// The period: an effective date for values in force from a date, else a year, quarter or month.
+    #[schema(example = "2019-01")]
+    pub period: String,
+    /// First day the value applies to.
+    #[schema(example = "2019-01-01")]
+    pub start: String,
+    /// Last day the value applies to.
+    #[schema(example = "2019-01-31")]
+    pub end: String,
+    /// The value in `meta.unit`; null where the source has none or no exchange rate exists.
+    #[schema(example = 5.357)]
+    pub value: Option<f64>,
+    /// True when the observations cover only part of the period.
+    pub partial: bool,
+    /// The exchange rates used, when a currency conversion was asked for.
+    pub fx: Vec<RateUsed>,
+    /// Provenance of the stored observations behind the value.
+    pub note: Option<String>,
+}
+
+impl From<Figure> for Observation {
+    fn from(figure: Figure) -> Self {
+        Self {
+            period: figure.period,
+            start: figure.start,
+            end: figure.end,
+            value: figure.value,
+            partial: figure.partial,
+            fx: figure.fx,
+            note: figure.note,
+        }
+    }
+}
+
+/// An observation as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct ObservationCsvRow {
+    period: String,
+    start: String,
+    end: String,
+    value: Option<f64>,
+    partial: bool,
+    fx_rates: String,
+    note: Option<String>,
+}
+
+impl CsvRecord for Observation {
+    type Row = ObservationCsvRow;
+
+    fn csv_row(&self) -> ObservationCsvRow {
+        ObservationCsvRow {
+            period: self.period.clone(),
+            start: self.start.clone(),
+            end: self.end.clone(),
+            value: self.value,
+            partial: self.partial,
+            fx_rates: self
+                .fx
+                .iter()
+                .map(|r| format!("{} {} per USD ({})", r.rate, r.currency, r.series_id))
+                .collect::<Vec<_>>()
+                .join("; "),
+            note: self.note.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesQuery {
+    /// First period: a year (`2019`), quarter (`2019-Q1`), month (`2019-01`) or day.
+    #[param(example = "2019-01")]
+    pub from: Option<String>,
+    /// Last period, in the same forms.
+    #[param(example = "2019-12")]
+    pub to: Option<String>,
+    /// Give one value per calendar year (`A`), quarter (`Q`) or month (`M`). Without it the series
+    /// comes as stored: one row per effective date, month or year.
+    #[param(inline, example = "M")]
+    pub frequency: Option<Frequency>,
+    /// Express values in this currency, converted with the exchange rate of each period.
+    #[param(inline, example = "USD")]
+    pub currency: Option<CurrencyParam>,
+    /// Express wages per this unit of time, with the working-time assumptions stated in `meta.transformations`.
+    #[param(inline, example = "hour")]
+    pub per: Option<TimeUnit>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+/// The series and what its observations became.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesObservations {
+    pub series: SeriesSummary,
+    pub observations: Vec<Observation>,
+}
+
+/// Get a wage series' observations
+///
+/// The observations of one series. Without `frequency` they come as stored: a minimum wage as one
+/// row per effective date (valid from `start` to `end`), a monthly or annual series per month or
+/// year. With `frequency=A|Q|M` each calendar period gets one value: for values in force from a
+/// date, the mean of the values in force on each day of the period; for monthly or daily data, the
+/// mean of the observations in the period. `currency` converts with the exchange rate of the same
+/// period (the monthly mean for months, the annual mean for years) and names it in `fx`; a period
+/// without a rate gives `value: null` and a warning. `per` re-expresses a wage per hour, day, week,
+/// month or year. `meta.transformations` states every step and assumption.
+#[utoipa::path(
+    tag = "wages",
+    params(
+        ("country" = String, Path, description = "ISO alpha-2, alpha-3 or numeric code, any case", example = "mx"),
+        ("series" = String, Path, description = "Series id, as listed by /v1/wages/{country}", example = "mx.minimum_wage.general"),
+        SeriesQuery,
+    ),
+    responses(
+        (status = 200, description = "The series and its observations (CSV and NDJSON: the observations alone)",
+            content(
+                (Envelope<SeriesObservations> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/wages/{country}/series/{series}")]
+pub async fn get_wage_series(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    ApiQuery(query): ApiQuery<SeriesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (path_code, series_id) = path.into_inner();
+    let lookup = parse_country("country", &path_code)?;
+    check_series_id("series", &series_id)?;
+    let request = Request {
+        range: date_range(query.from.as_deref(), query.to.as_deref())?,
+        frequency: query.frequency,
+        currency: query.currency.unwrap_or_default(),
+        per: query.per,
+    };
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let help_code = path_code.clone();
+    let fresh = load_fresh(&state, key, DATASETS, move |conn| {
+        let country = find_country(conn, "country", &lookup)?;
+        let series = db_series::find(conn, &series_id)?
+            .filter(|s| s.topic == "wages" && s.country.as_deref() == Some(country.code.as_str()))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ProblemType::UnknownSeries,
+                    format!("{} has no wage series '{series_id}'.", country.name),
+                )
+                .with_param("series")
+                .with_help(format!("/v1/wages/{help_code}"))
+            })?;
+        let computed = compute::compute(conn, &series, &request)?;
+        let sources = sources_of(conn, computed.source_ids.iter().map(String::as_str))?;
+        Ok((country, series, computed, sources))
+    })
+    .await?;
+    let (validators, dataset, (country, series, computed, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            dataset,
+            value,
+        } => (validators, dataset, value),
+    };
+    let observations: Vec<Observation> = computed
+        .figures
+        .into_iter()
+        .map(Observation::from)
+        .collect();
+    let mut meta = Meta::new(&dataset, &sources).with_count(observations.len());
+    meta.unit = Some(computed.unit);
+    meta.transformations = computed.transformations;
+    meta.warnings = computed.warnings;
+    let links = Links::to_self(req.uri().to_string());
+    if format != Format::Json {
+        let envelope = Envelope {
+            data: observations,
+            meta,
+            links,
+        };
+        return format::collection(format, &validators, &envelope, &series.id);
+    }
+    let envelope = Envelope {
+        data: SeriesObservations {
+            series: SeriesSummary::new(series, Some(&country), &path_code),
+            observations,
+        },
+        meta,
+        links,
+    };
+    format::json(&validators, &envelope)
+}

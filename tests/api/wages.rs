@@ -1,0 +1,267 @@
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::backend_test;
+use crate::helpers::TestApp;
+
+fn number(value: &Value) -> f64 {
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"))
+}
+
+/// `period → value` of a series' observations.
+async fn values(app: &TestApp, path: &str) -> BTreeMap<String, Option<f64>> {
+    let body = app.get(path).await.json();
+    body["data"]["observations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no observations: {body}"))
+        .iter()
+        .map(|o| {
+            (
+                o["period"].as_str().expect("period").to_owned(),
+                o["value"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+backend_test! {
+    async fn mexico_lists_general_and_border_minimum_wages_with_latest_values(app: TestApp) {
+        let body = app.get("/v1/wages/mx").await.json();
+
+        let series = body["data"].as_array().expect("data");
+        let listed: Vec<&str> = body["meta"]["sources"]
+            .as_array()
+            .expect("sources")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id"))
+            .collect();
+        for id in ["mx.minimum_wage.general", "mx.minimum_wage.border"] {
+            let entry = series.iter().find(|s| s["id"] == id).unwrap_or_else(|| panic!("{id} missing"));
+            assert_eq!(entry["unit"], "MXN per day");
+            assert_eq!(entry["country"]["iso2"], "MX");
+            assert!(entry["latest"]["value"].is_number(), "{entry}");
+            assert!(entry["latest"]["valid_from"].is_string());
+            let source = entry["source_id"].as_str().expect("source");
+            assert!(listed.contains(&source), "{source} not in meta.sources");
+        }
+        let general = series.iter().find(|s| s["id"] == "mx.minimum_wage.general").expect("general");
+        assert_eq!(general["headline"], true);
+        assert_eq!(general["frequency"], "event");
+        assert_eq!(body["meta"]["dataset"]["id"], "wages");
+    }
+}
+
+backend_test! {
+    async fn the_2019_minimum_wages_are_102_68_general_and_176_72_border(app: TestApp) {
+        for (series, expected) in [("general", 102.68), ("border", 176.72)] {
+            let path = format!("/v1/wages/mx/series/mx.minimum_wage.{series}?from=2019&to=2019&frequency=A");
+            let years = values(&app, &path).await;
+            assert_eq!(years.get("2019"), Some(&Some(expected)), "{series}: {years:?}");
+
+            let stored = app.get(&format!("/v1/wages/MEX/series/mx.minimum_wage.{series}?from=2019&to=2019")).await.json();
+            let rows = stored["data"]["observations"].as_array().expect("rows");
+            assert_eq!(rows.len(), 1);
+            assert_eq!(rows[0]["start"], "2019-01-01");
+            assert_eq!(number(&rows[0]["value"]), expected);
+        }
+    }
+}
+
+backend_test! {
+    async fn usd_per_day_for_january_2019_uses_that_months_rate_and_names_it(app: TestApp) {
+        let rate_body = app.get("/v1/fx?base=USD&quote=MXN&frequency=M&from=2019-01&to=2019-01").await.json();
+        let rate = number(&rate_body["data"][0]["rate"]);
+
+        let body = app
+            .get("/v1/wages/mx/series/mx.minimum_wage.general?from=2019-01&to=2019-01&frequency=M&currency=USD&per=day")
+            .await
+            .json();
+
+        let observation = &body["data"]["observations"][0];
+        assert_eq!(observation["period"], "2019-01");
+        assert!((number(&observation["value"]) - 102.68 / rate).abs() < 1e-9, "{observation}");
+        let fx = &observation["fx"][0];
+        assert_eq!(fx["period"], "2019-01");
+        assert_eq!(fx["series_id"], "fx.usd_mxn.fix_monthly");
+        assert_eq!(number(&fx["rate"]), rate);
+        assert_eq!(body["meta"]["unit"], "USD per day");
+        let transformations = body["meta"]["transformations"].to_string();
+        assert!(transformations.contains("fx.usd_mxn.fix_monthly"), "{transformations}");
+        let sources = body["meta"]["sources"].to_string();
+        assert!(sources.contains(fx["source_id"].as_str().expect("source")), "rate source not in meta.sources");
+    }
+}
+
+backend_test! {
+    async fn comparing_oecd_average_wages_gives_a_ratio_for_every_year_both_have(app: TestApp) {
+        let mexico = values(&app, "/v1/wages/mx/series/mx.average_wage.oecd").await;
+        let united_states = values(&app, "/v1/wages/us/series/us.average_wage.oecd").await;
+        let both: Vec<&String> = mexico.keys().filter(|year| united_states.contains_key(*year)).collect();
+        assert!(both.len() >= 20);
+
+        let body = app.get("/v1/wages/compare?countries=mx,us&measure=average_wage&base=us").await.json();
+
+        let periods = body["data"].as_array().expect("periods");
+        for year in both {
+            let period = periods.iter().find(|p| p["period"] == year.as_str()).unwrap_or_else(|| panic!("{year} missing"));
+            let mx = &period["values"][0];
+            let us = &period["values"][1];
+            assert_eq!(mx["country"]["code"], "MEX");
+            let expected = mexico[year].expect("value") / united_states[year].expect("value");
+            assert!((number(&mx["ratio_to_base"]) - expected).abs() < 1e-12, "{year}");
+            assert_eq!(number(&us["ratio_to_base"]), 1.0);
+        }
+        assert_eq!(body["meta"]["unit"], "constant USD PPP per year");
+    }
+}
+
+backend_test! {
+    async fn a_country_without_a_value_in_a_period_says_so(app: TestApp) {
+        let body = app
+            .get("/v1/wages/compare?countries=us,mx,ca&measure=minimum_wage&currency=USD&per=hour&from=2005&to=2010")
+            .await
+            .json();
+
+        let periods = body["data"].as_array().expect("periods");
+        let years: Vec<&str> = periods.iter().map(|p| p["period"].as_str().expect("period")).collect();
+        assert_eq!(years, ["2005", "2006", "2007", "2008", "2009", "2010"]);
+        for period in periods {
+            assert_eq!(period["values"].as_array().expect("values").len(), 3);
+            let mexico = &period["values"][1];
+            assert_eq!(mexico["value"], Value::Null, "general series starts in 2015");
+            assert!(mexico["missing"].is_string());
+        }
+        let canada_2007 = &periods[2]["values"][2];
+        assert_eq!(canada_2007["value"], Value::Null, "the 2006-2009 Ontario steps are missing");
+        let warnings = body["meta"]["warnings"].to_string();
+        assert!(warnings.contains("2006 to 2009"), "{warnings}");
+        assert!(warnings.contains("stands in for the whole country"), "{warnings}");
+    }
+}
+
+backend_test! {
+    async fn working_time_and_currency_conversions_are_stated(app: TestApp) {
+        let body = app
+            .get("/v1/wages/us/series/us.minimum_wage.federal?from=2015&to=2015&per=year")
+            .await
+            .json();
+        assert_eq!(number(&body["data"]["observations"][0]["value"]), 7.25 * 2080.0);
+        assert_eq!(body["meta"]["unit"], "USD per year");
+        assert!(body["meta"]["transformations"].to_string().contains("40 hours"));
+
+        let mexico = app
+            .get("/v1/wages/mx/series/mx.minimum_wage.general?from=2019&to=2019&frequency=A&per=hour")
+            .await
+            .json();
+        let hourly = number(&mexico["data"]["observations"][0]["value"]);
+        assert!((hourly - 102.68 * 7.0 / 48.0).abs() < 1e-9);
+        assert!(mexico["meta"]["transformations"].to_string().contains("48 ordinary working hours"));
+    }
+}
+
+backend_test! {
+    async fn a_period_without_an_exchange_rate_is_null_with_a_warning(app: TestApp) {
+        let body = app
+            .get("/v1/wages/us/series/us.minimum_wage.federal?from=1988&to=1993&currency=MXN")
+            .await
+            .json();
+
+        let observations = body["data"]["observations"].as_array().expect("observations");
+        assert_eq!(observations.len(), 6);
+        let by_year: BTreeMap<&str, &Value> = observations.iter().map(|o| (o["period"].as_str().expect("p"), &o["value"])).collect();
+        assert_eq!(by_year["1988"], &Value::Null, "Banxico's FIX starts in November 1991");
+        assert!(by_year["1993"].is_number());
+        assert!(body["meta"]["warnings"].to_string().contains("no exchange rate for 1988"));
+    }
+}
+
+backend_test! {
+    async fn csv_gives_the_observations(app: TestApp) {
+        let response = app
+            .get("/v1/wages/mx/series/mx.minimum_wage.border?frequency=A&format=csv")
+            .await;
+        assert_eq!(response.status, 200);
+        let text = response.text();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("period,start,end,value,partial,fx_rates,note"));
+        assert!(text.contains("\n2019,2019-01-01,2019-12-31,176.72,false,,"), "{text}");
+    }
+}
+
+backend_test! {
+    async fn wage_errors_name_the_parameter_and_what_exists(app: TestApp) {
+        let problem = app.get("/v1/wages/xx").await.problem(404, "unknown-country");
+        assert_eq!(problem["help"], "/v1/countries");
+
+        let problem = app.get("/v1/wages/mx/series/us.minimum_wage.federal").await.problem(404, "unknown-series");
+        assert_eq!(problem["help"], "/v1/wages/mx");
+
+        let problem = app.get("/v1/wages/mx?measure=bananas").await.problem(404, "unknown-measure");
+        assert!(problem["allowed"].as_array().expect("allowed").contains(&"minimum_wage".into()));
+
+        let cases = [
+            ("/v1/wages/mx/series/mx.minimum_wage.general?from=2020&to=2019", "from"),
+            ("/v1/wages/mx/series/mx.minimum_wage.general?to=2019-13", "to"),
+            ("/v1/wages/mx/series/mx.minimum_wage.general?currency=EUR", "currency"),
+            ("/v1/wages/mx/series/mx.minimum_wage.general?per=fortnight", "per"),
+            ("/v1/wages/mx/series/mx.minimum_wage.general?currency=USD", "frequency"),
+            ("/v1/wages/mx/series/mx.minimum_wage_real_index.base_1994?per=hour", "per"),
+            ("/v1/wages/mx/series/mx.average_wage.oecd?currency=MXN", "currency"),
+            ("/v1/wages/us/series/us.minimum_wage.federal?frequency=M", "frequency"),
+            ("/v1/wages/mx/series/MX.General", "series"),
+            ("/v1/wages/compare?countries=mx,us&measure=minimum_wage&currency=local", "currency"),
+            ("/v1/wages/compare?countries=mx,us&measure=minimum_wage&base=ca", "base"),
+            ("/v1/wages/compare?measure=minimum_wage", "countries"),
+            ("/v1/fx?base=USD&quote=USD", "quote"),
+            ("/v1/fx?quote=CAD&frequency=D", "frequency"),
+        ];
+        for (path, param) in cases {
+            let problem = app.get(path).await.problem(400, "invalid-parameter");
+            assert_eq!(problem["param"], param, "{path}: {problem}");
+        }
+        app.get("/v1/wages/compare?countries=mx,us&measure=bananas").await.problem(404, "unknown-measure");
+        app.get("/v1/prices?measure=bananas").await.problem(404, "unknown-measure");
+    }
+}
+
+backend_test! {
+    async fn exchange_rates_invert_and_cross_through_the_dollar(app: TestApp) {
+        let direct = app.get("/v1/fx?base=USD&quote=CAD&frequency=A&from=2019&to=2019").await.json();
+        let inverse = app.get("/v1/fx?base=CAD&quote=USD&frequency=A&from=2019&to=2019").await.json();
+        let cad_per_usd = number(&direct["data"][0]["rate"]);
+        assert!((number(&inverse["data"][0]["rate"]) - 1.0 / cad_per_usd).abs() < 1e-12);
+
+        let cross = app.get("/v1/fx?base=MXN&quote=CAD&frequency=A&from=2019&to=2019").await.json();
+        let legs = cross["data"][0]["legs"].as_array().expect("legs");
+        assert_eq!(legs.len(), 2);
+        let expected = number(&legs[1]["rate"]) / number(&legs[0]["rate"]);
+        assert!((number(&cross["data"][0]["rate"]) - expected).abs() < 1e-12);
+
+        let daily = app.get("/v1/fx?frequency=D&from=2019-01-01&to=2019-01-31").await.json();
+        let days = daily["data"].as_array().expect("days");
+        assert!(days.len() >= 20 && days.len() <= 23, "{} business days", days.len());
+        let monthly = app.get("/v1/fx?frequency=M&from=2019-01&to=2019-01").await.json();
+        let mean = days.iter().map(|d| number(&d["rate"])).sum::<f64>() / days.len() as f64;
+        assert!((mean - number(&monthly["data"][0]["rate"])).abs() < 1e-3, "published monthly mean");
+    }
+}
+
+backend_test! {
+    async fn prices_come_in_long_form_and_aggregate_by_period(app: TestApp) {
+        let body = app.get("/v1/prices?country=us,mx,ca&measure=inflation&from=2016&to=2016").await.json();
+        let rows = body["data"].as_array().expect("rows");
+        let countries: Vec<&str> = rows.iter().map(|r| r["country"].as_str().expect("country")).collect();
+        assert_eq!(countries.len(), 3, "{countries:?}");
+        assert!(rows.iter().all(|r| r["period"] == "2016" && r["unit"] == "percent"));
+
+        let monthly = app.get("/v1/prices?measure=cpi&from=2019&to=2019").await.json();
+        let months: Vec<f64> = monthly["data"].as_array().expect("rows").iter().map(|r| number(&r["value"])).collect();
+        assert_eq!(months.len(), 12);
+        let annual = app.get("/v1/prices?measure=cpi&from=2019&to=2019&frequency=A").await.json();
+        let mean = months.iter().sum::<f64>() / 12.0;
+        assert!((number(&annual["data"][0]["value"]) - mean).abs() < 1e-9);
+    }
+}
