@@ -15,6 +15,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::db::PoolOptions;
+use crate::import::command::ImportKind;
 
 pub const DEFAULT_DATABASE_URL: &str = "trilateral.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -41,6 +42,23 @@ pub enum Command {
         /// Revert every migration instead (drops all tables and their data).
         #[arg(long)]
         revert: bool,
+    },
+    /// Load a file into the database in one transaction: trade flows (census-intltrade, comtrade,
+    /// csv) replace the rows of a dataset and bump its version; sources are added or updated. A bad
+    /// row rejects the whole file with its position and changes nothing.
+    Import {
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: ImportKind,
+        /// The file to read, or - for standard input.
+        file: String,
+        /// The dataset to replace [default: census_intltrade, comtrade_api or trade_csv by kind].
+        #[arg(long)]
+        dataset: Option<String>,
+        /// The source the flows are attributed to, an id of /v1/sources [default:
+        /// census_intltrade_api or un_comtrade_api; CSV rows name their own].
+        #[arg(long)]
+        source: Option<String>,
     },
     /// Print the OpenAPI document as JSON.
     Openapi,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use trilateral::config::{Cli, Command, Config};
+use trilateral::import::command::ImportKind;
 use trilateral::{Application, db, openapi, telemetry};
 
 fn main() -> ExitCode {
@@ -22,6 +23,18 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Serve => serve(&cli.config),
         Command::Migrate { revert } => migrate(&cli.config, revert),
+        Command::Import {
+            kind,
+            file,
+            dataset,
+            source,
+        } => import(
+            &cli.config,
+            kind,
+            &file,
+            dataset.as_deref(),
+            source.as_deref(),
+        ),
         Command::Healthcheck => healthcheck(&cli.config),
         Command::Openapi => unreachable!("handled above"),
     };
@@ -76,6 +89,39 @@ fn migrate(config: &Config, revert: bool) -> Result<(), String> {
     for version in versions {
         tracing::info!(%version, "{verb} migration");
     }
+    Ok(())
+}
+
+/// Reads the file (or standard input), prepares the database like a start-up does, and imports.
+fn import(
+    config: &Config,
+    kind: ImportKind,
+    file: &str,
+    dataset: Option<&str>,
+    source: Option<&str>,
+) -> Result<(), String> {
+    let (name, bytes) = if file == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        ("stdin".to_owned(), bytes)
+    } else {
+        let bytes = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        (file.to_owned(), bytes)
+    };
+    let pool = trilateral::prepare_database(config).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let report =
+        trilateral::import::command::import(&mut conn, kind, &name, &bytes, dataset, source)
+            .map_err(|e| format!("import rejected, nothing changed: {e}"))?;
+    tracing::info!(
+        dataset = %report.dataset_id,
+        version = report.version,
+        rows = report.rows,
+        skipped_aggregates = report.skipped_aggregates,
+        "imported"
+    );
     Ok(())
 }
 

@@ -101,24 +101,53 @@ impl CacheKey {
     }
 }
 
+/// The datasets an answer reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// These datasets; the first is the one the answer is about.
+    Ids(&'static [&'static str]),
+    /// Every dataset of a family (imports add trade datasets, for instance).
+    Family(&'static str),
+    /// Every dataset.
+    All,
+}
+
 /// The outcome of a conditional load.
 pub enum Fresh<T> {
     NotModified(Validators),
     Loaded {
         validators: Validators,
-        /// The primary dataset of the answer (the first id asked for).
-        dataset: DatasetRow,
+        /// The datasets read, the one the answer is about first.
+        datasets: Vec<DatasetRow>,
         value: T,
     },
 }
 
+/// The dataset rows of a scope; a named dataset that is missing means the service is not ready.
+pub fn scope_datasets(conn: &mut DbConnection, scope: Scope) -> Result<Vec<DatasetRow>, ApiError> {
+    match scope {
+        Scope::Ids(ids) => {
+            let mut rows = datasets::by_ids(conn, ids)?;
+            if let Some(missing) = ids.iter().find(|id| !rows.iter().any(|r| r.id == **id)) {
+                return Err(ApiError::new(
+                    ProblemType::NotReady,
+                    format!("The dataset '{missing}' is not loaded yet."),
+                ));
+            }
+            rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+            Ok(rows)
+        }
+        Scope::Family(family) => Ok(datasets::of_family(conn, family)?),
+        Scope::All => Ok(datasets::list(conn)?),
+    }
+}
+
 /// Loads what a handler needs in one trip to the blocking pool: the rows of the datasets the
-/// answer reads first (the first is the primary one, named in `meta`), then, unless the client's
-/// copy is current, `load`.
+/// answer reads first, then, unless the client's copy is current, `load`.
 pub async fn load_fresh<T, F>(
     state: &AppState,
     key: CacheKey,
-    dataset_ids: &'static [&'static str],
+    scope: Scope,
     load: F,
 ) -> Result<Fresh<T>, ApiError>
 where
@@ -126,23 +155,15 @@ where
     T: Send + 'static,
 {
     db::run(&state.pool, move |conn| {
-        let mut rows = Vec::with_capacity(dataset_ids.len());
-        for id in dataset_ids {
-            rows.push(datasets::find(conn, id)?.ok_or_else(|| {
-                ApiError::new(
-                    ProblemType::NotReady,
-                    format!("The dataset '{id}' is not loaded yet."),
-                )
-            })?);
-        }
-        let validators = key.validators(&rows.iter().collect::<Vec<_>>());
+        let datasets = scope_datasets(conn, scope)?;
+        let validators = key.validators(&datasets.iter().collect::<Vec<_>>());
         if key.is_not_modified(&validators) {
             return Ok(Fresh::NotModified(validators));
         }
         let value = load(conn)?;
         Ok(Fresh::Loaded {
             validators,
-            dataset: rows.swap_remove(0),
+            datasets,
             value,
         })
     })

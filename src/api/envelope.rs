@@ -20,7 +20,10 @@ pub struct Envelope<T> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Meta {
     /// The dataset answered from, with the version that changes whenever its data changes.
-    pub dataset: DatasetRef,
+    pub dataset: Option<DatasetRef>,
+    /// Every dataset the answer reads, when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub datasets: Vec<DatasetRef>,
     /// Number of items in `data` (collections only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
@@ -39,9 +42,15 @@ pub struct Meta {
 }
 
 impl Meta {
-    pub fn new(dataset: &DatasetRow, sources: &[SourceRow]) -> Self {
+    /// Meta for an answer read from `datasets` (the one it is about first).
+    pub fn new(datasets: &[DatasetRow], sources: &[SourceRow]) -> Self {
         Self {
-            dataset: DatasetRef::from(dataset),
+            dataset: datasets.first().map(DatasetRef::from),
+            datasets: if datasets.len() > 1 {
+                datasets.iter().map(DatasetRef::from).collect()
+            } else {
+                Vec::new()
+            },
             count: None,
             unit: None,
             transformations: Vec::new(),

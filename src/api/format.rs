@@ -210,6 +210,17 @@ fn ok_response(
     file_stem: &str,
 ) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
+    headers(&mut response, format, validators, file_stem);
+    response
+}
+
+/// The headers of a successful answer in `format`: content type, caching, and for CSV a file name.
+pub fn headers(
+    response: &mut actix_web::HttpResponseBuilder,
+    format: Format,
+    validators: &Validators,
+    file_stem: &str,
+) {
     response.insert_header((header::CONTENT_TYPE, format.content_type()));
     if format == Format::Csv {
         response.insert_header((
@@ -217,8 +228,7 @@ fn ok_response(
             format!("inline; filename=\"{file_stem}.csv\""),
         ));
     }
-    caching_headers(&mut response, validators);
-    response
+    caching_headers(response, validators);
 }
 
 /// 304 for a client whose copy is current.

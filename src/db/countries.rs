@@ -65,6 +65,15 @@ pub fn find(conn: &mut DbConnection, lookup: &CountryLookup) -> QueryResult<Opti
     query.first(conn).optional()
 }
 
+/// The countries with these codes, in code order.
+pub fn by_codes(conn: &mut DbConnection, codes: &[&str]) -> QueryResult<Vec<CountryRow>> {
+    countries::table
+        .filter(countries::code.eq_any(codes))
+        .order(countries::code)
+        .select(CountryRow::as_select())
+        .load(conn)
+}
+
 pub fn currencies(conn: &mut DbConnection) -> QueryResult<Vec<CurrencyRow>> {
     currencies::table
         .select(CurrencyRow::as_select())

@@ -10,6 +10,8 @@ use super::schema::datasets;
 #[diesel(table_name = datasets)]
 pub struct DatasetRow {
     pub id: String,
+    /// `reference`, `wages`, `trade` or `treaties`.
+    pub family: String,
     pub title: String,
     pub description: String,
     pub version: i64,
@@ -31,6 +33,24 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<DatasetRow>
 
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<DatasetRow>> {
     datasets::table
+        .order(datasets::id)
+        .select(DatasetRow::as_select())
+        .load(conn)
+}
+
+/// The datasets with these ids, in id order.
+pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<DatasetRow>> {
+    datasets::table
+        .filter(datasets::id.eq_any(ids))
+        .order(datasets::id)
+        .select(DatasetRow::as_select())
+        .load(conn)
+}
+
+/// The datasets of a family, in id order.
+pub fn of_family(conn: &mut DbConnection, family: &str) -> QueryResult<Vec<DatasetRow>> {
+    datasets::table
+        .filter(datasets::family.eq(family))
         .order(datasets::id)
         .select(DatasetRow::as_select())
         .load(conn)

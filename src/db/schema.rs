@@ -5,6 +5,7 @@
 diesel::table! {
     datasets (id) {
         id -> Text,
+        family -> Text,
         title -> Text,
         description -> Text,
         version -> BigInt,
@@ -101,7 +102,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trade_flows (id) {
+        id -> BigInt,
+        dataset_id -> Text,
+        reporter -> Text,
+        partner -> Text,
+        flow -> Text,
+        period -> Text,
+        period_start -> Text,
+        frequency -> Text,
+        classification -> Text,
+        product_code -> Text,
+        value_usd -> Double,
+        source_id -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(countries -> sources (source_id));
+diesel::joinable!(trade_flows -> sources (source_id));
 diesel::joinable!(series -> sources (source_id));
 diesel::joinable!(observations -> series (series_id));
 diesel::joinable!(observations -> sources (source_id));
@@ -113,5 +133,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     currencies,
     countries,
     series,
-    observations
+    observations,
+    trade_flows
 );

@@ -187,6 +187,10 @@ impl BundledDataset for Countries {
         "countries"
     }
 
+    fn family(&self) -> &'static str {
+        "reference"
+    }
+
     fn title(&self) -> &'static str {
         "Countries"
     }

@@ -3,9 +3,11 @@
 //! `import` command will reuse the same readers for files users bring.
 
 pub mod bundled;
+pub mod command;
 pub mod countries;
 pub mod csv_rows;
 pub mod sources;
+pub mod trade;
 pub mod wages;
 
 use chrono::Utc;
@@ -21,6 +23,13 @@ pub enum ImportError {
     Row {
         file: String,
         line: u64,
+        reason: String,
+    },
+    /// For JSON files, where a record is not a line.
+    #[error("{file}, record {index}: {reason}")]
+    Record {
+        file: String,
+        index: usize,
         reason: String,
     },
     #[error("{file}: {reason}")]
@@ -52,6 +61,8 @@ pub struct LoadSummary {
 /// A dataset that ships with the binary.
 pub trait BundledDataset: Sync {
     fn id(&self) -> &'static str;
+    /// `reference`, `wages`, `trade` or `treaties`.
+    fn family(&self) -> &'static str;
     fn title(&self) -> &'static str;
     fn description(&self) -> &'static str;
     /// Fingerprint of what this binary would load; a change triggers a reload.
@@ -61,8 +72,15 @@ pub trait BundledDataset: Sync {
 }
 
 /// The bundled datasets in load order (later ones refer to earlier ones).
-pub fn bundled_datasets() -> [&'static dyn BundledDataset; 3] {
-    [&sources::SOURCES, &countries::COUNTRIES, &wages::WAGES]
+pub fn bundled_datasets() -> [&'static dyn BundledDataset; 6] {
+    [
+        &sources::SOURCES,
+        &countries::COUNTRIES,
+        &wages::WAGES,
+        &trade::COMTRADE_4YEARLY,
+        &trade::AGTPA,
+        &trade::CENSUS,
+    ]
 }
 
 /// What happened to one bundled dataset at start-up.
@@ -110,6 +128,7 @@ fn load_if_changed(
             conn,
             &DatasetRow {
                 id: dataset.id().to_owned(),
+                family: dataset.family().to_owned(),
                 title: dataset.title().to_owned(),
                 description: dataset.description().to_owned(),
                 version,

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use super::bundled::{self, BundledFile, SOURCES_CSV};
+use super::bundled::{self, SOURCES_CSV};
 use super::csv_rows::{read_rows, row_error};
 use super::{BundledDataset, ImportError, LoadSummary};
 use crate::db::DbConnection;
@@ -31,29 +31,29 @@ fn non_empty(value: String) -> Option<String> {
     (!value.trim().is_empty()).then_some(value)
 }
 
-/// Parses and checks the catalogue: ids well-formed and unique, known families, required fields.
-fn parse(file: &BundledFile) -> Result<Vec<SourceRow>, ImportError> {
+/// Parses and checks a catalogue: ids well-formed and unique, known families, required fields.
+pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
     let mut seen = HashSet::new();
-    read_rows::<SourceRecord>(file.path, file.bytes)?
+    read_rows::<SourceRecord>(path, bytes)?
         .into_iter()
         .map(|(line, record)| {
             if !is_valid_source_id(&record.id) {
                 return Err(row_error(
-                    file.path,
+                    path,
                     line,
                     format!("malformed source id '{}'", record.id),
                 ));
             }
             if !seen.insert(record.id.clone()) {
                 return Err(row_error(
-                    file.path,
+                    path,
                     line,
                     format!("duplicate source id '{}'", record.id),
                 ));
             }
             if SourceFamily::parse(&record.family).is_none() {
                 return Err(row_error(
-                    file.path,
+                    path,
                     line,
                     format!("unknown family '{}'", record.family),
                 ));
@@ -66,7 +66,7 @@ fn parse(file: &BundledFile) -> Result<Vec<SourceRow>, ImportError> {
                 ("transformations", &record.transformations),
             ] {
                 if value.trim().is_empty() {
-                    return Err(row_error(file.path, line, format!("{field} is empty")));
+                    return Err(row_error(path, line, format!("{field} is empty")));
                 }
             }
             Ok(SourceRow {
@@ -89,6 +89,10 @@ impl BundledDataset for Sources {
         "sources"
     }
 
+    fn family(&self) -> &'static str {
+        "reference"
+    }
+
     fn title(&self) -> &'static str {
         "Sources"
     }
@@ -103,7 +107,7 @@ impl BundledDataset for Sources {
 
     /// Sources are updated in place rather than deleted, because data rows refer to them.
     fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
-        let rows = parse(&SOURCES_CSV)?;
+        let rows = parse(SOURCES_CSV.path, SOURCES_CSV.bytes)?;
         for row in &rows {
             db_sources::save(conn, row)?;
         }
@@ -120,7 +124,7 @@ mod tests {
 
     #[test]
     fn bundled_catalogue_parses() {
-        let rows = parse(&SOURCES_CSV).expect("data/sources.csv is valid");
+        let rows = parse(SOURCES_CSV.path, SOURCES_CSV.bytes).expect("data/sources.csv is valid");
         assert!(
             rows.iter()
                 .any(|r| r.id == "tota_v0.5.0" && r.licence == "CC BY-NC 4.0")
@@ -132,11 +136,7 @@ mod tests {
         let csv = "id,family,publisher,title,url,licence,coverage,transformations,notes\n\
                    a,trade,P,T,,MIT,C,X,\n\
                    a,trade,P,T,,MIT,C,X,\n";
-        let file = BundledFile {
-            path: "test.csv",
-            bytes: csv.as_bytes(),
-        };
-        let err = parse(&file).unwrap_err().to_string();
+        let err = parse("test.csv", csv.as_bytes()).unwrap_err().to_string();
         assert_eq!(err, "test.csv, line 3: duplicate source id 'a'");
     }
 }

@@ -11,4 +11,5 @@ mod migrations;
 mod openapi;
 mod readme;
 mod sources;
+mod trade;
 mod wages;

@@ -2,6 +2,7 @@
 
 CREATE TABLE datasets (
     id            TEXT PRIMARY KEY,
+    family        TEXT NOT NULL,
     title         TEXT NOT NULL,
     description   TEXT NOT NULL,
     version       BIGINT NOT NULL,

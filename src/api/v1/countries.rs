@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::{ApiQuery, FormatQuery};
@@ -262,18 +262,18 @@ pub async fn list_countries(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let kind = query.kind;
-    let fresh = load_fresh(&state, key, &[DATASET], move |conn| {
+    let fresh = load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
         let rows = db_countries::list(conn, kind)?;
         load_with_context(conn, rows)
     })
     .await?;
-    let (validators, dataset, loaded) = match fresh {
+    let (validators, datasets, loaded) = match fresh {
         Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
         Fresh::Loaded {
             validators,
-            dataset,
+            datasets,
             value,
-        } => (validators, dataset, value),
+        } => (validators, datasets, value),
     };
     let data: Vec<CountryResponse> = loaded
         .rows
@@ -281,7 +281,7 @@ pub async fn list_countries(
         .map(|row| to_response(row, &loaded.currencies))
         .collect();
     let envelope = Envelope {
-        meta: Meta::new(&dataset, &loaded.sources).with_count(data.len()),
+        meta: Meta::new(&datasets, &loaded.sources).with_count(data.len()),
         links: Links::to_self(req.uri().to_string()),
         data,
     };
@@ -325,18 +325,18 @@ pub async fn get_country(
     })?;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, &[DATASET], move |conn| {
+    let fresh = load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
         let row = find_country(conn, "code", &lookup)?;
         load_with_context(conn, vec![row])
     })
     .await?;
-    let (validators, dataset, loaded) = match fresh {
+    let (validators, datasets, loaded) = match fresh {
         Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
         Fresh::Loaded {
             validators,
-            dataset,
+            datasets,
             value,
-        } => (validators, dataset, value),
+        } => (validators, datasets, value),
     };
     let Some(row) = loaded.rows.into_iter().next() else {
         return Err(ApiError::internal("country lookup returned no row"));
@@ -344,7 +344,7 @@ pub async fn get_country(
     let country = to_response(row, &loaded.currencies);
     let file_stem = country.code.to_lowercase();
     let envelope = Envelope {
-        meta: Meta::new(&dataset, &loaded.sources),
+        meta: Meta::new(&datasets, &loaded.sources),
         links: Links::to_self(req.uri().to_string()),
         data: country,
     };

@@ -1,7 +1,9 @@
 //! Version 1 of the API.
 
 pub mod countries;
+pub mod datasets;
 pub mod sources;
+pub mod trade;
 pub mod wages;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -11,6 +13,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(countries::list_countries)
         .service(countries::get_country)
         .service(sources::list_sources)
-        .service(sources::get_source);
+        .service(sources::get_source)
+        .service(datasets::list_datasets);
     wages::configure(cfg);
+    trade::configure(cfg);
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::{ApiQuery, FormatQuery};
@@ -138,21 +138,21 @@ pub async fn list_sources(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let family = query.family;
-    let fresh = load_fresh(&state, key, &[DATASET], move |conn| {
+    let fresh = load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
         Ok(db_sources::list(conn, family.map(SourceFamily::as_str))?)
     })
     .await?;
-    let (validators, dataset, rows) = match fresh {
+    let (validators, datasets, rows) = match fresh {
         Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
         Fresh::Loaded {
             validators,
-            dataset,
+            datasets,
             value,
-        } => (validators, dataset, value),
+        } => (validators, datasets, value),
     };
     let data: Vec<SourceResponse> = rows.into_iter().map(SourceResponse::from).collect();
     let envelope = Envelope {
-        meta: Meta::new(&dataset, &[]).with_count(data.len()),
+        meta: Meta::new(&datasets, &[]).with_count(data.len()),
         links: Links::to_self(req.uri().to_string()),
         data,
     };
@@ -202,7 +202,7 @@ pub async fn get_source(
     }
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, &[DATASET], move |conn| {
+    let fresh = load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
         db_sources::find(conn, &id)?.ok_or_else(|| {
             ApiError::new(
                 ProblemType::UnknownSource,
@@ -213,18 +213,18 @@ pub async fn get_source(
         })
     })
     .await?;
-    let (validators, dataset, row) = match fresh {
+    let (validators, datasets, row) = match fresh {
         Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
         Fresh::Loaded {
             validators,
-            dataset,
+            datasets,
             value,
-        } => (validators, dataset, value),
+        } => (validators, datasets, value),
     };
     let source = SourceResponse::from(row);
     let file_stem = source.id.clone();
     let envelope = Envelope {
-        meta: Meta::new(&dataset, &[]),
+        meta: Meta::new(&datasets, &[]),
         links: Links::to_self(req.uri().to_string()),
         data: source,
     };

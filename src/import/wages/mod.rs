@@ -273,6 +273,10 @@ impl BundledDataset for Wages {
         DATASET_ID
     }
 
+    fn family(&self) -> &'static str {
+        "wages"
+    }
+
     fn title(&self) -> &'static str {
         "Wages, exchange rates and prices"
     }

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{self, Computed, CurrencyParam, Request};
 use super::{DATASETS, check_series_id, date_range, sources_of, unknown_measure};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -231,7 +231,7 @@ pub async fn compare_wages(
         query.per,
         query.frequency.unwrap_or(Frequency::Annual),
     );
-    let fresh = load_fresh(&state, key, DATASETS, move |conn| {
+    let fresh = load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
         let countries = lookups
             .iter()
             .map(|lookup| find_country(conn, "countries", lookup))
@@ -287,15 +287,15 @@ pub async fn compare_wages(
         Ok((base, legs, warnings, sources))
     })
     .await?;
-    let (validators, dataset, (base, legs, mut warnings, sources)) = match fresh {
+    let (validators, datasets, (base, legs, mut warnings, sources)) = match fresh {
         Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
         Fresh::Loaded {
             validators,
-            dataset,
+            datasets,
             value,
-        } => (validators, dataset, value),
+        } => (validators, datasets, value),
     };
-    let mut meta = Meta::new(&dataset, &sources);
+    let mut meta = Meta::new(&datasets, &sources);
     let units: Vec<&str> = legs
         .iter()
         .filter(|l| l.series.is_some())

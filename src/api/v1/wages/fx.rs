@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{RateUsed, spans};
 use super::{date_range, sources_of};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -299,7 +299,7 @@ pub async fn list_exchange_rates(
     });
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, &["wages"], move |conn| {
+    let fresh = load_fresh(&state, key, Scope::Ids(&["wages"]), move |conn| {
         let legs: Vec<(bool, Vec<_>)> = [(base, true), (quote, false)]
             .into_iter()
             .filter(|(c, _)| *c != Currency::Usd)
@@ -325,16 +325,16 @@ pub async fn list_exchange_rates(
         Ok((legs, sources))
     })
     .await?;
-    let (validators, dataset, (legs, sources)) = match fresh {
+    let (validators, datasets, (legs, sources)) = match fresh {
         Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
         Fresh::Loaded {
             validators,
-            dataset,
+            datasets,
             value,
-        } => (validators, dataset, value),
+        } => (validators, datasets, value),
     };
     let data = combine(&legs, base.code(), quote.code());
-    let mut meta = Meta::new(&dataset, &sources).with_count(data.len());
+    let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
     meta.unit = Some(format!("{} per {}", quote.code(), base.code()));
     meta.transformations = describe(&legs, base.code(), quote.code(), frequency);
     let missing: Vec<&str> = data

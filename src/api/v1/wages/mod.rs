@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -309,7 +309,7 @@ pub async fn list_wage_series(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let (measure, region) = (query.measure, query.region);
-    let fresh = load_fresh(&state, key, DATASETS, move |conn| {
+    let fresh = load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
         let filter = SeriesFilter {
             topic: Some("wages"),
@@ -338,15 +338,15 @@ pub async fn list_wage_series(
         Ok((country, rows, sources))
     })
     .await?;
-    let (validators, dataset, (country, rows, sources)) = match fresh {
+    let (validators, datasets, (country, rows, sources)) = match fresh {
         Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
         Fresh::Loaded {
             validators,
-            dataset,
+            datasets,
             value,
-        } => (validators, dataset, value),
+        } => (validators, datasets, value),
     };
-    let mut meta = Meta::new(&dataset, &sources).with_count(rows.len());
+    let mut meta = Meta::new(&datasets, &sources).with_count(rows.len());
     if rows.is_empty() {
         meta.warnings.push(format!(
             "no wage series for {} matches; the OECD series cover its member countries, minimum wages cover Mexico, the United States and Ontario",

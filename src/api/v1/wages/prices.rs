@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{self, CurrencyParam, Request};
 use super::{date_range, sources_of, unknown_measure};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, load_fresh};
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -125,7 +125,7 @@ pub async fn list_prices(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let measure = query.measure;
-    let fresh = load_fresh(&state, key, super::DATASETS, move |conn| {
+    let fresh = load_fresh(&state, key, Scope::Ids(super::DATASETS), move |conn| {
         let mut codes = Vec::new();
         for lookup in &lookups {
             codes.push(find_country(conn, "country", lookup)?.code);
@@ -174,15 +174,15 @@ pub async fn list_prices(
         Ok((rows, transformations, warnings, sources))
     })
     .await?;
-    let (validators, dataset, (rows, transformations, warnings, sources)) = match fresh {
+    let (validators, datasets, (rows, transformations, warnings, sources)) = match fresh {
         Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
         Fresh::Loaded {
             validators,
-            dataset,
+            datasets,
             value,
-        } => (validators, dataset, value),
+        } => (validators, datasets, value),
     };
-    let mut meta = Meta::new(&dataset, &sources).with_count(rows.len());
+    let mut meta = Meta::new(&datasets, &sources).with_count(rows.len());
     meta.transformations = transformations;
     meta.warnings = warnings;
     let envelope = Envelope {

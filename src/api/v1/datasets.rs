@@ -1,0 +1,190 @@
+//! `/v1/datasets`: the catalogue of datasets with their versions, updates, sizes and coverage.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta, rfc3339};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::ApiQuery;
+use crate::api::responses;
+use crate::db::datasets::{self as db_datasets, DatasetRow};
+use crate::error::ApiError;
+
+/// A dataset: a unit of data loaded and replaced together, with a version that changes with it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatasetResponse {
+    #[schema(example = "census")]
+    pub id: String,
+    /// `reference`, `wages`, `trade` or `treaties`.
+    #[schema(example = "trade")]
+    pub family: String,
+    pub title: String,
+    pub description: String,
+    /// Increases by one with every change; part of every ETag.
+    #[schema(example = 1)]
+    pub version: i64,
+    /// UTC, RFC 3339.
+    #[schema(example = "2026-11-28T09:00:00Z")]
+    pub last_updated: String,
+    #[schema(example = 61)]
+    pub row_count: i64,
+    /// First and last period of the data, where it has periods.
+    pub coverage: Option<DatasetCoverage>,
+    /// `bundled` (ships with the service) or `import` (loaded with `trilateral import`).
+    #[schema(example = "bundled")]
+    pub origin: String,
+    pub links: DatasetLinks,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatasetCoverage {
+    #[schema(example = "1985")]
+    pub first: String,
+    #[schema(example = "2019")]
+    pub last: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatasetLinks {
+    /// The whole dataset as CSV, where one operation serves it whole.
+    #[schema(example = "/v1/trade/flows?source=census&format=csv")]
+    pub download: Option<String>,
+    /// Where to browse it.
+    #[schema(example = "/v1/trade/flows?source=census")]
+    pub browse: String,
+}
+
+/// Where a dataset can be browsed, and downloaded whole where one operation serves all of it.
+fn links(row: &DatasetRow) -> DatasetLinks {
+    let (browse, download) = match (row.family.as_str(), row.id.as_str()) {
+        ("trade", id) => (
+            format!("/v1/trade/flows?source={id}"),
+            Some(format!("/v1/trade/flows?source={id}&format=csv")),
+        ),
+        ("wages", _) => ("/v1/wages/mx".to_owned(), None),
+        ("treaties", _) => ("/v1/treaties".to_owned(), None),
+        (_, "countries") => (
+            "/v1/countries".to_owned(),
+            Some("/v1/countries?format=csv".to_owned()),
+        ),
+        _ => (
+            "/v1/sources".to_owned(),
+            Some("/v1/sources?format=csv".to_owned()),
+        ),
+    };
+    DatasetLinks { download, browse }
+}
+
+impl From<DatasetRow> for DatasetResponse {
+    fn from(row: DatasetRow) -> Self {
+        Self {
+            links: links(&row),
+            coverage: row
+                .coverage_first
+                .clone()
+                .zip(row.coverage_last.clone())
+                .map(|(first, last)| DatasetCoverage { first, last }),
+            last_updated: rfc3339(row.last_updated),
+            id: row.id,
+            family: row.family,
+            title: row.title,
+            description: row.description,
+            version: row.version,
+            row_count: row.row_count,
+            origin: row.origin,
+        }
+    }
+}
+
+/// A dataset as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct DatasetCsvRow {
+    id: String,
+    family: String,
+    title: String,
+    version: i64,
+    last_updated: String,
+    row_count: i64,
+    coverage_first: Option<String>,
+    coverage_last: Option<String>,
+    origin: String,
+}
+
+impl CsvRecord for DatasetResponse {
+    type Row = DatasetCsvRow;
+
+    fn csv_row(&self) -> DatasetCsvRow {
+        DatasetCsvRow {
+            id: self.id.clone(),
+            family: self.family.clone(),
+            title: self.title.clone(),
+            version: self.version,
+            last_updated: self.last_updated.clone(),
+            row_count: self.row_count,
+            coverage_first: self.coverage.as_ref().map(|c| c.first.clone()),
+            coverage_last: self.coverage.as_ref().map(|c| c.last.clone()),
+            origin: self.origin.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetsQuery {
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+/// List datasets
+///
+/// Every dataset the service holds, bundled or imported: its version (which every change bumps and
+/// every ETag includes), last update, row count, period coverage and where to download it whole.
+#[utoipa::path(
+    tag = "sources",
+    params(DatasetsQuery),
+    responses(
+        (status = 200, description = "The datasets, ordered by id",
+            content(
+                (Envelope<Vec<DatasetResponse>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/datasets")]
+pub async fn list_datasets(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<DatasetsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let fresh = load_fresh(&state, key, Scope::All, |conn| Ok(db_datasets::list(conn)?)).await?;
+    let (validators, datasets, rows) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let data: Vec<DatasetResponse> = rows.into_iter().map(DatasetResponse::from).collect();
+    let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
+    meta.dataset = None;
+    meta.datasets = Vec::new();
+    let envelope = Envelope {
+        meta,
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "datasets")
+}

@@ -1,0 +1,411 @@
+//! `GET /v1/trade/flows`: stored flows, filtered, in pages with keyset cursors; CSV and NDJSON
+//! stream the whole result in chunks, so memory stays flat however many rows there are.
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, token_list};
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, Scope, Validators, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::ApiQuery;
+use crate::api::responses;
+use crate::api::v1::wages::{date_range, sources_of};
+use crate::db::trade::{self as db_trade, FlowFilter};
+use crate::error::ApiError;
+
+const DEFAULT_LIMIT: u32 = 1000;
+const MAX_LIMIT: u32 = 10_000;
+/// Rows per query while streaming.
+const STREAM_CHUNK: i64 = 5_000;
+/// Bytes gathered before a chunk is handed to the connection.
+const STREAM_BUFFER: usize = 64 * 1024;
+
+/// Annual or monthly flows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+pub enum TradeFrequency {
+    #[serde(rename = "A", alias = "a")]
+    Annual,
+    #[serde(rename = "M", alias = "m")]
+    Monthly,
+}
+
+impl TradeFrequency {
+    fn stored(self) -> &'static str {
+        match self {
+            TradeFrequency::Annual => "annual",
+            TradeFrequency::Monthly => "monthly",
+        }
+    }
+}
+
+impl CsvRecord for TradeFlow {
+    type Row = TradeFlow;
+
+    fn csv_row(&self) -> TradeFlow {
+        self.clone()
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FlowsQuery {
+    /// Reporting countries, comma-separated codes in any scheme and case.
+    #[param(example = "us")]
+    pub reporter: Option<String>,
+    /// Partner countries, comma-separated.
+    #[param(example = "mx,ca")]
+    pub partner: Option<String>,
+    /// Direction from the reporter's side.
+    #[param(inline, example = "import")]
+    pub flow: Option<FlowDirection>,
+    /// Flows whose period starts in or after this year, quarter or month.
+    #[param(example = "2010")]
+    pub from: Option<String>,
+    /// Flows whose period starts in or before this year, quarter or month.
+    #[param(example = "2016")]
+    pub to: Option<String>,
+    /// Annual (`A`) or monthly (`M`) flows only.
+    #[param(inline, example = "A")]
+    pub frequency: Option<TradeFrequency>,
+    /// Product codes, comma-separated: `TOTAL` (all goods), `MANUFACTURING`, HS codes.
+    #[param(example = "TOTAL")]
+    pub product: Option<String>,
+    /// Datasets (`comtrade`, `agtpa`, `census`, imported ones) or source ids, comma-separated.
+    #[param(example = "census")]
+    pub source: Option<String>,
+    /// Rows per JSON page, 1 to 10,000 (default 1,000); with CSV or NDJSON, a cap on the rows streamed.
+    #[param(example = 100)]
+    pub limit: Option<u32>,
+    /// Continue after the last row of a previous page: the `cursor` in its `links.next`.
+    #[param(example = "i3e8")]
+    pub cursor: Option<String>,
+    /// Representation; overrides the `Accept` header. CSV and NDJSON stream every matching row.
+    #[param(inline, example = "csv")]
+    pub format: Option<Format>,
+}
+
+fn encode_cursor(id: i64) -> String {
+    format!("i{id:x}")
+}
+
+fn decode_cursor(raw: &str) -> Result<i64, ApiError> {
+    raw.strip_prefix('i')
+        .filter(|hex| !hex.is_empty() && hex.len() <= 16)
+        .and_then(|hex| i64::from_str_radix(hex, 16).ok())
+        .ok_or_else(|| {
+            ApiError::invalid_parameter(
+                "cursor",
+                "The cursor is not one this service issued; take it from links.next.",
+            )
+        })
+}
+
+/// The URL of the page after the one ending at `last_id`: the same query with a new cursor.
+fn next_link(req: &HttpRequest, last_id: i64) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        if name != "cursor" {
+            query.append_pair(&name, &value);
+        }
+    }
+    query.append_pair("cursor", &encode_cursor(last_id));
+    format!("{}?{}", req.path(), query.finish())
+}
+
+/// List trade flows
+///
+/// Stored flows with who reported them, the partner, the direction, the period, the product scope,
+/// the value in US dollars, the source and the dataset. Filter by `reporter`, `partner` (any code
+/// scheme, comma-separated), `flow`, `from`/`to`, `frequency`, `product` and `source`. Rows come in
+/// a fixed order (`id`); JSON pages hold up to `limit` rows and end with `links.next` and an RFC
+/// 8288 `Link` header while more remain. `format=csv|ndjson` (or `Accept`) streams every matching
+/// row in one response, in bounded memory. Sources are never mixed silently: every row names its own.
+#[utoipa::path(
+    tag = "trade",
+    params(FlowsQuery),
+    responses(
+        (status = 200, description = "Flows in id order; `Link: <…>; rel=\"next\"` while more remain",
+            headers(("Link" = String, description = "RFC 8288 link to the next page")),
+            content(
+                (Envelope<Vec<TradeFlow>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/trade/flows")]
+pub async fn list_trade_flows(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<FlowsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let reporters = country_list("reporter", query.reporter.as_deref())?;
+    let partners = country_list("partner", query.partner.as_deref())?;
+    let range = date_range(query.from.as_deref(), query.to.as_deref())?;
+    let format = format::negotiate(&req, query.format)?;
+    if let Some(limit) = query
+        .limit
+        .filter(|l| *l == 0 || (format == Format::Json && *l > MAX_LIMIT))
+    {
+        return Err(ApiError::invalid_parameter(
+            "limit",
+            format!("limit {limit} is out of range: a JSON page holds 1 to {MAX_LIMIT} rows."),
+        ));
+    }
+    let (start_from, start_to) = range.text_bounds();
+    let mut filter = FlowFilter {
+        flow: query.flow.map(FlowDirection::as_str),
+        start_from: Some(start_from),
+        start_to: Some(start_to),
+        frequency: query.frequency.map(TradeFrequency::stored),
+        products: token_list("product", query.product.as_deref())?,
+        sources: token_list("source", query.source.as_deref())?,
+        after_id: query.cursor.as_deref().map(decode_cursor).transpose()?,
+        ..FlowFilter::default()
+    };
+    let key = CacheKey::from_request(&req, format);
+    if format != Format::Json {
+        let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+            filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
+            filter.partners = resolve_countries(conn, "partner", &partners)?;
+            Ok(filter)
+        })
+        .await?;
+        return Ok(match fresh {
+            Fresh::NotModified(validators) => format::not_modified(&validators),
+            Fresh::Loaded {
+                validators, value, ..
+            } => stream(&state, format, &validators, value, query.limit),
+        });
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
+        filter.partners = resolve_countries(conn, "partner", &partners)?;
+        let mut rows = db_trade::page(conn, &filter, i64::from(limit) + 1)?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+        Ok((rows, more, sources))
+    })
+    .await?;
+    let (validators, datasets, (rows, more, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let next = more
+        .then(|| rows.last().map(|r| next_link(&req, r.id)))
+        .flatten();
+    let data: Vec<TradeFlow> = rows.into_iter().map(TradeFlow::from).collect();
+    let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
+    meta.unit = Some("USD".to_owned());
+    let envelope = Envelope {
+        meta,
+        links: Links {
+            self_: req.uri().to_string(),
+            next: next.clone(),
+        },
+        data,
+    };
+    let mut response = format::json(&validators, &envelope)?;
+    if let Some(next) = next
+        && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    Ok(response)
+}
+
+/// Streams every matching flow as CSV or NDJSON. A blocking task reads the flows in chunks of
+/// `STREAM_CHUNK` (keyset on `id`) and hands buffers of about `STREAM_BUFFER` bytes to a bounded
+/// channel, so the database is read no faster than the client takes the bytes.
+fn stream(
+    state: &AppState,
+    format: Format,
+    validators: &Validators,
+    mut filter: FlowFilter,
+    cap: Option<u32>,
+) -> HttpResponse {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let pool = state.pool.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let fail = |message: String| {
+            tracing::error!(cause = %message, "trade flow stream failed");
+            let _ = sender.blocking_send(Err(std::io::Error::other("the stream was cut short")));
+        };
+        let mut conn = match pool.get() {
+            Ok(conn) => conn,
+            Err(e) => return fail(e.to_string()),
+        };
+        let mut encoder = match Encoder::new(format) {
+            Ok(encoder) => encoder,
+            Err(e) => return fail(e),
+        };
+        let mut remaining = cap.map_or(i64::MAX, i64::from);
+        while remaining > 0 {
+            let rows = match db_trade::page(&mut conn, &filter, STREAM_CHUNK.min(remaining)) {
+                Ok(rows) => rows,
+                Err(e) => return fail(e.to_string()),
+            };
+            let Some(last) = rows.last() else { break };
+            filter.after_id = Some(last.id);
+            remaining -= rows.len() as i64;
+            let full_chunk = rows.len() as i64 == STREAM_CHUNK;
+            for row in rows {
+                if let Err(e) = encoder.write(&TradeFlow::from(row)) {
+                    return fail(e);
+                }
+                if let Some(chunk) = encoder.take_if_full()
+                    && sender.blocking_send(Ok(chunk)).is_err()
+                {
+                    return; // the client went away
+                }
+            }
+            if !full_chunk {
+                break;
+            }
+        }
+        match encoder.finish() {
+            Ok(rest) if !rest.is_empty() => {
+                let _ = sender.blocking_send(Ok(rest));
+            }
+            Ok(_) => {}
+            Err(e) => fail(e),
+        }
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    });
+    let mut response = HttpResponse::Ok();
+    format::headers(&mut response, format, validators, "trade_flows");
+    response.streaming(body)
+}
+
+/// The CSV columns, in the order `TradeFlow` serialises its fields.
+const CSV_HEADER: [&str; 12] = [
+    "id",
+    "reporter",
+    "partner",
+    "flow",
+    "period",
+    "frequency",
+    "classification",
+    "product_code",
+    "value_usd",
+    "source_id",
+    "dataset_id",
+    "note",
+];
+
+/// Turns flows into CSV or NDJSON bytes, a buffer at a time.
+enum Encoder {
+    Csv(Box<csv::Writer<Vec<u8>>>),
+    Ndjson(Vec<u8>),
+}
+
+fn csv_writer() -> Box<csv::Writer<Vec<u8>>> {
+    Box::new(
+        csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::with_capacity(STREAM_BUFFER * 2)),
+    )
+}
+
+impl Encoder {
+    fn new(format: Format) -> Result<Self, String> {
+        Ok(match format {
+            Format::Csv => {
+                let mut writer = csv_writer();
+                writer.write_record(CSV_HEADER).map_err(|e| e.to_string())?;
+                Encoder::Csv(writer)
+            }
+            _ => Encoder::Ndjson(Vec::with_capacity(STREAM_BUFFER * 2)),
+        })
+    }
+
+    fn write(&mut self, flow: &TradeFlow) -> Result<(), String> {
+        match self {
+            Encoder::Csv(writer) => writer.serialize(flow).map_err(|e| e.to_string()),
+            Encoder::Ndjson(buffer) => {
+                serde_json::to_writer(&mut *buffer, flow).map_err(|e| e.to_string())?;
+                buffer.push(b'\n');
+                Ok(())
+            }
+        }
+    }
+
+    /// The bytes so far, once there are enough of them to send.
+    fn take_if_full(&mut self) -> Option<Bytes> {
+        match self {
+            Encoder::Csv(writer) if writer.get_ref().len() >= STREAM_BUFFER => {
+                let full = std::mem::replace(writer, csv_writer());
+                full.into_inner().ok().map(Bytes::from)
+            }
+            Encoder::Ndjson(buffer) if buffer.len() >= STREAM_BUFFER => Some(Bytes::from(
+                std::mem::replace(buffer, Vec::with_capacity(STREAM_BUFFER * 2)),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Whatever is left.
+    fn finish(self) -> Result<Bytes, String> {
+        match self {
+            Encoder::Csv(writer) => writer
+                .into_inner()
+                .map(Bytes::from)
+                .map_err(|e| e.to_string()),
+            Encoder::Ndjson(buffer) => Ok(Bytes::from(buffer)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csv_header_names_the_serialised_fields_in_order() {
+        let flow = TradeFlow {
+            id: 1,
+            reporter: "USA".into(),
+            partner: "MEX".into(),
+            flow: "import".into(),
+            period: "2016".into(),
+            frequency: "annual".into(),
+            classification: "TOTAL".into(),
+            product_code: "TOTAL".into(),
+            value_usd: 1.5,
+            source_id: "s".into(),
+            dataset_id: "d".into(),
+            note: None,
+        };
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.serialize(&flow).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next(), Some(CSV_HEADER.join(",").as_str()));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_forgeries() {
+        assert_eq!(decode_cursor(&encode_cursor(1000)).ok(), Some(1000));
+        for bad in ["", "i", "1000", "izz", "i12345678901234567"] {
+            assert!(decode_cursor(bad).is_err(), "{bad}");
+        }
+    }
+}

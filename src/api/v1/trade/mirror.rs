@@ -1,0 +1,274 @@
+//! `GET /v1/trade/mirror`: what each side reports for the same flow — a reporter's imports from a
+//! partner next to the partner's exports to the reporter, or the other way round — with the gap.
+
+use std::collections::BTreeSet;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{FAMILY, FlowDirection, Reported, flows_between, token_list};
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::ApiQuery;
+use crate::api::responses;
+use crate::api::v1::countries::{find_country, parse_country};
+use crate::api::v1::wages::{date_range, sources_of};
+use crate::db::trade::{FlowFilter, TradeFlowRow};
+use crate::error::ApiError;
+
+/// One period of a mirror comparison.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MirrorPeriod {
+    #[schema(example = "2016")]
+    pub period: String,
+    /// The flow as the reporter reports it.
+    pub reported: Option<Reported>,
+    /// The same flow as the partner reports it (the opposite direction in its statistics).
+    pub mirror: Option<Reported>,
+    /// `reported` minus `mirror`, USD; null unless both are known.
+    pub gap_usd: Option<f64>,
+    /// The gap as a percentage of `mirror`.
+    #[schema(example = 12.4)]
+    pub gap_pct: Option<f64>,
+}
+
+/// A period of a mirror comparison as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct MirrorCsvRow {
+    period: String,
+    reported_usd: Option<f64>,
+    reported_source_id: Option<String>,
+    mirror_usd: Option<f64>,
+    mirror_source_id: Option<String>,
+    gap_usd: Option<f64>,
+    gap_pct: Option<f64>,
+}
+
+impl CsvRecord for MirrorPeriod {
+    type Row = MirrorCsvRow;
+
+    fn csv_row(&self) -> MirrorCsvRow {
+        MirrorCsvRow {
+            period: self.period.clone(),
+            reported_usd: self.reported.as_ref().map(|r| r.value_usd),
+            reported_source_id: self.reported.as_ref().map(|r| r.source_id.clone()),
+            mirror_usd: self.mirror.as_ref().map(|r| r.value_usd),
+            mirror_source_id: self.mirror.as_ref().map(|r| r.source_id.clone()),
+            gap_usd: self.gap_usd,
+            gap_pct: self.gap_pct,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct MirrorQuery {
+    /// The reporting country, any code scheme.
+    #[param(example = "us")]
+    pub reporter: String,
+    /// The partner.
+    #[param(example = "mx")]
+    pub partner: String,
+    /// The flow from the reporter's side; the partner's side is the opposite flow.
+    #[param(inline, example = "import")]
+    pub flow: FlowDirection,
+    /// First period (year, quarter or month).
+    #[param(example = "2000")]
+    pub from: Option<String>,
+    /// Last period.
+    #[param(example = "2016")]
+    pub to: Option<String>,
+    /// Datasets or source ids to take figures from, comma-separated (default: all).
+    #[param(example = "census,comtrade")]
+    pub source: Option<String>,
+    /// Product code (default `TOTAL`).
+    #[param(example = "TOTAL")]
+    pub product: Option<String>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+/// Datasets in the order their figures are preferred when several have the same side of a flow:
+/// the reporter's official statistics, then the bundled Comtrade data, then the rest by id.
+fn preference(row: &TradeFlowRow) -> (u8, String) {
+    let rank = match (row.reporter.as_str(), row.dataset_id.as_str()) {
+        ("USA", "census") => 0,
+        (_, "comtrade") => 1,
+        (_, "agtpa") => 3,
+        _ => 2,
+    };
+    (rank, row.dataset_id.clone())
+}
+
+fn pick<'a>(
+    rows: &'a [TradeFlowRow],
+    reporter: &str,
+    partner: &str,
+    flow: FlowDirection,
+    period: &str,
+) -> Option<&'a TradeFlowRow> {
+    rows.iter()
+        .filter(|r| {
+            r.reporter == reporter
+                && r.partner == partner
+                && r.flow == flow.as_str()
+                && r.period == period
+        })
+        .min_by_key(|r| preference(r))
+}
+
+/// Compare mirror statistics
+///
+/// The same flow as both sides report it: `flow=import` puts the reporter's imports from the
+/// partner next to the partner's exports to the reporter (`flow=export` the other way round), per
+/// period, with the gap in USD and as a percentage of the partner's figure. Each side names its
+/// source; where several datasets have a side, the reporter's official statistics are preferred
+/// (Census for the United States), then the bundled Comtrade data. A side no dataset has is null,
+/// and the periods are listed in `meta.warnings`.
+#[utoipa::path(
+    tag = "trade",
+    params(MirrorQuery),
+    responses(
+        (status = 200, description = "Periods in order",
+            content(
+                (Envelope<Vec<MirrorPeriod>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/trade/mirror")]
+pub async fn get_trade_mirror(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<MirrorQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let reporter = parse_country("reporter", &query.reporter)?;
+    let partner = parse_country("partner", &query.partner)?;
+    let range = date_range(query.from.as_deref(), query.to.as_deref())?;
+    let sources = token_list("source", query.source.as_deref())?;
+    let product = token_list("product", query.product.as_deref())?
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "TOTAL".to_owned());
+    let flow = query.flow;
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        let reporter = find_country(conn, "reporter", &reporter)?;
+        let partner = find_country(conn, "partner", &partner)?;
+        if reporter.code == partner.code {
+            return Err(ApiError::invalid_parameter(
+                "partner",
+                format!(
+                    "The partner must differ from the reporter ({}).",
+                    reporter.name
+                ),
+            ));
+        }
+        let (start_from, start_to) = range.text_bounds();
+        let filter = FlowFilter {
+            products: vec![product],
+            start_from: Some(start_from),
+            start_to: Some(start_to),
+            sources,
+            ..FlowFilter::default()
+        };
+        let rows = flows_between(conn, &reporter.code, &partner.code, &filter)?;
+        let source_rows = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+        Ok((reporter, partner, rows, source_rows))
+    })
+    .await?;
+    let (validators, datasets, (reporter, partner, rows, source_rows)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let periods: BTreeSet<&str> = rows.iter().map(|r| r.period.as_str()).collect();
+    let data: Vec<MirrorPeriod> = periods
+        .into_iter()
+        .map(|period| {
+            let reported =
+                pick(&rows, &reporter.code, &partner.code, flow, period).map(Reported::from);
+            let mirror = pick(
+                &rows,
+                &partner.code,
+                &reporter.code,
+                flow.opposite(),
+                period,
+            )
+            .map(Reported::from);
+            let gap_usd = reported
+                .as_ref()
+                .zip(mirror.as_ref())
+                .map(|(a, b)| a.value_usd - b.value_usd);
+            let gap_pct = gap_usd
+                .zip(mirror.as_ref())
+                .filter(|(_, b)| b.value_usd != 0.0)
+                .map(|(gap, b)| gap / b.value_usd * 100.0);
+            MirrorPeriod {
+                period: period.to_owned(),
+                reported,
+                mirror,
+                gap_usd,
+                gap_pct,
+            }
+        })
+        .collect();
+    let mut meta = Meta::new(&datasets, &source_rows).with_count(data.len());
+    meta.unit = Some("USD".to_owned());
+    meta.transformations.push(format!(
+        "reported: {} {} {}; mirror: {} {} {}; gap = reported - mirror; gap_pct = gap / mirror × 100",
+        reporter.code,
+        flow.as_str(),
+        partner.code,
+        partner.code,
+        flow.opposite().as_str(),
+        reporter.code
+    ));
+    for (side, who, missing) in [
+        (
+            "reported",
+            &reporter,
+            data.iter()
+                .filter(|p| p.reported.is_none())
+                .map(|p| p.period.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "mirror",
+            &partner,
+            data.iter()
+                .filter(|p| p.mirror.is_none())
+                .map(|p| p.period.as_str())
+                .collect::<Vec<_>>(),
+        ),
+    ] {
+        if !missing.is_empty() {
+            meta.warnings.push(format!(
+                "no dataset has {}'s own figure ({side}) for {}",
+                who.name,
+                missing.join(", ")
+            ));
+        }
+    }
+    let envelope = Envelope {
+        meta,
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "trade_mirror")
+}

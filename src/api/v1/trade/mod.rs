@@ -1,0 +1,271 @@
+//! `/v1/trade`: flows, balances, mirror statistics and partner rankings, from every trade dataset
+//! (the bundled Comtrade, AGTPA and Census files and whatever was imported), each value with the
+//! source it comes from.
+
+pub mod balance;
+pub mod flows;
+pub mod mirror;
+pub mod partners;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::v1::countries::{find_country, parse_country_list};
+use crate::db::DbConnection;
+use crate::db::trade::TradeFlowRow;
+use crate::domain::country::{CountryLookup, shorten_for_display};
+use crate::error::ApiError;
+
+/// The dataset family every trade answer reads; imports add datasets to it.
+pub const FAMILY: &str = "trade";
+
+/// The most codes a list parameter takes.
+const MAX_LIST: usize = 50;
+
+/// A direction of trade, from the reporter's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowDirection {
+    Export,
+    Import,
+}
+
+impl FlowDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowDirection::Export => "export",
+            FlowDirection::Import => "import",
+        }
+    }
+
+    pub fn opposite(self) -> Self {
+        match self {
+            FlowDirection::Export => FlowDirection::Import,
+            FlowDirection::Import => FlowDirection::Export,
+        }
+    }
+}
+
+/// A stored flow.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TradeFlow {
+    /// Position in the store; listings are ordered by it and cursors point at it.
+    #[schema(example = 13872)]
+    pub id: i64,
+    /// The country whose statistics report the flow (ISO alpha-3, or a source's own code).
+    #[schema(example = "USA")]
+    pub reporter: String,
+    #[schema(example = "MEX")]
+    pub partner: String,
+    /// `export` (reporter to partner) or `import` (partner to reporter).
+    #[schema(example = "import")]
+    pub flow: String,
+    /// A year (`2016`) or a month (`2016-07`).
+    #[schema(example = "2016")]
+    pub period: String,
+    /// `annual` or `monthly`.
+    #[schema(example = "annual")]
+    pub frequency: String,
+    /// Product classification: `TOTAL` (all goods), `ISIC_MANUF` (manufacturing), an HS vintage.
+    #[schema(example = "TOTAL")]
+    pub classification: String,
+    /// Product code in that classification (`TOTAL`, `MANUFACTURING`, an HS code).
+    #[schema(example = "TOTAL")]
+    pub product_code: String,
+    /// Current US dollars.
+    #[schema(example = 294151000000.0)]
+    pub value_usd: f64,
+    #[schema(example = "census_bea_ft900_initial_as_reported_rounded_0.1bn")]
+    pub source_id: String,
+    /// The dataset the flow belongs to (`comtrade`, `agtpa`, `census` or an imported one).
+    #[schema(example = "census")]
+    pub dataset_id: String,
+    pub note: Option<String>,
+}
+
+impl From<TradeFlowRow> for TradeFlow {
+    fn from(row: TradeFlowRow) -> Self {
+        Self {
+            id: row.id,
+            reporter: row.reporter,
+            partner: row.partner,
+            flow: row.flow,
+            period: row.period,
+            frequency: row.frequency,
+            classification: row.classification,
+            product_code: row.product_code,
+            value_usd: row.value_usd,
+            source_id: row.source_id,
+            dataset_id: row.dataset_id,
+            note: row.note,
+        }
+    }
+}
+
+/// Parses an optional comma-separated list of country codes, before any query.
+pub fn country_list(param: &str, raw: Option<&str>) -> Result<Vec<CountryLookup>, ApiError> {
+    match raw {
+        Some(raw) => parse_country_list(param, raw, MAX_LIST),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The stored codes of validated country lookups.
+pub fn resolve_countries(
+    conn: &mut DbConnection,
+    param: &str,
+    lookups: &[CountryLookup],
+) -> Result<Vec<String>, ApiError> {
+    lookups
+        .iter()
+        .map(|lookup| Ok(find_country(conn, param, lookup)?.code))
+        .collect()
+}
+
+/// Parses an optional comma-separated list of plain tokens (product codes, source or dataset
+/// ids): ASCII letters, digits, `_`, `.` and `-`.
+pub fn token_list(param: &str, raw: Option<&str>) -> Result<Vec<String>, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let tokens: Vec<String> = raw.split(',').map(|t| t.trim().to_owned()).collect();
+    if tokens.len() > MAX_LIST {
+        return Err(ApiError::invalid_parameter(
+            param,
+            format!("At most {MAX_LIST} values can be given."),
+        ));
+    }
+    for token in &tokens {
+        let valid = !token.is_empty()
+            && token.len() <= 100
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        if !valid {
+            return Err(ApiError::invalid_parameter(
+                param,
+                format!(
+                    "'{}' is not a valid value: use letters, digits, '_', '.' and '-', comma-separated.",
+                    shorten_for_display(token)
+                ),
+            ));
+        }
+    }
+    Ok(tokens)
+}
+
+/// Registers the trade operations.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(flows::list_trade_flows)
+        .service(balance::get_trade_balance)
+        .service(mirror::get_trade_mirror)
+        .service(partners::list_trade_partners);
+}
+
+/// One side of a flow between two countries, as a source has it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Reported {
+    #[schema(example = 41580800000.0)]
+    pub value_usd: f64,
+    /// The country whose statistics give the value: the side itself, or its partner (a mirror figure).
+    #[schema(example = "USA")]
+    pub reported_by: String,
+    #[schema(example = "census_country_totals_secondary_axibase")]
+    pub source_id: String,
+    #[schema(example = "census")]
+    pub dataset_id: String,
+}
+
+impl From<&TradeFlowRow> for Reported {
+    fn from(row: &TradeFlowRow) -> Self {
+        Self {
+            value_usd: row.value_usd,
+            reported_by: row.reporter.clone(),
+            source_id: row.source_id.clone(),
+            dataset_id: row.dataset_id.clone(),
+        }
+    }
+}
+
+/// Every flow between `a` and `b`, whichever reported it, of the given products and period range.
+pub fn flows_between(
+    conn: &mut DbConnection,
+    a: &str,
+    b: &str,
+    base: &crate::db::trade::FlowFilter,
+) -> Result<Vec<TradeFlowRow>, ApiError> {
+    let mut rows = Vec::new();
+    for (reporter, partner) in [(a, b), (b, a)] {
+        let filter = crate::db::trade::FlowFilter {
+            reporters: vec![reporter.to_owned()],
+            partners: vec![partner.to_owned()],
+            ..base.clone()
+        };
+        rows.extend(crate::db::trade::all(conn, &filter)?);
+    }
+    Ok(rows)
+}
+
+/// Trade of `country` with `partner` in direction `flow`, from the rows of one dataset: the
+/// country's own report when the dataset has it, else the partner's report of the opposite flow.
+pub fn side<'a>(
+    rows: &'a [TradeFlowRow],
+    country: &str,
+    partner: &str,
+    flow: FlowDirection,
+    period: &str,
+) -> Option<&'a TradeFlowRow> {
+    let own = rows.iter().find(|r| {
+        r.reporter == country
+            && r.partner == partner
+            && r.flow == flow.as_str()
+            && r.period == period
+    });
+    own.or_else(|| {
+        rows.iter().find(|r| {
+            r.reporter == partner
+                && r.partner == country
+                && r.flow == flow.opposite().as_str()
+                && r.period == period
+        })
+    })
+}
+
+/// Years between the first and last year of `periods` that are not among them, for warnings about
+/// what a source lacks.
+pub fn missing_years(periods: &std::collections::BTreeSet<String>) -> Vec<String> {
+    let years: Vec<i32> = periods
+        .iter()
+        .filter(|p| p.len() == 4)
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    match (years.first(), years.last()) {
+        (Some(first), Some(last)) => (*first..=*last)
+            .filter(|y| !years.contains(y))
+            .map(|y| y.to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Collapses runs of consecutive years for a readable warning: 1998-2005, 2007, 2018.
+pub fn year_runs(years: &[String]) -> String {
+    let numbers: Vec<i32> = years.iter().filter_map(|y| y.parse().ok()).collect();
+    let mut runs: Vec<String> = Vec::new();
+    let mut index = 0;
+    while index < numbers.len() {
+        let start = numbers[index];
+        let mut end = start;
+        while index + 1 < numbers.len() && numbers[index + 1] == end + 1 {
+            index += 1;
+            end = numbers[index];
+        }
+        runs.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        index += 1;
+    }
+    runs.join(", ")
+}

@@ -1,0 +1,154 @@
+//! Trade flows: filtered pages in id order (keyset, no OFFSET), streams of whole results, and the
+//! writes of imports.
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::trade_flows;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = trade_flows)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct TradeFlowRow {
+    pub id: i64,
+    pub dataset_id: String,
+    pub reporter: String,
+    pub partner: String,
+    pub flow: String,
+    pub period: String,
+    pub period_start: String,
+    pub frequency: String,
+    pub classification: String,
+    pub product_code: String,
+    pub value_usd: f64,
+    pub source_id: String,
+    pub note: Option<String>,
+}
+
+/// Which flows to read. Empty lists mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct FlowFilter {
+    pub reporters: Vec<String>,
+    pub partners: Vec<String>,
+    pub flow: Option<&'static str>,
+    /// First and last day a flow's period may start on, as `YYYY-MM-DD`.
+    pub start_from: Option<String>,
+    pub start_to: Option<String>,
+    pub frequency: Option<&'static str>,
+    pub products: Vec<String>,
+    /// Dataset ids or source ids.
+    pub sources: Vec<String>,
+    /// Only flows after this id (the keyset cursor).
+    pub after_id: Option<i64>,
+}
+
+fn filtered(filter: &FlowFilter) -> trade_flows::BoxedQuery<'static, super::MultiBackend> {
+    let mut query = trade_flows::table.into_boxed();
+    if !filter.reporters.is_empty() {
+        query = query.filter(trade_flows::reporter.eq_any(filter.reporters.clone()));
+    }
+    if !filter.partners.is_empty() {
+        query = query.filter(trade_flows::partner.eq_any(filter.partners.clone()));
+    }
+    if let Some(flow) = filter.flow {
+        query = query.filter(trade_flows::flow.eq(flow));
+    }
+    if let Some(start) = &filter.start_from {
+        query = query.filter(trade_flows::period_start.ge(start.clone()));
+    }
+    if let Some(end) = &filter.start_to {
+        query = query.filter(trade_flows::period_start.le(end.clone()));
+    }
+    if let Some(frequency) = filter.frequency {
+        query = query.filter(trade_flows::frequency.eq(frequency));
+    }
+    if !filter.products.is_empty() {
+        query = query.filter(trade_flows::product_code.eq_any(filter.products.clone()));
+    }
+    if !filter.sources.is_empty() {
+        query = query.filter(
+            trade_flows::dataset_id
+                .eq_any(filter.sources.clone())
+                .or(trade_flows::source_id.eq_any(filter.sources.clone())),
+        );
+    }
+    if let Some(after) = filter.after_id {
+        query = query.filter(trade_flows::id.gt(after));
+    }
+    query
+}
+
+/// Up to `limit` flows in id order.
+pub fn page(
+    conn: &mut DbConnection,
+    filter: &FlowFilter,
+    limit: i64,
+) -> QueryResult<Vec<TradeFlowRow>> {
+    filtered(filter)
+        .select(TradeFlowRow::as_select())
+        .order(trade_flows::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Every matching flow, in id order.
+pub fn all(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<TradeFlowRow>> {
+    filtered(filter)
+        .select(TradeFlowRow::as_select())
+        .order(trade_flows::id)
+        .load(conn)
+}
+
+/// The largest id in use, so that an import can number its rows after it.
+pub fn max_id(conn: &mut DbConnection) -> QueryResult<i64> {
+    trade_flows::table
+        .select(diesel::dsl::max(trade_flows::id))
+        .first::<Option<i64>>(conn)
+        .map(|max| max.unwrap_or(0))
+}
+
+/// Rows and period coverage of a dataset.
+pub fn dataset_summary(
+    conn: &mut DbConnection,
+    dataset_id: &str,
+) -> QueryResult<(i64, Option<String>, Option<String>)> {
+    trade_flows::table
+        .filter(trade_flows::dataset_id.eq(dataset_id))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(trade_flows::period),
+            diesel::dsl::max(trade_flows::period),
+        ))
+        .first(conn)
+}
+
+/// Replaces every flow of a dataset with `rows`.
+pub fn replace_dataset(
+    conn: &mut DbConnection,
+    dataset_id: &str,
+    rows: &[TradeFlowRow],
+) -> QueryResult<usize> {
+    diesel::delete(trade_flows::table.filter(trade_flows::dataset_id.eq(dataset_id)))
+        .execute(conn)?;
+    super::insert_rows!(conn, trade_flows::table, rows)
+}
+
+/// The flows of other datasets that have the same key as one of `rows`, for import errors.
+pub fn conflicting(
+    conn: &mut DbConnection,
+    dataset_id: &str,
+    row: &TradeFlowRow,
+) -> QueryResult<Option<String>> {
+    trade_flows::table
+        .filter(trade_flows::dataset_id.ne(dataset_id))
+        .filter(trade_flows::reporter.eq(&row.reporter))
+        .filter(trade_flows::partner.eq(&row.partner))
+        .filter(trade_flows::flow.eq(&row.flow))
+        .filter(trade_flows::period.eq(&row.period))
+        .filter(trade_flows::classification.eq(&row.classification))
+        .filter(trade_flows::product_code.eq(&row.product_code))
+        .filter(trade_flows::source_id.eq(&row.source_id))
+        .select(trade_flows::dataset_id)
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,181 @@
+//! `trilateral import <kind> <file|->`: loads a file a user brings, in one transaction. A bad row
+//! rejects the whole file with its position and changes nothing; a good import replaces the
+//! target dataset's rows and bumps its version.
+
+use chrono::Utc;
+use clap::ValueEnum;
+use diesel::Connection;
+
+use super::trade::{Batch, census, comtrade, tidy_csv};
+use super::{ImportError, bundled};
+use crate::db::DbConnection;
+use crate::db::datasets::{self, DatasetRow};
+use crate::db::sources as db_sources;
+
+/// The formats `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportKind {
+    /// JSON of the U.S. Census Bureau international trade API (array of arrays).
+    CensusIntltrade,
+    /// JSON of the UN Comtrade data API v1.
+    Comtrade,
+    /// The project's tidy CSV of trade flows (what /v1/trade/flows?format=csv exports).
+    Csv,
+    /// Sources in the columns of data/sources.csv, added to /v1/sources (existing ids are updated).
+    Sources,
+}
+
+impl ImportKind {
+    /// The dataset an import goes to unless `--dataset` says otherwise.
+    pub fn default_dataset(self) -> &'static str {
+        match self {
+            ImportKind::CensusIntltrade => "census_intltrade",
+            ImportKind::Comtrade => "comtrade_api",
+            ImportKind::Csv => "trade_csv",
+            ImportKind::Sources => "sources",
+        }
+    }
+
+    /// The source flows are attributed to unless `--source` says otherwise (CSV rows name theirs).
+    fn default_source(self) -> &'static str {
+        match self {
+            ImportKind::CensusIntltrade => "census_intltrade_api",
+            _ => "un_comtrade_api",
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub dataset_id: String,
+    pub version: i64,
+    pub rows: usize,
+    /// Rows of totals or groupings that are not flows between two countries.
+    pub skipped_aggregates: usize,
+}
+
+/// Whether a dataset id is acceptable: lower-case letters, digits and `_`, at most 64 characters.
+fn check_dataset_id(id: &str) -> Result<(), ImportError> {
+    let valid = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if valid {
+        Ok(())
+    } else {
+        Err(ImportError::File {
+            file: "--dataset".to_owned(),
+            reason: format!("'{id}' is not a dataset id: use lower-case letters, digits and '_'"),
+        })
+    }
+}
+
+/// Imports `bytes` (read from `file`) as `kind` into `dataset` (or the kind's default).
+pub fn import(
+    conn: &mut DbConnection,
+    kind: ImportKind,
+    file: &str,
+    bytes: &[u8],
+    dataset: Option<&str>,
+    source: Option<&str>,
+) -> Result<ImportReport, ImportError> {
+    if kind == ImportKind::Sources {
+        return conn.transaction(|conn| import_sources(conn, file, bytes));
+    }
+    let dataset_id = dataset.unwrap_or(kind.default_dataset());
+    check_dataset_id(dataset_id)?;
+    let source_id = source.unwrap_or(kind.default_source());
+    conn.transaction(|conn| {
+        let existing = datasets::find(conn, dataset_id)?;
+        if let Some(bundled) = existing.as_ref().filter(|d| d.origin == "bundled" || d.family != "trade") {
+            return Err(ImportError::File {
+                file: file.to_owned(),
+                reason: format!(
+                    "dataset '{}' is a {} {} dataset and cannot be replaced by an import; choose another --dataset",
+                    bundled.id, bundled.origin, bundled.family
+                ),
+            });
+        }
+        let (flows, skipped_aggregates, records) = match kind {
+            ImportKind::CensusIntltrade => {
+                let parsed = census::read(file, bytes, source_id)?;
+                (parsed.flows, parsed.skipped_aggregates, true)
+            }
+            ImportKind::Comtrade => {
+                let parsed = comtrade::read(file, bytes, source_id)?;
+                (parsed.flows, parsed.skipped_aggregates, true)
+            }
+            ImportKind::Csv | ImportKind::Sources => (tidy_csv::read(file, bytes)?, 0, false),
+        };
+        let rows = Batch {
+            file,
+            dataset_id,
+            records,
+        }
+        .store(conn, flows)?;
+        let first = rows.iter().map(|r| r.period.as_str()).min().map(str::to_owned);
+        let last = rows.iter().map(|r| r.period.as_str()).max().map(str::to_owned);
+        let version = existing.map_or(1, |d| d.version + 1);
+        datasets::save(
+            conn,
+            &DatasetRow {
+                id: dataset_id.to_owned(),
+                family: "trade".to_owned(),
+                title: format!("Imported trade flows ({dataset_id})"),
+                description: format!("Imported with `trilateral import {}` from {file}", kind_name(kind)),
+                version,
+                last_updated: Utc::now().naive_utc(),
+                row_count: rows.len() as i64,
+                coverage_first: first,
+                coverage_last: last,
+                checksum: bundled::hex(&sha2_digest(bytes)),
+                origin: "import".to_owned(),
+            },
+        )?;
+        Ok(ImportReport {
+            dataset_id: dataset_id.to_owned(),
+            version,
+            rows: rows.len(),
+            skipped_aggregates,
+        })
+    })
+}
+
+fn kind_name(kind: ImportKind) -> String {
+    kind.to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default()
+}
+
+fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).to_vec()
+}
+
+/// Adds or updates sources, then bumps the `sources` dataset's version.
+fn import_sources(
+    conn: &mut DbConnection,
+    file: &str,
+    bytes: &[u8],
+) -> Result<ImportReport, ImportError> {
+    let rows = super::sources::parse(file, bytes)?;
+    for row in &rows {
+        db_sources::save(conn, row)?;
+    }
+    let mut dataset = datasets::find(conn, "sources")?.ok_or_else(|| ImportError::File {
+        file: file.to_owned(),
+        reason: "the sources dataset is not loaded; start the service once first".to_owned(),
+    })?;
+    dataset.version += 1;
+    dataset.last_updated = Utc::now().naive_utc();
+    dataset.row_count = db_sources::list(conn, None)?.len() as i64;
+    datasets::save(conn, &dataset)?;
+    Ok(ImportReport {
+        dataset_id: dataset.id,
+        version: dataset.version,
+        rows: rows.len(),
+        skipped_aggregates: 0,
+    })
+}

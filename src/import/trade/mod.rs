@@ -1,0 +1,270 @@
+//! Trade flows: the bundled files under `data/trade/` (see its PROVENANCE.md) and the importers
+//! for the official formats. Every reader produces `Flow`s; `Batch` checks them against the
+//! country codes and sources, numbers them after the flows already stored, and replaces the
+//! target dataset in one transaction.
+
+mod bundled_files;
+pub mod census;
+pub mod comtrade;
+pub mod tidy_csv;
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+pub use bundled_files::{AGTPA, CENSUS, COMTRADE_4YEARLY};
+
+use super::ImportError;
+use super::csv_rows::row_error;
+use crate::db::DbConnection;
+use crate::db::schema::{countries, sources};
+use crate::db::trade::{self as db_trade, TradeFlowRow};
+use crate::domain::period::Period;
+
+/// A flow as a reader understands it, before numbering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    /// Where it came from, for error messages: the line or record number.
+    pub line: u64,
+    pub reporter: String,
+    pub partner: String,
+    pub flow: &'static str,
+    pub period: Period,
+    pub classification: String,
+    pub product_code: String,
+    pub value_usd: f64,
+    pub source_id: String,
+    pub note: Option<String>,
+}
+
+/// Parses `export`/`import`.
+pub fn flow_direction(raw: &str) -> Option<&'static str> {
+    match raw {
+        "export" => Some("export"),
+        "import" => Some("import"),
+        _ => None,
+    }
+}
+
+/// What makes a flow unique: reporter, partner, direction, period, classification, product, source.
+type FlowKey = (String, String, &'static str, String, String, String, String);
+
+/// Checks and stores a set of flows as the whole content of a dataset.
+pub struct Batch<'a> {
+    pub file: &'a str,
+    pub dataset_id: &'a str,
+    /// Whether `Flow::line` counts JSON records rather than lines.
+    pub records: bool,
+}
+
+impl Batch<'_> {
+    /// Validates every flow (known country codes in any form, known sources, a year or month as
+    /// period, a finite non-negative value, no key twice), then replaces the dataset's flows with
+    /// them. Any bad row rejects the whole batch with its line; the caller's transaction keeps the
+    /// database as it was.
+    pub fn store(
+        &self,
+        conn: &mut DbConnection,
+        flows: Vec<Flow>,
+    ) -> Result<Vec<TradeFlowRow>, ImportError> {
+        let code_of = country_codes(conn)?;
+        let known_sources: HashSet<String> = sources::table
+            .select(sources::id)
+            .load(conn)?
+            .into_iter()
+            .collect();
+        let mut seen: HashMap<FlowKey, u64> = HashMap::new();
+        let first_id = db_trade::max_id(conn)? + 1;
+        let mut rows = Vec::with_capacity(flows.len());
+        for (offset, mut flow) in flows.into_iter().enumerate() {
+            let fail = |reason: String| self.error_at(flow.line, reason);
+            let resolve = |role: &str, code: &str| {
+                code_of.get(code).cloned().ok_or_else(|| {
+                    fail(format!(
+                        "{role} '{code}' is not a country code known to /v1/countries"
+                    ))
+                })
+            };
+            flow.reporter = resolve("reporter", &flow.reporter)?;
+            flow.partner = resolve("partner", &flow.partner)?;
+            if !known_sources.contains(&flow.source_id) {
+                return Err(fail(format!(
+                    "source '{}' is not in /v1/sources; import the source first",
+                    flow.source_id
+                )));
+            }
+            let frequency = match flow.period {
+                Period::Year(_) => "annual",
+                Period::Month(..) => "monthly",
+                other => {
+                    return Err(fail(format!(
+                        "period '{other}' is neither a year nor a month"
+                    )));
+                }
+            };
+            if !flow.value_usd.is_finite() || flow.value_usd < 0.0 {
+                return Err(fail(format!(
+                    "value {} is not a non-negative amount",
+                    flow.value_usd
+                )));
+            }
+            for (field, value) in [
+                ("classification", &flow.classification),
+                ("product_code", &flow.product_code),
+            ] {
+                if value.is_empty() || value.len() > 40 || value.chars().any(char::is_control) {
+                    return Err(fail(format!(
+                        "{field} '{value}' is empty, too long or has control characters"
+                    )));
+                }
+            }
+            let period = flow.period.to_string();
+            let key = (
+                flow.reporter.clone(),
+                flow.partner.clone(),
+                flow.flow,
+                period.clone(),
+                flow.classification.clone(),
+                flow.product_code.clone(),
+                flow.source_id.clone(),
+            );
+            if let Some(first) = seen.insert(key, flow.line) {
+                return Err(fail(format!("the same flow is already on line {first}")));
+            }
+            rows.push(TradeFlowRow {
+                id: first_id + offset as i64,
+                dataset_id: self.dataset_id.to_owned(),
+                reporter: flow.reporter,
+                partner: flow.partner,
+                flow: flow.flow.to_owned(),
+                period,
+                period_start: flow.period.first_day().format("%Y-%m-%d").to_string(),
+                frequency: frequency.to_owned(),
+                classification: flow.classification,
+                product_code: flow.product_code,
+                value_usd: flow.value_usd,
+                source_id: flow.source_id,
+                note: flow.note,
+            });
+        }
+        // A savepoint, so that after a unique violation the transaction can still be queried.
+        let stored =
+            conn.transaction(|conn| db_trade::replace_dataset(conn, self.dataset_id, &rows));
+        match stored {
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                Err(self.conflict(conn, &rows)?)
+            }
+            other => {
+                other?;
+                Ok(rows)
+            }
+        }
+    }
+
+    fn error_at(&self, position: u64, reason: String) -> ImportError {
+        if self.records {
+            ImportError::Record {
+                file: self.file.to_owned(),
+                index: position as usize,
+                reason,
+            }
+        } else {
+            row_error(self.file, position, reason)
+        }
+    }
+
+    /// A flow belongs to one dataset: names the first flow already stored in another one.
+    fn conflict(
+        &self,
+        conn: &mut DbConnection,
+        rows: &[TradeFlowRow],
+    ) -> Result<ImportError, ImportError> {
+        for row in rows {
+            if let Some(other) = db_trade::conflicting(conn, self.dataset_id, row)? {
+                return Ok(ImportError::File {
+                    file: self.file.to_owned(),
+                    reason: format!(
+                        "the flow {} {} {} {} {} from {} is already in dataset '{other}'",
+                        row.reporter,
+                        row.flow,
+                        row.partner,
+                        row.period,
+                        row.product_code,
+                        row.source_id
+                    ),
+                });
+            }
+        }
+        Ok(ImportError::File {
+            file: self.file.to_owned(),
+            reason: "a flow is already stored in another dataset".to_owned(),
+        })
+    }
+}
+
+/// Every form of every country code (alpha-3 or source code, alpha-2, numeric) mapped to the code
+/// flows are stored under.
+fn country_codes(conn: &mut DbConnection) -> Result<HashMap<String, String>, ImportError> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = countries::table
+        .select((countries::code, countries::iso2, countries::numeric))
+        .load(conn)?;
+    let mut map = HashMap::new();
+    for (code, iso2, numeric) in rows {
+        for alias in [iso2, numeric].into_iter().flatten() {
+            map.insert(alias, code.clone());
+        }
+        map.insert(code.clone(), code);
+    }
+    Ok(map)
+}
+
+/// Parses a decimal number written with an optional sign, digits and at most one point, scaled by
+/// 10^`scale` exactly (so "41580.8" million is 41,580,800,000 dollars, not a float rounding of it).
+pub fn parse_scaled(raw: &str, scale: u32) -> Option<f64> {
+    let raw = raw.trim();
+    let (negative, digits) = match raw.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+        || fraction.len() > scale as usize + 6
+    {
+        return None;
+    }
+    if fraction.len() > scale as usize {
+        return raw
+            .parse::<f64>()
+            .ok()
+            .map(|v| v * 10f64.powi(scale as i32));
+    }
+    let padded = format!("{whole}{fraction:0<width$}", width = scale as usize);
+    let integer: i64 = padded.parse().ok()?;
+    if integer.unsigned_abs() > (1u64 << 53) {
+        return None;
+    }
+    let value = integer as f64;
+    Some(if negative { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaled_decimals_are_exact() {
+        assert_eq!(parse_scaled("41580.8", 6), Some(41_580_800_000.0));
+        assert_eq!(parse_scaled("39917.5", 6), Some(39_917_500_000.0));
+        assert_eq!(parse_scaled("-5497.0", 6), Some(-5_497_000_000.0));
+        assert_eq!(parse_scaled("20874.0", 0), Some(20_874.0));
+        assert_eq!(parse_scaled("12", 0), Some(12.0));
+        for bad in ["", "-", "1e5", "1.2.3", "abc", " 1 2"] {
+            assert_eq!(parse_scaled(bad, 6), None, "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,310 @@
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use trilateral::db::{self, DbConnection};
+use trilateral::import::ImportError;
+use trilateral::import::command::{ImportKind, ImportReport, import};
+
+use crate::backend_test;
+use crate::helpers::{Backend, TestApp, spawn_app};
+
+fn number(value: &Value) -> f64 {
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"))
+}
+
+fn connection(app: &TestApp) -> db::DbPool {
+    db::connect(&app.db.url, app.db.config().pool_options()).expect("connect")
+}
+
+fn import_fixture(
+    conn: &mut DbConnection,
+    kind: ImportKind,
+    fixture: &str,
+) -> Result<ImportReport, ImportError> {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).expect("fixture");
+    import(conn, kind, fixture, &bytes, None, None)
+}
+
+/// `(year, exports, imports)` in million USD of the bundled Census file for a partner.
+fn census_file_years(partner: &str) -> Vec<(String, Option<f64>, Option<f64>)> {
+    let path = format!(
+        "{}/data/trade/us_census_goods_annual.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut reader = csv::Reader::from_path(path).expect("census file");
+    reader
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[0] == partner)
+        .map(|r| (r[1].to_owned(), r[2].parse().ok(), r[3].parse().ok()))
+        .collect()
+}
+
+backend_test! {
+    async fn the_census_balance_with_mexico_has_every_year_of_the_file(app: TestApp) {
+        let body = app.get("/v1/trade/balance?country=us&partner=mx&source=census").await.json();
+
+        let periods = body["data"].as_array().expect("periods");
+        let expected = census_file_years("MEX");
+        assert_eq!(periods.len(), expected.len());
+        for ((year, exports, imports), period) in expected.iter().zip(periods) {
+            assert_eq!(period["period"], year.as_str());
+            assert_eq!(period["exports"]["value_usd"].as_f64(), exports.map(|v| (v * 1e6).round()), "{year}");
+            assert_eq!(period["imports"]["value_usd"].as_f64(), imports.map(|v| (v * 1e6).round()), "{year}");
+        }
+        let year_1993 = periods.iter().find(|p| p["period"] == "1993").expect("1993");
+        assert_eq!(number(&year_1993["exports"]["value_usd"]), 41_580_800_000.0);
+        assert_eq!(number(&year_1993["imports"]["value_usd"]), 39_917_500_000.0);
+        assert_eq!(number(&year_1993["balance_usd"]), 1_663_300_000.0);
+        assert_eq!(year_1993["exports"]["reported_by"], "USA");
+
+        assert_eq!(body["meta"]["dataset"]["id"], "census");
+        let warnings = body["meta"]["warnings"].to_string();
+        assert!(warnings.contains("1998-2005, 2007, 2018"), "{warnings}");
+    }
+}
+
+backend_test! {
+    async fn the_united_states_balance_defaults_to_census_and_says_so(app: TestApp) {
+        let default = app.get("/v1/trade/balance?country=USA&partner=840&from=2016&to=2016").await;
+        default.problem(400, "invalid-parameter");
+
+        let body = app.get("/v1/trade/balance?country=840&partner=484&from=2016&to=2016").await.json();
+        assert_eq!(body["meta"]["dataset"]["id"], "census");
+        assert_eq!(number(&body["data"][0]["exports"]["value_usd"]), 231_000_000_000.0);
+
+        let comtrade = app.get("/v1/trade/balance?country=us&partner=mx&from=2016&to=2016&source=comtrade").await.json();
+        assert_eq!(comtrade["meta"]["dataset"]["id"], "comtrade");
+        let exports = &comtrade["data"][0]["exports"];
+        assert_eq!(exports["reported_by"], "MEX", "Comtrade has Mexico's imports, a mirror of U.S. exports");
+        assert!(comtrade["meta"]["warnings"].to_string().contains("mirror"));
+    }
+}
+
+/// Every flow of a filter, by following `links.next`.
+async fn page_through(app: &TestApp, first: &str) -> Vec<Value> {
+    let mut rows = Vec::new();
+    let mut next = Some(first.to_owned());
+    while let Some(path) = next {
+        let response = app.get(&path).await;
+        assert_eq!(response.status, 200, "{path}");
+        let body = response.json();
+        let link = response.header("link").map(str::to_owned);
+        next = body["links"]["next"].as_str().map(str::to_owned);
+        assert_eq!(link, next.as_ref().map(|n| format!("<{n}>; rel=\"next\"")));
+        rows.extend(body["data"].as_array().expect("data").iter().cloned());
+    }
+    rows
+}
+
+backend_test! {
+    async fn paging_returns_each_row_once_in_id_order(app: TestApp) {
+        let rows = page_through(&app, "/v1/trade/flows?reporter=us,ca&limit=700").await;
+
+        let ids: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().expect("id")).collect();
+        assert!(ids.len() > 700 * 3, "{} rows", ids.len());
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids strictly increase");
+        let stream = app.get("/v1/trade/flows?reporter=us,ca&format=ndjson").await.text();
+        let streamed: Vec<i64> = stream
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("JSON line")["id"].as_i64().expect("id"))
+            .collect();
+        assert_eq!(streamed, ids, "the stream and the pages hold the same rows in the same order");
+    }
+}
+
+/// The same pages on both backends, compared in one test.
+#[actix_web::test]
+async fn paging_order_is_the_same_on_both_backends() {
+    let sqlite = spawn_app(Backend::Sqlite).await.expect("SQLite app");
+    let Some(postgres) = spawn_app(Backend::Postgres).await else {
+        eprintln!("skipped: TRILATERAL_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let path = "/v1/trade/flows?partner=mx&from=1990&limit=1000";
+    let key = |rows: Vec<Value>| -> Vec<(i64, String, String, String, f64)> {
+        rows.iter()
+            .map(|r| {
+                (
+                    r["id"].as_i64().expect("id"),
+                    r["reporter"].as_str().expect("reporter").to_owned(),
+                    r["flow"].as_str().expect("flow").to_owned(),
+                    r["period"].as_str().expect("period").to_owned(),
+                    number(&r["value_usd"]),
+                )
+            })
+            .collect()
+    };
+    let on_sqlite = key(page_through(&sqlite, path).await);
+    let on_postgres = key(page_through(&postgres, path).await);
+    assert!(on_sqlite.len() > 1000);
+    assert_eq!(on_sqlite, on_postgres);
+}
+
+backend_test! {
+    async fn csv_streams_every_matching_row_with_a_header(app: TestApp) {
+        let json = app.get("/v1/trade/flows?reporter=mx&flow=import&limit=10000").await.json();
+        let count = json["data"].as_array().expect("data").len();
+        assert!(json["links"]["next"].is_null());
+
+        let csv = app.get_with("/v1/trade/flows?reporter=mx&flow=import", &[("Accept", "text/csv")]).await;
+        assert_eq!(csv.status, 200);
+        assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+        assert!(csv.header("etag").is_some());
+        let text = csv.text();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("id,reporter,partner,flow,period,frequency,classification,product_code,value_usd,source_id,dataset_id,note")
+        );
+        assert_eq!(lines.count(), count);
+
+        let capped = app.get("/v1/trade/flows?reporter=mx&flow=import&format=ndjson&limit=7").await.text();
+        assert_eq!(capped.lines().count(), 7);
+        let empty = app.get("/v1/trade/flows?reporter=mx&from=2030&format=csv").await.text();
+        assert_eq!(empty.lines().count(), 1, "an empty result still has its header");
+    }
+}
+
+backend_test! {
+    async fn the_three_importers_load_their_fixtures(app: TestApp) {
+        let pool = connection(&app);
+        let mut conn = pool.get().expect("connection");
+
+        let census = import_fixture(&mut conn, ImportKind::CensusIntltrade, "census/imports_hs10_2026-06.json").expect("census");
+        assert_eq!((census.rows, census.skipped_aggregates, census.version), (5, 5, 1));
+        let comtrade = import_fixture(&mut conn, ImportKind::Comtrade, "comtrade/usa_jpn_total_2023.json").expect("comtrade");
+        assert_eq!(comtrade.rows, 2);
+        let csv = import_fixture(&mut conn, ImportKind::Csv, "trade/flows.csv");
+        assert!(csv.is_err(), "the same flows as the Comtrade import, in another dataset");
+        let message = csv.expect_err("conflict").to_string();
+        assert!(message.contains("already in dataset 'comtrade_api'"), "{message}");
+
+        let mexico = app.get("/v1/trade/flows?source=census_intltrade&partner=mx").await.json();
+        let flow = &mexico["data"][0];
+        assert_eq!((flow["reporter"].as_str(), flow["flow"].as_str(), flow["period"].as_str()), (Some("USA"), Some("import"), Some("2026-06")));
+        assert_eq!(number(&flow["value_usd"]), 405_792.0);
+        assert_eq!(flow["product_code"], "8483408000");
+        assert_eq!(mexico["meta"]["sources"][0]["id"], "census_intltrade_api");
+
+        let japan = app.get("/v1/trade/flows?source=comtrade_api&flow=import").await.json();
+        assert_eq!(number(&japan["data"][0]["value_usd"]), 151_580_564_290.0);
+        assert_eq!(japan["data"][0]["partner"], "JPN");
+
+        let datasets = app.get("/v1/datasets").await.json();
+        let imported = datasets["data"].as_array().expect("data").iter().find(|d| d["id"] == "census_intltrade").expect("dataset");
+        assert_eq!(imported["origin"], "import");
+        assert_eq!(imported["row_count"], 5);
+        assert_eq!(imported["coverage"]["first"], "2026-06");
+    }
+}
+
+backend_test! {
+    async fn a_fixture_with_one_bad_row_changes_nothing(app: TestApp) {
+        let pool = connection(&app);
+        let mut conn = pool.get().expect("connection");
+        import_fixture(&mut conn, ImportKind::CensusIntltrade, "census/imports_hs10_2026-06.json").expect("good file");
+        let before = app.get("/v1/trade/flows?format=csv").await.text();
+        let datasets_before = app.get("/v1/datasets?format=csv").await.text();
+
+        let cases = [
+            (ImportKind::CensusIntltrade, "census/imports_hs10_2026-06_bad_value.json", "record 2: value '12x4'"),
+            (ImportKind::Comtrade, "comtrade/usa_jpn_total_2023_bad_flow.json", "record 2: flowCode RX"),
+            (ImportKind::Csv, "trade/flows_bad_value.csv", "line 3: value_usd 'seventy-six billion'"),
+        ];
+        for (kind, fixture, expected) in cases {
+            let error = import_fixture(&mut conn, kind, fixture).expect_err("rejected").to_string();
+            assert!(error.contains(expected), "{fixture}: {error}");
+        }
+
+        assert_eq!(app.get("/v1/trade/flows?format=csv").await.text(), before);
+        assert_eq!(app.get("/v1/datasets?format=csv").await.text(), datasets_before);
+    }
+}
+
+backend_test! {
+    async fn a_csv_export_reimports_without_loss_and_bumps_the_version(app: TestApp) {
+        let pool = connection(&app);
+        let mut conn = pool.get().expect("connection");
+        let first = import_fixture(&mut conn, ImportKind::Csv, "trade/flows.csv").expect("import");
+        assert_eq!(first.version, 1);
+        let etag = app.get("/v1/trade/flows?source=trade_csv").await.header("etag").map(str::to_owned);
+        let exported = app.get("/v1/trade/flows?source=trade_csv&format=csv").await.text();
+        assert!(exported.contains("\"\"primaryValue\"\""), "quotes survive: {exported}");
+
+        let again = import(&mut conn, ImportKind::Csv, "export.csv", exported.as_bytes(), None, None).expect("re-import");
+        assert_eq!(again.version, 2);
+        let reexported = app.get("/v1/trade/flows?source=trade_csv&format=csv").await.text();
+        let without_ids = |text: &str| -> Vec<String> {
+            text.lines().map(|l| l.split_once(',').map_or(l, |(_, rest)| rest).to_owned()).collect()
+        };
+        assert_eq!(without_ids(&reexported), without_ids(&exported));
+        assert_ne!(app.get("/v1/trade/flows?source=trade_csv").await.header("etag").map(str::to_owned), etag);
+    }
+}
+
+backend_test! {
+    async fn partners_are_ranked_with_shares_of_the_total(app: TestApp) {
+        let body = app.get("/v1/trade/partners?country=mx&year=2016&flow=import&top=300").await.json();
+
+        let partners = body["data"].as_array().expect("data");
+        assert!(partners.len() > 100);
+        assert_eq!(partners[0]["partner"]["iso3"], "USA");
+        let total: f64 = partners.iter().map(|p| number(&p["trade"]["value_usd"])).sum();
+        for partner in partners {
+            let share = number(&partner["share"]);
+            assert!((share - number(&partner["trade"]["value_usd"]) / total).abs() < 1e-12);
+            assert!((number(&partner["total_usd"]) - total).abs() < 1.0);
+        }
+        let values: Vec<f64> = partners.iter().map(|p| number(&p["trade"]["value_usd"])).collect();
+        assert!(values.windows(2).all(|w| w[0] >= w[1]));
+        let top = app.get("/v1/trade/partners?country=mx&year=2016&flow=import").await.json();
+        assert_eq!(top["data"].as_array().expect("data").len(), 10);
+    }
+}
+
+backend_test! {
+    async fn mirror_statistics_put_both_sides_of_a_flow_side_by_side(app: TestApp) {
+        let body = app.get("/v1/trade/mirror?reporter=us&partner=mx&flow=export&from=2016&to=2016").await.json();
+
+        let period = &body["data"][0];
+        assert_eq!(period["period"], "2016");
+        assert_eq!(period["reported"]["reported_by"], "USA");
+        assert_eq!(period["reported"]["dataset_id"], "census");
+        assert_eq!(period["mirror"]["reported_by"], "MEX");
+        let (a, b) = (number(&period["reported"]["value_usd"]), number(&period["mirror"]["value_usd"]));
+        assert_eq!(number(&period["gap_usd"]), a - b);
+        assert!((number(&period["gap_pct"]) - (a - b) / b * 100.0).abs() < 1e-9);
+    }
+}
+
+backend_test! {
+    async fn trade_errors_name_the_parameter(app: TestApp) {
+        let cases = [
+            ("/v1/trade/flows?limit=0", "limit"),
+            ("/v1/trade/flows?limit=10001", "limit"),
+            ("/v1/trade/flows?cursor=abc", "cursor"),
+            ("/v1/trade/flows?flow=sideways", "flow"),
+            ("/v1/trade/flows?reporter=us,m%00x", "reporter"),
+            ("/v1/trade/flows?product=a%20b", "product"),
+            ("/v1/trade/flows?from=2016-13", "from"),
+            ("/v1/trade/balance?country=us", "partner"),
+            ("/v1/trade/partners?country=mx&year=1700&flow=import", "year"),
+            ("/v1/trade/partners?country=mx&year=2016&flow=import&top=0", "top"),
+            ("/v1/trade/mirror?reporter=us&partner=mx", "flow"),
+        ];
+        for (path, param) in cases {
+            let problem = app.get(path).await.problem(400, "invalid-parameter");
+            assert_eq!(problem["param"], param, "{path}");
+        }
+        app.get("/v1/trade/balance?country=us&partner=xx").await.problem(404, "unknown-country");
+        let codes: BTreeSet<&str> = ["us", "USA", "840"].into_iter().collect();
+        for code in codes {
+            let response = app.get(&format!("/v1/trade/flows?reporter={code}&limit=1")).await;
+            assert_eq!(response.json()["data"][0]["reporter"], "USA", "{code}");
+        }
+    }
+}
