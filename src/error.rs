@@ -23,6 +23,9 @@ pub enum ProblemType {
     UnknownSource,
     UnknownSeries,
     UnknownMeasure,
+    UnknownTreaty,
+    UnknownArticle,
+    TextNotAvailable,
     NotFound,
     MethodNotAllowed,
     NotAcceptable,
@@ -32,7 +35,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 13] = [
+    pub const ALL: [ProblemType; 16] = [
         ProblemType::InvalidParameter,
         ProblemType::UnknownParameter,
         ProblemType::MalformedRequest,
@@ -40,6 +43,9 @@ impl ProblemType {
         ProblemType::UnknownSource,
         ProblemType::UnknownSeries,
         ProblemType::UnknownMeasure,
+        ProblemType::UnknownTreaty,
+        ProblemType::UnknownArticle,
+        ProblemType::TextNotAvailable,
         ProblemType::NotFound,
         ProblemType::MethodNotAllowed,
         ProblemType::NotAcceptable,
@@ -57,6 +63,9 @@ impl ProblemType {
             ProblemType::UnknownSource => "unknown-source",
             ProblemType::UnknownSeries => "unknown-series",
             ProblemType::UnknownMeasure => "unknown-measure",
+            ProblemType::UnknownTreaty => "unknown-treaty",
+            ProblemType::UnknownArticle => "unknown-article",
+            ProblemType::TextNotAvailable => "text-not-available",
             ProblemType::NotFound => "not-found",
             ProblemType::MethodNotAllowed => "method-not-allowed",
             ProblemType::NotAcceptable => "not-acceptable",
@@ -75,6 +84,9 @@ impl ProblemType {
             ProblemType::UnknownSource => "Unknown source",
             ProblemType::UnknownSeries => "Unknown series",
             ProblemType::UnknownMeasure => "Unknown measure",
+            ProblemType::UnknownTreaty => "Unknown treaty",
+            ProblemType::UnknownArticle => "Unknown article",
+            ProblemType::TextNotAvailable => "Text not available",
             ProblemType::NotFound => "Not found",
             ProblemType::MethodNotAllowed => "Method not allowed",
             ProblemType::NotAcceptable => "Not acceptable",
@@ -93,6 +105,9 @@ impl ProblemType {
             | ProblemType::UnknownSource
             | ProblemType::UnknownSeries
             | ProblemType::UnknownMeasure
+            | ProblemType::UnknownTreaty
+            | ProblemType::UnknownArticle
+            | ProblemType::TextNotAvailable
             | ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemType::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
@@ -126,6 +141,15 @@ impl ProblemType {
             }
             ProblemType::UnknownMeasure => {
                 "no series measures this; `allowed` lists the measures that exist"
+            }
+            ProblemType::UnknownTreaty => {
+                "no treaty has this id; `help` links to the list of treaties"
+            }
+            ProblemType::UnknownArticle => {
+                "the treaty has no article with this number in this language; `help` links to its chapters"
+            }
+            ProblemType::TextNotAvailable => {
+                "the treaty is known but its text is not loaded (or not in this language); `help` links to the official text"
             }
             ProblemType::NotFound => "no operation exists at this path",
             ProblemType::MethodNotAllowed => {

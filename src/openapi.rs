@@ -24,6 +24,7 @@ Errors are RFC 9457 `application/problem+json` documents whose `type` is one of 
         (name = "countries", description = "Country code crosswalk: ISO alpha-2, alpha-3 and numeric, former and source-specific codes, currencies"),
         (name = "wages", description = "Minimum and average wages, with conversions and cross-country comparison; the exchange rates and prices behind them"),
         (name = "trade", description = "Trade flows with their reporter and source, balances, mirror statistics and partner rankings"),
+        (name = "treaties", description = "Treaty records, full texts with article-level ids and topic tags, ranked search, comparison across treaties"),
         (name = "sources", description = "Where every number comes from: publisher, licence, coverage, transformations"),
         (name = "operations", description = "Health and readiness probes"),
     ),

@@ -55,6 +55,7 @@ pub mod schema;
 pub mod series;
 pub mod sources;
 pub mod trade;
+pub mod treaties;
 
 use std::time::Duration;
 

@@ -120,6 +120,75 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    treaties (id) {
+        id -> Text,
+        dataset_id -> Text,
+        name -> Text,
+        other_names -> Nullable<Text>,
+        kind -> Nullable<Text>,
+        status -> Nullable<Text>,
+        parties -> Text,
+        date_signed -> Nullable<Text>,
+        date_in_force -> Nullable<Text>,
+        date_terminated -> Nullable<Text>,
+        supersedes -> Nullable<Text>,
+        superseded_by -> Nullable<Text>,
+        side_agreement_of -> Nullable<Text>,
+        subject_topics -> Nullable<Text>,
+        languages -> Nullable<Text>,
+        text_available -> Bool,
+        official_text_url -> Nullable<Text>,
+        tota_ids -> Nullable<Text>,
+        wto_rta_id -> Nullable<Text>,
+        wb_dta_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        source_id -> Text,
+    }
+}
+
+diesel::table! {
+    treaty_chapters (treaty_id, lang, number) {
+        treaty_id -> Text,
+        dataset_id -> Text,
+        lang -> Text,
+        number -> Text,
+        position -> Integer,
+        title -> Text,
+        topics -> Text,
+        article_count -> Integer,
+    }
+}
+
+diesel::table! {
+    provisions (id) {
+        id -> BigInt,
+        treaty_id -> Text,
+        dataset_id -> Text,
+        lang -> Text,
+        article -> Text,
+        chapter -> Text,
+        position -> Integer,
+        heading -> Nullable<Text>,
+        text -> Text,
+        topics -> Text,
+        tota_id -> Nullable<Text>,
+        source_id -> Text,
+    }
+}
+
+diesel::table! {
+    treaty_coverage (treaty_id, exporter, importer, year, provision) {
+        treaty_id -> Text,
+        exporter -> Text,
+        importer -> Text,
+        year -> Integer,
+        provision -> Text,
+        value -> Integer,
+        source_id -> Text,
+    }
+}
+
 diesel::joinable!(countries -> sources (source_id));
 diesel::joinable!(trade_flows -> sources (source_id));
 diesel::joinable!(series -> sources (source_id));
@@ -134,5 +203,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     countries,
     series,
     observations,
-    trade_flows
+    trade_flows,
+    treaties,
+    treaty_chapters,
+    provisions,
+    treaty_coverage
 );

@@ -3,5 +3,7 @@
 
 pub mod country;
 pub mod period;
+pub mod search;
 pub mod series;
 pub mod source;
+pub mod treaty;

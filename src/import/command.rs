@@ -7,6 +7,7 @@ use clap::ValueEnum;
 use diesel::Connection;
 
 use super::trade::{Batch, census, comtrade, tidy_csv};
+use super::treaties;
 use super::{ImportError, bundled};
 use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
@@ -23,6 +24,8 @@ pub enum ImportKind {
     Csv,
     /// Sources in the columns of data/sources.csv, added to /v1/sources (existing ids are updated).
     Sources,
+    /// A treaty text in the XML of the ToTA corpus (Texts of Trade Agreements).
+    TotaXml,
 }
 
 impl ImportKind {
@@ -33,6 +36,7 @@ impl ImportKind {
             ImportKind::Comtrade => "comtrade_api",
             ImportKind::Csv => "trade_csv",
             ImportKind::Sources => "sources",
+            ImportKind::TotaXml => "tota_xml",
         }
     }
 
@@ -56,7 +60,7 @@ pub struct ImportReport {
 }
 
 /// Whether a dataset id is acceptable: lower-case letters, digits and `_`, at most 64 characters.
-fn check_dataset_id(id: &str) -> Result<(), ImportError> {
+pub fn check_dataset_id(id: &str) -> Result<(), ImportError> {
     let valid = !id.is_empty()
         && id.len() <= 64
         && id
@@ -81,8 +85,12 @@ pub fn import(
     dataset: Option<&str>,
     source: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
-    if kind == ImportKind::Sources {
-        return conn.transaction(|conn| import_sources(conn, file, bytes));
+    match kind {
+        ImportKind::Sources => return conn.transaction(|conn| import_sources(conn, file, bytes)),
+        ImportKind::TotaXml => {
+            return conn.transaction(|conn| treaties::import_text(conn, file, bytes, dataset));
+        }
+        _ => {}
     }
     let dataset_id = dataset.unwrap_or(kind.default_dataset());
     check_dataset_id(dataset_id)?;
@@ -107,7 +115,7 @@ pub fn import(
                 let parsed = comtrade::read(file, bytes, source_id)?;
                 (parsed.flows, parsed.skipped_aggregates, true)
             }
-            ImportKind::Csv | ImportKind::Sources => (tidy_csv::read(file, bytes)?, 0, false),
+            _ => (tidy_csv::read(file, bytes)?, 0, false),
         };
         let rows = Batch {
             file,
@@ -149,7 +157,7 @@ fn kind_name(kind: ImportKind) -> String {
         .unwrap_or_default()
 }
 
-fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
+pub fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).to_vec()
 }

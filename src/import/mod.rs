@@ -8,6 +8,7 @@ pub mod countries;
 pub mod csv_rows;
 pub mod sources;
 pub mod trade;
+pub mod treaties;
 pub mod wages;
 
 use chrono::Utc;
@@ -72,7 +73,7 @@ pub trait BundledDataset: Sync {
 }
 
 /// The bundled datasets in load order (later ones refer to earlier ones).
-pub fn bundled_datasets() -> [&'static dyn BundledDataset; 6] {
+pub fn bundled_datasets() -> [&'static dyn BundledDataset; 7] {
     [
         &sources::SOURCES,
         &countries::COUNTRIES,
@@ -80,6 +81,7 @@ pub fn bundled_datasets() -> [&'static dyn BundledDataset; 6] {
         &trade::COMTRADE_4YEARLY,
         &trade::AGTPA,
         &trade::CENSUS,
+        &treaties::TREATIES,
     ]
 }
 

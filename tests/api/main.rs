@@ -12,4 +12,5 @@ mod openapi;
 mod readme;
 mod sources;
 mod trade;
+mod treaties;
 mod wages;

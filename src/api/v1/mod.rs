@@ -4,6 +4,7 @@ pub mod countries;
 pub mod datasets;
 pub mod sources;
 pub mod trade;
+pub mod treaties;
 pub mod wages;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,4 +18,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(datasets::list_datasets);
     wages::configure(cfg);
     trade::configure(cfg);
+    treaties::configure(cfg);
 }

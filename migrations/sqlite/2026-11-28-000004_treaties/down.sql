@@ -1,0 +1,5 @@
+DROP TABLE treaty_coverage;
+DROP TABLE provisions_fts;
+DROP TABLE provisions;
+DROP TABLE treaty_chapters;
+DROP TABLE treaties;

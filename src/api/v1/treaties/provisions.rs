@@ -1,0 +1,305 @@
+//! A treaty's provisions: full text by chapter or topic, and single articles by stable id.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{FAMILY, Lang, check_topic, check_treaty_id, find_treaty, text_language};
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::ApiQuery;
+use crate::api::responses;
+use crate::api::v1::wages::sources_of;
+use crate::db::treaties::{self as db_treaties, ProvisionRow};
+use crate::domain::country::shorten_for_display;
+use crate::domain::treaty::stored_topics;
+use crate::error::{ApiError, ProblemType};
+
+/// An article of a treaty, with its full text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvisionResponse {
+    /// Stable id: `{treaty}:{article}`.
+    #[schema(example = "tpp:19.3")]
+    pub id: String,
+    #[schema(example = "tpp")]
+    pub treaty_id: String,
+    #[schema(example = "en")]
+    pub lang: String,
+    /// The article number as the treaty writes it (`19.3`, `1901`), or `preamble`/`conclusion`.
+    #[schema(example = "19.3")]
+    pub article: String,
+    /// The chapter number, or `preamble`/`conclusion`.
+    #[schema(example = "19")]
+    pub chapter: String,
+    #[schema(example = "Labour Rights")]
+    pub heading: Option<String>,
+    /// The article's text as the source has it (footnotes and page breaks of the PDF included).
+    pub text: String,
+    #[schema(example = json!(["labour"]))]
+    pub topics: Vec<String>,
+    #[schema(example = "tota_v0.5.0")]
+    pub source_id: String,
+    pub links: ProvisionLinks,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvisionLinks {
+    #[serde(rename = "self")]
+    #[schema(example = "/v1/treaties/tpp/provisions/19.3?lang=en")]
+    pub self_: String,
+    #[schema(example = "/v1/treaties/tpp")]
+    pub treaty: String,
+}
+
+impl From<ProvisionRow> for ProvisionResponse {
+    fn from(row: ProvisionRow) -> Self {
+        Self {
+            id: format!("{}:{}", row.treaty_id, row.article),
+            links: ProvisionLinks {
+                self_: format!(
+                    "/v1/treaties/{}/provisions/{}?lang={}",
+                    row.treaty_id, row.article, row.lang
+                ),
+                treaty: format!("/v1/treaties/{}", row.treaty_id),
+            },
+            topics: stored_topics(&row.topics),
+            treaty_id: row.treaty_id,
+            lang: row.lang,
+            article: row.article,
+            chapter: row.chapter,
+            heading: row.heading,
+            text: row.text,
+            source_id: row.source_id,
+        }
+    }
+}
+
+/// A provision as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct ProvisionCsvRow {
+    id: String,
+    lang: String,
+    chapter: String,
+    article: String,
+    heading: Option<String>,
+    topics: String,
+    text: String,
+}
+
+impl CsvRecord for ProvisionResponse {
+    type Row = ProvisionCsvRow;
+
+    fn csv_row(&self) -> ProvisionCsvRow {
+        ProvisionCsvRow {
+            id: self.id.clone(),
+            lang: self.lang.clone(),
+            chapter: self.chapter.clone(),
+            article: self.article.clone(),
+            heading: self.heading.clone(),
+            topics: self.topics.join(";"),
+            text: self.text.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionsQuery {
+    /// Only this chapter (its number, or `preamble`).
+    #[param(example = "19")]
+    pub chapter: Option<String>,
+    /// Only articles tagged with this topic (see /v1/topics).
+    #[param(example = "labour")]
+    pub topic: Option<String>,
+    /// Language of the text (default English where loaded).
+    #[param(inline, example = "en")]
+    pub lang: Option<Lang>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+fn check_token(param: &str, value: &str) -> Result<(), ApiError> {
+    let valid = !value.is_empty()
+        && value.len() <= 40
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_parameter(
+            param,
+            format!(
+                "'{}' is not a valid {param}: use the number as the treaty writes it (19.3, 1901) or preamble.",
+                shorten_for_display(value)
+            ),
+        ))
+    }
+}
+
+/// List a treaty's provisions
+///
+/// The articles of a loaded treaty text with their full text, in document order; filter by
+/// `chapter` and `topic`, choose the language with `lang`. Every article has a stable id
+/// `{treaty}:{article}` (`tpp:19.3`, `nafta:1901`). The ToTA texts are CC BY-NC 4.0, as
+/// `meta.sources` says. A treaty whose text is not loaded is a 404 whose `help` is the official text.
+#[utoipa::path(
+    tag = "treaties",
+    params(
+        ("id" = String, Path, description = "Treaty id", example = "tpp"),
+        ProvisionsQuery,
+    ),
+    responses(
+        (status = 200, description = "Provisions in document order",
+            content(
+                (Envelope<Vec<ProvisionResponse>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/treaties/{id}/provisions")]
+pub async fn list_treaty_provisions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiQuery(query): ApiQuery<ProvisionsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    check_treaty_id("id", &id)?;
+    if let Some(chapter) = &query.chapter {
+        check_token("chapter", chapter)?;
+    }
+    check_topic(query.topic.as_deref())?;
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let (chapter, topic, asked) = (query.chapter, query.topic, query.lang);
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        let treaty = find_treaty(conn, "id", &id)?;
+        let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
+        let rows = db_treaties::provisions(conn, &id, &lang, chapter.as_deref(), topic.as_deref())?;
+        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+        Ok((rows, sources))
+    })
+    .await?;
+    let (validators, datasets, (rows, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let data: Vec<ProvisionResponse> = rows.into_iter().map(ProvisionResponse::from).collect();
+    let envelope = Envelope {
+        meta: Meta::new(&datasets, &sources).with_count(data.len()),
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "provisions")
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionQuery {
+    /// Language of the text (default English where loaded).
+    #[param(inline, example = "es")]
+    pub lang: Option<Lang>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+/// Get a provision
+///
+/// One article by its number (`19.3`) or stable id (`tpp:19.3`), in English or, where loaded,
+/// Spanish (`lang=es`).
+#[utoipa::path(
+    tag = "treaties",
+    params(
+        ("id" = String, Path, description = "Treaty id", example = "tpp"),
+        ("article" = String, Path, description = "Article number as the treaty writes it, or the stable id", example = "19.3"),
+        ProvisionQuery,
+    ),
+    responses(
+        (status = 200, description = "The provision",
+            content(
+                (Envelope<ProvisionResponse> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/treaties/{id}/provisions/{article}")]
+pub async fn get_treaty_provision(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    ApiQuery(query): ApiQuery<ProvisionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, raw_article) = path.into_inner();
+    check_treaty_id("id", &id)?;
+    let article = match raw_article.split_once(':') {
+        Some((treaty, article)) if treaty == id => article.to_owned(),
+        Some(_) => {
+            return Err(ApiError::invalid_parameter(
+                "article",
+                format!(
+                    "'{}' names another treaty than '{id}'.",
+                    shorten_for_display(&raw_article)
+                ),
+            ));
+        }
+        None => raw_article,
+    };
+    check_token("article", &article)?;
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let asked = query.lang;
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        let treaty = find_treaty(conn, "id", &id)?;
+        let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
+        let row = db_treaties::provision(conn, &id, &lang, &article)?.ok_or_else(|| {
+            ApiError::new(
+                ProblemType::UnknownArticle,
+                format!("{} has no article {article} in '{lang}'.", treaty.name),
+            )
+            .with_param("article")
+            .with_help(format!("/v1/treaties/{id}/chapters?lang={lang}"))
+        })?;
+        let sources = sources_of(conn, [row.source_id.as_str()])?;
+        Ok((row, sources))
+    })
+    .await?;
+    let (validators, datasets, (row, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let data = ProvisionResponse::from(row);
+    let file_stem = data.id.replace(':', "_");
+    let envelope = Envelope {
+        meta: Meta::new(&datasets, &sources),
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::item(format, &validators, &envelope, &file_stem)
+}

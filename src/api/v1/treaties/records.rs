@@ -1,0 +1,669 @@
+//! Treaty records, chapters, DTA coverage flags and the topic taxonomy.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{FAMILY, Lang, check_treaty_id, find_treaty, list, text_language, topics};
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::{ApiQuery, FormatQuery};
+use crate::api::responses;
+use crate::api::v1::wages::sources_of;
+use crate::db::treaties::{self as db_treaties, ChapterRow, TreatyRow};
+use crate::domain::treaty::stored_topics;
+use crate::error::ApiError;
+use crate::import::treaties::dta_provision_meanings;
+
+/// A treaty: who is party to it, when it was signed, in force and ended, what it replaced, its side
+/// agreements, and whether its text is loaded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TreatyResponse {
+    #[schema(example = "nafta")]
+    pub id: String,
+    #[schema(example = "North American Free Trade Agreement")]
+    pub name: String,
+    #[schema(example = json!(["NAFTA", "Tratado de Libre Comercio de América del Norte (TLCAN)"]))]
+    pub other_names: Vec<String>,
+    /// Kind of agreement, as ToTA classifies it.
+    #[schema(example = "Free Trade Agreement")]
+    pub kind: Option<String>,
+    /// Status at the ToTA release.
+    pub status: Option<String>,
+    /// Original parties, ISO alpha-3.
+    #[schema(example = json!(["CAN", "MEX", "USA"]))]
+    pub parties: Vec<String>,
+    #[schema(example = "1992-12-17")]
+    pub signed: Option<String>,
+    #[schema(example = "1994-01-01")]
+    pub in_force: Option<String>,
+    /// When it ended or was suspended; see `note`.
+    #[schema(example = "2020-07-01")]
+    pub terminated: Option<String>,
+    #[schema(example = json!(["cusfta"]))]
+    pub supersedes: Vec<String>,
+    #[schema(example = json!(["usmca"]))]
+    pub superseded_by: Vec<String>,
+    /// The agreement this one is a side agreement of (NAALC → NAFTA).
+    pub side_agreement_of: Option<String>,
+    /// Side agreements of this one.
+    #[schema(example = json!(["naalc"]))]
+    pub side_agreements: Vec<String>,
+    /// For agreements on one subject (NAALC: labour), the topics of the taxonomy it covers.
+    pub subject_topics: Vec<String>,
+    /// Languages the text is loaded in.
+    #[schema(example = json!(["en"]))]
+    pub languages: Vec<String>,
+    /// Whether the text is loaded; where it is not, `official_text_url` says where to read it.
+    pub text_available: bool,
+    pub official_text_url: Option<String>,
+    /// Ids in the ToTA corpus.
+    pub tota_ids: Vec<String>,
+    pub wto_rta_id: Option<String>,
+    pub note: Option<String>,
+    pub source_id: String,
+    pub links: TreatyLinks,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TreatyLinks {
+    #[serde(rename = "self")]
+    #[schema(example = "/v1/treaties/tpp")]
+    pub self_: String,
+    /// Its chapters, when the text is loaded.
+    pub chapters: Option<String>,
+    /// Its provisions, when the text is loaded.
+    pub provisions: Option<String>,
+    #[schema(example = "/v1/treaties/nafta/coverage")]
+    pub coverage: String,
+}
+
+fn treaty_response(row: TreatyRow, all: &[TreatyRow]) -> TreatyResponse {
+    let text = row.text_available;
+    TreatyResponse {
+        links: TreatyLinks {
+            self_: format!("/v1/treaties/{}", row.id),
+            chapters: text.then(|| format!("/v1/treaties/{}/chapters", row.id)),
+            provisions: text.then(|| format!("/v1/treaties/{}/provisions", row.id)),
+            coverage: format!("/v1/treaties/{}/coverage", row.id),
+        },
+        side_agreements: all
+            .iter()
+            .filter(|t| t.side_agreement_of.as_deref() == Some(row.id.as_str()))
+            .map(|t| t.id.clone())
+            .collect(),
+        other_names: list(row.other_names.as_deref()),
+        parties: list(Some(&row.parties)),
+        supersedes: list(row.supersedes.as_deref()),
+        superseded_by: list(row.superseded_by.as_deref()),
+        subject_topics: list(row.subject_topics.as_deref()),
+        languages: list(row.languages.as_deref()),
+        tota_ids: list(row.tota_ids.as_deref()),
+        id: row.id,
+        name: row.name,
+        kind: row.kind,
+        status: row.status,
+        signed: row.date_signed,
+        in_force: row.date_in_force,
+        terminated: row.date_terminated,
+        side_agreement_of: row.side_agreement_of,
+        text_available: text,
+        official_text_url: row.official_text_url,
+        wto_rta_id: row.wto_rta_id,
+        note: row.note,
+        source_id: row.source_id,
+    }
+}
+
+/// A treaty as one CSV line; lists joined with `;`.
+#[derive(Debug, Serialize)]
+pub struct TreatyCsvRow {
+    id: String,
+    name: String,
+    parties: String,
+    signed: Option<String>,
+    in_force: Option<String>,
+    terminated: Option<String>,
+    supersedes: String,
+    superseded_by: String,
+    side_agreement_of: Option<String>,
+    languages: String,
+    text_available: bool,
+    official_text_url: Option<String>,
+    source_id: String,
+}
+
+impl CsvRecord for TreatyResponse {
+    type Row = TreatyCsvRow;
+
+    fn csv_row(&self) -> TreatyCsvRow {
+        TreatyCsvRow {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            parties: self.parties.join(";"),
+            signed: self.signed.clone(),
+            in_force: self.in_force.clone(),
+            terminated: self.terminated.clone(),
+            supersedes: self.supersedes.join(";"),
+            superseded_by: self.superseded_by.join(";"),
+            side_agreement_of: self.side_agreement_of.clone(),
+            languages: self.languages.join(";"),
+            text_available: self.text_available,
+            official_text_url: self.official_text_url.clone(),
+            source_id: self.source_id.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListTreatiesQuery {
+    /// Only treaties a country is an original party to (ISO alpha-3, any case).
+    #[param(example = "MEX")]
+    pub party: Option<String>,
+    /// Only treaties whose text is loaded (`true`) or not (`false`).
+    #[param(example = true)]
+    pub text_available: Option<bool>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+/// List treaties
+///
+/// The agreements this service knows: NAFTA, its labour side agreement NAALC, the Canada-US FTA,
+/// TPP, CPTPP and USMCA with cited dates, parties, succession and side agreements, and the other
+/// agreements of Canada, Mexico and the United States in the ToTA index (`tota_<id>`). Each says
+/// whether its text is loaded (`text_available`) and where the official text is.
+#[utoipa::path(
+    tag = "treaties",
+    params(ListTreatiesQuery),
+    responses(
+        (status = 200, description = "Treaties ordered by id",
+            content(
+                (Envelope<Vec<TreatyResponse>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/treaties")]
+pub async fn list_treaties(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<ListTreatiesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let party = query.party.map(|p| p.to_ascii_uppercase());
+    if let Some(party) = party
+        .as_deref()
+        .filter(|p| p.len() != 3 || !p.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        return Err(ApiError::invalid_parameter(
+            "party",
+            format!(
+                "'{}' is not an ISO alpha-3 code.",
+                crate::domain::country::shorten_for_display(party)
+            ),
+        ));
+    }
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        let rows = db_treaties::list(conn)?;
+        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+        Ok((rows, sources))
+    })
+    .await?;
+    let (validators, datasets, (rows, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let data: Vec<TreatyResponse> = rows
+        .iter()
+        .filter(|r| {
+            party
+                .as_deref()
+                .is_none_or(|p| r.parties.split(';').any(|x| x == p))
+        })
+        .filter(|r| query.text_available.is_none_or(|t| r.text_available == t))
+        .map(|r| treaty_response(r.clone(), &rows))
+        .collect();
+    let envelope = Envelope {
+        meta: Meta::new(&datasets, &sources).with_count(data.len()),
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "treaties")
+}
+
+/// Get a treaty
+///
+/// One treaty record by id (`nafta`, `naalc`, `cusfta`, `tpp`, `cptpp`, `usmca`, or `tota_<id>`).
+#[utoipa::path(
+    tag = "treaties",
+    params(
+        ("id" = String, Path, description = "Treaty id", example = "nafta"),
+        FormatQuery,
+    ),
+    responses(
+        (status = 200, description = "The treaty",
+            content(
+                (Envelope<TreatyResponse> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/treaties/{id}")]
+pub async fn get_treaty(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    check_treaty_id("id", &id)?;
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        let treaty = find_treaty(conn, "id", &id)?;
+        let all = db_treaties::list(conn)?;
+        let sources = sources_of(conn, [treaty.source_id.as_str()])?;
+        Ok((treaty, all, sources))
+    })
+    .await?;
+    let (validators, datasets, (treaty, all, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let data = treaty_response(treaty, &all);
+    let file_stem = data.id.clone();
+    let mut meta = Meta::new(&datasets, &sources);
+    if !data.text_available {
+        meta.warnings.push(format!(
+            "the text of {} is not loaded{}",
+            data.name,
+            data.official_text_url
+                .as_deref()
+                .map(|u| format!("; the official text is at {u}"))
+                .unwrap_or_default()
+        ));
+    }
+    let envelope = Envelope {
+        meta,
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::item(format, &validators, &envelope, &file_stem)
+}
+
+/// A chapter of a treaty text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChapterResponse {
+    /// The chapter number as digits, or `preamble`/`conclusion` for unnumbered ones.
+    #[schema(example = "19")]
+    pub number: String,
+    #[schema(example = "Labour")]
+    pub title: String,
+    #[schema(example = json!(["labour"]))]
+    pub topics: Vec<String>,
+    pub article_count: i32,
+    #[schema(example = "en")]
+    pub lang: String,
+    #[schema(example = "/v1/treaties/tpp/provisions?chapter=19&lang=en")]
+    pub provisions: String,
+}
+
+impl From<ChapterRow> for ChapterResponse {
+    fn from(row: ChapterRow) -> Self {
+        Self {
+            provisions: format!(
+                "/v1/treaties/{}/provisions?chapter={}&lang={}",
+                row.treaty_id, row.number, row.lang
+            ),
+            topics: stored_topics(&row.topics),
+            number: row.number,
+            title: row.title,
+            article_count: row.article_count,
+            lang: row.lang,
+        }
+    }
+}
+
+/// A chapter as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct ChapterCsvRow {
+    number: String,
+    title: String,
+    topics: String,
+    article_count: i32,
+    lang: String,
+}
+
+impl CsvRecord for ChapterResponse {
+    type Row = ChapterCsvRow;
+
+    fn csv_row(&self) -> ChapterCsvRow {
+        ChapterCsvRow {
+            number: self.number.clone(),
+            title: self.title.clone(),
+            topics: self.topics.join(";"),
+            article_count: self.article_count,
+            lang: self.lang.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LangQuery {
+    /// Language of the text (default English where loaded).
+    #[param(inline, example = "en")]
+    pub lang: Option<Lang>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+/// List a treaty's chapters
+///
+/// The chapters of a loaded text in order, with number, title, topics and number of articles. A
+/// treaty whose text is not loaded is a 404 whose `help` links to the official text.
+#[utoipa::path(
+    tag = "treaties",
+    params(
+        ("id" = String, Path, description = "Treaty id", example = "tpp"),
+        LangQuery,
+    ),
+    responses(
+        (status = 200, description = "Chapters in document order",
+            content(
+                (Envelope<Vec<ChapterResponse>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/treaties/{id}/chapters")]
+pub async fn list_treaty_chapters(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiQuery(query): ApiQuery<LangQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    check_treaty_id("id", &id)?;
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let asked = query.lang;
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        let treaty = find_treaty(conn, "id", &id)?;
+        let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
+        let chapters = db_treaties::chapters(conn, &id, &lang)?;
+        let sources = sources_of(conn, [crate::import::treaties::TOTA_SOURCE_ID])?;
+        Ok((chapters, sources))
+    })
+    .await?;
+    let (validators, datasets, (chapters, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let data: Vec<ChapterResponse> = chapters.into_iter().map(ChapterResponse::from).collect();
+    let envelope = Envelope {
+        meta: Meta::new(&datasets, &sources).with_count(data.len()),
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "chapters")
+}
+
+/// The DTA flags of one directed pair in one year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverageYear {
+    #[schema(example = 2016)]
+    pub year: i32,
+    #[schema(example = "MEX")]
+    pub exporter: String,
+    #[schema(example = "USA")]
+    pub importer: String,
+    pub provisions: Vec<CoverageFlag>,
+}
+
+/// One provision flag of the World Bank Deep Trade Agreements database.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverageFlag {
+    #[schema(example = "lm_prov_10")]
+    pub code: String,
+    #[schema(example = "reference to internationally recognized labor standards")]
+    pub meaning: String,
+    /// 1 when the agreement has the provision, else 0.
+    #[schema(example = 0)]
+    pub value: i32,
+}
+
+/// A pair-year of coverage flags as one CSV line, one column per provision.
+#[derive(Debug, Serialize)]
+pub struct CoverageCsvRow {
+    year: i32,
+    exporter: String,
+    importer: String,
+    flags: String,
+}
+
+impl CsvRecord for CoverageYear {
+    type Row = CoverageCsvRow;
+
+    fn csv_row(&self) -> CoverageCsvRow {
+        CoverageCsvRow {
+            year: self.year,
+            exporter: self.exporter.clone(),
+            importer: self.importer.clone(),
+            flags: self
+                .provisions
+                .iter()
+                .map(|p| format!("{}={}", p.code, p.value))
+                .collect::<Vec<_>>()
+                .join(";"),
+        }
+    }
+}
+
+/// Get a treaty's DTA coverage
+///
+/// The World Bank Deep Trade Agreements provision flags for the treaty, by year and directed pair
+/// of parties (16 provisions, such as `lm_prov_10`, a reference to internationally recognised
+/// labour standards). The bundled extract covers NAFTA (agreement 27) among these agreements; for
+/// the others the list is empty and `meta.warnings` says so.
+#[utoipa::path(
+    tag = "treaties",
+    params(
+        ("id" = String, Path, description = "Treaty id", example = "nafta"),
+        FormatQuery,
+    ),
+    responses(
+        (status = 200, description = "Flags by year and pair",
+            content(
+                (Envelope<Vec<CoverageYear>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/treaties/{id}/coverage")]
+pub async fn get_treaty_coverage(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    check_treaty_id("id", &id)?;
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        let treaty = find_treaty(conn, "id", &id)?;
+        let rows = db_treaties::coverage(conn, &id)?;
+        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+        Ok((treaty, rows, sources))
+    })
+    .await?;
+    let (validators, datasets, (treaty, rows, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let meanings: BTreeMap<String, String> = dta_provision_meanings().into_iter().collect();
+    let mut grouped: BTreeMap<(i32, String, String), Vec<CoverageFlag>> = BTreeMap::new();
+    for row in rows {
+        grouped
+            .entry((row.year, row.exporter, row.importer))
+            .or_default()
+            .push(CoverageFlag {
+                meaning: meanings.get(&row.provision).cloned().unwrap_or_default(),
+                code: row.provision,
+                value: row.value,
+            });
+    }
+    let data: Vec<CoverageYear> = grouped
+        .into_iter()
+        .map(|((year, exporter, importer), provisions)| CoverageYear {
+            year,
+            exporter,
+            importer,
+            provisions,
+        })
+        .collect();
+    let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
+    if data.is_empty() {
+        meta.warnings.push(format!(
+            "the bundled World Bank DTA extract has no flags for {}; it covers NAFTA (agreement 27) among these agreements",
+            treaty.name
+        ));
+    }
+    let envelope = Envelope {
+        meta,
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "coverage")
+}
+
+/// A topic of the taxonomy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TopicResponse {
+    #[schema(example = "labour")]
+    pub slug: String,
+    #[schema(example = "Labour")]
+    pub label: String,
+    pub definition: String,
+}
+
+impl CsvRecord for TopicResponse {
+    type Row = (String, String, String);
+
+    fn csv_row(&self) -> (String, String, String) {
+        (
+            self.slug.clone(),
+            self.label.clone(),
+            self.definition.clone(),
+        )
+    }
+}
+
+/// List topics
+///
+/// The topic taxonomy that tags chapters and articles (documented and versioned in the
+/// repository's data/treaties/TAXONOMY.md); `meta.transformations` gives its version.
+#[utoipa::path(
+    tag = "treaties",
+    params(FormatQuery),
+    responses(
+        (status = 200, description = "Topics",
+            content(
+                (Envelope<Vec<TopicResponse>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/topics")]
+pub async fn list_topics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let fresh = load_fresh(&state, key, Scope::Ids(&["treaties"]), |_| Ok(())).await?;
+    let (validators, datasets) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            ..
+        } => (validators, datasets),
+    };
+    let taxonomy = topics();
+    let data: Vec<TopicResponse> = taxonomy
+        .topics
+        .iter()
+        .map(|t| TopicResponse {
+            slug: t.slug.clone(),
+            label: t.label.clone(),
+            definition: t.definition.clone(),
+        })
+        .collect();
+    let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
+    meta.transformations
+        .push(format!("taxonomy version {}", taxonomy.version));
+    let envelope = Envelope {
+        meta,
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "topics")
+}

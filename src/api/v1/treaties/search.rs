@@ -1,0 +1,400 @@
+//! `GET /v1/provisions/search` (ranked full-text search with highlighted snippets) and
+//! `GET /v1/provisions/compare` (one topic side by side across treaties).
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::provisions::ProvisionResponse;
+use super::{FAMILY, Lang, check_topic, check_treaty_id, list};
+use crate::api::AppState;
+use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::query::ApiQuery;
+use crate::api::responses;
+use crate::api::v1::wages::sources_of;
+use crate::db::treaties::{self as db_treaties, SearchFilter, SearchHit, TreatyRow};
+use crate::domain::search;
+use crate::domain::treaty::stored_topics;
+use crate::error::ApiError;
+use crate::import::treaties::TOTA_SOURCE_ID;
+
+const DEFAULT_LIMIT: u32 = 20;
+const MAX_LIMIT: u32 = 100;
+
+/// A search result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResult {
+    /// Position in the ranking, 1 first.
+    #[schema(example = 1)]
+    pub rank: usize,
+    #[schema(example = "tpp:19.6")]
+    pub id: String,
+    #[schema(example = "tpp")]
+    pub treaty_id: String,
+    #[schema(example = "en")]
+    pub lang: String,
+    #[schema(example = "19.6")]
+    pub article: String,
+    #[schema(example = "19")]
+    pub chapter: String,
+    #[schema(example = "Forced Or Compulsory Labour")]
+    pub heading: Option<String>,
+    /// Text around the matches, which are wrapped in `<mark>` … `</mark>`.
+    #[schema(
+        example = "… to discourage the importation of goods produced by <mark>forced</mark> or compulsory <mark>labour</mark> …"
+    )]
+    pub snippet: String,
+    /// Relevance, higher first; comparable within one answer only.
+    pub score: f64,
+    #[schema(example = json!(["labour"]))]
+    pub topics: Vec<String>,
+    #[schema(example = "/v1/treaties/tpp/provisions/19.6?lang=en")]
+    pub link: String,
+}
+
+impl SearchResult {
+    fn new(rank: usize, hit: SearchHit) -> Self {
+        Self {
+            rank,
+            id: format!("{}:{}", hit.treaty_id, hit.article),
+            link: format!(
+                "/v1/treaties/{}/provisions/{}?lang={}",
+                hit.treaty_id, hit.article, hit.lang
+            ),
+            topics: stored_topics(&hit.topics),
+            treaty_id: hit.treaty_id,
+            lang: hit.lang,
+            article: hit.article,
+            chapter: hit.chapter,
+            heading: hit.heading,
+            snippet: hit.snippet,
+            score: hit.score,
+        }
+    }
+}
+
+/// A search result as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct SearchCsvRow {
+    rank: usize,
+    id: String,
+    lang: String,
+    heading: Option<String>,
+    snippet: String,
+    score: f64,
+}
+
+impl CsvRecord for SearchResult {
+    type Row = SearchCsvRow;
+
+    fn csv_row(&self) -> SearchCsvRow {
+        SearchCsvRow {
+            rank: self.rank,
+            id: self.id.clone(),
+            lang: self.lang.clone(),
+            heading: self.heading.clone(),
+            snippet: self.snippet.clone(),
+            score: self.score,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// Words, "quoted phrases" and prefix* terms, all of which must match (at most 12 terms, 200
+    /// characters).
+    #[param(example = "forced labour")]
+    pub q: String,
+    /// Only these treaties, comma-separated ids.
+    #[param(example = "tpp,nafta")]
+    pub treaties: Option<String>,
+    /// Only articles tagged with this topic (see /v1/topics).
+    #[param(example = "labour")]
+    pub topic: Option<String>,
+    /// Only texts in this language.
+    #[param(inline, example = "en")]
+    pub lang: Option<Lang>,
+    /// How many results, 1 to 100 (default 20).
+    #[param(example = 5)]
+    pub limit: Option<u32>,
+    /// Representation; overrides the `Accept` header.
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+fn treaty_list(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<String> = raw.split(',').map(|t| t.trim().to_owned()).collect();
+    for id in &ids {
+        check_treaty_id("treaties", id)?;
+    }
+    Ok(ids)
+}
+
+/// Search provisions
+///
+/// Ranked full-text search over the headings and texts of every loaded treaty (FTS5 with bm25 on
+/// SQLite, a tsvector with ts_rank_cd on Postgres; English and Spanish texts stemmed in their
+/// language). One syntax on both: words, "quoted phrases" and prefix* terms, all required. Each
+/// result has a snippet with the matches in `<mark>`. A malformed query is a 400 naming `q`.
+#[utoipa::path(
+    tag = "treaties",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "Results, best first",
+            content(
+                (Envelope<Vec<SearchResult>> = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson"),
+            )),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/provisions/search")]
+pub async fn search_provisions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let terms = search::parse(&query.q).map_err(|e| {
+        ApiError::invalid_parameter("q", format!("The search cannot be read: {e}."))
+    })?;
+    check_topic(query.topic.as_deref())?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid_parameter(
+            "limit",
+            format!("limit must be from 1 to {MAX_LIMIT}."),
+        ));
+    }
+    let filter = SearchFilter {
+        treaties: treaty_list(query.treaties.as_deref())?,
+        lang: query.lang.map(|l| l.as_str().to_owned()),
+        topic: query.topic,
+        limit: i64::from(limit),
+    };
+    let format = format::negotiate(&req, query.format)?;
+    let key = CacheKey::from_request(&req, format);
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        let hits = db_treaties::search(conn, &terms, &filter)?;
+        let sources = sources_of(conn, hits.iter().map(|h| h.source_id.as_str()))?;
+        Ok((hits, sources))
+    })
+    .await?;
+    let (validators, datasets, (hits, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let data: Vec<SearchResult> = hits
+        .into_iter()
+        .enumerate()
+        .map(|(index, hit)| SearchResult::new(index + 1, hit))
+        .collect();
+    let envelope = Envelope {
+        meta: Meta::new(&datasets, &sources).with_count(data.len()),
+        links: Links::to_self(req.uri().to_string()),
+        data,
+    };
+    format::collection(format, &validators, &envelope, "search")
+}
+
+/// One treaty's part of a comparison.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComparedTreaty {
+    #[schema(example = "tpp")]
+    pub treaty_id: String,
+    #[schema(example = "Trans-Pacific Partnership Agreement")]
+    pub name: String,
+    pub text_available: bool,
+    /// The treaty's articles tagged with the topic, in document order.
+    pub provisions: Vec<ProvisionResponse>,
+    /// Why there is no provision, when there is none.
+    #[schema(
+        example = "NAFTA's labour commitments sit in its side agreement, the North American Agreement on Labor Cooperation (naalc), whose text is not loaded; official text: http://www.sice.oas.org/Trade/NAFTA/Labor-c1.asp"
+    )]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CompareQuery {
+    /// The topic to compare (see /v1/topics).
+    #[param(example = "labour")]
+    pub topic: String,
+    /// Treaties, comma-separated ids, in the order to show them (at most 10).
+    #[param(example = "nafta,naalc,tpp,usmca")]
+    pub treaties: String,
+    /// Language of the texts (default English where loaded).
+    #[param(inline, example = "en")]
+    pub lang: Option<Lang>,
+    /// Representation (JSON only: each treaty holds a list of articles).
+    #[param(inline, example = "json")]
+    pub format: Option<Format>,
+}
+
+/// Why a treaty has no provision on a topic: its text is not loaded, or the topic sits in a side
+/// agreement, or nothing in it is tagged so.
+fn reason(treaty: &TreatyRow, topic: &str, all: &[TreatyRow], label: &str) -> String {
+    let official = |t: &TreatyRow| {
+        t.official_text_url
+            .as_deref()
+            .map(|u| format!("; official text: {u}"))
+            .unwrap_or_default()
+    };
+    let side = all.iter().find(|s| {
+        s.side_agreement_of.as_deref() == Some(treaty.id.as_str())
+            && list(s.subject_topics.as_deref()).iter().any(|t| t == topic)
+    });
+    let short = list(treaty.other_names.as_deref())
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| treaty.name.clone());
+    match (side, treaty.text_available) {
+        (Some(side), _) => format!(
+            "{short}'s {label} commitments sit in its side agreement, the {} ({}), whose text is {}{}",
+            side.name,
+            side.id,
+            if side.text_available {
+                "loaded"
+            } else {
+                "not loaded"
+            },
+            official(side)
+        ),
+        (None, false) => {
+            let about = list(treaty.subject_topics.as_deref())
+                .iter()
+                .any(|t| t == topic);
+            format!(
+                "the text of the {} is not loaded{}{}",
+                treaty.name,
+                if about {
+                    format!(", though the agreement is about {label}")
+                } else {
+                    String::new()
+                },
+                official(treaty)
+            )
+        }
+        (None, true) => format!("no article of the {} is tagged {label}", treaty.name),
+    }
+}
+
+/// Compare a topic across treaties
+///
+/// For one topic, each requested treaty's articles tagged with it, side by side, with full text.
+/// A treaty without such articles stays in the answer with the reason: its text is not loaded (with
+/// a link to the official text), or the topic sits in a side agreement (NAFTA's labour commitments
+/// are in the NAALC), or none of its articles is tagged so.
+#[utoipa::path(
+    tag = "treaties",
+    params(CompareQuery),
+    responses(
+        (status = 200, description = "One entry per requested treaty, in the order given", body = Envelope<Vec<ComparedTreaty>>),
+        (status = 304, response = responses::NotModified),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[get("/v1/provisions/compare")]
+pub async fn compare_provisions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiQuery(query): ApiQuery<CompareQuery>,
+) -> Result<HttpResponse, ApiError> {
+    check_topic(Some(&query.topic))?;
+    let ids = treaty_list(Some(&query.treaties))?;
+    if ids.len() > 10 {
+        return Err(ApiError::invalid_parameter(
+            "treaties",
+            "At most 10 treaties can be compared.",
+        ));
+    }
+    if query.format.is_some_and(|f| f != Format::Json) {
+        return Err(
+            ApiError::invalid_parameter("format", "A comparison is JSON only.")
+                .with_allowed(["json"]),
+        );
+    }
+    let key = CacheKey::from_request(&req, Format::Json);
+    let (topic, asked) = (query.topic, query.lang);
+    let label = super::topics()
+        .topics
+        .iter()
+        .find(|t| t.slug == topic)
+        .map_or_else(|| topic.clone(), |t| t.label.to_lowercase());
+    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        let all = db_treaties::list(conn)?;
+        let mut compared = Vec::new();
+        for id in &ids {
+            let treaty = super::find_treaty(conn, "treaties", id)?;
+            let loaded = db_treaties::languages(conn, id)?;
+            let lang = asked
+                .map(|l| l.as_str().to_owned())
+                .filter(|l| loaded.contains(l))
+                .or_else(|| {
+                    loaded
+                        .iter()
+                        .find(|l| *l == "en")
+                        .or(loaded.first())
+                        .cloned()
+                });
+            let provisions = match &lang {
+                Some(lang) => db_treaties::provisions(conn, id, lang, None, Some(&topic))?,
+                None => Vec::new(),
+            };
+            let reason = provisions
+                .is_empty()
+                .then(|| reason(&treaty, &topic, &all, &label));
+            compared.push(ComparedTreaty {
+                treaty_id: treaty.id.clone(),
+                name: treaty.name.clone(),
+                text_available: treaty.text_available,
+                provisions: provisions
+                    .into_iter()
+                    .map(ProvisionResponse::from)
+                    .collect(),
+                reason,
+            });
+        }
+        let sources = sources_of(conn, [TOTA_SOURCE_ID, "trilateral_treaty_records"])?;
+        Ok((compared, sources))
+    })
+    .await?;
+    let (validators, datasets, (compared, sources)) = match fresh {
+        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        } => (validators, datasets, value),
+    };
+    let mut meta = Meta::new(&datasets, &sources).with_count(compared.len());
+    meta.warnings.extend(
+        compared
+            .iter()
+            .filter_map(|c| c.reason.as_ref().map(|r| format!("{}: {r}", c.treaty_id))),
+    );
+    let envelope = Envelope {
+        meta,
+        links: Links::to_self(req.uri().to_string()),
+        data: compared,
+    };
+    format::json(&validators, &envelope)
+}

@@ -1,0 +1,387 @@
+//! Treaties, chapters, provisions and coverage flags, and the full-text search over provisions:
+//! FTS5 on SQLite, a tsvector with a GIN index on Postgres, behind one function.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Nullable, Text};
+
+use super::DbConnection;
+use super::schema::{provisions, treaties, treaty_chapters, treaty_coverage};
+use crate::domain::search::Term;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = treaties)]
+#[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct TreatyRow {
+    pub id: String,
+    pub dataset_id: String,
+    pub name: String,
+    pub other_names: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub parties: String,
+    pub date_signed: Option<String>,
+    pub date_in_force: Option<String>,
+    pub date_terminated: Option<String>,
+    pub supersedes: Option<String>,
+    pub superseded_by: Option<String>,
+    pub side_agreement_of: Option<String>,
+    pub subject_topics: Option<String>,
+    pub languages: Option<String>,
+    pub text_available: bool,
+    pub official_text_url: Option<String>,
+    pub tota_ids: Option<String>,
+    pub wto_rta_id: Option<String>,
+    pub wb_dta_id: Option<String>,
+    pub note: Option<String>,
+    pub source_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = treaty_chapters)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ChapterRow {
+    pub treaty_id: String,
+    pub dataset_id: String,
+    pub lang: String,
+    pub number: String,
+    pub position: i32,
+    pub title: String,
+    pub topics: String,
+    pub article_count: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = provisions)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ProvisionRow {
+    pub id: i64,
+    pub treaty_id: String,
+    pub dataset_id: String,
+    pub lang: String,
+    pub article: String,
+    pub chapter: String,
+    pub position: i32,
+    pub heading: Option<String>,
+    pub text: String,
+    pub topics: String,
+    pub tota_id: Option<String>,
+    pub source_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = treaty_coverage)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct CoverageRow {
+    pub treaty_id: String,
+    pub exporter: String,
+    pub importer: String,
+    pub year: i32,
+    pub provision: String,
+    pub value: i32,
+    pub source_id: String,
+}
+
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<TreatyRow>> {
+    treaties::table
+        .order(treaties::id)
+        .select(TreatyRow::as_select())
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<TreatyRow>> {
+    treaties::table
+        .find(id)
+        .select(TreatyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn chapters(
+    conn: &mut DbConnection,
+    treaty_id: &str,
+    lang: &str,
+) -> QueryResult<Vec<ChapterRow>> {
+    treaty_chapters::table
+        .filter(treaty_chapters::treaty_id.eq(treaty_id))
+        .filter(treaty_chapters::lang.eq(lang))
+        .order(treaty_chapters::position)
+        .select(ChapterRow::as_select())
+        .load(conn)
+}
+
+/// A treaty's provisions in one language, in document order, optionally of one chapter and topic.
+pub fn provisions(
+    conn: &mut DbConnection,
+    treaty_id: &str,
+    lang: &str,
+    chapter: Option<&str>,
+    topic: Option<&str>,
+) -> QueryResult<Vec<ProvisionRow>> {
+    let mut query = provisions::table
+        .filter(provisions::treaty_id.eq(treaty_id.to_owned()))
+        .filter(provisions::lang.eq(lang.to_owned()))
+        .order(provisions::position)
+        .select(ProvisionRow::as_select())
+        .into_boxed();
+    if let Some(chapter) = chapter {
+        query = query.filter(provisions::chapter.eq(chapter.to_owned()));
+    }
+    if let Some(topic) = topic {
+        query = query.filter(provisions::topics.like(format!("%;{topic};%")));
+    }
+    query.load(conn)
+}
+
+pub fn provision(
+    conn: &mut DbConnection,
+    treaty_id: &str,
+    lang: &str,
+    article: &str,
+) -> QueryResult<Option<ProvisionRow>> {
+    provisions::table
+        .filter(provisions::treaty_id.eq(treaty_id))
+        .filter(provisions::lang.eq(lang))
+        .filter(provisions::article.eq(article))
+        .select(ProvisionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The languages a treaty's text is loaded in.
+pub fn languages(conn: &mut DbConnection, treaty_id: &str) -> QueryResult<Vec<String>> {
+    provisions::table
+        .filter(provisions::treaty_id.eq(treaty_id))
+        .select(provisions::lang)
+        .distinct()
+        .order(provisions::lang)
+        .load(conn)
+}
+
+pub fn coverage(conn: &mut DbConnection, treaty_id: &str) -> QueryResult<Vec<CoverageRow>> {
+    treaty_coverage::table
+        .filter(treaty_coverage::treaty_id.eq(treaty_id))
+        .order((
+            treaty_coverage::year,
+            treaty_coverage::exporter,
+            treaty_coverage::importer,
+            treaty_coverage::provision,
+        ))
+        .select(CoverageRow::as_select())
+        .load(conn)
+}
+
+/// The dataset that holds a treaty's text in a language, if any does.
+pub fn text_owner(
+    conn: &mut DbConnection,
+    treaty_id: &str,
+    lang: &str,
+) -> QueryResult<Option<String>> {
+    provisions::table
+        .filter(provisions::treaty_id.eq(treaty_id))
+        .filter(provisions::lang.eq(lang))
+        .select(provisions::dataset_id)
+        .first(conn)
+        .optional()
+}
+
+/// Records on a treaty that its text is loaded, in the languages its provisions now have.
+pub fn mark_text_loaded(conn: &mut DbConnection, treaty_id: &str) -> QueryResult<()> {
+    let languages = languages(conn, treaty_id)?;
+    diesel::update(treaties::table.find(treaty_id))
+        .set((
+            treaties::text_available.eq(!languages.is_empty()),
+            treaties::languages.eq(Some(languages.join(";")).filter(|l| !l.is_empty())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The largest provision id in use.
+pub fn max_provision_id(conn: &mut DbConnection) -> QueryResult<i64> {
+    provisions::table
+        .select(diesel::dsl::max(provisions::id))
+        .first::<Option<i64>>(conn)
+        .map(|max| max.unwrap_or(0))
+}
+
+/// Replaces a dataset's treaties, chapters, provisions and coverage; then brings the SQLite
+/// full-text index up to date (Postgres keeps its tsvector column current by itself).
+pub fn replace_dataset(
+    conn: &mut DbConnection,
+    dataset_id: &str,
+    treaty_rows: &[TreatyRow],
+    chapter_rows: &[ChapterRow],
+    provision_rows: &[ProvisionRow],
+    coverage_rows: &[CoverageRow],
+) -> QueryResult<()> {
+    let owned = treaties::table
+        .filter(treaties::dataset_id.eq(dataset_id))
+        .select(treaties::id);
+    diesel::delete(treaty_coverage::table.filter(treaty_coverage::treaty_id.eq_any(owned)))
+        .execute(conn)?;
+    diesel::delete(provisions::table.filter(provisions::dataset_id.eq(dataset_id)))
+        .execute(conn)?;
+    diesel::delete(treaty_chapters::table.filter(treaty_chapters::dataset_id.eq(dataset_id)))
+        .execute(conn)?;
+    diesel::delete(treaties::table.filter(treaties::dataset_id.eq(dataset_id))).execute(conn)?;
+    super::insert_rows!(conn, treaties::table, treaty_rows)?;
+    super::insert_rows!(conn, treaty_chapters::table, chapter_rows)?;
+    super::insert_rows!(conn, provisions::table, provision_rows)?;
+    super::insert_rows!(conn, treaty_coverage::table, coverage_rows)?;
+    refresh_search_index(conn)
+}
+
+/// Rebuilds the SQLite FTS5 index from the provisions table (a no-op on Postgres).
+pub fn refresh_search_index(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Sqlite(sqlite) = conn {
+        sqlite.batch_execute("INSERT INTO provisions_fts (provisions_fts) VALUES ('rebuild')")?;
+    }
+    Ok(())
+}
+
+/// Filters of a search besides the query itself.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub treaties: Vec<String>,
+    pub lang: Option<String>,
+    pub topic: Option<String>,
+    pub limit: i64,
+}
+
+/// A ranked match with a highlighted snippet.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SearchHit {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub treaty_id: String,
+    #[diesel(sql_type = Text)]
+    pub lang: String,
+    #[diesel(sql_type = Text)]
+    pub article: String,
+    #[diesel(sql_type = Text)]
+    pub chapter: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub heading: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub topics: String,
+    #[diesel(sql_type = Text)]
+    pub source_id: String,
+    #[diesel(sql_type = Text)]
+    pub snippet: String,
+    /// Higher is better. bm25 on SQLite (negated), ts_rank_cd on Postgres: comparable within an
+    /// answer, not across backends.
+    #[diesel(sql_type = Double)]
+    pub score: f64,
+}
+
+/// The FTS5 form of a query: every term must match; words and prefixes as quoted tokens.
+fn fts5_expression(terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(|term| match term {
+            Term::Word(word) => format!("\"{word}\""),
+            Term::Phrase(words) => format!("\"{}\"", words.join(" ")),
+            Term::Prefix(stem) => format!("\"{stem}\"*"),
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The Postgres tsquery of `terms` in text search configuration `config`, with its binds.
+fn tsquery(terms: &[Term], config: &str, binds: &mut Vec<String>) -> String {
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|term| {
+            let (function, value) = match term {
+                Term::Word(word) => ("plainto_tsquery", word.clone()),
+                Term::Phrase(words) => ("phraseto_tsquery", words.join(" ")),
+                Term::Prefix(stem) => ("to_tsquery", format!("{stem}:*")),
+            };
+            binds.push(value);
+            format!("{function}('{config}', ${})", binds.len())
+        })
+        .collect();
+    format!("({})", parts.join(" && "))
+}
+
+/// Ranked provisions matching every term, best first.
+pub fn search(
+    conn: &mut DbConnection,
+    terms: &[Term],
+    filter: &SearchFilter,
+) -> QueryResult<Vec<SearchHit>> {
+    let mut conditions = Vec::new();
+    let mut binds: Vec<String> = Vec::new();
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            binds.push(fts5_expression(terms));
+            conditions.push("provisions_fts MATCH ?".to_owned());
+            push_filters(filter, &mut conditions, &mut binds, |_| "?".to_owned());
+            let sql = format!(
+                "SELECT p.id, p.treaty_id, p.lang, p.article, p.chapter, p.heading, p.topics, p.source_id, \
+                 snippet(provisions_fts, -1, '<mark>', '</mark>', '…', 32) AS snippet, \
+                 -bm25(provisions_fts, 5.0, 1.0) AS score \
+                 FROM provisions_fts JOIN provisions p ON p.id = provisions_fts.rowid \
+                 WHERE {} ORDER BY score DESC, p.id LIMIT {}",
+                conditions.join(" AND "),
+                filter.limit
+            );
+            let mut query = diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>();
+            for bind in binds {
+                query = query.bind::<Text, _>(bind);
+            }
+            query.load(sqlite)
+        }
+        DbConnection::Postgres(pg) => {
+            let english = tsquery(terms, "english", &mut binds);
+            let spanish = tsquery(terms, "spanish", &mut binds);
+            let query_of_row = format!("(CASE p.lang WHEN 'es' THEN {spanish} ELSE {english} END)");
+            conditions.push(format!("p.search @@ {query_of_row}"));
+            push_filters(filter, &mut conditions, &mut binds, |n| format!("${n}"));
+            let sql = format!(
+                "SELECT ranked.*, ts_headline(CASE ranked.lang WHEN 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, \
+                 ranked.text, CASE ranked.lang WHEN 'es' THEN {spanish} ELSE {english} END, \
+                 'StartSel=<mark>, StopSel=</mark>, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"') AS snippet \
+                 FROM (SELECT p.id, p.treaty_id, p.lang, p.article, p.chapter, p.heading, p.topics, p.source_id, p.text, \
+                 ts_rank_cd(p.search, {query_of_row})::float8 AS score \
+                 FROM provisions p WHERE {} ORDER BY score DESC, p.id LIMIT {}) AS ranked \
+                 ORDER BY ranked.score DESC, ranked.id",
+                conditions.join(" AND "),
+                filter.limit
+            );
+            let mut query = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
+            for bind in binds {
+                query = query.bind::<Text, _>(bind);
+            }
+            query.load(pg)
+        }
+    }
+}
+
+/// Adds the treaty, language and topic conditions with placeholders from `placeholder`, which
+/// gets the 1-based number of the bind.
+fn push_filters(
+    filter: &SearchFilter,
+    conditions: &mut Vec<String>,
+    binds: &mut Vec<String>,
+    placeholder: impl Fn(usize) -> String,
+) {
+    if !filter.treaties.is_empty() {
+        let mut marks = Vec::new();
+        for treaty in &filter.treaties {
+            binds.push(treaty.clone());
+            marks.push(placeholder(binds.len()));
+        }
+        conditions.push(format!("p.treaty_id IN ({})", marks.join(", ")));
+    }
+    if let Some(lang) = &filter.lang {
+        binds.push(lang.clone());
+        conditions.push(format!("p.lang = {}", placeholder(binds.len())));
+    }
+    if let Some(topic) = &filter.topic {
+        binds.push(format!("%;{topic};%"));
+        conditions.push(format!("p.topics LIKE {}", placeholder(binds.len())));
+    }
+}

@@ -1,0 +1,147 @@
+//! The search syntax, the same on every backend: words, "quoted phrases" and prefix* terms, all of
+//! which must match. Anything else is a syntax error, reported before any query runs.
+
+/// One term of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    /// A word (letters and digits).
+    Word(String),
+    /// Words that must occur in this order, next to each other.
+    Phrase(Vec<String>),
+    /// A word's beginning (`labo*`).
+    Prefix(String),
+}
+
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_TERMS: usize = 12;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SyntaxError(pub String);
+
+/// Splits a word on the characters that join words (`non-derogation`, `worker's`) the way the
+/// search engines do; letters and digits only otherwise.
+fn words_of(token: &str) -> Result<Vec<String>, SyntaxError> {
+    let mut words = Vec::new();
+    for part in token.split(['-', '\'', '’']) {
+        if part.is_empty() {
+            continue;
+        }
+        if let Some(bad) = part.chars().find(|c| !c.is_alphanumeric()) {
+            return Err(SyntaxError(format!(
+                "'{}' is not allowed in a search: use words, \"quoted phrases\" and prefix* terms",
+                bad.escape_default()
+            )));
+        }
+        words.push(part.to_lowercase());
+    }
+    Ok(words)
+}
+
+/// Parses a query into terms that must all match.
+pub fn parse(query: &str) -> Result<Vec<Term>, SyntaxError> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(SyntaxError(format!(
+            "a search has at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    let mut terms = Vec::new();
+    let mut rest = query.trim();
+    while !rest.is_empty() {
+        if let Some(after_quote) = rest.strip_prefix('"') {
+            let Some(end) = after_quote.find('"') else {
+                return Err(SyntaxError("a quoted phrase is not closed".to_owned()));
+            };
+            let mut words = Vec::new();
+            for token in after_quote[..end].split_whitespace() {
+                words.extend(words_of(token)?);
+            }
+            match words.len() {
+                0 => return Err(SyntaxError("a quoted phrase is empty".to_owned())),
+                1 => terms.push(Term::Word(words.remove(0))),
+                _ => terms.push(Term::Phrase(words)),
+            }
+            rest = after_quote[end + 1..].trim_start();
+            continue;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let token = &rest[..end];
+        rest = rest[end..].trim_start();
+        if token.contains('"') {
+            return Err(SyntaxError("a quote must start a phrase".to_owned()));
+        }
+        let (token, prefix) = match token.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (token, false),
+        };
+        let mut words = words_of(token)?;
+        match (words.len(), prefix) {
+            (0, _) => {
+                return Err(SyntaxError(
+                    "'*' must end a word of at least two letters".to_owned(),
+                ));
+            }
+            (1, true) if words[0].chars().count() >= 2 => terms.push(Term::Prefix(words.remove(0))),
+            (_, true) => {
+                return Err(SyntaxError(
+                    "'*' must end a single word of at least two letters".to_owned(),
+                ));
+            }
+            (1, false) => terms.push(Term::Word(words.remove(0))),
+            (_, false) => terms.push(Term::Phrase(words)),
+        }
+    }
+    if terms.is_empty() {
+        return Err(SyntaxError("the search is empty".to_owned()));
+    }
+    if terms.len() > MAX_TERMS {
+        return Err(SyntaxError(format!(
+            "a search has at most {MAX_TERMS} terms"
+        )));
+    }
+    Ok(terms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_phrases_and_prefixes() {
+        assert_eq!(
+            parse(r#"forced "Compulsory Labour" labo* non-derogation"#).unwrap(),
+            vec![
+                Term::Word("forced".into()),
+                Term::Phrase(vec!["compulsory".into(), "labour".into()]),
+                Term::Prefix("labo".into()),
+                Term::Phrase(vec!["non".into(), "derogation".into()]),
+            ]
+        );
+        assert_eq!(parse("trabajo forzoso").unwrap().len(), 2);
+        assert_eq!(
+            parse(r#""labour""#).unwrap(),
+            vec![Term::Word("labour".into())]
+        );
+    }
+
+    #[test]
+    fn malformed_queries_are_syntax_errors() {
+        for bad in [
+            "",
+            "   ",
+            r#""open phrase"#,
+            r#""""#,
+            "labour OR (forced)",
+            "a:b",
+            "*",
+            "l*",
+            "lab*our",
+            "x\0y",
+            r#"mid"quote"#,
+            &"w ".repeat(13),
+            &"x".repeat(201),
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+}

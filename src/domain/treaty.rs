@@ -1,0 +1,252 @@
+//! Treaty texts: stable article and chapter ids from the numbers as written, the topic rules of
+//! the taxonomy (data/treaties/TAXONOMY.md), and the cleaning of headings.
+
+/// The number in `ARTICLE 19.3`, `ARTÍCULO 19.3` or `ARTICLE 1901`: the last word, if it is made of
+/// digits, letters, `.` and `-`.
+pub fn article_number(written: &str) -> Option<String> {
+    let last = written.split_whitespace().last()?;
+    let valid = last.chars().any(|c| c.is_ascii_digit())
+        && last
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    valid.then(|| last.to_owned())
+}
+
+const UNITS: [&str; 20] = [
+    "ZERO",
+    "ONE",
+    "TWO",
+    "THREE",
+    "FOUR",
+    "FIVE",
+    "SIX",
+    "SEVEN",
+    "EIGHT",
+    "NINE",
+    "TEN",
+    "ELEVEN",
+    "TWELVE",
+    "THIRTEEN",
+    "FOURTEEN",
+    "FIFTEEN",
+    "SIXTEEN",
+    "SEVENTEEN",
+    "EIGHTEEN",
+    "NINETEEN",
+];
+const TENS: [&str; 10] = [
+    "", "", "TWENTY", "THIRTY", "FORTY", "FIFTY", "SIXTY", "SEVENTY", "EIGHTY", "NINETY",
+];
+
+/// English number words up to 99 (`NINETEEN`, `TWENTY ONE`, `twenty-two`).
+fn number_from_words(words: &str) -> Option<u32> {
+    let upper = words.to_uppercase().replace('-', " ");
+    let parts: Vec<&str> = upper.split_whitespace().collect();
+    let unit = |word: &str| UNITS.iter().position(|u| *u == word).map(|n| n as u32);
+    let ten = |word: &str| {
+        TENS.iter()
+            .position(|t| !t.is_empty() && *t == word)
+            .map(|n| n as u32 * 10)
+    };
+    match parts.as_slice() {
+        [one] => unit(one).or_else(|| ten(one)),
+        [tens, units] => Some(ten(tens)? + unit(units).filter(|u| (1..10).contains(u))?),
+        _ => None,
+    }
+}
+
+/// The number in `CHAPTER 19`, `CAPÍTULO 19` or `CHAPTER NINETEEN`, as digits.
+pub fn chapter_number(written: &str) -> Option<String> {
+    let rest = written.split_once(char::is_whitespace)?.1.trim();
+    if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+        return Some(rest.trim_start_matches('0').to_owned()).filter(|n| !n.is_empty());
+    }
+    number_from_words(rest).map(|n| n.to_string())
+}
+
+/// An id for an unnumbered chapter or article from its name (`Preamble` → `preamble`).
+pub fn slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in fold(name).chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('_') && !slug.is_empty() {
+            slug.push('_');
+        }
+    }
+    slug.trim_end_matches('_').to_owned()
+}
+
+/// A heading without the footnote number the PDF extraction glued to its end
+/// (`National Treatment14` → `National Treatment`).
+pub fn clean_heading(name: &str) -> String {
+    name.trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end()
+        .to_owned()
+}
+
+/// Lower case with the accents of Latin letters removed.
+fn fold(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            other => other,
+        })
+        .collect()
+}
+
+/// The normal form titles and patterns are compared in: folded, every character other than
+/// `a-z`, `0-9` and `-` a space, runs of spaces collapsed. Edge spaces are kept, so that a pattern
+/// can mark a word boundary.
+pub fn normalise(text: &str) -> String {
+    let mut normal = String::with_capacity(text.len());
+    for c in fold(text).chars() {
+        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' {
+            c
+        } else {
+            ' '
+        };
+        if !(c == ' ' && normal.ends_with(' ')) {
+            normal.push(c);
+        }
+    }
+    normal
+}
+
+/// A topic and the patterns that assign it, per language (`en` and `es`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub slug: String,
+    pub label: String,
+    pub definition: String,
+    pub chapter_patterns: [Vec<String>; 2],
+    pub heading_patterns: [Vec<String>; 2],
+}
+
+/// The topic taxonomy with its version.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Taxonomy {
+    pub version: String,
+    pub topics: Vec<Topic>,
+}
+
+impl Taxonomy {
+    fn matching(&self, title: &str, lang: &str, heading: bool) -> Vec<&str> {
+        let index = usize::from(lang == "es");
+        let padded = format!(" {} ", normalise(title.trim()));
+        self.topics
+            .iter()
+            .filter(|topic| {
+                let patterns = if heading {
+                    &topic.heading_patterns
+                } else {
+                    &topic.chapter_patterns
+                };
+                patterns[index]
+                    .iter()
+                    .any(|p| !p.trim().is_empty() && padded.contains(p.as_str()))
+            })
+            .map(|topic| topic.slug.as_str())
+            .collect()
+    }
+
+    /// Topics of a chapter, from its title.
+    pub fn chapter_topics(&self, title: &str, lang: &str) -> Vec<&str> {
+        self.matching(title, lang, false)
+    }
+
+    /// Topics of an article: its chapter's, and those its heading matches.
+    pub fn article_topics<'a>(
+        &'a self,
+        chapter_topics: &[&'a str],
+        heading: Option<&str>,
+        lang: &str,
+    ) -> Vec<&'a str> {
+        let mut topics: Vec<&str> = chapter_topics.to_vec();
+        if let Some(heading) = heading {
+            for topic in self.matching(heading, lang, true) {
+                if !topics.contains(&topic) {
+                    topics.push(topic);
+                }
+            }
+        }
+        topics
+    }
+
+    pub fn contains(&self, slug: &str) -> bool {
+        self.topics.iter().any(|t| t.slug == slug)
+    }
+}
+
+/// Topics as stored: `;a;b;`, so that `LIKE '%;a;%'` finds one.
+pub fn store_topics(topics: &[&str]) -> String {
+    format!(";{};", topics.join(";"))
+}
+
+/// Topics as stored, back to a list.
+pub fn stored_topics(stored: &str) -> Vec<String> {
+    stored
+        .split(';')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_and_chapter_numbers() {
+        assert_eq!(article_number("ARTICLE 19.3").as_deref(), Some("19.3"));
+        assert_eq!(article_number("ARTÍCULO 19.3").as_deref(), Some("19.3"));
+        assert_eq!(article_number("ARTICLE 1901").as_deref(), Some("1901"));
+        assert_eq!(article_number("ARTICLE"), None);
+        assert_eq!(chapter_number("CHAPTER 19").as_deref(), Some("19"));
+        assert_eq!(chapter_number("CAPÍTULO 19").as_deref(), Some("19"));
+        assert_eq!(chapter_number("CHAPTER NINETEEN").as_deref(), Some("19"));
+        assert_eq!(chapter_number("CHAPTER TWENTY ONE").as_deref(), Some("21"));
+        assert_eq!(chapter_number("CHAPTER TWENTY").as_deref(), Some("20"));
+        assert_eq!(chapter_number("CHAPTER SOMETHING"), None);
+    }
+
+    #[test]
+    fn headings_lose_glued_footnote_numbers() {
+        assert_eq!(clean_heading("National Treatment14"), "National Treatment");
+        assert_eq!(clean_heading("Labour Rights"), "Labour Rights");
+        assert_eq!(slug("Preamble"), "preamble");
+    }
+
+    #[test]
+    fn patterns_match_normalised_titles_at_word_boundaries() {
+        let taxonomy = Taxonomy {
+            version: "test".into(),
+            topics: vec![Topic {
+                slug: "labour".into(),
+                label: "Labour".into(),
+                definition: String::new(),
+                chapter_patterns: [
+                    vec!["labour".into(), " labor ".into()],
+                    vec!["laboral".into()],
+                ],
+                heading_patterns: [vec!["forced".into()], vec!["forzoso".into()]],
+            }],
+        };
+        assert_eq!(taxonomy.chapter_topics("Labour", "en"), ["labour"]);
+        assert_eq!(taxonomy.chapter_topics("Labor", "en"), ["labour"]);
+        assert!(taxonomy.chapter_topics("Collaboration", "en").is_empty());
+        assert_eq!(taxonomy.chapter_topics("Laboral", "es"), ["labour"]);
+        assert_eq!(
+            taxonomy.article_topics(&[], Some("Trabajo Forzoso U Obligatorio"), "es"),
+            ["labour"]
+        );
+        assert_eq!(normalise("Protecciòn, Y  Más"), "proteccion y mas");
+    }
+}

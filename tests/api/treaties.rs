@@ -1,0 +1,188 @@
+use serde_json::Value;
+use trilateral::db;
+use trilateral::import::command::{ImportKind, import};
+
+use crate::backend_test;
+use crate::helpers::TestApp;
+
+fn ids(body: &Value) -> Vec<String> {
+    body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+backend_test! {
+    async fn searching_forced_labour_finds_tpp_19_6_and_19_3_with_snippets(app: TestApp) {
+        let body = app.get("/v1/provisions/search?q=forced%20labour&limit=5").await.json();
+
+        let results = body["data"].as_array().expect("data");
+        let found = ids(&body);
+        assert!(found.contains(&"tpp:19.6".to_owned()), "{found:?}");
+        assert!(found.contains(&"tpp:19.3".to_owned()), "{found:?}");
+        for result in results {
+            let snippet = result["snippet"].as_str().expect("snippet").to_lowercase();
+            assert!(snippet.contains("<mark>forced</mark>") || snippet.contains("<mark>labour</mark>"), "{snippet}");
+        }
+        let six = results.iter().find(|r| r["id"] == "tpp:19.6").expect("19.6");
+        assert_eq!(six["heading"], "Forced Or Compulsory Labour");
+        let scores: Vec<f64> = results.iter().map(|r| r["score"].as_f64().expect("score")).collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+        let licence = body["meta"]["sources"][0]["licence"].as_str().expect("licence");
+        assert_eq!(licence, "CC BY-NC 4.0");
+    }
+}
+
+backend_test! {
+    async fn the_search_syntax_is_one_for_both_backends(app: TestApp) {
+        let phrase = app.get("/v1/provisions/search?q=%22compulsory%20labour%22&treaties=tpp&lang=en").await.json();
+        assert!(ids(&phrase).contains(&"tpp:19.6".to_owned()));
+        let prefix = app.get("/v1/provisions/search?q=arbitra*&treaties=nafta&limit=3").await.json();
+        assert_eq!(prefix["data"].as_array().expect("data").len(), 3);
+        let spanish = app.get("/v1/provisions/search?q=trabajo%20forzoso&lang=es&limit=5").await.json();
+        assert!(ids(&spanish).contains(&"tpp:19.6".to_owned()), "{:?}", ids(&spanish));
+        let topic = app.get("/v1/provisions/search?q=labour&topic=labour&limit=100").await.json();
+        assert!(topic["data"].as_array().expect("data").iter().all(|r| r["topics"].as_array().expect("topics").contains(&"labour".into())));
+
+        for q in ["%22open", "labour%20OR%20(forced)", "%00", "a:b", "", "l*"] {
+            let problem = app.get(&format!("/v1/provisions/search?q={q}")).await.problem(400, "invalid-parameter");
+            assert_eq!(problem["param"], "q", "{q}");
+        }
+        app.get("/v1/provisions/search?q=labour&topic=weather").await.problem(400, "invalid-parameter");
+        app.get("/v1/provisions/search?q=labour&limit=0").await.problem(400, "invalid-parameter");
+        app.get("/v1/provisions/search?q=labour&treaties=TPP").await.problem(400, "invalid-parameter");
+    }
+}
+
+backend_test! {
+    async fn tpp_19_3_comes_back_in_spanish(app: TestApp) {
+        for path in ["/v1/treaties/tpp/provisions/19.3?lang=es", "/v1/treaties/tpp/provisions/tpp:19.3?lang=es"] {
+            let body = app.get(path).await.json();
+            let article = &body["data"];
+            assert_eq!(article["id"], "tpp:19.3");
+            assert_eq!(article["lang"], "es");
+            assert_eq!(article["heading"], "Derechos Laborales");
+            assert!(article["text"].as_str().expect("text").starts_with("1. Cada Parte adoptará"));
+        }
+        let english = app.get("/v1/treaties/tpp/provisions/19.3").await.json();
+        assert_eq!(english["data"]["heading"], "Labour Rights");
+        app.get("/v1/treaties/nafta/provisions/1901?lang=es").await.problem(404, "text-not-available");
+        app.get("/v1/treaties/tpp/provisions/99.9").await.problem(404, "unknown-article");
+        app.get("/v1/treaties/nafta/provisions/1901").await;
+        assert_eq!(app.get("/v1/treaties/nafta/provisions/1901").await.json()["data"]["chapter"], "19");
+    }
+}
+
+backend_test! {
+    async fn comparing_labour_lists_tpp_chapter_19_and_explains_the_others(app: TestApp) {
+        let body = app.get("/v1/provisions/compare?topic=labour&treaties=nafta,naalc,tpp,usmca").await.json();
+
+        let treaties = body["data"].as_array().expect("data");
+        let order: Vec<&str> = treaties.iter().map(|t| t["treaty_id"].as_str().expect("id")).collect();
+        assert_eq!(order, ["nafta", "naalc", "tpp", "usmca"]);
+        let tpp = &treaties[2];
+        let articles: Vec<&str> = tpp["provisions"].as_array().expect("provisions").iter().map(|p| p["article"].as_str().expect("a")).collect();
+        for n in 1..=15 {
+            assert!(articles.contains(&format!("19.{n}").as_str()), "19.{n} missing: {articles:?}");
+        }
+        assert!(tpp["reason"].is_null());
+        let nafta = treaties[0]["reason"].as_str().expect("nafta reason");
+        assert!(nafta.contains("side agreement") && nafta.contains("naalc"), "{nafta}");
+        for index in [1, 3] {
+            let reason = treaties[index]["reason"].as_str().expect("reason");
+            assert!(reason.contains("not loaded") && reason.contains("http"), "{reason}");
+            assert_eq!(treaties[index]["text_available"], false);
+        }
+    }
+}
+
+backend_test! {
+    async fn treaty_records_carry_dates_succession_and_side_agreements(app: TestApp) {
+        let nafta = app.get("/v1/treaties/nafta").await.json();
+        let record = &nafta["data"];
+        assert_eq!(record["in_force"], "1994-01-01");
+        assert_eq!(record["superseded_by"], serde_json::json!(["usmca"]));
+        assert_eq!(record["side_agreements"], serde_json::json!(["naalc"]));
+        assert_eq!(record["parties"], serde_json::json!(["CAN", "MEX", "USA"]));
+        assert_eq!(record["text_available"], true);
+        assert_eq!(record["languages"], serde_json::json!(["en"]));
+
+        let usmca = app.get("/v1/treaties/usmca").await.json();
+        assert_eq!(usmca["data"]["text_available"], false);
+        assert!(usmca["data"]["official_text_url"].as_str().expect("url").starts_with("http"));
+        assert!(usmca["meta"]["warnings"].to_string().contains("not loaded"));
+        assert_eq!(app.get("/v1/treaties/tpp").await.json()["data"]["languages"], serde_json::json!(["en", "es"]));
+
+        let all = app.get("/v1/treaties?party=mex").await.json();
+        let listed = ids(&all);
+        assert!(listed.contains(&"usmca".to_owned()) && listed.iter().any(|id| id.starts_with("tota_")));
+        assert!(!listed.contains(&"cusfta".to_owned()));
+        app.get("/v1/treaties/nonesuch").await.problem(404, "unknown-treaty");
+        app.get("/v1/treaties/NAFTA").await.problem(400, "invalid-parameter");
+        let problem = app.get("/v1/treaties/usmca/chapters").await.problem(404, "text-not-available");
+        assert!(problem["help"].as_str().expect("help").starts_with("http"));
+    }
+}
+
+backend_test! {
+    async fn chapters_provisions_topics_and_coverage(app: TestApp) {
+        let chapters = app.get("/v1/treaties/tpp/chapters").await.json();
+        let labour = chapters["data"].as_array().expect("data").iter().find(|c| c["number"] == "19").expect("ch 19");
+        assert_eq!(labour["title"], "Labour");
+        assert_eq!(labour["article_count"], 15);
+        assert!(labour["topics"].as_array().expect("topics").contains(&"labour".into()));
+        let nafta_chapters = app.get("/v1/treaties/nafta/chapters").await.json();
+        assert!(nafta_chapters["data"].as_array().expect("data").iter().any(|c| c["number"] == "19"));
+
+        let chapter = app.get("/v1/treaties/tpp/provisions?chapter=19&lang=es").await.json();
+        assert_eq!(chapter["data"].as_array().expect("data").len(), 15);
+        let topic = app.get("/v1/treaties/tpp/provisions?topic=environment").await.json();
+        assert!(!topic["data"].as_array().expect("data").is_empty());
+
+        let topics = app.get("/v1/topics").await.json();
+        assert!(topics["data"].as_array().expect("data").iter().any(|t| t["slug"] == "labour"));
+        assert!(topics["meta"]["transformations"].to_string().contains("taxonomy version"));
+
+        let coverage = app.get("/v1/treaties/nafta/coverage").await.json();
+        let years = coverage["data"].as_array().expect("data");
+        assert!(!years.is_empty());
+        for year in years {
+            let labour_flag = year["provisions"].as_array().expect("flags").iter().find(|p| p["code"] == "lm_prov_10").expect("lm_prov_10");
+            assert_eq!(labour_flag["value"], 0, "NAFTA's labour standards are in the NAALC");
+            assert!(labour_flag["meaning"].as_str().expect("meaning").contains("labor"));
+        }
+        let none = app.get("/v1/treaties/tpp/coverage").await.json();
+        assert!(none["data"].as_array().expect("data").is_empty());
+        assert!(!none["meta"]["warnings"].as_array().expect("warnings").is_empty());
+    }
+}
+
+backend_test! {
+    async fn a_tota_xml_text_imports_and_a_bad_one_changes_nothing(app: TestApp) {
+        let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
+        let mut conn = pool.get().expect("connection");
+        let fixture = |name: &str| std::fs::read(format!("{}/tests/fixtures/tota/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+
+        let before = app.get("/v1/treaties?format=csv").await.text();
+        let error = import(&mut conn, ImportKind::TotaXml, "bad.xml", &fixture("tpp_en_excerpt_article_outside_chapter.xml"), None, None)
+            .expect_err("structure error")
+            .to_string();
+        assert!(error.contains("line 159") && error.contains("<article> is not allowed here"), "{error}");
+        let error = import(&mut conn, ImportKind::TotaXml, "tpp.xml", &fixture("tpp_en_excerpt.xml"), None, None)
+            .expect_err("already loaded")
+            .to_string();
+        assert!(error.contains("already loaded by dataset 'treaties'"), "{error}");
+        assert_eq!(app.get("/v1/treaties?format=csv").await.text(), before);
+
+        let report = import(&mut conn, ImportKind::TotaXml, "new.xml", &fixture("tpp_en_excerpt_as_unknown_agreement.xml"), None, None)
+            .expect("import");
+        assert_eq!((report.dataset_id.as_str(), report.version, report.rows), ("tota_9449_en", 1, 5));
+        let provisions = app.get("/v1/treaties/tota_9449/provisions").await.json();
+        assert_eq!(provisions["data"].as_array().expect("data").len(), 5);
+        assert_eq!(app.get("/v1/treaties/tota_9449").await.json()["data"]["text_available"], true);
+        let found = app.get("/v1/provisions/search?q=%22labour%20rights%22&treaties=tota_9449").await.json();
+        assert!(ids(&found).contains(&"tota_9449:19.3".to_owned()), "{:?}", ids(&found));
+    }
+}
