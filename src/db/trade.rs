@@ -42,40 +42,47 @@ pub struct FlowFilter {
     pub after_id: Option<i64>,
 }
 
-fn filtered(filter: &FlowFilter) -> trade_flows::BoxedQuery<'static, super::MultiBackend> {
-    let mut query = trade_flows::table.into_boxed();
-    if !filter.reporters.is_empty() {
-        query = query.filter(trade_flows::reporter.eq_any(filter.reporters.clone()));
-    }
-    if !filter.partners.is_empty() {
-        query = query.filter(trade_flows::partner.eq_any(filter.partners.clone()));
-    }
-    if let Some(flow) = filter.flow {
-        query = query.filter(trade_flows::flow.eq(flow));
-    }
-    if let Some(start) = &filter.start_from {
-        query = query.filter(trade_flows::period_start.ge(start.clone()));
-    }
-    if let Some(end) = &filter.start_to {
-        query = query.filter(trade_flows::period_start.le(end.clone()));
-    }
-    if let Some(frequency) = filter.frequency {
-        query = query.filter(trade_flows::frequency.eq(frequency));
-    }
-    if !filter.products.is_empty() {
-        query = query.filter(trade_flows::product_code.eq_any(filter.products.clone()));
-    }
-    if !filter.sources.is_empty() {
-        query = query.filter(
-            trade_flows::dataset_id
-                .eq_any(filter.sources.clone())
-                .or(trade_flows::source_id.eq_any(filter.sources.clone())),
-        );
-    }
-    if let Some(after) = filter.after_id {
-        query = query.filter(trade_flows::id.gt(after));
-    }
-    query
+/// The filtered flows as a boxed query for whichever backend the caller runs it on (a macro, so
+/// that the same filter code serves the multi-backend connection and SQLite's own streaming).
+macro_rules! filtered {
+    ($filter:expr) => {{
+        let filter: &FlowFilter = $filter;
+        let mut query = trade_flows::table.into_boxed();
+        if !filter.reporters.is_empty() {
+            query = query.filter(trade_flows::reporter.eq_any(filter.reporters.clone()));
+        }
+        if !filter.partners.is_empty() {
+            query = query.filter(trade_flows::partner.eq_any(filter.partners.clone()));
+        }
+        if let Some(flow) = filter.flow {
+            query = query.filter(trade_flows::flow.eq(flow));
+        }
+        if let Some(start) = &filter.start_from {
+            query = query.filter(trade_flows::period_start.ge(start.clone()));
+        }
+        if let Some(end) = &filter.start_to {
+            query = query.filter(trade_flows::period_start.le(end.clone()));
+        }
+        if let Some(frequency) = filter.frequency {
+            query = query.filter(trade_flows::frequency.eq(frequency));
+        }
+        if !filter.products.is_empty() {
+            query = query.filter(trade_flows::product_code.eq_any(filter.products.clone()));
+        }
+        if !filter.sources.is_empty() {
+            query = query.filter(
+                trade_flows::dataset_id
+                    .eq_any(filter.sources.clone())
+                    .or(trade_flows::source_id.eq_any(filter.sources.clone())),
+            );
+        }
+        if let Some(after) = filter.after_id {
+            query = query.filter(trade_flows::id.gt(after));
+        }
+        query
+            .select(TradeFlowRow::as_select())
+            .order(trade_flows::id)
+    }};
 }
 
 /// Up to `limit` flows in id order.
@@ -84,19 +91,62 @@ pub fn page(
     filter: &FlowFilter,
     limit: i64,
 ) -> QueryResult<Vec<TradeFlowRow>> {
-    filtered(filter)
-        .select(TradeFlowRow::as_select())
-        .order(trade_flows::id)
-        .limit(limit)
-        .load(conn)
+    filtered!(filter).limit(limit).load(conn)
 }
 
 /// Every matching flow, in id order.
 pub fn all(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<TradeFlowRow>> {
-    filtered(filter)
-        .select(TradeFlowRow::as_select())
-        .order(trade_flows::id)
-        .load(conn)
+    filtered!(filter).load(conn)
+}
+
+/// Hands every matching flow, in id order and at most `limit` of them, to `each` until it returns
+/// `false`, holding only a few rows in memory whatever the size of the result. SQLite steps
+/// through one statement row by row; on Postgres, whose driver buffers a whole result, the flows
+/// are read in keyset chunks of `chunk` rows.
+pub fn for_each(
+    conn: &mut DbConnection,
+    filter: &FlowFilter,
+    limit: Option<i64>,
+    chunk: i64,
+    mut each: impl FnMut(TradeFlowRow) -> bool,
+) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(conn) => {
+            let mut query = filtered!(filter);
+            if let Some(limit) = limit {
+                query = query.limit(limit);
+            }
+            for row in
+                query.load_iter::<TradeFlowRow, diesel::connection::DefaultLoadingMode>(conn)?
+            {
+                if !each(row?) {
+                    break;
+                }
+            }
+            Ok(())
+        }
+        DbConnection::Postgres(conn) => {
+            let mut filter = filter.clone();
+            let mut remaining = limit.unwrap_or(i64::MAX);
+            while remaining > 0 {
+                let rows: Vec<TradeFlowRow> =
+                    filtered!(&filter).limit(chunk.min(remaining)).load(conn)?;
+                let Some(last) = rows.last() else { break };
+                filter.after_id = Some(last.id);
+                remaining -= rows.len() as i64;
+                let full_chunk = rows.len() as i64 == chunk;
+                for row in rows {
+                    if !each(row) {
+                        return Ok(());
+                    }
+                }
+                if !full_chunk {
+                    break;
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 /// The largest id in use, so that an import can number its rows after it.

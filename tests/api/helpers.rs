@@ -1,10 +1,11 @@
-//! Spawning the real application for a test, on a fresh SQLite file or a fresh Postgres schema.
+//! Spawning the real application for a test, on a fresh SQLite file or a fresh Postgres database.
 
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use awc::http::StatusCode;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
 use serde_json::Value;
 use trilateral::Application;
 use trilateral::config::Config;
@@ -38,16 +39,131 @@ pub struct TestDatabase {
 
 enum Cleanup {
     Directory(#[allow(dead_code)] tempfile::TempDir),
-    Schema { base_url: String, schema: String },
+    Database { base_url: String, name: String },
 }
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let Cleanup::Schema { base_url, schema } = &self.cleanup
+        if let Cleanup::Database { base_url, name } = &self.cleanup
             && let Ok(mut conn) = PgConnection::establish(base_url)
         {
-            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
+    }
+}
+
+/// Every test database of this process is named `<prefix><pid>_…`, so that what a killed run
+/// left behind can be told from what a running one is using.
+const TEST_DATABASE_PREFIX: &str = "trilateral_test_";
+
+/// Whether a database or directory named `<prefix><pid>_…` belongs to a process that has ended.
+/// (Only answerable where `/proc` exists; elsewhere nothing is taken for stale.)
+fn is_stale(name: &str, prefix: &str) -> bool {
+    let Some(pid) = name
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.split('_').next())
+    else {
+        return false;
+    };
+    Path::new("/proc/self").exists() && !Path::new("/proc").join(pid).exists()
+}
+
+/// The bundled data loaded once per test run into a template that every test then copies: each
+/// test still gets a database of its own, without loading the bundled data again. (The load
+/// itself is what preparing the template, and the restart test, exercise.)
+fn load_template(database_url: &str) {
+    let config = Config {
+        database_url: database_url.to_owned(),
+        ..Config::default()
+    };
+    let pool = trilateral::prepare_database(&config).expect("template database");
+    if let Ok(mut conn) = pool.get()
+        && conn.backend() == trilateral::db::Backend::Sqlite
+    {
+        conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            .expect("checkpoint");
+    }
+}
+
+/// The SQLite template: a file under the target directory.
+fn sqlite_template() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            if is_stale(&entry.file_name().to_string_lossy(), TEST_DATABASE_PREFIX) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = root.join(format!(
+            "{TEST_DATABASE_PREFIX}{}_template",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("template directory");
+        let path = dir.join("template.db");
+        load_template(&path.display().to_string());
+        path
+    })
+}
+
+#[derive(QueryableByName)]
+struct DatabaseName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    datname: String,
+}
+
+/// The Postgres template: a database beside the one `TRILATERAL_TEST_POSTGRES_URL` names, copied
+/// with `CREATE DATABASE … TEMPLATE` (which needs the CREATEDB privilege).
+fn postgres_template(base_url: &str) -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let mut conn = admin_connection(base_url);
+        let existing = diesel::sql_query(format!(
+            "SELECT datname FROM pg_database WHERE datname LIKE '{TEST_DATABASE_PREFIX}%'"
+        ))
+        .load::<DatabaseName>(&mut conn)
+        .expect("list test databases");
+        for database in existing {
+            if is_stale(&database.datname, TEST_DATABASE_PREFIX) {
+                let _ = conn.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    database.datname
+                ));
+            }
+        }
+        let name = format!("{TEST_DATABASE_PREFIX}{}_template", std::process::id());
+        conn.batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create the template database");
+        load_template(&database_url(base_url, &name));
+        // A copy needs the template to have no sessions; the pool may still be closing its own.
+        conn.batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .expect("close the template's sessions");
+        name
+    })
+}
+
+fn admin_connection(base_url: &str) -> PgConnection {
+    PgConnection::establish(base_url).unwrap_or_else(|e| {
+        panic!("TRILATERAL_TEST_POSTGRES_URL is set but Postgres is unreachable: {e}")
+    })
+}
+
+/// `base_url` with its database name replaced by `name`.
+fn database_url(base_url: &str, name: &str) -> String {
+    let (location, parameters) = match base_url.split_once('?') {
+        Some((location, parameters)) => (location, Some(parameters)),
+        None => (base_url, None),
+    };
+    let scheme_end = location.find("://").map_or(0, |i| i + 3);
+    let server = match location[scheme_end..].find('/') {
+        Some(slash) => &location[..scheme_end + slash],
+        None => location,
+    };
+    match parameters {
+        Some(parameters) => format!("{server}/{name}?{parameters}"),
+        None => format!("{server}/{name}"),
     }
 }
 
@@ -57,7 +173,9 @@ impl TestDatabase {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary directory");
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                let file = dir.path().join("test.db");
+                std::fs::copy(sqlite_template(), &file).expect("copy of the template database");
+                let url = format!("sqlite://{}", file.display());
                 Some(Self {
                     url,
                     cleanup: Cleanup::Directory(dir),
@@ -65,17 +183,18 @@ impl TestDatabase {
             }
             Backend::Postgres => {
                 let base_url = postgres_base_url()?;
-                let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = PgConnection::establish(&base_url).unwrap_or_else(|e| {
-                    panic!("TRILATERAL_TEST_POSTGRES_URL is set but Postgres is unreachable: {e}")
-                });
-                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
-                    .expect("create test schema");
-                let separator = if base_url.contains('?') { '&' } else { '?' };
-                let url = format!("{base_url}{separator}options=-csearch_path%3D{schema}");
+                let template = postgres_template(&base_url);
+                let name = format!(
+                    "{TEST_DATABASE_PREFIX}{}_{}",
+                    std::process::id(),
+                    uuid::Uuid::new_v4().simple()
+                );
+                admin_connection(&base_url)
+                    .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .expect("copy of the template database");
                 Some(Self {
-                    url,
-                    cleanup: Cleanup::Schema { base_url, schema },
+                    url: database_url(&base_url, &name),
+                    cleanup: Cleanup::Database { base_url, name },
                 })
             }
         }

@@ -231,14 +231,14 @@ pub async fn list_trade_flows(
     Ok(response)
 }
 
-/// Streams every matching flow as CSV or NDJSON. A blocking task reads the flows in chunks of
-/// `STREAM_CHUNK` (keyset on `id`) and hands buffers of about `STREAM_BUFFER` bytes to a bounded
-/// channel, so the database is read no faster than the client takes the bytes.
+/// Streams every matching flow as CSV or NDJSON. A blocking task reads the flows a few at a time
+/// (`db::trade::for_each`) and hands buffers of about `STREAM_BUFFER` bytes to a bounded channel,
+/// so the database is read no faster than the client takes the bytes.
 fn stream(
     state: &AppState,
     format: Format,
     validators: &Validators,
-    mut filter: FlowFilter,
+    filter: FlowFilter,
     cap: Option<u32>,
 ) -> HttpResponse {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
@@ -256,29 +256,32 @@ fn stream(
             Ok(encoder) => encoder,
             Err(e) => return fail(e),
         };
-        let mut remaining = cap.map_or(i64::MAX, i64::from);
-        while remaining > 0 {
-            let rows = match db_trade::page(&mut conn, &filter, STREAM_CHUNK.min(remaining)) {
-                Ok(rows) => rows,
-                Err(e) => return fail(e.to_string()),
-            };
-            let Some(last) = rows.last() else { break };
-            filter.after_id = Some(last.id);
-            remaining -= rows.len() as i64;
-            let full_chunk = rows.len() as i64 == STREAM_CHUNK;
-            for row in rows {
+        let mut problem = None;
+        let mut client_gone = false;
+        let read = db_trade::for_each(
+            &mut conn,
+            &filter,
+            cap.map(i64::from),
+            STREAM_CHUNK,
+            |row| {
                 if let Err(e) = encoder.write(&TradeFlow::from(row)) {
-                    return fail(e);
+                    problem = Some(e);
+                    return false;
                 }
                 if let Some(chunk) = encoder.take_if_full()
                     && sender.blocking_send(Ok(chunk)).is_err()
                 {
-                    return; // the client went away
+                    client_gone = true;
+                    return false;
                 }
-            }
-            if !full_chunk {
-                break;
-            }
+                true
+            },
+        );
+        if client_gone {
+            return;
+        }
+        if let Some(message) = problem.or_else(|| read.err().map(|e| e.to_string())) {
+            return fail(message);
         }
         match encoder.finish() {
             Ok(rest) if !rest.is_empty() => {
