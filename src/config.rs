@@ -7,6 +7,7 @@
 //! | `TRILATERAL_WORKERS` | number of CPUs | HTTP worker threads |
 //! | `TRILATERAL_DB_POOL_SIZE` | `16` | database connections per process |
 //! | `TRILATERAL_DB_TIMEOUT_SECS` | `5` | how long a request waits for a connection before a 503 |
+//! | `TRILATERAL_ANSWER_MEMO_MB` | `64` | memory for answers kept by ETag; `0` turns the memo off |
 //! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) |
 //! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
 
@@ -21,6 +22,7 @@ pub const DEFAULT_DATABASE_URL: &str = "trilateral.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_POOL_SIZE: u32 = 16;
 const DEFAULT_DB_TIMEOUT_SECS: u64 = 5;
+const DEFAULT_ANSWER_MEMO_MB: usize = 64;
 const DEFAULT_LOG_FILTER: &str = "info";
 
 /// Trilateral: North American trade flows, wage statistics and treaty provisions over HTTP.
@@ -89,6 +91,11 @@ pub struct Config {
     #[arg(long, global = true, env = "TRILATERAL_DB_TIMEOUT_SECS", default_value_t = DEFAULT_DB_TIMEOUT_SECS)]
     pub db_timeout_secs: u64,
 
+    /// Megabytes of answers kept in memory by ETag and served again while their datasets are
+    /// unchanged (each request still reads the dataset versions); 0 turns this off.
+    #[arg(long, global = true, env = "TRILATERAL_ANSWER_MEMO_MB", default_value_t = DEFAULT_ANSWER_MEMO_MB)]
+    pub answer_memo_mb: usize,
+
     /// Log filter, in tracing's EnvFilter syntax (for example `info,trilateral=debug`).
     #[arg(long, global = true, env = "TRILATERAL_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
@@ -114,6 +121,7 @@ impl Default for Config {
             workers: None,
             db_pool_size: DEFAULT_POOL_SIZE,
             db_timeout_secs: DEFAULT_DB_TIMEOUT_SECS,
+            answer_memo_mb: DEFAULT_ANSWER_MEMO_MB,
             log: DEFAULT_LOG_FILTER.to_owned(),
             log_format: LogFormat::Text,
         }

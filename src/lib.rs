@@ -11,11 +11,13 @@ pub mod openapi;
 pub mod telemetry;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 
 use crate::api::AppState;
+use crate::api::memo::AnswerMemo;
 use crate::config::Config;
 use crate::db::{Backend, DbPool};
 use crate::import::{ImportError, LoadOutcome};
@@ -95,6 +97,9 @@ impl Application {
         let state = AppState {
             pool,
             backend: Backend::from_url(&config.database_url),
+            memo: Arc::new(AnswerMemo::new(
+                config.answer_memo_mb.saturating_mul(1 << 20),
+            )),
         };
         let spec = openapi::spec();
         let bind_error = |source| StartupError::Bind {

@@ -3,13 +3,16 @@
 //! and changes exactly when the answer can change. A client holding the current ETag gets a 304
 //! before the main query runs.
 
-use actix_web::HttpRequest;
+use std::sync::Arc;
+
 use actix_web::http::header::{self, HttpDate};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime};
 use sha2::{Digest, Sha256};
 
 use super::AppState;
-use super::format::Format;
+use super::format::{self, Format};
+use super::memo::{AnswerMemo, MemoizedAnswer};
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ProblemType};
@@ -20,6 +23,8 @@ use crate::import::bundled::hex;
 pub struct CacheKey {
     /// Path and query with the parameters sorted, so that their order does not matter.
     normalised_target: String,
+    /// Path and query as sent (answers repeat it in `links.self`).
+    target: String,
     format: Format,
     if_none_match: Option<String>,
     if_modified_since: Option<NaiveDateTime>,
@@ -52,6 +57,10 @@ impl CacheKey {
         };
         Self {
             normalised_target: format!("{}?{query}", req.path()),
+            target: req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned()),
             format,
             if_none_match: header_value(header::IF_NONE_MATCH),
             if_modified_since: header_value(header::IF_MODIFIED_SINCE)
@@ -60,7 +69,7 @@ impl CacheKey {
         }
     }
 
-    pub fn validators(&self, datasets: &[&DatasetRow]) -> Validators {
+    pub fn validators(&self, datasets: &[DatasetRow]) -> Validators {
         let mut hasher = Sha256::new();
         hasher.update(env!("CARGO_PKG_VERSION"));
         hasher.update([0]);
@@ -114,10 +123,23 @@ pub enum Scope {
 
 /// The outcome of a conditional load.
 pub enum Fresh<T> {
-    NotModified(Validators),
+    /// The answer is complete without the handler: a 304 for a client whose copy is current, or
+    /// the kept bytes of an answer with the same ETag (see `memo`).
+    Answered(HttpResponse),
     Loaded {
         validators: Validators,
         /// The datasets read, the one the answer is about first.
+        datasets: Vec<DatasetRow>,
+        value: T,
+    },
+}
+
+/// `Fresh` as it leaves the blocking pool (a response cannot cross threads).
+enum Checked<T> {
+    NotModified(Validators),
+    Memoized(Arc<MemoizedAnswer>),
+    Loaded {
+        validators: Validators,
         datasets: Vec<DatasetRow>,
         value: T,
     },
@@ -142,8 +164,10 @@ pub fn scope_datasets(conn: &mut DbConnection, scope: Scope) -> Result<Vec<Datas
     }
 }
 
-/// Loads what a handler needs in one trip to the blocking pool: the rows of the datasets the
-/// answer reads first, then, unless the client's copy is current, `load`.
+/// Loads what a handler needs in one trip to the blocking pool. The rows of the datasets the
+/// answer reads come first: they give the validators, and when the client's copy is current or the
+/// memo holds the answer, nothing else is read. Otherwise the dataset rows and `load` are read
+/// again in one snapshot, so the validators describe exactly the rows returned.
 pub async fn load_fresh<T, F>(
     state: &AppState,
     key: CacheKey,
@@ -154,18 +178,38 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    db::run(&state.pool, move |conn| {
-        let datasets = scope_datasets(conn, scope)?;
-        let validators = key.validators(&datasets.iter().collect::<Vec<_>>());
+    let memo = Arc::clone(&state.memo);
+    let checked = db::run(&state.pool, move |conn| -> Result<Checked<T>, ApiError> {
+        let validators = key.validators(&scope_datasets(conn, scope)?);
         if key.is_not_modified(&validators) {
-            return Ok(Fresh::NotModified(validators));
+            return Ok(Checked::NotModified(validators));
         }
-        let value = load(conn)?;
-        Ok(Fresh::Loaded {
+        if let Some(answer) = memo.get(&AnswerMemo::key(&validators.etag, &key.target)) {
+            return Ok(Checked::Memoized(answer));
+        }
+        db::read_snapshot(conn, |conn| {
+            let datasets = scope_datasets(conn, scope)?;
+            let validators = key.validators(&datasets);
+            let value = load(conn)?;
+            Ok(Checked::Loaded {
+                validators,
+                datasets,
+                value,
+            })
+        })
+    })
+    .await?;
+    Ok(match checked {
+        Checked::NotModified(validators) => Fresh::Answered(format::not_modified(&validators)),
+        Checked::Memoized(answer) => Fresh::Answered(answer.response()),
+        Checked::Loaded {
             validators,
             datasets,
             value,
-        })
+        } => Fresh::Loaded {
+            validators,
+            datasets,
+            value,
+        },
     })
-    .await
 }

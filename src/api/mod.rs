@@ -5,10 +5,13 @@ pub mod caching;
 pub mod envelope;
 pub mod format;
 pub mod health;
+pub mod memo;
 pub mod middleware;
 pub mod query;
 pub mod responses;
 pub mod v1;
+
+use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -19,6 +22,7 @@ use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use self::memo::AnswerMemo;
 use crate::db::{Backend, DbPool};
 use crate::error::{ApiError, ProblemType};
 
@@ -28,6 +32,8 @@ use crate::error::{ApiError, ProblemType};
 pub struct AppState {
     pub pool: DbPool,
     pub backend: Backend,
+    /// Answers kept by ETag, shared by the workers of this process.
+    pub memo: Arc<AnswerMemo>,
 }
 
 /// Registers every documented operation. The server and `openapi::spec` both call this, so the
@@ -63,6 +69,7 @@ pub fn app(
         .route("/docs", web::get().to(redirect_to_docs))
         .route("/", web::get().to(redirect_to_docs))
         .default_service(web::to(fallback))
+        .wrap(from_fn(memo::memoize))
         .wrap(from_fn(middleware::telemetry))
 }
 

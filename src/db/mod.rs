@@ -233,6 +233,32 @@ where
     .map_err(|_| E::from(DbError::Cancelled))?
 }
 
+/// Runs `f` in one read-only transaction, so that every query of an answer sees the same
+/// snapshot: the dataset versions an ETag is made of and the rows it describes cannot come from
+/// either side of an import. (On SQLite it also takes the file lock once instead of per query.)
+pub fn read_snapshot<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<DbError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let begun = match conn {
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        ),
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
+    };
+    begun.map_err(|e| E::from(DbError::Query(e)))?;
+    let result = f(conn);
+    let ended = match &result {
+        Ok(_) => DbConnection::commit_transaction(conn),
+        Err(_) => DbConnection::rollback_transaction(conn),
+    };
+    ended.map_err(|e| E::from(DbError::Query(e)))?;
+    result
+}
+
 type MigrationResult<T> = diesel::migration::Result<T>;
 
 /// Applies pending migrations and returns the versions it applied.

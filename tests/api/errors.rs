@@ -1,6 +1,8 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::test;
+use trilateral::api::memo::AnswerMemo;
 use trilateral::api::{self, AppState};
 use trilateral::db::{self, Backend, PoolOptions};
 
@@ -68,6 +70,7 @@ async fn an_unreachable_database_gives_503_on_both_backends() {
         let state = AppState {
             pool: db::pool(url, options),
             backend: Backend::from_url(url),
+            memo: Arc::new(AnswerMemo::new(0)),
         };
         let service = test::init_service(api::app(state, trilateral::openapi::spec())).await;
 

@@ -308,3 +308,37 @@ backend_test! {
         }
     }
 }
+
+/// The version of `dataset` an answer says it read.
+fn version_read(answer: &Value, dataset: &str) -> Option<i64> {
+    let meta = &answer["meta"];
+    std::iter::once(&meta["dataset"])
+        .chain(meta["datasets"].as_array().into_iter().flatten())
+        .find(|d| d["id"] == dataset)
+        .and_then(|d| d["version"].as_i64())
+}
+
+backend_test! {
+    async fn a_repeated_answer_is_identical_until_an_import_changes_its_dataset(app: TestApp) {
+        let pool = connection(&app);
+        let mut conn = pool.get().expect("connection");
+        import_fixture(&mut conn, ImportKind::Csv, "trade/flows.csv").expect("import");
+        let path = "/v1/trade/flows?source=trade_csv&limit=1";
+        let first = app.get(path).await;
+        let second = app.get(path).await;
+        assert_eq!(first.status, 200);
+        assert_eq!(second.body, first.body);
+        for name in ["etag", "last-modified", "cache-control", "content-type", "link", "vary"] {
+            assert!(first.header(name).is_some(), "{name}");
+            assert_eq!(second.header(name), first.header(name), "{name}");
+        }
+        assert_ne!(second.header("x-request-id"), first.header("x-request-id"));
+        assert_eq!(version_read(&second.json(), "trade_csv"), Some(1));
+
+        let exported = app.get("/v1/trade/flows?source=trade_csv&format=csv").await.text();
+        import(&mut conn, ImportKind::Csv, "export.csv", exported.as_bytes(), None, None).expect("re-import");
+        let after = app.get(path).await;
+        assert_ne!(after.header("etag"), first.header("etag"));
+        assert_eq!(version_read(&after.json(), "trade_csv"), Some(2));
+    }
+}

@@ -268,7 +268,7 @@ pub async fn list_countries(
     })
     .await?;
     let (validators, datasets, loaded) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,
@@ -331,7 +331,7 @@ pub async fn get_country(
     })
     .await?;
     let (validators, datasets, loaded) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

@@ -170,7 +170,7 @@ pub async fn list_datasets(
     let key = CacheKey::from_request(&req, format);
     let fresh = load_fresh(&state, key, Scope::All, |conn| Ok(db_datasets::list(conn)?)).await?;
     let (validators, datasets, rows) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

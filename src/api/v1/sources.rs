@@ -143,7 +143,7 @@ pub async fn list_sources(
     })
     .await?;
     let (validators, datasets, rows) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,
@@ -214,7 +214,7 @@ pub async fn get_source(
     })
     .await?;
     let (validators, datasets, row) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

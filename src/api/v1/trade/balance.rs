@@ -205,7 +205,7 @@ pub async fn get_trade_balance(
     })
     .await?;
     let (validators, datasets, (country, partner, chosen, rows, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

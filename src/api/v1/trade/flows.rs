@@ -183,7 +183,7 @@ pub async fn list_trade_flows(
         })
         .await?;
         return Ok(match fresh {
-            Fresh::NotModified(validators) => format::not_modified(&validators),
+            Fresh::Answered(response) => response,
             Fresh::Loaded {
                 validators, value, ..
             } => stream(&state, format, &validators, value, query.limit),
@@ -201,7 +201,7 @@ pub async fn list_trade_flows(
     })
     .await?;
     let (validators, datasets, (rows, more, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

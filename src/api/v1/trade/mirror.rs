@@ -190,7 +190,7 @@ pub async fn get_trade_mirror(
     })
     .await?;
     let (validators, datasets, (reporter, partner, rows, source_rows)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

@@ -226,7 +226,7 @@ pub async fn list_trade_partners(
     })
     .await?;
     let (validators, datasets, (country, chosen, rows, names, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

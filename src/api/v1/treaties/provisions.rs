@@ -192,7 +192,7 @@ pub async fn list_treaty_provisions(
     })
     .await?;
     let (validators, datasets, (rows, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,
@@ -287,7 +287,7 @@ pub async fn get_treaty_provision(
     })
     .await?;
     let (validators, datasets, (row, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

@@ -224,7 +224,7 @@ pub async fn list_treaties(
     })
     .await?;
     let (validators, datasets, (rows, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,
@@ -291,7 +291,7 @@ pub async fn get_treaty(
     })
     .await?;
     let (validators, datasets, (treaty, all, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,
@@ -433,7 +433,7 @@ pub async fn list_treaty_chapters(
     })
     .await?;
     let (validators, datasets, (chapters, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,
@@ -545,7 +545,7 @@ pub async fn get_treaty_coverage(
     })
     .await?;
     let (validators, datasets, (treaty, rows, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,
@@ -640,7 +640,7 @@ pub async fn list_topics(
     let key = CacheKey::from_request(&req, format);
     let fresh = load_fresh(&state, key, Scope::Ids(&["treaties"]), |_| Ok(())).await?;
     let (validators, datasets) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

@@ -191,7 +191,7 @@ pub async fn search_provisions(
     })
     .await?;
     let (validators, datasets, (hits, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,
@@ -378,7 +378,7 @@ pub async fn compare_provisions(
     })
     .await?;
     let (validators, datasets, (compared, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

@@ -288,7 +288,7 @@ pub async fn compare_wages(
     })
     .await?;
     let (validators, datasets, (base, legs, mut warnings, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

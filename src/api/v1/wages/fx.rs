@@ -326,7 +326,7 @@ pub async fn list_exchange_rates(
     })
     .await?;
     let (validators, datasets, (legs, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

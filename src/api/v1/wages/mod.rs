@@ -339,7 +339,7 @@ pub async fn list_wage_series(
     })
     .await?;
     let (validators, datasets, (country, rows, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

@@ -175,7 +175,7 @@ pub async fn list_prices(
     })
     .await?;
     let (validators, datasets, (rows, transformations, warnings, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,

@@ -189,7 +189,7 @@ pub async fn get_wage_series(
     })
     .await?;
     let (validators, datasets, (country, series, computed, sources)) = match fresh {
-        Fresh::NotModified(validators) => return Ok(format::not_modified(&validators)),
+        Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
             datasets,
