@@ -3,6 +3,7 @@
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs clippy.toml ./
+COPY .cargo ./.cargo
 COPY src ./src
 COPY migrations ./migrations
 COPY data ./data
