@@ -287,6 +287,19 @@ pub fn has_pending_migrations(conn: &mut DbConnection) -> MigrationResult<bool> 
     }
 }
 
+/// Refreshes the statistics the query planners choose indexes by, after a load has changed the
+/// tables. Without them Postgres plans a freshly loaded million-row table as if it were empty,
+/// and scans the GIN index's pending list (where bulk inserts land) on every search.
+pub fn refresh_planner_statistics(conn: &mut DbConnection) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgres(c) => c.batch_execute(
+            "SELECT gin_clean_pending_list('provisions_search_idx'::regclass); ANALYZE",
+        ),
+        // A sample per index is enough for SQLite to choose between them, and keeps this fast.
+        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE"),
+    }
+}
+
 /// Runs `f` while holding the start-up lock. On Postgres this is a session advisory lock shared
 /// by all replicas; a SQLite file has one writer at a time anyway.
 pub fn with_startup_lock<T, E>(

@@ -100,51 +100,35 @@ pub fn all(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<Trad
 }
 
 /// Hands every matching flow, in id order and at most `limit` of them, to `each` until it returns
-/// `false`, holding only a few rows in memory whatever the size of the result. SQLite steps
-/// through one statement row by row; on Postgres, whose driver buffers a whole result, the flows
-/// are read in keyset chunks of `chunk` rows.
+/// `false`. One statement steps through the result row by row (libpq's single-row mode on
+/// Postgres), so only a few rows are in memory whatever the size of the result, and every row
+/// comes from the same snapshot.
 pub fn for_each(
     conn: &mut DbConnection,
     filter: &FlowFilter,
     limit: Option<i64>,
-    chunk: i64,
     mut each: impl FnMut(TradeFlowRow) -> bool,
 ) -> QueryResult<()> {
-    match conn {
-        DbConnection::Sqlite(conn) => {
+    macro_rules! step_through {
+        ($conn:expr, $mode:ty) => {{
             let mut query = filtered!(filter);
             if let Some(limit) = limit {
                 query = query.limit(limit);
             }
-            for row in
-                query.load_iter::<TradeFlowRow, diesel::connection::DefaultLoadingMode>(conn)?
-            {
+            for row in query.load_iter::<TradeFlowRow, $mode>($conn)? {
                 if !each(row?) {
                     break;
                 }
             }
             Ok(())
+        }};
+    }
+    match conn {
+        DbConnection::Sqlite(conn) => {
+            step_through!(conn, diesel::connection::DefaultLoadingMode)
         }
         DbConnection::Postgres(conn) => {
-            let mut filter = filter.clone();
-            let mut remaining = limit.unwrap_or(i64::MAX);
-            while remaining > 0 {
-                let rows: Vec<TradeFlowRow> =
-                    filtered!(&filter).limit(chunk.min(remaining)).load(conn)?;
-                let Some(last) = rows.last() else { break };
-                filter.after_id = Some(last.id);
-                remaining -= rows.len() as i64;
-                let full_chunk = rows.len() as i64 == chunk;
-                for row in rows {
-                    if !each(row) {
-                        return Ok(());
-                    }
-                }
-                if !full_chunk {
-                    break;
-                }
-            }
-            Ok(())
+            step_through!(conn, diesel::pg::PgRowByRowLoadingMode)
         }
     }
 }

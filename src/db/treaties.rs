@@ -249,7 +249,7 @@ pub struct SearchFilter {
     pub limit: i64,
 }
 
-/// A ranked match with a highlighted snippet.
+/// A ranked match.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct SearchHit {
     #[diesel(sql_type = BigInt)]
@@ -268,8 +268,9 @@ pub struct SearchHit {
     pub topics: String,
     #[diesel(sql_type = Text)]
     pub source_id: String,
+    /// The full text, from which the answer's snippet is cut.
     #[diesel(sql_type = Text)]
-    pub snippet: String,
+    pub text: String,
     /// Higher is better. bm25 on SQLite (negated), ts_rank_cd on Postgres: comparable within an
     /// answer, not across backends.
     #[diesel(sql_type = Double)]
@@ -306,6 +307,10 @@ fn tsquery(terms: &[Term], config: &str, binds: &mut Vec<String>) -> String {
     format!("({})", parts.join(" && "))
 }
 
+/// The columns of a `SearchHit` besides its score, from `provisions p`.
+const HIT_COLUMNS: &str =
+    "p.id, p.treaty_id, p.lang, p.article, p.chapter, p.heading, p.topics, p.source_id, p.text";
+
 /// Ranked provisions matching every term, best first.
 pub fn search(
     conn: &mut DbConnection,
@@ -320,11 +325,11 @@ pub fn search(
             conditions.push("provisions_fts MATCH ?".to_owned());
             push_filters(filter, &mut conditions, &mut binds, |_| "?".to_owned());
             let sql = format!(
-                "SELECT p.id, p.treaty_id, p.lang, p.article, p.chapter, p.heading, p.topics, p.source_id, \
-                 snippet(provisions_fts, -1, '<mark>', '</mark>', '…', 32) AS snippet, \
-                 -bm25(provisions_fts, 5.0, 1.0) AS score \
+                "SELECT {HIT_COLUMNS}, ranked.score FROM \
+                 (SELECT p.id, -bm25(provisions_fts, 5.0, 1.0) AS score \
                  FROM provisions_fts JOIN provisions p ON p.id = provisions_fts.rowid \
-                 WHERE {} ORDER BY score DESC, p.id LIMIT {}",
+                 WHERE {} ORDER BY score DESC, p.id LIMIT {}) AS ranked \
+                 JOIN provisions p ON p.id = ranked.id ORDER BY ranked.score DESC, p.id",
                 conditions.join(" AND "),
                 filter.limit
             );
@@ -337,17 +342,17 @@ pub fn search(
         DbConnection::Postgres(pg) => {
             let english = tsquery(terms, "english", &mut binds);
             let spanish = tsquery(terms, "spanish", &mut binds);
-            let query_of_row = format!("(CASE p.lang WHEN 'es' THEN {spanish} ELSE {english} END)");
-            conditions.push(format!("p.search @@ {query_of_row}"));
+            // Two index conditions rather than one whose query depends on the row's language,
+            // which the GIN index could not answer.
+            conditions.push(format!(
+                "((p.lang = 'es' AND p.search @@ {spanish}) OR (p.lang <> 'es' AND p.search @@ {english}))"
+            ));
             push_filters(filter, &mut conditions, &mut binds, |n| format!("${n}"));
             let sql = format!(
-                "SELECT ranked.*, ts_headline(CASE ranked.lang WHEN 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, \
-                 ranked.text, CASE ranked.lang WHEN 'es' THEN {spanish} ELSE {english} END, \
-                 'StartSel=<mark>, StopSel=</mark>, MaxWords=32, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"') AS snippet \
-                 FROM (SELECT p.id, p.treaty_id, p.lang, p.article, p.chapter, p.heading, p.topics, p.source_id, p.text, \
-                 ts_rank_cd(p.search, {query_of_row})::float8 AS score \
+                "SELECT {HIT_COLUMNS}, ranked.score FROM \
+                 (SELECT p.id, ts_rank_cd(p.search, CASE p.lang WHEN 'es' THEN {spanish} ELSE {english} END)::float8 AS score \
                  FROM provisions p WHERE {} ORDER BY score DESC, p.id LIMIT {}) AS ranked \
-                 ORDER BY ranked.score DESC, ranked.id",
+                 JOIN provisions p ON p.id = ranked.id ORDER BY ranked.score DESC, p.id",
                 conditions.join(" AND "),
                 filter.limit
             );

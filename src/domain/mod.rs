@@ -5,5 +5,6 @@ pub mod country;
 pub mod period;
 pub mod search;
 pub mod series;
+pub mod snippet;
 pub mod source;
 pub mod treaty;

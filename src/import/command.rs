@@ -76,7 +76,8 @@ pub fn check_dataset_id(id: &str) -> Result<(), ImportError> {
     }
 }
 
-/// Imports `bytes` (read from `file`) as `kind` into `dataset` (or the kind's default).
+/// Imports `bytes` (read from `file`) as `kind` into `dataset` (or the kind's default), in one
+/// transaction.
 pub fn import(
     conn: &mut DbConnection,
     kind: ImportKind,
@@ -85,69 +86,91 @@ pub fn import(
     dataset: Option<&str>,
     source: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
-    match kind {
-        ImportKind::Sources => return conn.transaction(|conn| import_sources(conn, file, bytes)),
-        ImportKind::TotaXml => {
-            return conn.transaction(|conn| treaties::import_text(conn, file, bytes, dataset));
-        }
-        _ => {}
-    }
+    let report = conn.transaction(|conn| match kind {
+        ImportKind::Sources => import_sources(conn, file, bytes),
+        ImportKind::TotaXml => treaties::import_text(conn, file, bytes, dataset),
+        _ => import_trade(conn, kind, file, bytes, dataset, source),
+    })?;
+    crate::db::refresh_planner_statistics(conn)?;
+    Ok(report)
+}
+
+fn import_trade(
+    conn: &mut DbConnection,
+    kind: ImportKind,
+    file: &str,
+    bytes: &[u8],
+    dataset: Option<&str>,
+    source: Option<&str>,
+) -> Result<ImportReport, ImportError> {
     let dataset_id = dataset.unwrap_or(kind.default_dataset());
     check_dataset_id(dataset_id)?;
     let source_id = source.unwrap_or(kind.default_source());
-    conn.transaction(|conn| {
-        let existing = datasets::find(conn, dataset_id)?;
-        if let Some(bundled) = existing.as_ref().filter(|d| d.origin == "bundled" || d.family != "trade") {
-            return Err(ImportError::File {
-                file: file.to_owned(),
-                reason: format!(
-                    "dataset '{}' is a {} {} dataset and cannot be replaced by an import; choose another --dataset",
-                    bundled.id, bundled.origin, bundled.family
-                ),
-            });
+    let existing = datasets::find(conn, dataset_id)?;
+    if let Some(bundled) = existing
+        .as_ref()
+        .filter(|d| d.origin == "bundled" || d.family != "trade")
+    {
+        return Err(ImportError::File {
+            file: file.to_owned(),
+            reason: format!(
+                "dataset '{}' is a {} {} dataset and cannot be replaced by an import; choose another --dataset",
+                bundled.id, bundled.origin, bundled.family
+            ),
+        });
+    }
+    let (flows, skipped_aggregates, records) = match kind {
+        ImportKind::CensusIntltrade => {
+            let parsed = census::read(file, bytes, source_id)?;
+            (parsed.flows, parsed.skipped_aggregates, true)
         }
-        let (flows, skipped_aggregates, records) = match kind {
-            ImportKind::CensusIntltrade => {
-                let parsed = census::read(file, bytes, source_id)?;
-                (parsed.flows, parsed.skipped_aggregates, true)
-            }
-            ImportKind::Comtrade => {
-                let parsed = comtrade::read(file, bytes, source_id)?;
-                (parsed.flows, parsed.skipped_aggregates, true)
-            }
-            _ => (tidy_csv::read(file, bytes)?, 0, false),
-        };
-        let rows = Batch {
-            file,
-            dataset_id,
-            records,
+        ImportKind::Comtrade => {
+            let parsed = comtrade::read(file, bytes, source_id)?;
+            (parsed.flows, parsed.skipped_aggregates, true)
         }
-        .store(conn, flows)?;
-        let first = rows.iter().map(|r| r.period.as_str()).min().map(str::to_owned);
-        let last = rows.iter().map(|r| r.period.as_str()).max().map(str::to_owned);
-        let version = existing.map_or(1, |d| d.version + 1);
-        datasets::save(
-            conn,
-            &DatasetRow {
-                id: dataset_id.to_owned(),
-                family: "trade".to_owned(),
-                title: format!("Imported trade flows ({dataset_id})"),
-                description: format!("Imported with `trilateral import {}` from {file}", kind_name(kind)),
-                version,
-                last_updated: Utc::now().naive_utc(),
-                row_count: rows.len() as i64,
-                coverage_first: first,
-                coverage_last: last,
-                checksum: bundled::hex(&sha2_digest(bytes)),
-                origin: "import".to_owned(),
-            },
-        )?;
-        Ok(ImportReport {
-            dataset_id: dataset_id.to_owned(),
+        _ => (tidy_csv::read(file, bytes)?, 0, false),
+    };
+    let rows = Batch {
+        file,
+        dataset_id,
+        records,
+    }
+    .store(conn, flows)?;
+    let first = rows
+        .iter()
+        .map(|r| r.period.as_str())
+        .min()
+        .map(str::to_owned);
+    let last = rows
+        .iter()
+        .map(|r| r.period.as_str())
+        .max()
+        .map(str::to_owned);
+    let version = existing.map_or(1, |d| d.version + 1);
+    datasets::save(
+        conn,
+        &DatasetRow {
+            id: dataset_id.to_owned(),
+            family: "trade".to_owned(),
+            title: format!("Imported trade flows ({dataset_id})"),
+            description: format!(
+                "Imported with `trilateral import {}` from {file}",
+                kind_name(kind)
+            ),
             version,
-            rows: rows.len(),
-            skipped_aggregates,
-        })
+            last_updated: Utc::now().naive_utc(),
+            row_count: rows.len() as i64,
+            coverage_first: first,
+            coverage_last: last,
+            checksum: bundled::hex(&sha2_digest(bytes)),
+            origin: "import".to_owned(),
+        },
+    )?;
+    Ok(ImportReport {
+        dataset_id: dataset_id.to_owned(),
+        version,
+        rows: rows.len(),
+        skipped_aggregates,
     })
 }
 

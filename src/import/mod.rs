@@ -103,10 +103,17 @@ pub enum LoadOutcome {
 /// Loads every bundled dataset that is missing or differs from what this binary ships. Each
 /// dataset is one transaction: it is either fully replaced or left as it was.
 pub fn load_bundled(conn: &mut DbConnection) -> Result<Vec<LoadOutcome>, ImportError> {
-    bundled_datasets()
+    let outcomes = bundled_datasets()
         .into_iter()
         .map(|dataset| load_if_changed(conn, dataset))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    if outcomes
+        .iter()
+        .any(|outcome| matches!(outcome, LoadOutcome::Loaded { .. }))
+    {
+        crate::db::refresh_planner_statistics(conn)?;
+    }
+    Ok(outcomes)
 }
 
 fn load_if_changed(

@@ -20,8 +20,6 @@ use crate::error::ApiError;
 
 const DEFAULT_LIMIT: u32 = 1000;
 const MAX_LIMIT: u32 = 10_000;
-/// Rows per query while streaming.
-const STREAM_CHUNK: i64 = 5_000;
 /// Bytes gathered before a chunk is handed to the connection.
 const STREAM_BUFFER: usize = 64 * 1024;
 
@@ -258,25 +256,19 @@ fn stream(
         };
         let mut problem = None;
         let mut client_gone = false;
-        let read = db_trade::for_each(
-            &mut conn,
-            &filter,
-            cap.map(i64::from),
-            STREAM_CHUNK,
-            |row| {
-                if let Err(e) = encoder.write(&TradeFlow::from(row)) {
-                    problem = Some(e);
-                    return false;
-                }
-                if let Some(chunk) = encoder.take_if_full()
-                    && sender.blocking_send(Ok(chunk)).is_err()
-                {
-                    client_gone = true;
-                    return false;
-                }
-                true
-            },
-        );
+        let read = db_trade::for_each(&mut conn, &filter, cap.map(i64::from), |row| {
+            if let Err(e) = encoder.write(&TradeFlow::from(row)) {
+                problem = Some(e);
+                return false;
+            }
+            if let Some(chunk) = encoder.take_if_full()
+                && sender.blocking_send(Ok(chunk)).is_err()
+            {
+                client_gone = true;
+                return false;
+            }
+            true
+        });
         if client_gone {
             return;
         }

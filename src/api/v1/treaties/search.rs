@@ -15,7 +15,8 @@ use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::api::v1::wages::sources_of;
 use crate::db::treaties::{self as db_treaties, SearchFilter, SearchHit, TreatyRow};
-use crate::domain::search;
+use crate::domain::search::{self, Term};
+use crate::domain::snippet::snippet;
 use crate::domain::treaty::stored_topics;
 use crate::error::ApiError;
 use crate::import::treaties::TOTA_SOURCE_ID;
@@ -41,7 +42,8 @@ pub struct SearchResult {
     pub chapter: String,
     #[schema(example = "Forced Or Compulsory Labour")]
     pub heading: Option<String>,
-    /// Text around the matches, which are wrapped in `<mark>` … `</mark>`.
+    /// About 32 words of the text around the most matches, which are wrapped in `<mark>` …
+    /// `</mark>`; HTML-escaped, so it can be shown as HTML.
     #[schema(
         example = "… to discourage the importation of goods produced by <mark>forced</mark> or compulsory <mark>labour</mark> …"
     )]
@@ -55,8 +57,9 @@ pub struct SearchResult {
 }
 
 impl SearchResult {
-    fn new(rank: usize, hit: SearchHit) -> Self {
+    fn new(rank: usize, hit: SearchHit, terms: &[Term]) -> Self {
         Self {
+            snippet: snippet(hit.heading.as_deref(), &hit.text, terms, &hit.lang),
             rank,
             id: format!("{}:{}", hit.treaty_id, hit.article),
             link: format!(
@@ -69,7 +72,6 @@ impl SearchResult {
             article: hit.article,
             chapter: hit.chapter,
             heading: hit.heading,
-            snippet: hit.snippet,
             score: hit.score,
         }
     }
@@ -184,8 +186,9 @@ pub async fn search_provisions(
     };
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
+    let query_terms = terms.clone();
     let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-        let hits = db_treaties::search(conn, &terms, &filter)?;
+        let hits = db_treaties::search(conn, &query_terms, &filter)?;
         let sources = sources_of(conn, hits.iter().map(|h| h.source_id.as_str()))?;
         Ok((hits, sources))
     })
@@ -201,7 +204,7 @@ pub async fn search_provisions(
     let data: Vec<SearchResult> = hits
         .into_iter()
         .enumerate()
-        .map(|(index, hit)| SearchResult::new(index + 1, hit))
+        .map(|(index, hit)| SearchResult::new(index + 1, hit, &terms))
         .collect();
     let envelope = Envelope {
         meta: Meta::new(&datasets, &sources).with_count(data.len()),
