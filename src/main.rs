@@ -92,7 +92,8 @@ fn migrate(config: &Config, revert: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads the file (or standard input), prepares the database like a start-up does, and imports.
+/// Prepares the database like a start-up does, then imports the file (or standard input) as it
+/// reads it.
 fn import(
     config: &Config,
     kind: ImportKind,
@@ -100,20 +101,16 @@ fn import(
     dataset: Option<&str>,
     source: Option<&str>,
 ) -> Result<(), String> {
-    let (name, bytes) = if file == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        ("stdin".to_owned(), bytes)
+    let (name, input): (String, Box<dyn Read>) = if file == "-" {
+        ("stdin".to_owned(), Box::new(std::io::stdin().lock()))
     } else {
-        let bytes = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
-        (file.to_owned(), bytes)
+        let opened = std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        (file.to_owned(), Box::new(std::io::BufReader::new(opened)))
     };
     let pool = trilateral::prepare_database(config).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let report =
-        trilateral::import::command::import(&mut conn, kind, &name, &bytes, dataset, source)
+        trilateral::import::command::import(&mut conn, kind, &name, input, dataset, source)
             .map_err(|e| format!("import rejected, nothing changed: {e}"))?;
     tracing::info!(
         dataset = %report.dataset_id,

@@ -156,25 +156,20 @@ pub fn dataset_summary(
         .first(conn)
 }
 
-/// Replaces every flow of a dataset with `rows`.
-pub fn replace_dataset(
-    conn: &mut DbConnection,
-    dataset_id: &str,
-    rows: &[TradeFlowRow],
-) -> QueryResult<usize> {
-    diesel::delete(trade_flows::table.filter(trade_flows::dataset_id.eq(dataset_id)))
-        .execute(conn)?;
+/// Deletes every flow of a dataset.
+pub fn delete_dataset(conn: &mut DbConnection, dataset_id: &str) -> QueryResult<usize> {
+    diesel::delete(trade_flows::table.filter(trade_flows::dataset_id.eq(dataset_id))).execute(conn)
+}
+
+/// Stores `rows`.
+pub fn insert(conn: &mut DbConnection, rows: &[TradeFlowRow]) -> QueryResult<usize> {
     super::insert_rows!(conn, trade_flows::table, rows)
 }
 
-/// The flows of other datasets that have the same key as one of `rows`, for import errors.
-pub fn conflicting(
-    conn: &mut DbConnection,
-    dataset_id: &str,
-    row: &TradeFlowRow,
-) -> QueryResult<Option<String>> {
+/// The dataset that already holds a flow with the key of `row` (reporter, partner, flow, period,
+/// classification, product and source), if any.
+pub fn holder(conn: &mut DbConnection, row: &TradeFlowRow) -> QueryResult<Option<String>> {
     trade_flows::table
-        .filter(trade_flows::dataset_id.ne(dataset_id))
         .filter(trade_flows::reporter.eq(&row.reporter))
         .filter(trade_flows::partner.eq(&row.partner))
         .filter(trade_flows::flow.eq(&row.flow))

@@ -2,9 +2,12 @@
 //! rejects the whole file with its position and changes nothing; a good import replaces the
 //! target dataset's rows and bumps its version.
 
+use std::io::Read;
+
 use chrono::Utc;
 use clap::ValueEnum;
 use diesel::Connection;
+use sha2::{Digest, Sha256};
 
 use super::trade::{Batch, census, comtrade, tidy_csv};
 use super::treaties;
@@ -76,30 +79,73 @@ pub fn check_dataset_id(id: &str) -> Result<(), ImportError> {
     }
 }
 
-/// Imports `bytes` (read from `file`) as `kind` into `dataset` (or the kind's default), in one
-/// transaction.
+/// Imports what `input` (read from `file`) holds as `kind` into `dataset` (or the kind's default),
+/// in one transaction. A tidy CSV is read and written a chunk at a time, so a file of any size
+/// imports in bounded memory; the JSON and XML formats are read whole.
 pub fn import(
     conn: &mut DbConnection,
     kind: ImportKind,
     file: &str,
-    bytes: &[u8],
+    input: impl Read,
     dataset: Option<&str>,
     source: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
+    let mut input = DigestingReader::new(input);
     let report = conn.transaction(|conn| match kind {
-        ImportKind::Sources => import_sources(conn, file, bytes),
-        ImportKind::TotaXml => treaties::import_text(conn, file, bytes, dataset),
-        _ => import_trade(conn, kind, file, bytes, dataset, source),
+        ImportKind::Sources => import_sources(conn, file, &read_whole(file, &mut input)?),
+        ImportKind::TotaXml => {
+            treaties::import_text(conn, file, &read_whole(file, &mut input)?, dataset)
+        }
+        _ => import_trade(conn, kind, file, &mut input, dataset, source),
     })?;
     crate::db::refresh_planner_statistics(conn)?;
     Ok(report)
 }
 
-fn import_trade(
+fn read_whole(file: &str, input: &mut impl Read) -> Result<Vec<u8>, ImportError> {
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| ImportError::File {
+            file: file.to_owned(),
+            reason: format!("cannot read: {e}"),
+        })?;
+    Ok(bytes)
+}
+
+/// Passes bytes through while computing their SHA-256, the checksum of an imported dataset.
+struct DigestingReader<R> {
+    inner: R,
+    digest: Sha256,
+}
+
+impl<R: Read> DigestingReader<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            digest: Sha256::new(),
+        }
+    }
+
+    /// The hex digest of everything read so far.
+    fn hex_digest(&self) -> String {
+        bundled::hex(&self.digest.clone().finalize())
+    }
+}
+
+impl<R: Read> Read for DigestingReader<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.digest.update(&buffer[..read]);
+        Ok(read)
+    }
+}
+
+fn import_trade<R: Read>(
     conn: &mut DbConnection,
     kind: ImportKind,
     file: &str,
-    bytes: &[u8],
+    input: &mut DigestingReader<R>,
     dataset: Option<&str>,
     source: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
@@ -119,34 +165,30 @@ fn import_trade(
             ),
         });
     }
-    let (flows, skipped_aggregates, records) = match kind {
-        ImportKind::CensusIntltrade => {
-            let parsed = census::read(file, bytes, source_id)?;
-            (parsed.flows, parsed.skipped_aggregates, true)
-        }
-        ImportKind::Comtrade => {
-            let parsed = comtrade::read(file, bytes, source_id)?;
-            (parsed.flows, parsed.skipped_aggregates, true)
-        }
-        _ => (tidy_csv::read(file, bytes)?, 0, false),
-    };
-    let rows = Batch {
+    let batch = Batch {
         file,
         dataset_id,
-        records,
-    }
-    .store(conn, flows)?;
-    let first = rows
-        .iter()
-        .map(|r| r.period.as_str())
-        .min()
-        .map(str::to_owned);
-    let last = rows
-        .iter()
-        .map(|r| r.period.as_str())
-        .max()
-        .map(str::to_owned);
+        records: kind != ImportKind::Csv,
+    };
+    let (stored, skipped_aggregates) = match kind {
+        ImportKind::CensusIntltrade => {
+            let parsed = census::read(file, &mut *input, source_id)?;
+            (
+                batch.store(conn, parsed.flows.into_iter().map(Ok))?,
+                parsed.skipped_aggregates,
+            )
+        }
+        ImportKind::Comtrade => {
+            let parsed = comtrade::read(file, &mut *input, source_id)?;
+            (
+                batch.store(conn, parsed.flows.into_iter().map(Ok))?,
+                parsed.skipped_aggregates,
+            )
+        }
+        _ => (batch.store(conn, tidy_csv::read(file, &mut *input)?)?, 0),
+    };
     let version = existing.map_or(1, |d| d.version + 1);
+    let (coverage_first, coverage_last) = stored.coverage.unzip();
     datasets::save(
         conn,
         &DatasetRow {
@@ -159,17 +201,17 @@ fn import_trade(
             ),
             version,
             last_updated: Utc::now().naive_utc(),
-            row_count: rows.len() as i64,
-            coverage_first: first,
-            coverage_last: last,
-            checksum: bundled::hex(&sha2_digest(bytes)),
+            row_count: stored.rows as i64,
+            coverage_first,
+            coverage_last,
+            checksum: input.hex_digest(),
             origin: "import".to_owned(),
         },
     )?;
     Ok(ImportReport {
         dataset_id: dataset_id.to_owned(),
         version,
-        rows: rows.len(),
+        rows: stored.rows,
         skipped_aggregates,
     })
 }
@@ -181,7 +223,6 @@ fn kind_name(kind: ImportKind) -> String {
 }
 
 pub fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
     Sha256::digest(bytes).to_vec()
 }
 

@@ -12,6 +12,15 @@ pub fn read_rows<T: DeserializeOwned>(
     file: &str,
     input: impl Read,
 ) -> Result<Vec<(u64, T)>, ImportError> {
+    rows(file, input)?.collect()
+}
+
+/// The rows of a CSV file with a header line, one at a time and each with its line number, so
+/// that a file of any size is read in a small buffer. The header is read before this returns.
+pub fn rows<'a, T: DeserializeOwned>(
+    file: &'a str,
+    input: impl Read + 'a,
+) -> Result<impl Iterator<Item = Result<(u64, T), ImportError>> + 'a, ImportError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(input);
@@ -22,24 +31,15 @@ pub fn read_rows<T: DeserializeOwned>(
             reason: format!("cannot read the header line: {e}"),
         })?
         .clone();
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| ImportError::Row {
-            file: file.to_owned(),
-            line: e.position().map_or(0, |p| p.line()),
-            reason: e.to_string(),
-        })?;
+    Ok(reader.into_records().map(move |record| {
+        let record = record
+            .map_err(|e| row_error(file, e.position().map_or(0, |p| p.line()), e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
         let row = record
             .deserialize(Some(&headers))
-            .map_err(|e| ImportError::Row {
-                file: file.to_owned(),
-                line,
-                reason: e.to_string(),
-            })?;
-        rows.push((line, row));
-    }
-    Ok(rows)
+            .map_err(|e| row_error(file, line, e.to_string()))?;
+        Ok((line, row))
+    }))
 }
 
 /// A row-level error for `file` at `line`.

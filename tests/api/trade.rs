@@ -25,7 +25,7 @@ fn import_fixture(
 ) -> Result<ImportReport, ImportError> {
     let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).expect("fixture");
-    import(conn, kind, fixture, &bytes, None, None)
+    import(conn, kind, fixture, bytes.as_slice(), None, None)
 }
 
 /// `(year, exports, imports)` in million USD of the bundled Census file for a partner.
@@ -222,6 +222,37 @@ backend_test! {
 
         assert_eq!(app.get("/v1/trade/flows?format=csv").await.text(), before);
         assert_eq!(app.get("/v1/datasets?format=csv").await.text(), datasets_before);
+    }
+}
+
+backend_test! {
+    async fn a_csv_larger_than_a_write_chunk_imports_whole_or_not_at_all(app: TestApp) {
+        let pool = connection(&app);
+        let mut conn = pool.get().expect("connection");
+        // 25,000 distinct flows: more than two of the importer's write chunks.
+        let mut csv = String::from("reporter,partner,flow,period,classification,product_code,value_usd,source_id\n");
+        for i in 0..25_000 {
+            csv.push_str(&format!("usa,mx,import,{}-{:02},HS,{:04},{i},un_comtrade_api\n", 2000 + i % 20, 1 + i / 20 % 12, i / 240));
+        }
+        let first_row = csv.lines().nth(1).expect("row").to_owned();
+        let datasets_before = app.get("/v1/datasets?format=csv").await.text();
+
+        let with_duplicate = format!("{csv}{first_row}\n");
+        let error = import(&mut conn, ImportKind::Csv, "bulk.csv", with_duplicate.as_bytes(), Some("bulk"), None)
+            .expect_err("duplicate")
+            .to_string();
+        assert_eq!(error, "bulk.csv, line 25002: the same flow is already on line 2");
+        assert_eq!(app.get("/v1/datasets?format=csv").await.text(), datasets_before);
+        assert_eq!(app.get("/v1/trade/flows?source=bulk").await.json()["data"].as_array().map(Vec::len), Some(0));
+
+        let report = import(&mut conn, ImportKind::Csv, "bulk.csv", csv.as_bytes(), Some("bulk"), None).expect("import");
+        assert_eq!((report.rows, report.version), (25_000, 1));
+        let datasets = app.get("/v1/datasets").await.json();
+        let bulk = datasets["data"].as_array().expect("data").iter().find(|d| d["id"] == "bulk").expect("dataset");
+        assert_eq!((bulk["row_count"].as_i64(), bulk["coverage"]["first"].as_str(), bulk["coverage"]["last"].as_str()), (Some(25_000), Some("2000-01"), Some("2019-12")));
+        let exported = app.get("/v1/trade/flows?source=bulk&format=csv").await.text();
+        assert_eq!(exported.lines().count(), 25_001);
+        assert!(exported.lines().nth(1).expect("first flow").contains(",USA,MEX,import,2000-01,monthly,HS,0000,0.0,"), "{exported:.200}");
     }
 }
 

@@ -166,17 +166,17 @@ backend_test! {
         let fixture = |name: &str| std::fs::read(format!("{}/tests/fixtures/tota/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
 
         let before = app.get("/v1/treaties?format=csv").await.text();
-        let error = import(&mut conn, ImportKind::TotaXml, "bad.xml", &fixture("tpp_en_excerpt_article_outside_chapter.xml"), None, None)
+        let error = import(&mut conn, ImportKind::TotaXml, "bad.xml", fixture("tpp_en_excerpt_article_outside_chapter.xml").as_slice(), None, None)
             .expect_err("structure error")
             .to_string();
         assert!(error.contains("line 159") && error.contains("<article> is not allowed here"), "{error}");
-        let error = import(&mut conn, ImportKind::TotaXml, "tpp.xml", &fixture("tpp_en_excerpt.xml"), None, None)
+        let error = import(&mut conn, ImportKind::TotaXml, "tpp.xml", fixture("tpp_en_excerpt.xml").as_slice(), None, None)
             .expect_err("already loaded")
             .to_string();
         assert!(error.contains("already loaded by dataset 'treaties'"), "{error}");
         assert_eq!(app.get("/v1/treaties?format=csv").await.text(), before);
 
-        let report = import(&mut conn, ImportKind::TotaXml, "new.xml", &fixture("tpp_en_excerpt_as_unknown_agreement.xml"), None, None)
+        let report = import(&mut conn, ImportKind::TotaXml, "new.xml", fixture("tpp_en_excerpt_as_unknown_agreement.xml").as_slice(), None, None)
             .expect("import");
         assert_eq!((report.dataset_id.as_str(), report.version, report.rows), ("tota_9449_en", 1, 5));
         let provisions = app.get("/v1/treaties/tota_9449/provisions").await.json();

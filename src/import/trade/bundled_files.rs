@@ -71,25 +71,15 @@ impl BundledDataset for TradeFile {
 
     fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let flows = (self.read)(&self.file)?;
-        let rows = Batch {
+        let stored = Batch {
             file: self.file.path,
             dataset_id: self.id,
             records: false,
         }
-        .store(conn, flows)?;
-        let first = rows
-            .iter()
-            .map(|r| r.period.as_str())
-            .min()
-            .map(str::to_owned);
-        let last = rows
-            .iter()
-            .map(|r| r.period.as_str())
-            .max()
-            .map(str::to_owned);
+        .store(conn, flows.into_iter().map(Ok))?;
         Ok(LoadSummary {
-            rows: rows.len() as i64,
-            coverage: first.zip(last),
+            rows: stored.rows as i64,
+            coverage: stored.coverage,
         })
     }
 }

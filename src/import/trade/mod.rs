@@ -1,7 +1,7 @@
 //! Trade flows: the bundled files under `data/trade/` (see its PROVENANCE.md) and the importers
 //! for the official formats. Every reader produces `Flow`s; `Batch` checks them against the
 //! country codes and sources, numbers them after the flows already stored, and replaces the
-//! target dataset in one transaction.
+//! target dataset inside the caller's transaction, a chunk at a time.
 
 mod bundled_files;
 pub mod census;
@@ -9,6 +9,7 @@ pub mod comtrade;
 pub mod tidy_csv;
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -47,8 +48,37 @@ pub fn flow_direction(raw: &str) -> Option<&'static str> {
     }
 }
 
-/// What makes a flow unique: reporter, partner, direction, period, classification, product, source.
-type FlowKey = (String, String, &'static str, String, String, String, String);
+/// Flows stored per savepoint: bounds the memory of an import whatever the size of its file.
+const STORE_CHUNK_ROWS: usize = 10_000;
+
+/// What a batch stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stored {
+    pub rows: usize,
+    /// First and last period, as stored (`2016`, `2016-07`).
+    pub coverage: Option<(String, String)>,
+}
+
+impl Stored {
+    fn count(&mut self, period: &str) {
+        self.rows += 1;
+        self.coverage = Some(match self.coverage.take() {
+            None => (period.to_owned(), period.to_owned()),
+            Some((first, last)) => (
+                if period < first.as_str() {
+                    period.to_owned()
+                } else {
+                    first
+                },
+                if period > last.as_str() {
+                    period.to_owned()
+                } else {
+                    last
+                },
+            ),
+        });
+    }
+}
 
 /// Checks and stores a set of flows as the whole content of a dataset.
 pub struct Batch<'a> {
@@ -58,106 +88,140 @@ pub struct Batch<'a> {
     pub records: bool,
 }
 
+/// What a flow is checked against: the stored country codes in every form, and the sources.
+struct Known {
+    code_of: HashMap<String, String>,
+    sources: HashSet<String>,
+}
+
 impl Batch<'_> {
     /// Validates every flow (known country codes in any form, known sources, a year or month as
-    /// period, a finite non-negative value, no key twice), then replaces the dataset's flows with
-    /// them. Any bad row rejects the whole batch with its line; the caller's transaction keeps the
-    /// database as it was.
+    /// period, a finite non-negative value, no key twice) and replaces the dataset's flows with
+    /// them, writing as it reads so that only a chunk of flows is in memory at a time. Any bad
+    /// row rejects the whole batch with its line; the caller's transaction keeps the database as
+    /// it was.
     pub fn store(
         &self,
         conn: &mut DbConnection,
-        flows: Vec<Flow>,
-    ) -> Result<Vec<TradeFlowRow>, ImportError> {
-        let code_of = country_codes(conn)?;
-        let known_sources: HashSet<String> = sources::table
-            .select(sources::id)
-            .load(conn)?
-            .into_iter()
-            .collect();
-        let mut seen: HashMap<FlowKey, u64> = HashMap::new();
+        flows: impl IntoIterator<Item = Result<Flow, ImportError>>,
+    ) -> Result<Stored, ImportError> {
+        let known = Known {
+            code_of: country_codes(conn)?,
+            sources: sources::table
+                .select(sources::id)
+                .load(conn)?
+                .into_iter()
+                .collect(),
+        };
         let first_id = db_trade::max_id(conn)? + 1;
-        let mut rows = Vec::with_capacity(flows.len());
-        for (offset, mut flow) in flows.into_iter().enumerate() {
-            let fail = |reason: String| self.error_at(flow.line, reason);
-            let resolve = |role: &str, code: &str| {
-                code_of.get(code).cloned().ok_or_else(|| {
-                    fail(format!(
-                        "{role} '{code}' is not a country code known to /v1/countries"
-                    ))
-                })
-            };
-            flow.reporter = resolve("reporter", &flow.reporter)?;
-            flow.partner = resolve("partner", &flow.partner)?;
-            if !known_sources.contains(&flow.source_id) {
-                return Err(fail(format!(
-                    "source '{}' is not in /v1/sources; import the source first",
-                    flow.source_id
-                )));
-            }
-            let frequency = match flow.period {
-                Period::Year(_) => "annual",
-                Period::Month(..) => "monthly",
-                other => {
-                    return Err(fail(format!(
-                        "period '{other}' is neither a year nor a month"
-                    )));
+        db_trade::delete_dataset(conn, self.dataset_id)?;
+        // The first line of every key, by a hash of the key: 16 bytes a flow instead of the key's
+        // strings. Equal hashes are confirmed against the rows stored so far.
+        let mut first_line_of: HashMap<u64, u64> = HashMap::new();
+        let mut pending = Vec::with_capacity(STORE_CHUNK_ROWS);
+        let mut stored = Stored::default();
+        for (id, flow) in (first_id..).zip(flows) {
+            let flow = flow?;
+            let line = flow.line;
+            let row = self.check(&known, flow, id)?;
+            if let Some(&first) = first_line_of.get(&key_hash(&row)) {
+                self.flush(conn, &mut pending)?;
+                if db_trade::holder(conn, &row)?.as_deref() == Some(self.dataset_id) {
+                    return Err(
+                        self.error_at(line, format!("the same flow is already on line {first}"))
+                    );
                 }
-            };
-            if !flow.value_usd.is_finite() || flow.value_usd < 0.0 {
-                return Err(fail(format!(
-                    "value {} is not a non-negative amount",
-                    flow.value_usd
-                )));
+            } else {
+                first_line_of.insert(key_hash(&row), line);
             }
-            for (field, value) in [
-                ("classification", &flow.classification),
-                ("product_code", &flow.product_code),
-            ] {
-                if value.is_empty() || value.len() > 40 || value.chars().any(char::is_control) {
-                    return Err(fail(format!(
-                        "{field} '{value}' is empty, too long or has control characters"
-                    )));
-                }
+            stored.count(&row.period);
+            pending.push(row);
+            if pending.len() == STORE_CHUNK_ROWS {
+                self.flush(conn, &mut pending)?;
             }
-            let period = flow.period.to_string();
-            let key = (
-                flow.reporter.clone(),
-                flow.partner.clone(),
-                flow.flow,
-                period.clone(),
-                flow.classification.clone(),
-                flow.product_code.clone(),
-                flow.source_id.clone(),
-            );
-            if let Some(first) = seen.insert(key, flow.line) {
-                return Err(fail(format!("the same flow is already on line {first}")));
-            }
-            rows.push(TradeFlowRow {
-                id: first_id + offset as i64,
-                dataset_id: self.dataset_id.to_owned(),
-                reporter: flow.reporter,
-                partner: flow.partner,
-                flow: flow.flow.to_owned(),
-                period,
-                period_start: flow.period.first_day().format("%Y-%m-%d").to_string(),
-                frequency: frequency.to_owned(),
-                classification: flow.classification,
-                product_code: flow.product_code,
-                value_usd: flow.value_usd,
-                source_id: flow.source_id,
-                note: flow.note,
-            });
         }
-        // A savepoint, so that after a unique violation the transaction can still be queried.
-        let stored =
-            conn.transaction(|conn| db_trade::replace_dataset(conn, self.dataset_id, &rows));
-        match stored {
+        self.flush(conn, &mut pending)?;
+        Ok(stored)
+    }
+
+    /// One flow as a stored row with id `id`, or why it cannot be stored.
+    fn check(&self, known: &Known, flow: Flow, id: i64) -> Result<TradeFlowRow, ImportError> {
+        let fail = |reason: String| self.error_at(flow.line, reason);
+        let resolve = |role: &str, code: &str| {
+            known.code_of.get(code).cloned().ok_or_else(|| {
+                fail(format!(
+                    "{role} '{code}' is not a country code known to /v1/countries"
+                ))
+            })
+        };
+        let reporter = resolve("reporter", &flow.reporter)?;
+        let partner = resolve("partner", &flow.partner)?;
+        if !known.sources.contains(&flow.source_id) {
+            return Err(fail(format!(
+                "source '{}' is not in /v1/sources; import the source first",
+                flow.source_id
+            )));
+        }
+        let frequency = match flow.period {
+            Period::Year(_) => "annual",
+            Period::Month(..) => "monthly",
+            other => {
+                return Err(fail(format!(
+                    "period '{other}' is neither a year nor a month"
+                )));
+            }
+        };
+        if !flow.value_usd.is_finite() || flow.value_usd < 0.0 {
+            return Err(fail(format!(
+                "value {} is not a non-negative amount",
+                flow.value_usd
+            )));
+        }
+        for (field, value) in [
+            ("classification", &flow.classification),
+            ("product_code", &flow.product_code),
+        ] {
+            if value.is_empty() || value.len() > 40 || value.chars().any(char::is_control) {
+                return Err(fail(format!(
+                    "{field} '{value}' is empty, too long or has control characters"
+                )));
+            }
+        }
+        Ok(TradeFlowRow {
+            id,
+            dataset_id: self.dataset_id.to_owned(),
+            reporter,
+            partner,
+            flow: flow.flow.to_owned(),
+            period: flow.period.to_string(),
+            period_start: flow.period.first_day().format("%Y-%m-%d").to_string(),
+            frequency: frequency.to_owned(),
+            classification: flow.classification,
+            product_code: flow.product_code,
+            value_usd: flow.value_usd,
+            source_id: flow.source_id,
+            note: flow.note,
+        })
+    }
+
+    /// Writes the pending rows. Each chunk is a savepoint, so that after a unique violation the
+    /// transaction can still be asked which dataset already holds the flow.
+    fn flush(
+        &self,
+        conn: &mut DbConnection,
+        pending: &mut Vec<TradeFlowRow>,
+    ) -> Result<(), ImportError> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        match conn.transaction(|conn| db_trade::insert(conn, pending)) {
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                Err(self.conflict(conn, &rows)?)
+                Err(self.conflict(conn, pending)?)
             }
             other => {
                 other?;
-                Ok(rows)
+                pending.clear();
+                Ok(())
             }
         }
     }
@@ -181,7 +245,7 @@ impl Batch<'_> {
         rows: &[TradeFlowRow],
     ) -> Result<ImportError, ImportError> {
         for row in rows {
-            if let Some(other) = db_trade::conflicting(conn, self.dataset_id, row)? {
+            if let Some(other) = db_trade::holder(conn, row)? {
                 return Ok(ImportError::File {
                     file: self.file.to_owned(),
                     reason: format!(
@@ -201,6 +265,22 @@ impl Batch<'_> {
             reason: "a flow is already stored in another dataset".to_owned(),
         })
     }
+}
+
+/// A hash of what makes a flow unique (the columns of the unique key `trade_flows_key_idx`).
+fn key_hash(row: &TradeFlowRow) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (
+        &row.reporter,
+        &row.partner,
+        &row.flow,
+        &row.period,
+        &row.classification,
+        &row.product_code,
+        &row.source_id,
+    )
+        .hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Every form of every country code (alpha-3 or source code, alpha-2, numeric) mapped to the code
