@@ -16,6 +16,24 @@ pub struct Envelope<T> {
     pub links: Links,
 }
 
+/// The JSON of an envelope whose `data` was rendered already (`data_json`, one JSON value): the
+/// same bytes `Envelope` serialises to, for answers that render their rows while reading them.
+pub fn render_with_data(
+    data_json: &[u8],
+    meta: &Meta,
+    links: &Links,
+) -> serde_json::Result<Vec<u8>> {
+    let mut body = Vec::with_capacity(data_json.len() + 1024);
+    body.extend_from_slice(b"{\"data\":");
+    body.extend_from_slice(data_json);
+    body.extend_from_slice(b",\"meta\":");
+    serde_json::to_writer(&mut body, meta)?;
+    body.extend_from_slice(b",\"links\":");
+    serde_json::to_writer(&mut body, links)?;
+    body.push(b'}');
+    Ok(body)
+}
+
 /// What the numbers in `data` are and where they come from.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Meta {
@@ -135,4 +153,36 @@ impl Links {
 /// A UTC timestamp as RFC 3339 with a `Z`.
 pub fn rfc3339(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_envelope_around_rendered_data_is_the_serialised_envelope() {
+        let meta = || {
+            Meta {
+                unit: Some("USD".to_owned()),
+                warnings: vec!["a \"quoted\" caveat".to_owned()],
+                ..Meta::new(&[], &[])
+            }
+            .with_count(2)
+        };
+        let links = || Links {
+            self_: "/v1/x?a=1".to_owned(),
+            next: Some("/v1/x?a=1&cursor=i2".to_owned()),
+        };
+        let data = vec![serde_json::json!({"id": 1}), serde_json::json!({"id": 2})];
+        let rendered = serde_json::to_vec(&data).unwrap();
+        let envelope = Envelope {
+            data,
+            meta: meta(),
+            links: links(),
+        };
+        assert_eq!(
+            render_with_data(&rendered, &meta(), &links()).unwrap(),
+            serde_json::to_vec(&envelope).unwrap()
+        );
+    }
 }

@@ -179,7 +179,12 @@ pub fn json<T: Serialize>(
     envelope: &Envelope<T>,
 ) -> Result<HttpResponse, ApiError> {
     let body = serde_json::to_vec(envelope).map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(ok_response(Format::Json, validators, "").body(body))
+    Ok(json_bytes(validators, body))
+}
+
+/// 200 with a JSON body rendered already.
+pub fn json_bytes(validators: &Validators, body: Vec<u8>) -> HttpResponse {
+    ok_response(Format::Json, validators, "").body(body)
 }
 
 fn ndjson<T: Serialize>(items: &[T]) -> Result<Vec<u8>, ApiError> {

@@ -54,15 +54,13 @@ pub fn list(conn: &mut DbConnection, kind: Option<CountryKind>) -> QueryResult<V
 /// The country a validated code names. Alpha-2 and numeric codes only match current ISO 3166-1
 /// entries; three-character codes match ISO alpha-3, former and source-specific codes.
 pub fn find(conn: &mut DbConnection, lookup: &CountryLookup) -> QueryResult<Option<CountryRow>> {
-    let query = countries::table
-        .select(CountryRow::as_select())
-        .into_boxed();
-    let query = match lookup {
-        CountryLookup::Alpha2(code) => query.filter(countries::iso2.eq(code.clone())),
-        CountryLookup::Code(code) => query.filter(countries::code.eq(code.clone())),
-        CountryLookup::Numeric(code) => query.filter(countries::numeric.eq(code.clone())),
-    };
-    query.first(conn).optional()
+    let row = countries::table.select(CountryRow::as_select());
+    match lookup {
+        CountryLookup::Alpha2(code) => row.filter(countries::iso2.eq(code)).first(conn),
+        CountryLookup::Code(code) => row.filter(countries::code.eq(code)).first(conn),
+        CountryLookup::Numeric(code) => row.filter(countries::numeric.eq(code)).first(conn),
+    }
+    .optional()
 }
 
 /// The countries with these codes, in code order.

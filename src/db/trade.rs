@@ -85,15 +85,6 @@ macro_rules! filtered {
     }};
 }
 
-/// Up to `limit` flows in id order.
-pub fn page(
-    conn: &mut DbConnection,
-    filter: &FlowFilter,
-    limit: i64,
-) -> QueryResult<Vec<TradeFlowRow>> {
-    filtered!(filter).limit(limit).load(conn)
-}
-
 /// Every matching flow, in id order.
 pub fn all(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<TradeFlowRow>> {
     filtered!(filter).load(conn)

@@ -1,6 +1,8 @@
 //! `GET /v1/trade/flows`: stored flows, filtered, in pages with keyset cursors; CSV and NDJSON
 //! stream the whole result in chunks, so memory stays flat however many rows there are.
 
+use std::collections::BTreeSet;
+
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -10,11 +12,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::{FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, token_list};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Fresh, Scope, Validators, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::envelope::{Envelope, Links, Meta, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::api::v1::wages::{date_range, sources_of};
+use crate::db::DbConnection;
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::error::ApiError;
 
@@ -191,14 +194,12 @@ pub async fn list_trade_flows(
     let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
         filter.partners = resolve_countries(conn, "partner", &partners)?;
-        let mut rows = db_trade::page(conn, &filter, i64::from(limit) + 1)?;
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
-        Ok((rows, more, sources))
+        let page = RenderedPage::read(conn, &filter, limit)?;
+        let sources = sources_of(conn, page.source_ids.iter().map(String::as_str))?;
+        Ok((page, sources))
     })
     .await?;
-    let (validators, datasets, (rows, more, sources)) = match fresh {
+    let (validators, datasets, (page, sources)) = match fresh {
         Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded {
             validators,
@@ -206,27 +207,72 @@ pub async fn list_trade_flows(
             value,
         } => (validators, datasets, value),
     };
-    let next = more
-        .then(|| rows.last().map(|r| next_link(&req, r.id)))
-        .flatten();
-    let data: Vec<TradeFlow> = rows.into_iter().map(TradeFlow::from).collect();
-    let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
+    let next = page.more_after.map(|last_id| next_link(&req, last_id));
+    let mut meta = Meta::new(&datasets, &sources).with_count(page.count);
     meta.unit = Some("USD".to_owned());
-    let envelope = Envelope {
-        meta,
-        links: Links {
-            self_: req.uri().to_string(),
-            next: next.clone(),
-        },
-        data,
+    let links = Links {
+        self_: req.uri().to_string(),
+        next: next.clone(),
     };
-    let mut response = format::json(&validators, &envelope)?;
+    let body = render_with_data(&page.data, &meta, &links)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut response = format::json_bytes(&validators, body);
     if let Some(next) = next
         && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
     {
         response.headers_mut().insert(header::LINK, value);
     }
     Ok(response)
+}
+
+/// A JSON page of flows, rendered while the rows are read: each row is written and dropped at
+/// once, on the thread that read it, instead of a page of rows living until the answer is built.
+struct RenderedPage {
+    /// The `data` array as JSON.
+    data: Vec<u8>,
+    count: usize,
+    /// The id of the last row of the page, when more rows follow it.
+    more_after: Option<i64>,
+    source_ids: BTreeSet<String>,
+}
+
+impl RenderedPage {
+    fn read(conn: &mut DbConnection, filter: &FlowFilter, limit: u32) -> Result<Self, ApiError> {
+        let mut page = RenderedPage {
+            data: Vec::with_capacity(limit as usize * 256),
+            count: 0,
+            more_after: None,
+            source_ids: BTreeSet::new(),
+        };
+        let mut last_id = None;
+        let mut failure = None;
+        page.data.push(b'[');
+        // One row more than the page holds tells whether another page follows.
+        db_trade::for_each(conn, filter, Some(i64::from(limit) + 1), |row| {
+            if page.count == limit as usize {
+                page.more_after = last_id;
+                return false;
+            }
+            if page.count > 0 {
+                page.data.push(b',');
+            }
+            last_id = Some(row.id);
+            if !page.source_ids.contains(&row.source_id) {
+                page.source_ids.insert(row.source_id.clone());
+            }
+            if let Err(e) = serde_json::to_writer(&mut page.data, &TradeFlow::from(row)) {
+                failure = Some(e);
+                return false;
+            }
+            page.count += 1;
+            true
+        })?;
+        if let Some(e) = failure {
+            return Err(ApiError::internal(e.to_string()));
+        }
+        page.data.push(b']');
+        Ok(page)
+    }
 }
 
 /// Streams every matching flow as CSV or NDJSON. A blocking task reads the flows a few at a time
