@@ -205,7 +205,7 @@ impl TestDatabase {
             database_url: self.url.clone(),
             bind: "127.0.0.1:0".to_owned(),
             workers: Some(1),
-            db_pool_size: 4,
+            db_pool_size: Some(4),
             ..Config::default()
         }
     }
