@@ -128,10 +128,10 @@ impl Default for Config {
 }
 
 /// Four connections per CPU: enough to keep the CPUs busy while some queries wait on the network
-/// or on a slow client of a streamed export. Many more than that let more queries run at once
-/// than there are cores, and on Postgres that turned into stalls of up to four seconds (backends
-/// sleeping in spinlock back-off while the lock holder waits for a core): with 16 connections on
-/// two cores a few requests in 100,000 took over 2 s; with 8, none took over 20 ms, at the same
+/// or on a slow client of a streamed export. Many more let more queries run at once than there
+/// are cores, and on Postgres that turned into stalls of up to four seconds (most likely backends
+/// sleeping in spinlock back-off while the holder waits for a core): with 16 connections on two
+/// cores a few requests in 100,000 took over 2 s; with 8, none took over 20 ms, at the same
 /// throughput.
 fn default_pool_size() -> u32 {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
