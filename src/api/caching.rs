@@ -134,6 +134,24 @@ pub enum Fresh<T> {
     },
 }
 
+impl<T> Fresh<T> {
+    /// The response: the complete one, or what `render` makes of the validators, the datasets
+    /// read and the loaded value. Every handler answers through this.
+    pub fn respond(
+        self,
+        render: impl FnOnce(Validators, Vec<DatasetRow>, T) -> Result<HttpResponse, ApiError>,
+    ) -> Result<HttpResponse, ApiError> {
+        match self {
+            Fresh::Answered(response) => Ok(response),
+            Fresh::Loaded {
+                validators,
+                datasets,
+                value,
+            } => render(validators, datasets, value),
+        }
+    }
+}
+
 /// `Fresh` as it leaves the blocking pool (a response cannot cross threads).
 enum Checked<T> {
     NotModified(Validators),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::{ApiQuery, FormatQuery};
@@ -194,7 +194,7 @@ fn to_response(row: CountryRow, currencies: &HashMap<String, CurrencyRow>) -> Co
 }
 
 /// Rows, the currencies they use and their sources, read in one go.
-struct Loaded {
+struct WithContext {
     rows: Vec<CountryRow>,
     currencies: HashMap<String, CurrencyRow>,
     sources: Vec<db_sources::SourceRow>,
@@ -203,7 +203,7 @@ struct Loaded {
 fn load_with_context(
     conn: &mut crate::db::DbConnection,
     rows: Vec<CountryRow>,
-) -> Result<Loaded, ApiError> {
+) -> Result<WithContext, ApiError> {
     let currencies = db_countries::currencies(conn)?
         .into_iter()
         .map(|c| (c.code.clone(), c))
@@ -212,7 +212,7 @@ fn load_with_context(
     source_ids.sort_unstable();
     source_ids.dedup();
     let sources = db_sources::by_ids(conn, &source_ids)?;
-    Ok(Loaded {
+    Ok(WithContext {
         rows,
         currencies,
         sources,
@@ -262,30 +262,24 @@ pub async fn list_countries(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let kind = query.kind;
-    let fresh = load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
+    load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
         let rows = db_countries::list(conn, kind)?;
         load_with_context(conn, rows)
     })
-    .await?;
-    let (validators, datasets, loaded) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data: Vec<CountryResponse> = loaded
-        .rows
-        .into_iter()
-        .map(|row| to_response(row, &loaded.currencies))
-        .collect();
-    let envelope = Envelope {
-        meta: Meta::new(&datasets, &loaded.sources).with_count(data.len()),
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "countries")
+    .await?
+    .respond(|validators, datasets, loaded| {
+        let data: Vec<CountryResponse> = loaded
+            .rows
+            .into_iter()
+            .map(|row| to_response(row, &loaded.currencies))
+            .collect();
+        let envelope = Envelope {
+            meta: Meta::new(&datasets, &loaded.sources).with_count(data.len()),
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "countries")
+    })
 }
 
 /// Get a country
@@ -325,30 +319,24 @@ pub async fn get_country(
     })?;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
+    load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
         let row = find_country(conn, "code", &lookup)?;
         load_with_context(conn, vec![row])
     })
-    .await?;
-    let (validators, datasets, loaded) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let Some(row) = loaded.rows.into_iter().next() else {
-        return Err(ApiError::internal("country lookup returned no row"));
-    };
-    let country = to_response(row, &loaded.currencies);
-    let file_stem = country.code.to_lowercase();
-    let envelope = Envelope {
-        meta: Meta::new(&datasets, &loaded.sources),
-        links: Links::to_self(req.uri().to_string()),
-        data: country,
-    };
-    format::item(format, &validators, &envelope, &file_stem)
+    .await?
+    .respond(|validators, datasets, loaded| {
+        let Some(row) = loaded.rows.into_iter().next() else {
+            return Err(ApiError::internal("country lookup returned no row"));
+        };
+        let country = to_response(row, &loaded.currencies);
+        let file_stem = country.code.to_lowercase();
+        let envelope = Envelope {
+            meta: Meta::new(&datasets, &loaded.sources),
+            links: Links::to_self(req.uri().to_string()),
+            data: country,
+        };
+        format::item(format, &validators, &envelope, &file_stem)
+    })
 }
 
 /// A country in brief, as other resources embed it.

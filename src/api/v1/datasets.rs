@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta, rfc3339};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -168,23 +168,18 @@ pub async fn list_datasets(
 ) -> Result<HttpResponse, ApiError> {
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::All, |conn| Ok(db_datasets::list(conn)?)).await?;
-    let (validators, datasets, rows) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data: Vec<DatasetResponse> = rows.into_iter().map(DatasetResponse::from).collect();
-    let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
-    meta.dataset = None;
-    meta.datasets = Vec::new();
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "datasets")
+    load_fresh(&state, key, Scope::All, |conn| Ok(db_datasets::list(conn)?))
+        .await?
+        .respond(|validators, datasets, rows| {
+            let data: Vec<DatasetResponse> = rows.into_iter().map(DatasetResponse::from).collect();
+            let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
+            meta.dataset = None;
+            meta.datasets = Vec::new();
+            let envelope = Envelope {
+                meta,
+                links: Links::to_self(req.uri().to_string()),
+                data,
+            };
+            format::collection(format, &validators, &envelope, "datasets")
+        })
 }

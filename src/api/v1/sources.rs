@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::{ApiQuery, FormatQuery};
@@ -138,25 +138,19 @@ pub async fn list_sources(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let family = query.family;
-    let fresh = load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
+    load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
         Ok(db_sources::list(conn, family.map(SourceFamily::as_str))?)
     })
-    .await?;
-    let (validators, datasets, rows) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data: Vec<SourceResponse> = rows.into_iter().map(SourceResponse::from).collect();
-    let envelope = Envelope {
-        meta: Meta::new(&datasets, &[]).with_count(data.len()),
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "sources")
+    .await?
+    .respond(|validators, datasets, rows| {
+        let data: Vec<SourceResponse> = rows.into_iter().map(SourceResponse::from).collect();
+        let envelope = Envelope {
+            meta: Meta::new(&datasets, &[]).with_count(data.len()),
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "sources")
+    })
 }
 
 /// Get a source
@@ -202,7 +196,7 @@ pub async fn get_source(
     }
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
+    load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
         db_sources::find(conn, &id)?.ok_or_else(|| {
             ApiError::new(
                 ProblemType::UnknownSource,
@@ -212,21 +206,15 @@ pub async fn get_source(
             .with_help("/v1/sources")
         })
     })
-    .await?;
-    let (validators, datasets, row) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let source = SourceResponse::from(row);
-    let file_stem = source.id.clone();
-    let envelope = Envelope {
-        meta: Meta::new(&datasets, &[]),
-        links: Links::to_self(req.uri().to_string()),
-        data: source,
-    };
-    format::item(format, &validators, &envelope, &file_stem)
+    .await?
+    .respond(|validators, datasets, row| {
+        let source = SourceResponse::from(row);
+        let file_stem = source.id.clone();
+        let envelope = Envelope {
+            meta: Meta::new(&datasets, &[]),
+            links: Links::to_self(req.uri().to_string()),
+            data: source,
+        };
+        format::item(format, &validators, &envelope, &file_stem)
+    })
 }

@@ -11,7 +11,7 @@ use super::{
     FAMILY, FlowDirection, Reported, flows_between, missing_years, side, token_list, year_runs,
 };
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -167,7 +167,7 @@ pub async fn get_trade_balance(
         .unwrap_or_else(|| "TOTAL".to_owned());
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let country = find_country(conn, "country", &country)?;
         let partner = find_country(conn, "partner", &partner)?;
         if country.code == partner.code {
@@ -203,126 +203,120 @@ pub async fn get_trade_balance(
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((country, partner, chosen, rows, sources))
     })
-    .await?;
-    let (validators, datasets, (country, partner, chosen, rows, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let periods: BTreeSet<String> = rows.iter().map(|r| r.period.clone()).collect();
-    let data: Vec<BalancePeriod> = periods
-        .iter()
-        .map(|period| {
-            let exports = side(
-                &rows,
-                &country.code,
-                &partner.code,
-                FlowDirection::Export,
-                period,
-            )
-            .map(Reported::from);
-            let imports = side(
-                &rows,
-                &country.code,
-                &partner.code,
-                FlowDirection::Import,
-                period,
-            )
-            .map(Reported::from);
-            let balance_usd = exports
-                .as_ref()
-                .zip(imports.as_ref())
-                .map(|(e, i)| e.value_usd - i.value_usd);
-            BalancePeriod {
-                period: period.clone(),
-                exports,
-                imports,
-                balance_usd,
-            }
-        })
-        .collect();
+    .await?
+    .respond(|validators, datasets, (country, partner, chosen, rows, sources)| {
+        let periods: BTreeSet<String> = rows.iter().map(|r| r.period.clone()).collect();
+        let data: Vec<BalancePeriod> = periods
+            .iter()
+            .map(|period| {
+                let exports = side(
+                    &rows,
+                    &country.code,
+                    &partner.code,
+                    FlowDirection::Export,
+                    period,
+                )
+                .map(Reported::from);
+                let imports = side(
+                    &rows,
+                    &country.code,
+                    &partner.code,
+                    FlowDirection::Import,
+                    period,
+                )
+                .map(Reported::from);
+                let balance_usd = exports
+                    .as_ref()
+                    .zip(imports.as_ref())
+                    .map(|(e, i)| e.value_usd - i.value_usd);
+                BalancePeriod {
+                    period: period.clone(),
+                    exports,
+                    imports,
+                    balance_usd,
+                }
+            })
+            .collect();
 
-    let used: Vec<_> = datasets
-        .iter()
-        .filter(|d| chosen.as_deref() == Some(d.id.as_str()))
-        .cloned()
-        .collect();
-    let mut meta =
-        Meta::new(if used.is_empty() { &datasets } else { &used }, &sources).with_count(data.len());
-    meta.unit = Some("USD".to_owned());
-    match &chosen {
-        Some(dataset) => meta.transformations.push(format!(
-            "all values from dataset '{dataset}'; balance = exports - imports; a value reported by {} is the partner's mirror figure",
-            partner.code
-        )),
-        None => meta.warnings.push(format!(
-            "no dataset has trade between {} and {}",
-            country.name, partner.name
-        )),
-    }
-    let lacking = missing_years(&periods);
-    if !lacking.is_empty() {
-        meta.warnings.push(format!(
-            "{} has no figures for {}; those years are left out, not zero",
-            chosen.as_deref().unwrap_or_default(),
-            year_runs(&lacking)
-        ));
-    }
-    for (label, missing) in [
-        (
-            "exports",
-            data.iter()
-                .filter(|p| p.exports.is_none())
-                .map(|p| p.period.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "imports",
-            data.iter()
-                .filter(|p| p.imports.is_none())
-                .map(|p| p.period.as_str())
-                .collect::<Vec<_>>(),
-        ),
-    ] {
-        if !missing.is_empty() {
+        let used: Vec<_> = datasets
+            .iter()
+            .filter(|d| chosen.as_deref() == Some(d.id.as_str()))
+            .cloned()
+            .collect();
+        let mut meta =
+            Meta::new(if used.is_empty() { &datasets } else { &used }, &sources).with_count(data.len());
+        meta.unit = Some("USD".to_owned());
+        match &chosen {
+            Some(dataset) => meta.transformations.push(format!(
+                "all values from dataset '{dataset}'; balance = exports - imports; a value reported by {} is the partner's mirror figure",
+                partner.code
+            )),
+            None => meta.warnings.push(format!(
+                "no dataset has trade between {} and {}",
+                country.name, partner.name
+            )),
+        }
+        let lacking = missing_years(&periods);
+        if !lacking.is_empty() {
             meta.warnings.push(format!(
-                "{label} not in the source for {}; balance is null there",
-                missing.join(", ")
+                "{} has no figures for {}; those years are left out, not zero",
+                chosen.as_deref().unwrap_or_default(),
+                year_runs(&lacking)
             ));
         }
-    }
-    let mirrored: BTreeSet<&str> = data
-        .iter()
-        .flat_map(|p| [&p.exports, &p.imports])
-        .flatten()
-        .filter(|r| r.reported_by != country.code)
-        .map(|r| r.reported_by.as_str())
-        .collect();
-    if !mirrored.is_empty() {
-        meta.warnings.push(format!(
-            "some values are mirror figures reported by {}, not {}'s own statistics",
-            mirrored.into_iter().collect::<Vec<_>>().join(", "),
-            country.name
-        ));
-    }
-    let printed_balances: BTreeSet<String> = rows
-        .iter()
-        .filter_map(|r| {
-            Some((
-                r.period.as_str(),
-                r.note.as_deref()?.split_once("; the source prints")?.1,
-            ))
-        })
-        .map(|(period, rest)| format!("{period}: the source prints{rest}"))
-        .collect();
-    meta.warnings.extend(printed_balances);
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "trade_balance")
+        for (label, missing) in [
+            (
+                "exports",
+                data.iter()
+                    .filter(|p| p.exports.is_none())
+                    .map(|p| p.period.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "imports",
+                data.iter()
+                    .filter(|p| p.imports.is_none())
+                    .map(|p| p.period.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+        ] {
+            if !missing.is_empty() {
+                meta.warnings.push(format!(
+                    "{label} not in the source for {}; balance is null there",
+                    missing.join(", ")
+                ));
+            }
+        }
+        let mirrored: BTreeSet<&str> = data
+            .iter()
+            .flat_map(|p| [&p.exports, &p.imports])
+            .flatten()
+            .filter(|r| r.reported_by != country.code)
+            .map(|r| r.reported_by.as_str())
+            .collect();
+        if !mirrored.is_empty() {
+            meta.warnings.push(format!(
+                "some values are mirror figures reported by {}, not {}'s own statistics",
+                mirrored.into_iter().collect::<Vec<_>>().join(", "),
+                country.name
+            ));
+        }
+        let printed_balances: BTreeSet<String> = rows
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.period.as_str(),
+                    r.note.as_deref()?.split_once("; the source prints")?.1,
+                ))
+            })
+            .map(|(period, rest)| format!("{period}: the source prints{rest}"))
+            .collect();
+        meta.warnings.extend(printed_balances);
+        let envelope = Envelope {
+            meta,
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "trade_balance")
+    })
 }

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, token_list};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, Validators, load_fresh};
+use crate::api::caching::{CacheKey, Scope, Validators, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -177,52 +177,43 @@ pub async fn list_trade_flows(
     };
     let key = CacheKey::from_request(&req, format);
     if format != Format::Json {
-        let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+        return load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
             filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
             filter.partners = resolve_countries(conn, "partner", &partners)?;
             Ok(filter)
         })
-        .await?;
-        return Ok(match fresh {
-            Fresh::Answered(response) => response,
-            Fresh::Loaded {
-                validators, value, ..
-            } => stream(&state, format, &validators, value, query.limit),
+        .await?
+        .respond(|validators, _, filter| {
+            Ok(stream(&state, format, &validators, filter, query.limit))
         });
     }
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
         filter.partners = resolve_countries(conn, "partner", &partners)?;
         let page = RenderedPage::read(conn, &filter, limit)?;
         let sources = sources_of(conn, page.source_ids.iter().map(String::as_str))?;
         Ok((page, sources))
     })
-    .await?;
-    let (validators, datasets, (page, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let next = page.more_after.map(|last_id| next_link(&req, last_id));
-    let mut meta = Meta::new(&datasets, &sources).with_count(page.count);
-    meta.unit = Some("USD".to_owned());
-    let links = Links {
-        self_: req.uri().to_string(),
-        next: next.clone(),
-    };
-    let body = render_with_data(&page.data, &meta, &links)
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let mut response = format::json_bytes(&validators, body);
-    if let Some(next) = next
-        && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
-    {
-        response.headers_mut().insert(header::LINK, value);
-    }
-    Ok(response)
+    .await?
+    .respond(|validators, datasets, (page, sources)| {
+        let next = page.more_after.map(|last_id| next_link(&req, last_id));
+        let mut meta = Meta::new(&datasets, &sources).with_count(page.count);
+        meta.unit = Some("USD".to_owned());
+        let links = Links {
+            self_: req.uri().to_string(),
+            next: next.clone(),
+        };
+        let body = render_with_data(&page.data, &meta, &links)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let mut response = format::json_bytes(&validators, body);
+        if let Some(next) = next
+            && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+        {
+            response.headers_mut().insert(header::LINK, value);
+        }
+        Ok(response)
+    })
 }
 
 /// A JSON page of flows, rendered while the rows are read: each row is written and dropped at

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, FlowDirection, Reported, flows_between, token_list};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -164,7 +164,7 @@ pub async fn get_trade_mirror(
     let flow = query.flow;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let reporter = find_country(conn, "reporter", &reporter)?;
         let partner = find_country(conn, "partner", &partner)?;
         if reporter.code == partner.code {
@@ -188,87 +188,81 @@ pub async fn get_trade_mirror(
         let source_rows = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((reporter, partner, rows, source_rows))
     })
-    .await?;
-    let (validators, datasets, (reporter, partner, rows, source_rows)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let periods: BTreeSet<&str> = rows.iter().map(|r| r.period.as_str()).collect();
-    let data: Vec<MirrorPeriod> = periods
-        .into_iter()
-        .map(|period| {
-            let reported =
-                pick(&rows, &reporter.code, &partner.code, flow, period).map(Reported::from);
-            let mirror = pick(
-                &rows,
-                &partner.code,
-                &reporter.code,
-                flow.opposite(),
-                period,
-            )
-            .map(Reported::from);
-            let gap_usd = reported
-                .as_ref()
-                .zip(mirror.as_ref())
-                .map(|(a, b)| a.value_usd - b.value_usd);
-            let gap_pct = gap_usd
-                .zip(mirror.as_ref())
-                .filter(|(_, b)| b.value_usd != 0.0)
-                .map(|(gap, b)| gap / b.value_usd * 100.0);
-            MirrorPeriod {
-                period: period.to_owned(),
-                reported,
-                mirror,
-                gap_usd,
-                gap_pct,
+    .await?
+    .respond(|validators, datasets, (reporter, partner, rows, source_rows)| {
+        let periods: BTreeSet<&str> = rows.iter().map(|r| r.period.as_str()).collect();
+        let data: Vec<MirrorPeriod> = periods
+            .into_iter()
+            .map(|period| {
+                let reported =
+                    pick(&rows, &reporter.code, &partner.code, flow, period).map(Reported::from);
+                let mirror = pick(
+                    &rows,
+                    &partner.code,
+                    &reporter.code,
+                    flow.opposite(),
+                    period,
+                )
+                .map(Reported::from);
+                let gap_usd = reported
+                    .as_ref()
+                    .zip(mirror.as_ref())
+                    .map(|(a, b)| a.value_usd - b.value_usd);
+                let gap_pct = gap_usd
+                    .zip(mirror.as_ref())
+                    .filter(|(_, b)| b.value_usd != 0.0)
+                    .map(|(gap, b)| gap / b.value_usd * 100.0);
+                MirrorPeriod {
+                    period: period.to_owned(),
+                    reported,
+                    mirror,
+                    gap_usd,
+                    gap_pct,
+                }
+            })
+            .collect();
+        let mut meta = Meta::new(&datasets, &source_rows).with_count(data.len());
+        meta.unit = Some("USD".to_owned());
+        meta.transformations.push(format!(
+            "reported: {} {} {}; mirror: {} {} {}; gap = reported - mirror; gap_pct = gap / mirror × 100",
+            reporter.code,
+            flow.as_str(),
+            partner.code,
+            partner.code,
+            flow.opposite().as_str(),
+            reporter.code
+        ));
+        for (side, who, missing) in [
+            (
+                "reported",
+                &reporter,
+                data.iter()
+                    .filter(|p| p.reported.is_none())
+                    .map(|p| p.period.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "mirror",
+                &partner,
+                data.iter()
+                    .filter(|p| p.mirror.is_none())
+                    .map(|p| p.period.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+        ] {
+            if !missing.is_empty() {
+                meta.warnings.push(format!(
+                    "no dataset has {}'s own figure ({side}) for {}",
+                    who.name,
+                    missing.join(", ")
+                ));
             }
-        })
-        .collect();
-    let mut meta = Meta::new(&datasets, &source_rows).with_count(data.len());
-    meta.unit = Some("USD".to_owned());
-    meta.transformations.push(format!(
-        "reported: {} {} {}; mirror: {} {} {}; gap = reported - mirror; gap_pct = gap / mirror × 100",
-        reporter.code,
-        flow.as_str(),
-        partner.code,
-        partner.code,
-        flow.opposite().as_str(),
-        reporter.code
-    ));
-    for (side, who, missing) in [
-        (
-            "reported",
-            &reporter,
-            data.iter()
-                .filter(|p| p.reported.is_none())
-                .map(|p| p.period.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "mirror",
-            &partner,
-            data.iter()
-                .filter(|p| p.mirror.is_none())
-                .map(|p| p.period.as_str())
-                .collect::<Vec<_>>(),
-        ),
-    ] {
-        if !missing.is_empty() {
-            meta.warnings.push(format!(
-                "no dataset has {}'s own figure ({side}) for {}",
-                who.name,
-                missing.join(", ")
-            ));
         }
-    }
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "trade_mirror")
+        let envelope = Envelope {
+            meta,
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "trade_mirror")
+    })
 }

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, FlowDirection, Reported, token_list};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -176,7 +176,7 @@ pub async fn list_trade_partners(
     let flow = query.flow;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let country = find_country(conn, "country", &country)?;
         let day = year.first_day().format("%Y-%m-%d").to_string();
         let base = FlowFilter {
@@ -224,74 +224,68 @@ pub async fn list_trade_partners(
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((country, chosen, rows, names, sources))
     })
-    .await?;
-    let (validators, datasets, (country, chosen, rows, names, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let partners = by_partner(&rows, &country.code);
-    let total_usd: f64 = partners.values().map(|r| r.value_usd).sum();
-    let mut ranked: Vec<(&String, &TradeFlowRow)> = partners.iter().map(|(p, r)| (p, *r)).collect();
-    ranked.sort_by(|a, b| b.1.value_usd.total_cmp(&a.1.value_usd).then(a.0.cmp(b.0)));
-    let data: Vec<RankedPartner> = ranked
-        .into_iter()
-        .take(top as usize)
-        .enumerate()
-        .filter_map(|(index, (code, row))| {
-            let partner = names.iter().find(|c| &c.code == code)?;
-            Some(RankedPartner {
-                rank: index + 1,
-                partner: CountryRef::from(partner),
-                trade: Reported::from(row),
-                share: if total_usd > 0.0 {
-                    row.value_usd / total_usd
-                } else {
-                    0.0
-                },
-                total_usd,
+    .await?
+    .respond(|validators, datasets, (country, chosen, rows, names, sources)| {
+        let partners = by_partner(&rows, &country.code);
+        let total_usd: f64 = partners.values().map(|r| r.value_usd).sum();
+        let mut ranked: Vec<(&String, &TradeFlowRow)> = partners.iter().map(|(p, r)| (p, *r)).collect();
+        ranked.sort_by(|a, b| b.1.value_usd.total_cmp(&a.1.value_usd).then(a.0.cmp(b.0)));
+        let data: Vec<RankedPartner> = ranked
+            .into_iter()
+            .take(top as usize)
+            .enumerate()
+            .filter_map(|(index, (code, row))| {
+                let partner = names.iter().find(|c| &c.code == code)?;
+                Some(RankedPartner {
+                    rank: index + 1,
+                    partner: CountryRef::from(partner),
+                    trade: Reported::from(row),
+                    share: if total_usd > 0.0 {
+                        row.value_usd / total_usd
+                    } else {
+                        0.0
+                    },
+                    total_usd,
+                })
             })
-        })
-        .collect();
-    let used: Vec<_> = datasets
-        .iter()
-        .filter(|d| chosen.as_deref() == Some(d.id.as_str()))
-        .cloned()
-        .collect();
-    let mut meta =
-        Meta::new(if used.is_empty() { &datasets } else { &used }, &sources).with_count(data.len());
-    meta.unit = Some("USD".to_owned());
-    meta.transformations.push(format!(
-        "{} partners of {} in {} from dataset '{}'; share = value / total over all of them ({total_usd} USD)",
-        partners.len(),
-        country.code,
-        year,
-        chosen.as_deref().unwrap_or_default()
-    ));
-    let mirrored = data
-        .iter()
-        .filter(|p| p.trade.reported_by != country.code)
-        .count();
-    if mirrored > 0 {
-        meta.warnings.push(format!(
-            "{mirrored} of the listed values are mirror figures reported by the partner, not by {}",
-            country.name
+            .collect();
+        let used: Vec<_> = datasets
+            .iter()
+            .filter(|d| chosen.as_deref() == Some(d.id.as_str()))
+            .cloned()
+            .collect();
+        let mut meta =
+            Meta::new(if used.is_empty() { &datasets } else { &used }, &sources).with_count(data.len());
+        meta.unit = Some("USD".to_owned());
+        meta.transformations.push(format!(
+            "{} partners of {} in {} from dataset '{}'; share = value / total over all of them ({total_usd} USD)",
+            partners.len(),
+            country.code,
+            year,
+            chosen.as_deref().unwrap_or_default()
         ));
-    }
-    if data.is_empty() {
-        meta.warnings.push(format!(
-            "no dataset has annual {} trade of {} for {year}",
-            flow.as_str(),
-            country.name
-        ));
-    }
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "trade_partners")
+        let mirrored = data
+            .iter()
+            .filter(|p| p.trade.reported_by != country.code)
+            .count();
+        if mirrored > 0 {
+            meta.warnings.push(format!(
+                "{mirrored} of the listed values are mirror figures reported by the partner, not by {}",
+                country.name
+            ));
+        }
+        if data.is_empty() {
+            meta.warnings.push(format!(
+                "no dataset has annual {} trade of {} for {year}",
+                flow.as_str(),
+                country.name
+            ));
+        }
+        let envelope = Envelope {
+            meta,
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "trade_partners")
+    })
 }

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, Lang, check_topic, check_treaty_id, find_treaty, text_language};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -183,29 +183,23 @@ pub async fn list_treaty_provisions(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let (chapter, topic, asked) = (query.chapter, query.topic, query.lang);
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let rows = db_treaties::provisions(conn, &id, &lang, chapter.as_deref(), topic.as_deref())?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((rows, sources))
     })
-    .await?;
-    let (validators, datasets, (rows, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data: Vec<ProvisionResponse> = rows.into_iter().map(ProvisionResponse::from).collect();
-    let envelope = Envelope {
-        meta: Meta::new(&datasets, &sources).with_count(data.len()),
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "provisions")
+    .await?
+    .respond(|validators, datasets, (rows, sources)| {
+        let data: Vec<ProvisionResponse> = rows.into_iter().map(ProvisionResponse::from).collect();
+        let envelope = Envelope {
+            meta: Meta::new(&datasets, &sources).with_count(data.len()),
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "provisions")
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -271,7 +265,7 @@ pub async fn get_treaty_provision(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let asked = query.lang;
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let row = db_treaties::provision(conn, &id, &lang, &article)?.ok_or_else(|| {
@@ -285,21 +279,15 @@ pub async fn get_treaty_provision(
         let sources = sources_of(conn, [row.source_id.as_str()])?;
         Ok((row, sources))
     })
-    .await?;
-    let (validators, datasets, (row, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data = ProvisionResponse::from(row);
-    let file_stem = data.id.replace(':', "_");
-    let envelope = Envelope {
-        meta: Meta::new(&datasets, &sources),
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::item(format, &validators, &envelope, &file_stem)
+    .await?
+    .respond(|validators, datasets, (row, sources)| {
+        let data = ProvisionResponse::from(row);
+        let file_stem = data.id.replace(':', "_");
+        let envelope = Envelope {
+            meta: Meta::new(&datasets, &sources),
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::item(format, &validators, &envelope, &file_stem)
+    })
 }

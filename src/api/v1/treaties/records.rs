@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, Lang, check_treaty_id, find_treaty, list, text_language, topics};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::{ApiQuery, FormatQuery};
@@ -217,36 +217,30 @@ pub async fn list_treaties(
     }
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let rows = db_treaties::list(conn)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((rows, sources))
     })
-    .await?;
-    let (validators, datasets, (rows, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data: Vec<TreatyResponse> = rows
-        .iter()
-        .filter(|r| {
-            party
-                .as_deref()
-                .is_none_or(|p| r.parties.split(';').any(|x| x == p))
-        })
-        .filter(|r| query.text_available.is_none_or(|t| r.text_available == t))
-        .map(|r| treaty_response(r.clone(), &rows))
-        .collect();
-    let envelope = Envelope {
-        meta: Meta::new(&datasets, &sources).with_count(data.len()),
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "treaties")
+    .await?
+    .respond(|validators, datasets, (rows, sources)| {
+        let data: Vec<TreatyResponse> = rows
+            .iter()
+            .filter(|r| {
+                party
+                    .as_deref()
+                    .is_none_or(|p| r.parties.split(';').any(|x| x == p))
+            })
+            .filter(|r| query.text_available.is_none_or(|t| r.text_available == t))
+            .map(|r| treaty_response(r.clone(), &rows))
+            .collect();
+        let envelope = Envelope {
+            meta: Meta::new(&datasets, &sources).with_count(data.len()),
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "treaties")
+    })
 }
 
 /// Get a treaty
@@ -283,40 +277,34 @@ pub async fn get_treaty(
     check_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?;
         let all = db_treaties::list(conn)?;
         let sources = sources_of(conn, [treaty.source_id.as_str()])?;
         Ok((treaty, all, sources))
     })
-    .await?;
-    let (validators, datasets, (treaty, all, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data = treaty_response(treaty, &all);
-    let file_stem = data.id.clone();
-    let mut meta = Meta::new(&datasets, &sources);
-    if !data.text_available {
-        meta.warnings.push(format!(
-            "the text of {} is not loaded{}",
-            data.name,
-            data.official_text_url
-                .as_deref()
-                .map(|u| format!("; the official text is at {u}"))
-                .unwrap_or_default()
-        ));
-    }
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::item(format, &validators, &envelope, &file_stem)
+    .await?
+    .respond(|validators, datasets, (treaty, all, sources)| {
+        let data = treaty_response(treaty, &all);
+        let file_stem = data.id.clone();
+        let mut meta = Meta::new(&datasets, &sources);
+        if !data.text_available {
+            meta.warnings.push(format!(
+                "the text of {} is not loaded{}",
+                data.name,
+                data.official_text_url
+                    .as_deref()
+                    .map(|u| format!("; the official text is at {u}"))
+                    .unwrap_or_default()
+            ));
+        }
+        let envelope = Envelope {
+            meta,
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::item(format, &validators, &envelope, &file_stem)
+    })
 }
 
 /// A chapter of a treaty text.
@@ -424,29 +412,23 @@ pub async fn list_treaty_chapters(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let asked = query.lang;
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let chapters = db_treaties::chapters(conn, &id, &lang)?;
         let sources = sources_of(conn, [crate::import::treaties::TOTA_SOURCE_ID])?;
         Ok((chapters, sources))
     })
-    .await?;
-    let (validators, datasets, (chapters, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data: Vec<ChapterResponse> = chapters.into_iter().map(ChapterResponse::from).collect();
-    let envelope = Envelope {
-        meta: Meta::new(&datasets, &sources).with_count(data.len()),
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "chapters")
+    .await?
+    .respond(|validators, datasets, (chapters, sources)| {
+        let data: Vec<ChapterResponse> = chapters.into_iter().map(ChapterResponse::from).collect();
+        let envelope = Envelope {
+            meta: Meta::new(&datasets, &sources).with_count(data.len()),
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "chapters")
+    })
 }
 
 /// The DTA flags of one directed pair in one year.
@@ -537,55 +519,49 @@ pub async fn get_treaty_coverage(
     check_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?;
         let rows = db_treaties::coverage(conn, &id)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((treaty, rows, sources))
     })
-    .await?;
-    let (validators, datasets, (treaty, rows, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let meanings: BTreeMap<String, String> = dta_provision_meanings().into_iter().collect();
-    let mut grouped: BTreeMap<(i32, String, String), Vec<CoverageFlag>> = BTreeMap::new();
-    for row in rows {
-        grouped
-            .entry((row.year, row.exporter, row.importer))
-            .or_default()
-            .push(CoverageFlag {
-                meaning: meanings.get(&row.provision).cloned().unwrap_or_default(),
-                code: row.provision,
-                value: row.value,
-            });
-    }
-    let data: Vec<CoverageYear> = grouped
-        .into_iter()
-        .map(|((year, exporter, importer), provisions)| CoverageYear {
-            year,
-            exporter,
-            importer,
-            provisions,
-        })
-        .collect();
-    let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
-    if data.is_empty() {
-        meta.warnings.push(format!(
-            "the bundled World Bank DTA extract has no flags for {}; it covers NAFTA (agreement 27) among these agreements",
-            treaty.name
-        ));
-    }
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "coverage")
+    .await?
+    .respond(|validators, datasets, (treaty, rows, sources)| {
+        let meanings: BTreeMap<String, String> = dta_provision_meanings().into_iter().collect();
+        let mut grouped: BTreeMap<(i32, String, String), Vec<CoverageFlag>> = BTreeMap::new();
+        for row in rows {
+            grouped
+                .entry((row.year, row.exporter, row.importer))
+                .or_default()
+                .push(CoverageFlag {
+                    meaning: meanings.get(&row.provision).cloned().unwrap_or_default(),
+                    code: row.provision,
+                    value: row.value,
+                });
+        }
+        let data: Vec<CoverageYear> = grouped
+            .into_iter()
+            .map(|((year, exporter, importer), provisions)| CoverageYear {
+                year,
+                exporter,
+                importer,
+                provisions,
+            })
+            .collect();
+        let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
+        if data.is_empty() {
+            meta.warnings.push(format!(
+                "the bundled World Bank DTA extract has no flags for {}; it covers NAFTA (agreement 27) among these agreements",
+                treaty.name
+            ));
+        }
+        let envelope = Envelope {
+            meta,
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "coverage")
+    })
 }
 
 /// A topic of the taxonomy.
@@ -638,32 +614,27 @@ pub async fn list_topics(
 ) -> Result<HttpResponse, ApiError> {
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Ids(&["treaties"]), |_| Ok(())).await?;
-    let (validators, datasets) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            ..
-        } => (validators, datasets),
-    };
-    let taxonomy = topics();
-    let data: Vec<TopicResponse> = taxonomy
-        .topics
-        .iter()
-        .map(|t| TopicResponse {
-            slug: t.slug.clone(),
-            label: t.label.clone(),
-            definition: t.definition.clone(),
+    load_fresh(&state, key, Scope::Ids(&["treaties"]), |_| Ok(()))
+        .await?
+        .respond(|validators, datasets, _| {
+            let taxonomy = topics();
+            let data: Vec<TopicResponse> = taxonomy
+                .topics
+                .iter()
+                .map(|t| TopicResponse {
+                    slug: t.slug.clone(),
+                    label: t.label.clone(),
+                    definition: t.definition.clone(),
+                })
+                .collect();
+            let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
+            meta.transformations
+                .push(format!("taxonomy version {}", taxonomy.version));
+            let envelope = Envelope {
+                meta,
+                links: Links::to_self(req.uri().to_string()),
+                data,
+            };
+            format::collection(format, &validators, &envelope, "topics")
         })
-        .collect();
-    let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
-    meta.transformations
-        .push(format!("taxonomy version {}", taxonomy.version));
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "topics")
 }

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::provisions::ProvisionResponse;
 use super::{FAMILY, Lang, check_topic, check_treaty_id, list};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -187,31 +187,25 @@ pub async fn search_provisions(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let query_terms = terms.clone();
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let hits = db_treaties::search(conn, &query_terms, &filter)?;
         let sources = sources_of(conn, hits.iter().map(|h| h.source_id.as_str()))?;
         Ok((hits, sources))
     })
-    .await?;
-    let (validators, datasets, (hits, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data: Vec<SearchResult> = hits
-        .into_iter()
-        .enumerate()
-        .map(|(index, hit)| SearchResult::new(index + 1, hit, &terms))
-        .collect();
-    let envelope = Envelope {
-        meta: Meta::new(&datasets, &sources).with_count(data.len()),
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "search")
+    .await?
+    .respond(|validators, datasets, (hits, sources)| {
+        let data: Vec<SearchResult> = hits
+            .into_iter()
+            .enumerate()
+            .map(|(index, hit)| SearchResult::new(index + 1, hit, &terms))
+            .collect();
+        let envelope = Envelope {
+            meta: Meta::new(&datasets, &sources).with_count(data.len()),
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "search")
+    })
 }
 
 /// One treaty's part of a comparison.
@@ -342,7 +336,7 @@ pub async fn compare_provisions(
         .iter()
         .find(|t| t.slug == topic)
         .map_or_else(|| topic.clone(), |t| t.label.to_lowercase());
-    let fresh = load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let all = db_treaties::list(conn)?;
         let mut compared = Vec::new();
         for id in &ids {
@@ -379,25 +373,19 @@ pub async fn compare_provisions(
         let sources = sources_of(conn, [TOTA_SOURCE_ID, "trilateral_treaty_records"])?;
         Ok((compared, sources))
     })
-    .await?;
-    let (validators, datasets, (compared, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let mut meta = Meta::new(&datasets, &sources).with_count(compared.len());
-    meta.warnings.extend(
-        compared
-            .iter()
-            .filter_map(|c| c.reason.as_ref().map(|r| format!("{}: {r}", c.treaty_id))),
-    );
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data: compared,
-    };
-    format::json(&validators, &envelope)
+    .await?
+    .respond(|validators, datasets, (compared, sources)| {
+        let mut meta = Meta::new(&datasets, &sources).with_count(compared.len());
+        meta.warnings.extend(
+            compared
+                .iter()
+                .filter_map(|c| c.reason.as_ref().map(|r| format!("{}: {r}", c.treaty_id))),
+        );
+        let envelope = Envelope {
+            meta,
+            links: Links::to_self(req.uri().to_string()),
+            data: compared,
+        };
+        format::json(&validators, &envelope)
+    })
 }

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{self, Computed, CurrencyParam, Request};
 use super::{DATASETS, check_series_id, date_range, sources_of, unknown_measure};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -231,7 +231,7 @@ pub async fn compare_wages(
         query.per,
         query.frequency.unwrap_or(Frequency::Annual),
     );
-    let fresh = load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
+    load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
         let countries = lookups
             .iter()
             .map(|lookup| find_country(conn, "countries", lookup))
@@ -286,65 +286,61 @@ pub async fn compare_wages(
         )?;
         Ok((base, legs, warnings, sources))
     })
-    .await?;
-    let (validators, datasets, (base, legs, mut warnings, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let mut meta = Meta::new(&datasets, &sources);
-    let units: Vec<&str> = legs
-        .iter()
-        .filter(|l| l.series.is_some())
-        .map(|l| l.computed.unit.as_str())
-        .collect();
-    meta.unit = units.first().map(|u| (*u).to_owned());
-    if units.iter().any(|u| Some(*u) != units.first().copied()) {
-        warnings.push(format!(
-            "the series are in different units ({}); ratios compare unlike values",
-            units.join(", ")
-        ));
-    }
-    for leg in &legs {
-        let id = leg.series.as_ref().map_or("", |s| s.id.as_str());
-        meta.transformations.extend(
-            leg.computed
-                .transformations
+    .await?
+    .respond(
+        |validators, datasets, (base, legs, mut warnings, sources)| {
+            let mut meta = Meta::new(&datasets, &sources);
+            let units: Vec<&str> = legs
                 .iter()
-                .map(|t| format!("{id}: {t}")),
-        );
-        warnings.extend(leg.computed.warnings.iter().cloned());
-    }
-    meta.warnings = warnings;
-    let periods = align(&legs, &base);
-    let links = Links::to_self(req.uri().to_string());
-    if format == Format::Json {
-        let envelope = Envelope {
-            meta: meta.with_count(periods.len()),
-            data: periods,
-            links,
-        };
-        return format::json(&validators, &envelope);
-    }
-    let rows: Vec<ComparedRow> = periods
-        .into_iter()
-        .flat_map(|p| {
-            let period = p.period;
-            p.values.into_iter().map(move |value| ComparedRow {
-                period: period.clone(),
-                value,
-            })
-        })
-        .collect();
-    let envelope = Envelope {
-        meta: meta.with_count(rows.len()),
-        data: rows,
-        links,
-    };
-    format::collection(format, &validators, &envelope, "wage_comparison")
+                .filter(|l| l.series.is_some())
+                .map(|l| l.computed.unit.as_str())
+                .collect();
+            meta.unit = units.first().map(|u| (*u).to_owned());
+            if units.iter().any(|u| Some(*u) != units.first().copied()) {
+                warnings.push(format!(
+                    "the series are in different units ({}); ratios compare unlike values",
+                    units.join(", ")
+                ));
+            }
+            for leg in &legs {
+                let id = leg.series.as_ref().map_or("", |s| s.id.as_str());
+                meta.transformations.extend(
+                    leg.computed
+                        .transformations
+                        .iter()
+                        .map(|t| format!("{id}: {t}")),
+                );
+                warnings.extend(leg.computed.warnings.iter().cloned());
+            }
+            meta.warnings = warnings;
+            let periods = align(&legs, &base);
+            let links = Links::to_self(req.uri().to_string());
+            if format == Format::Json {
+                let envelope = Envelope {
+                    meta: meta.with_count(periods.len()),
+                    data: periods,
+                    links,
+                };
+                return format::json(&validators, &envelope);
+            }
+            let rows: Vec<ComparedRow> = periods
+                .into_iter()
+                .flat_map(|p| {
+                    let period = p.period;
+                    p.values.into_iter().map(move |value| ComparedRow {
+                        period: period.clone(),
+                        value,
+                    })
+                })
+                .collect();
+            let envelope = Envelope {
+                meta: meta.with_count(rows.len()),
+                data: rows,
+                links,
+            };
+            format::collection(format, &validators, &envelope, "wage_comparison")
+        },
+    )
 }
 
 /// The base country, which must be one of the compared countries.

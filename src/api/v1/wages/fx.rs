@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{RateUsed, spans};
 use super::{date_range, sources_of};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -299,7 +299,7 @@ pub async fn list_exchange_rates(
     });
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let fresh = load_fresh(&state, key, Scope::Ids(&["wages"]), move |conn| {
+    load_fresh(&state, key, Scope::Ids(&["wages"]), move |conn| {
         let legs: Vec<(bool, Vec<_>)> = [(base, true), (quote, false)]
             .into_iter()
             .filter(|(c, _)| *c != Currency::Usd)
@@ -324,36 +324,30 @@ pub async fn list_exchange_rates(
         )?;
         Ok((legs, sources))
     })
-    .await?;
-    let (validators, datasets, (legs, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let data = combine(&legs, base.code(), quote.code());
-    let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
-    meta.unit = Some(format!("{} per {}", quote.code(), base.code()));
-    meta.transformations = describe(&legs, base.code(), quote.code(), frequency);
-    let missing: Vec<&str> = data
-        .iter()
-        .filter(|r| r.rate.is_none())
-        .map(|r| r.period.as_str())
-        .collect();
-    if !missing.is_empty() {
-        meta.warnings.push(format!(
-            "no rate for {}: a leg of the cross rate is missing",
-            missing.join(", ")
-        ));
-    }
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "fx")
+    .await?
+    .respond(|validators, datasets, (legs, sources)| {
+        let data = combine(&legs, base.code(), quote.code());
+        let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
+        meta.unit = Some(format!("{} per {}", quote.code(), base.code()));
+        meta.transformations = describe(&legs, base.code(), quote.code(), frequency);
+        let missing: Vec<&str> = data
+            .iter()
+            .filter(|r| r.rate.is_none())
+            .map(|r| r.period.as_str())
+            .collect();
+        if !missing.is_empty() {
+            meta.warnings.push(format!(
+                "no rate for {}: a leg of the cross rate is missing",
+                missing.join(", ")
+            ));
+        }
+        let envelope = Envelope {
+            meta,
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "fx")
+    })
 }
 
 type LegRows = Vec<LegRow>;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -309,7 +309,7 @@ pub async fn list_wage_series(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let (measure, region) = (query.measure, query.region);
-    let fresh = load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
+    load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
         let filter = SeriesFilter {
             topic: Some("wages"),
@@ -337,32 +337,26 @@ pub async fn list_wage_series(
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((country, rows, sources))
     })
-    .await?;
-    let (validators, datasets, (country, rows, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let mut meta = Meta::new(&datasets, &sources).with_count(rows.len());
-    if rows.is_empty() {
-        meta.warnings.push(format!(
-            "no wage series for {} matches; the OECD series cover its member countries, minimum wages cover Mexico, the United States and Ontario",
-            country.name
-        ));
-    }
-    let data: Vec<SeriesSummary> = rows
-        .into_iter()
-        .map(|row| SeriesSummary::new(row, Some(&country), &path_code))
-        .collect();
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    format::collection(format, &validators, &envelope, "wage_series")
+    .await?
+    .respond(|validators, datasets, (country, rows, sources)| {
+        let mut meta = Meta::new(&datasets, &sources).with_count(rows.len());
+        if rows.is_empty() {
+            meta.warnings.push(format!(
+                "no wage series for {} matches; the OECD series cover its member countries, minimum wages cover Mexico, the United States and Ontario",
+                country.name
+            ));
+        }
+        let data: Vec<SeriesSummary> = rows
+            .into_iter()
+            .map(|row| SeriesSummary::new(row, Some(&country), &path_code))
+            .collect();
+        let envelope = Envelope {
+            meta,
+            links: Links::to_self(req.uri().to_string()),
+            data,
+        };
+        format::collection(format, &validators, &envelope, "wage_series")
+    })
 }
 
 /// Whether a series' coverage meets the `[start, end]` day range. Coverage periods are years,

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{self, CurrencyParam, Request};
 use super::{date_range, sources_of, unknown_measure};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -125,7 +125,7 @@ pub async fn list_prices(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let measure = query.measure;
-    let fresh = load_fresh(&state, key, Scope::Ids(super::DATASETS), move |conn| {
+    load_fresh(&state, key, Scope::Ids(super::DATASETS), move |conn| {
         let mut codes = Vec::new();
         for lookup in &lookups {
             codes.push(find_country(conn, "country", lookup)?.code);
@@ -173,22 +173,18 @@ pub async fn list_prices(
         let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
         Ok((rows, transformations, warnings, sources))
     })
-    .await?;
-    let (validators, datasets, (rows, transformations, warnings, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let mut meta = Meta::new(&datasets, &sources).with_count(rows.len());
-    meta.transformations = transformations;
-    meta.warnings = warnings;
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data: rows,
-    };
-    format::collection(format, &validators, &envelope, "prices")
+    .await?
+    .respond(
+        |validators, datasets, (rows, transformations, warnings, sources)| {
+            let mut meta = Meta::new(&datasets, &sources).with_count(rows.len());
+            meta.transformations = transformations;
+            meta.warnings = warnings;
+            let envelope = Envelope {
+                meta,
+                links: Links::to_self(req.uri().to_string()),
+                data: rows,
+            };
+            format::collection(format, &validators, &envelope, "prices")
+        },
+    )
 }

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{self, CurrencyParam, Figure, RateUsed, Request};
 use super::{DATASETS, SeriesSummary, check_series_id, date_range, sources_of};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Fresh, Scope, load_fresh};
+use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
@@ -171,7 +171,7 @@ pub async fn get_wage_series(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let help_code = path_code.clone();
-    let fresh = load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
+    load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
         let series = db_series::find(conn, &series_id)?
             .filter(|s| s.topic == "wages" && s.country.as_deref() == Some(country.code.as_str()))
@@ -187,40 +187,36 @@ pub async fn get_wage_series(
         let sources = sources_of(conn, computed.source_ids.iter().map(String::as_str))?;
         Ok((country, series, computed, sources))
     })
-    .await?;
-    let (validators, datasets, (country, series, computed, sources)) = match fresh {
-        Fresh::Answered(response) => return Ok(response),
-        Fresh::Loaded {
-            validators,
-            datasets,
-            value,
-        } => (validators, datasets, value),
-    };
-    let observations: Vec<Observation> = computed
-        .figures
-        .into_iter()
-        .map(Observation::from)
-        .collect();
-    let mut meta = Meta::new(&datasets, &sources).with_count(observations.len());
-    meta.unit = Some(computed.unit);
-    meta.transformations = computed.transformations;
-    meta.warnings = computed.warnings;
-    let links = Links::to_self(req.uri().to_string());
-    if format != Format::Json {
-        let envelope = Envelope {
-            data: observations,
-            meta,
-            links,
-        };
-        return format::collection(format, &validators, &envelope, &series.id);
-    }
-    let envelope = Envelope {
-        data: SeriesObservations {
-            series: SeriesSummary::new(series, Some(&country), &path_code),
-            observations,
+    .await?
+    .respond(
+        |validators, datasets, (country, series, computed, sources)| {
+            let observations: Vec<Observation> = computed
+                .figures
+                .into_iter()
+                .map(Observation::from)
+                .collect();
+            let mut meta = Meta::new(&datasets, &sources).with_count(observations.len());
+            meta.unit = Some(computed.unit);
+            meta.transformations = computed.transformations;
+            meta.warnings = computed.warnings;
+            let links = Links::to_self(req.uri().to_string());
+            if format != Format::Json {
+                let envelope = Envelope {
+                    data: observations,
+                    meta,
+                    links,
+                };
+                return format::collection(format, &validators, &envelope, &series.id);
+            }
+            let envelope = Envelope {
+                data: SeriesObservations {
+                    series: SeriesSummary::new(series, Some(&country), &path_code),
+                    observations,
+                },
+                meta,
+                links,
+            };
+            format::json(&validators, &envelope)
         },
-        meta,
-        links,
-    };
-    format::json(&validators, &envelope)
+    )
 }
