@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    FAMILY, FlowDirection, Reported, flows_between, missing_years, side, token_list, year_runs,
+    FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, missing_years, side,
+    token_list, year_runs,
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::envelope::{Envelope, Links};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -238,14 +239,7 @@ pub async fn get_trade_balance(
             })
             .collect();
 
-        let used: Vec<_> = datasets
-            .iter()
-            .filter(|d| chosen.as_deref() == Some(d.id.as_str()))
-            .cloned()
-            .collect();
-        let mut meta =
-            Meta::new(if used.is_empty() { &datasets } else { &used }, &sources).with_count(data.len());
-        meta.unit = Some("USD".to_owned());
+        let mut meta = chosen_dataset_meta(&datasets, chosen.as_deref(), &sources, data.len());
         match &chosen {
             Some(dataset) => meta.transformations.push(format!(
                 "all values from dataset '{dataset}'; balance = exports - imports; a value reported by {} is the partner's mirror figure",

@@ -10,8 +10,11 @@ pub mod partners;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::envelope::Meta;
 use crate::api::v1::countries::{find_country, parse_country_list};
 use crate::db::DbConnection;
+use crate::db::datasets::DatasetRow;
+use crate::db::sources::SourceRow;
 use crate::db::trade::TradeFlowRow;
 use crate::domain::country::{CountryLookup, shorten_for_display};
 use crate::error::ApiError;
@@ -124,6 +127,25 @@ pub fn resolve_countries(
 
 /// Parses an optional comma-separated list of plain tokens (product codes, source or dataset
 /// ids): ASCII letters, digits, `_`, `.` and `-`.
+/// `meta` for an answer taken from one dataset: names only the `chosen` one among the trade
+/// datasets read (all of them when none was chosen, as when nothing matched).
+pub fn chosen_dataset_meta(
+    datasets: &[DatasetRow],
+    chosen: Option<&str>,
+    sources: &[SourceRow],
+    count: usize,
+) -> Meta {
+    let used: Vec<DatasetRow> = datasets
+        .iter()
+        .filter(|d| chosen == Some(d.id.as_str()))
+        .cloned()
+        .collect();
+    let mut meta =
+        Meta::new(if used.is_empty() { datasets } else { &used }, sources).with_count(count);
+    meta.unit = Some("USD".to_owned());
+    meta
+}
+
 pub fn token_list(param: &str, raw: Option<&str>) -> Result<Vec<String>, ApiError> {
     let Some(raw) = raw else {
         return Ok(Vec::new());

@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, FlowDirection, Reported, token_list};
+use super::{FAMILY, FlowDirection, Reported, chosen_dataset_meta, token_list};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::envelope::{Envelope, Links};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -249,14 +249,7 @@ pub async fn list_trade_partners(
                 })
             })
             .collect();
-        let used: Vec<_> = datasets
-            .iter()
-            .filter(|d| chosen.as_deref() == Some(d.id.as_str()))
-            .cloned()
-            .collect();
-        let mut meta =
-            Meta::new(if used.is_empty() { &datasets } else { &used }, &sources).with_count(data.len());
-        meta.unit = Some("USD".to_owned());
+        let mut meta = chosen_dataset_meta(&datasets, chosen.as_deref(), &sources, data.len());
         meta.transformations.push(format!(
             "{} partners of {} in {} from dataset '{}'; share = value / total over all of them ({total_usd} USD)",
             partners.len(),
