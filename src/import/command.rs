@@ -15,6 +15,7 @@ use super::{ImportError, bundled};
 use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources as db_sources;
+use crate::domain::is_lowercase_id;
 
 /// The formats `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,12 +65,7 @@ pub struct ImportReport {
 
 /// Whether a dataset id is acceptable: lower-case letters, digits and `_`, at most 64 characters.
 pub fn check_dataset_id(id: &str) -> Result<(), ImportError> {
-    let valid = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if valid {
+    if is_lowercase_id(id, 64, b"") {
         Ok(())
     } else {
         Err(ImportError::File {

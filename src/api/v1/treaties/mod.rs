@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use crate::db::DbConnection;
 use crate::db::treaties::{self as db_treaties, TreatyRow};
 use crate::domain::country::shorten_for_display;
+use crate::domain::is_lowercase_id;
 use crate::domain::treaty::Taxonomy;
 use crate::error::{ApiError, ProblemType};
 use crate::import::treaties::taxonomy;
@@ -66,12 +67,7 @@ pub fn check_topic(topic: Option<&str>) -> Result<(), ApiError> {
 
 /// Treaty ids are lower-case letters, digits and `_`.
 pub fn check_treaty_id(param: &str, id: &str) -> Result<(), ApiError> {
-    let valid = !id.is_empty()
-        && id.len() <= 40
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if valid {
+    if is_lowercase_id(id, 40, b"") {
         Ok(())
     } else {
         Err(ApiError::invalid_parameter(

@@ -22,6 +22,7 @@ use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
 use crate::db::sources as db_sources;
 use crate::db::{DbConnection, countries::CountryRow};
 use crate::domain::country::shorten_for_display;
+use crate::domain::is_lowercase_id;
 use crate::domain::period::{DateRange, RangeError};
 use crate::error::{ApiError, ProblemType};
 
@@ -201,12 +202,7 @@ pub fn date_range(from: Option<&str>, to: Option<&str>) -> Result<DateRange, Api
 
 /// Series ids are lower-case letters, digits, `_` and `.`.
 pub fn check_series_id(param: &str, id: &str) -> Result<(), ApiError> {
-    let valid = !id.is_empty()
-        && id.len() <= 100
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.'));
-    if valid {
+    if is_lowercase_id(id, 100, b".") {
         Ok(())
     } else {
         Err(ApiError::invalid_parameter(
