@@ -129,6 +129,19 @@ fn sqlite_path(url: &str) -> &str {
         .unwrap_or(url)
 }
 
+/// Opens one Postgres connection; every Postgres connection of the process is opened here.
+///
+/// OpenSSL is initialised first, so that it does not free its global state in an `atexit`
+/// handler: left to libpq, the first initialisation registers that handler, and a process that
+/// exits while another of its threads is still in a TLS call (the pool opening or closing a
+/// connection in the background, say) crashes with a segmentation fault. Whichever
+/// initialisation comes first decides; `openssl_sys::init` asks for no handler, and calling it
+/// again is free.
+pub fn establish_postgres(url: &str) -> diesel::ConnectionResult<PgConnection> {
+    openssl_sys::init();
+    PgConnection::establish(url)
+}
+
 /// Opens connections for the pool. It dispatches on the URL scheme itself instead of using the
 /// derived `establish`, which hides the real connection error behind "invalid connection url".
 #[derive(Debug, Clone)]
@@ -156,7 +169,7 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url)
+            Backend::Postgres => establish_postgres(&self.url)
                 .map(DbConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {

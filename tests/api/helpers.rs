@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use awc::http::StatusCode;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
+use diesel::{PgConnection, QueryableByName, RunQueryDsl};
 use serde_json::Value;
 use trilateral::Application;
 use trilateral::config::Config;
@@ -45,7 +45,7 @@ enum Cleanup {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Cleanup::Database { base_url, name } = &self.cleanup
-            && let Ok(mut conn) = PgConnection::establish(base_url)
+            && let Ok(mut conn) = trilateral::db::establish_postgres(base_url)
         {
             let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
@@ -145,7 +145,7 @@ fn postgres_template(base_url: &str) -> &'static str {
 }
 
 fn admin_connection(base_url: &str) -> PgConnection {
-    PgConnection::establish(base_url).unwrap_or_else(|e| {
+    trilateral::db::establish_postgres(base_url).unwrap_or_else(|e| {
         panic!("TRILATERAL_TEST_POSTGRES_URL is set but Postgres is unreachable: {e}")
     })
 }
