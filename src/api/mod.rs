@@ -9,6 +9,7 @@ pub mod memo;
 pub mod middleware;
 pub mod query;
 pub mod responses;
+pub mod spool;
 pub mod v1;
 
 use std::sync::Arc;

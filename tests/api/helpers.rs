@@ -1,5 +1,6 @@
 //! Spawning the real application for a test, on a fresh SQLite file or a fresh Postgres database.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -275,9 +276,16 @@ fn init_test_logging() {
 /// Starts the application on a fresh database, or returns `None` when the backend is not
 /// configured.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like `spawn_app`, with settings changed from the tests' defaults.
+pub async fn spawn_app_with(backend: Backend, change: impl FnOnce(&mut Config)) -> Option<TestApp> {
     init_test_logging();
     let db = TestDatabase::create(backend)?;
-    let app = Application::build(&db.config()).expect("the application starts");
+    let mut config = db.config();
+    change(&mut config);
+    let app = Application::build(&config).expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     Some(TestApp {
@@ -304,6 +312,14 @@ impl TestApp {
         read(request.send().await.expect("request sent")).await
     }
 
+    /// Sends a GET from a client that then reads nothing until asked (see `StalledClient`).
+    pub async fn get_stalled(&self, path: &str) -> StalledClient {
+        let (address, path) = (self.address.clone(), path.to_owned());
+        actix_web::rt::task::spawn_blocking(move || StalledClient::get(&address, &path))
+            .await
+            .expect("stalled client")
+    }
+
     pub async fn request(&self, method: &str, path: &str) -> TestResponse {
         let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
         let request = self
@@ -313,6 +329,75 @@ impl TestApp {
     }
 }
 
+/// A client that sends a GET, reads the response head and then nothing until `read_body`, with a
+/// receive buffer of a few kilobytes: the server cannot push much of a large answer ahead of it.
+/// Its blocking calls run off the runtime, which also runs the server under test.
+pub struct StalledClient {
+    stream: std::net::TcpStream,
+    pub status: u16,
+}
+
+impl StalledClient {
+    fn get(address: &str, path: &str) -> Self {
+        let address: std::net::SocketAddr = address
+            .trim_start_matches("http://")
+            .parse()
+            .expect("socket address");
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("socket");
+        socket.set_recv_buffer_size(4096).expect("receive buffer");
+        socket.connect(&address.into()).expect("connected");
+        let mut stream = std::net::TcpStream::from(socket);
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("request sent");
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).expect("response head");
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8(head).expect("UTF-8 head");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status code");
+        Self { stream, status }
+    }
+
+    /// Reads the rest of the (chunked) response and returns its body.
+    pub async fn read_body(mut self) -> Vec<u8> {
+        let raw = actix_web::rt::task::spawn_blocking(move || {
+            let mut raw = Vec::new();
+            self.stream.read_to_end(&mut raw).map(|_| raw)
+        })
+        .await
+        .expect("reader")
+        .expect("response body");
+        let mut rest = raw.as_slice();
+        let mut body = Vec::new();
+        loop {
+            let line_end = rest
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .expect("chunk size line");
+            let size_field = std::str::from_utf8(&rest[..line_end]).expect("chunk size");
+            let size = usize::from_str_radix(size_field.split(';').next().unwrap_or("").trim(), 16)
+                .expect("hexadecimal chunk size");
+            rest = &rest[line_end + 2..];
+            if size == 0 {
+                return body;
+            }
+            body.extend_from_slice(&rest[..size]);
+            rest = &rest[size + 2..];
+        }
+    }
+}
+
+/// Reads a response whole.
 async fn read<S>(mut response: awc::ClientResponse<S>) -> TestResponse
 where
     S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,

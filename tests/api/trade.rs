@@ -6,7 +6,7 @@ use trilateral::import::ImportError;
 use trilateral::import::command::{ImportKind, ImportReport, import};
 
 use crate::backend_test;
-use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::helpers::{Backend, TestApp, spawn_app, spawn_app_with};
 
 fn number(value: &Value) -> f64 {
     value
@@ -372,4 +372,59 @@ backend_test! {
         assert_ne!(after.header("etag"), first.header("etag"));
         assert_eq!(version_read(&after.json(), "trade_csv"), Some(2));
     }
+}
+
+/// An export whose client does not read hands its connection back once the rows are read: with
+/// a pool of one connection, another request is still answered while the export waits for its
+/// reader, and the reader then gets every row.
+async fn a_client_that_does_not_read_its_export_holds_no_connection(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |config| {
+        config.db_pool_size = Some(1);
+        config.db_timeout_secs = 10;
+    })
+    .await
+    else {
+        eprintln!("skipped: TRILATERAL_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    // Every stored flow: 5.5 MB of NDJSON, more than the stalled client's socket, the server's send
+    // buffer (at most 4 MB with Linux's default `tcp_wmem`) and the chunks kept in memory take, so
+    // an export that waited for its reader would still be holding the only connection.
+    let path = "/v1/trade/flows?format=ndjson";
+    let stalled = app.get_stalled(path).await;
+    assert_eq!(stalled.status, 200);
+    // Give the export time to take the connection before asking for another one.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let meanwhile = app.get("/v1/countries/mx").await;
+    assert_eq!(
+        meanwhile.status, 200,
+        "the export left no connection for other requests"
+    );
+
+    let slow = stalled.read_body().await;
+    let prompt = app.get(path).await;
+    assert!(
+        slow == prompt.body,
+        "the slowly read export is the same as a prompt one"
+    );
+    let datasets = app.get("/v1/datasets").await.json();
+    let stored: i64 = datasets["data"]
+        .as_array()
+        .expect("datasets")
+        .iter()
+        .filter(|d| d["family"] == "trade")
+        .map(|d| d["row_count"].as_i64().expect("row count"))
+        .sum();
+    assert_eq!(prompt.text().lines().count() as i64, stored, "every row");
+}
+
+#[actix_web::test]
+async fn a_client_that_does_not_read_its_export_holds_no_connection_sqlite() {
+    a_client_that_does_not_read_its_export_holds_no_connection(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_client_that_does_not_read_its_export_holds_no_connection_postgres() {
+    a_client_that_does_not_read_its_export_holds_no_connection(Backend::Postgres).await;
 }

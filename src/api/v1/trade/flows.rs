@@ -16,9 +16,10 @@ use crate::api::envelope::{Envelope, Links, Meta, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
+use crate::api::spool::{self, BodyClosed, Spool};
 use crate::api::v1::wages::{date_range, sources_of};
-use crate::db::DbConnection;
 use crate::db::trade::{self as db_trade, FlowFilter};
+use crate::db::{DbConnection, DbPool};
 use crate::error::ApiError;
 
 const DEFAULT_LIMIT: u32 = 1000;
@@ -266,9 +267,10 @@ impl RenderedPage {
     }
 }
 
-/// Streams every matching flow as CSV or NDJSON. A blocking task reads the flows a few at a time
-/// (`db::trade::for_each`) and hands buffers of about `STREAM_BUFFER` bytes to a bounded channel,
-/// so the database is read no faster than the client takes the bytes.
+/// Streams every matching flow as CSV or NDJSON. A blocking task reads the flows in one statement
+/// (`db::trade::for_each`) and hands chunks of about `STREAM_BUFFER` bytes to a [`Spool`], which
+/// keeps the reading from waiting for a slow client; the connection goes back to the pool as soon
+/// as the rows are read.
 fn stream(
     state: &AppState,
     format: Format,
@@ -276,56 +278,71 @@ fn stream(
     filter: FlowFilter,
     cap: Option<u32>,
 ) -> HttpResponse {
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let (mut spool, body) = spool::spool();
     let pool = state.pool.clone();
     actix_web::rt::task::spawn_blocking(move || {
-        let fail = |message: String| {
-            tracing::error!(cause = %message, "trade flow stream failed");
-            let _ = sender.blocking_send(Err(std::io::Error::other("the stream was cut short")));
-        };
-        let mut conn = match pool.get() {
-            Ok(conn) => conn,
-            Err(e) => return fail(e.to_string()),
-        };
-        let mut encoder = match Encoder::new(format) {
-            Ok(encoder) => encoder,
-            Err(e) => return fail(e),
-        };
-        let mut problem = None;
-        let mut client_gone = false;
-        let read = db_trade::for_each(&mut conn, &filter, cap.map(i64::from), |row| {
-            if let Err(e) = encoder.write(&TradeFlow::from(row)) {
-                problem = Some(e);
-                return false;
+        match write_flows(&pool, format, &filter, cap, &mut spool) {
+            Ok(()) => spool.finish(),
+            Err(Stop::BodyClosed) => {}
+            Err(Stop::Failed(message)) => {
+                tracing::error!(cause = %message, "trade flow stream failed");
+                spool.fail();
             }
-            if let Some(chunk) = encoder.take_if_full()
-                && sender.blocking_send(Ok(chunk)).is_err()
-            {
-                client_gone = true;
-                return false;
-            }
-            true
-        });
-        if client_gone {
-            return;
         }
-        if let Some(message) = problem.or_else(|| read.err().map(|e| e.to_string())) {
-            return fail(message);
-        }
-        match encoder.finish() {
-            Ok(rest) if !rest.is_empty() => {
-                let _ = sender.blocking_send(Ok(rest));
-            }
-            Ok(_) => {}
-            Err(e) => fail(e),
-        }
-    });
-    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
     });
     let mut response = HttpResponse::Ok();
     format::headers(&mut response, format, validators, "trade_flows");
     response.streaming(body)
+}
+
+/// Why an export stopped before its last row.
+enum Stop {
+    BodyClosed,
+    Failed(String),
+}
+
+impl From<BodyClosed> for Stop {
+    fn from(_: BodyClosed) -> Self {
+        Stop::BodyClosed
+    }
+}
+
+/// Encodes every matching flow into `spool`, with a pooled connection that is released on return.
+fn write_flows(
+    pool: &DbPool,
+    format: Format,
+    filter: &FlowFilter,
+    cap: Option<u32>,
+    spool: &mut Spool,
+) -> Result<(), Stop> {
+    let mut conn = pool.get().map_err(|e| Stop::Failed(e.to_string()))?;
+    let mut encoder = Encoder::new(format).map_err(Stop::Failed)?;
+    let mut stopped = None;
+    let read = db_trade::for_each(&mut conn, filter, cap.map(i64::from), |row| {
+        let pushed = encoder
+            .write(&TradeFlow::from(row))
+            .map_err(Stop::Failed)
+            .and_then(|()| match encoder.take_if_full() {
+                Some(chunk) => spool.push(chunk).map_err(Stop::from),
+                None => Ok(()),
+            });
+        match pushed {
+            Ok(()) => true,
+            Err(stop) => {
+                stopped = Some(stop);
+                false
+            }
+        }
+    });
+    if let Some(stop) = stopped {
+        return Err(stop);
+    }
+    read.map_err(|e| Stop::Failed(e.to_string()))?;
+    let rest = encoder.finish().map_err(Stop::Failed)?;
+    if !rest.is_empty() {
+        spool.push(rest)?;
+    }
+    Ok(())
 }
 
 /// The CSV columns, in the order `TradeFlow` serialises its fields.
