@@ -278,6 +278,16 @@ impl ApiError {
         .with_cause(cause)
     }
 
+    /// Every export slot stayed taken for as long as an export waits for one.
+    pub fn exports_busy(slots: usize) -> Self {
+        Self::new(
+            ProblemType::DatabaseUnavailable,
+            format!(
+                "Every export slot ({slots} streamed exports reading at once) stayed in use. Retry later."
+            ),
+        )
+    }
+
     pub fn with_param(mut self, param: impl Into<String>) -> Self {
         self.0.param = Some(param.into());
         self

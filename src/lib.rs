@@ -11,13 +11,11 @@ pub mod openapi;
 pub mod telemetry;
 
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 
 use crate::api::AppState;
-use crate::api::memo::AnswerMemo;
 use crate::config::Config;
 use crate::db::{Backend, DbPool};
 use crate::import::{ImportError, LoadOutcome};
@@ -94,13 +92,11 @@ impl Application {
     /// the service through this.
     pub fn build(config: &Config) -> Result<Self, StartupError> {
         let pool = prepare_database(config)?;
-        let state = AppState {
+        let state = AppState::new(
             pool,
-            backend: Backend::from_url(&config.database_url),
-            memo: Arc::new(AnswerMemo::new(
-                config.answer_memo_mb.saturating_mul(1 << 20),
-            )),
-        };
+            Backend::from_url(&config.database_url),
+            config.answer_memo_mb.saturating_mul(1 << 20),
+        );
         let spec = openapi::spec();
         let bind_error = |source| StartupError::Bind {
             address: config.bind.clone(),

@@ -35,6 +35,29 @@ pub struct AppState {
     pub backend: Backend,
     /// Answers kept by ETag, shared by the workers of this process.
     pub memo: Arc<AnswerMemo>,
+    /// Streamed exports reading from the database at once (see `export_slots`).
+    pub export_slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// The state for a pool of connections to the database at `backend`, with an answer memo of
+    /// `memo_bytes` (0 turns it off).
+    pub fn new(pool: DbPool, backend: Backend, memo_bytes: usize) -> Self {
+        Self {
+            export_slots: Arc::new(tokio::sync::Semaphore::new(export_slots(pool.max_size()))),
+            pool,
+            backend,
+            memo: Arc::new(AnswerMemo::new(memo_bytes)),
+        }
+    }
+}
+
+/// How many streamed exports may read from the database at once: half of the pool's connections,
+/// at least one. An export holds its connection while it reads (seconds for a million rows), so
+/// that many data-team downloads starting together still leave connections for every other
+/// request; further exports wait for a slot.
+pub fn export_slots(pool_size: u32) -> usize {
+    usize::try_from(pool_size / 2).unwrap_or(usize::MAX).max(1)
 }
 
 /// Registers every documented operation. The server and `openapi::spec` both call this, so the
@@ -105,4 +128,17 @@ fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
     )
     .with_param("path")
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::export_slots;
+
+    #[test]
+    fn exports_take_at_most_half_of_the_pool_and_always_one() {
+        assert_eq!(export_slots(8), 4);
+        assert_eq!(export_slots(9), 4);
+        assert_eq!(export_slots(2), 1);
+        assert_eq!(export_slots(1), 1);
+    }
 }

@@ -1,8 +1,6 @@
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::test;
-use trilateral::api::memo::AnswerMemo;
 use trilateral::api::{self, AppState};
 use trilateral::db::{self, Backend, PoolOptions};
 
@@ -67,11 +65,7 @@ async fn an_unreachable_database_gives_503_on_both_backends() {
         "postgres://postgres@127.0.0.1:1/none",
         "/nonexistent-directory/trilateral.db",
     ] {
-        let state = AppState {
-            pool: db::pool(url, options),
-            backend: Backend::from_url(url),
-            memo: Arc::new(AnswerMemo::new(0)),
-        };
+        let state = AppState::new(db::pool(url, options), Backend::from_url(url), 0);
         let service = test::init_service(api::app(state, trilateral::openapi::spec())).await;
 
         for path in ["/v1/countries/mx", "/readyz"] {

@@ -2,15 +2,17 @@
 //! stream the whole result in chunks, so memory stays flat however many rows there are.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
+use tokio::sync::OwnedSemaphorePermit;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, token_list};
-use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, Validators, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
@@ -18,6 +20,7 @@ use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::api::spool::{self, BodyClosed, Spool};
 use crate::api::v1::wages::{date_range, sources_of};
+use crate::api::{self, AppState};
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::db::{DbConnection, DbPool};
 use crate::error::ApiError;
@@ -178,6 +181,7 @@ pub async fn list_trade_flows(
     };
     let key = CacheKey::from_request(&req, format);
     if format != Format::Json {
+        let slot = export_slot(&state).await?;
         return load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
             filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
             filter.partners = resolve_countries(conn, "partner", &partners)?;
@@ -185,7 +189,14 @@ pub async fn list_trade_flows(
         })
         .await?
         .respond(|validators, _, filter| {
-            Ok(stream(&state, format, &validators, filter, query.limit))
+            Ok(stream(
+                &state,
+                slot,
+                format,
+                &validators,
+                filter,
+                query.limit,
+            ))
         });
     }
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
@@ -267,12 +278,28 @@ impl RenderedPage {
     }
 }
 
+/// How long an export waits for a slot before it is refused: its client is downloading a
+/// table, not calling in a hot loop, so it waits longer than a request waits for a connection.
+const EXPORT_SLOT_WAIT: Duration = Duration::from_secs(60);
+
+/// One of the export slots (`api::export_slots`), waited for up to `EXPORT_SLOT_WAIT`.
+async fn export_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
+    let waiting = Arc::clone(&state.export_slots).acquire_owned();
+    match actix_web::rt::time::timeout(EXPORT_SLOT_WAIT, waiting).await {
+        Ok(Ok(slot)) => Ok(slot),
+        _ => Err(ApiError::exports_busy(api::export_slots(
+            state.pool.max_size(),
+        ))),
+    }
+}
+
 /// Streams every matching flow as CSV or NDJSON. A blocking task reads the flows in one statement
 /// (`db::trade::for_each`) and hands chunks of about `STREAM_BUFFER` bytes to a [`Spool`], which
-/// keeps the reading from waiting for a slow client; the connection goes back to the pool as soon
-/// as the rows are read.
+/// keeps the reading from waiting for a slow client; the connection and the export slot are given
+/// back as soon as the rows are read.
 fn stream(
     state: &AppState,
+    slot: OwnedSemaphorePermit,
     format: Format,
     validators: &Validators,
     filter: FlowFilter,
@@ -281,7 +308,9 @@ fn stream(
     let (mut spool, body) = spool::spool();
     let pool = state.pool.clone();
     actix_web::rt::task::spawn_blocking(move || {
-        match write_flows(&pool, format, &filter, cap, &mut spool) {
+        let written = write_flows(&pool, format, &filter, cap, &mut spool);
+        drop(slot);
+        match written {
             Ok(()) => spool.finish(),
             Err(Stop::BodyClosed) => {}
             Err(Stop::Failed(message)) => {
