@@ -85,6 +85,61 @@ macro_rules! filtered {
     }};
 }
 
+/// The periods a dataset holds for flows between two countries (either reporting).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct PairCoverage {
+    pub dataset_id: String,
+    pub first_period: String,
+    pub last_period: String,
+}
+
+/// Which datasets hold flows between `a` and `b` of the given products, and their first and last
+/// periods (by start date), for the message of an answer that found none in the requested range.
+pub fn pair_coverage(
+    conn: &mut DbConnection,
+    a: &str,
+    b: &str,
+    products: &[String],
+) -> QueryResult<Vec<PairCoverage>> {
+    use diesel::dsl::{max, min};
+    let pair = trade_flows::reporter
+        .eq(a)
+        .and(trade_flows::partner.eq(b))
+        .or(trade_flows::reporter.eq(b).and(trade_flows::partner.eq(a)));
+    let spans: Vec<(String, Option<String>, Option<String>)> = trade_flows::table
+        .filter(pair)
+        .filter(trade_flows::product_code.eq_any(products))
+        .group_by(trade_flows::dataset_id)
+        .select((
+            trade_flows::dataset_id,
+            min(trade_flows::period_start),
+            max(trade_flows::period_start),
+        ))
+        .order(trade_flows::dataset_id)
+        .load(conn)?;
+    let mut coverage = Vec::with_capacity(spans.len());
+    for (dataset_id, first, last) in spans {
+        let (Some(first), Some(last)) = (first, last) else {
+            continue;
+        };
+        let period_at = |start: &str, conn: &mut DbConnection| -> QueryResult<String> {
+            trade_flows::table
+                .filter(pair)
+                .filter(trade_flows::dataset_id.eq(&dataset_id))
+                .filter(trade_flows::period_start.eq(start))
+                .select(trade_flows::period)
+                .order(trade_flows::period.desc())
+                .first(conn)
+        };
+        coverage.push(PairCoverage {
+            first_period: period_at(&first, conn)?,
+            last_period: period_at(&last, conn)?,
+            dataset_id,
+        });
+    }
+    Ok(coverage)
+}
+
 /// Every matching flow, in id order.
 pub fn all(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<TradeFlowRow>> {
     filtered!(filter).load(conn)

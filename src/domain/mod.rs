@@ -2,11 +2,13 @@
 //! Nothing here touches the database or HTTP.
 
 pub mod country;
+pub mod coverage;
 pub mod period;
 pub mod search;
 pub mod series;
 pub mod snippet;
 pub mod source;
+pub mod trade;
 pub mod treaty;
 
 /// Whether `id` is a non-empty identifier of at most `max_len` bytes made of lower-case ASCII

@@ -17,7 +17,7 @@ fn codes_in_bundled_data() -> BTreeSet<String> {
             &["exporter", "importer"][..],
         ),
         (
-            "data/trade/us_census_goods_annual.csv",
+            "data/trade/census_basis/us_census_goods_trade_can_mex_annual_1985_2025.csv",
             &["partner_iso3"][..],
         ),
         (

@@ -1,6 +1,7 @@
 //! The three bundled trade files, one dataset each, so that every flow keeps the publication it
 //! comes from (`source=comtrade|agtpa|census` in the API).
 
+use chrono::Datelike;
 use serde::Deserialize;
 
 use super::{Batch, Flow, flow_direction, parse_scaled};
@@ -13,22 +14,25 @@ use crate::import::{BundledDataset, ImportError, LoadSummary};
 const COMTRADE_CSV: BundledFile =
     bundled_file!("trade/bilateral_goods_exports_comtrade_4yearly.csv");
 const AGTPA_CSV: BundledFile = bundled_file!("trade/manufacturing_trade_agtpa_1986_2006.csv");
-const CENSUS_CSV: BundledFile = bundled_file!("trade/us_census_goods_annual.csv");
+const CENSUS_ANNUAL_CSV: BundledFile =
+    bundled_file!("trade/census_basis/us_census_goods_trade_can_mex_annual_1985_2025.csv");
+const CENSUS_MONTHLY_CSV: BundledFile =
+    bundled_file!("trade/census_basis/us_census_goods_trade_can_mex_monthly_1985_2025.csv");
 
 /// A bundled trade dataset: its file and how its rows become flows.
 pub struct TradeFile {
     id: &'static str,
     title: &'static str,
     description: &'static str,
-    file: BundledFile,
-    read: fn(&BundledFile) -> Result<Vec<Flow>, ImportError>,
+    files: &'static [BundledFile],
+    read: fn(&[BundledFile]) -> Result<Vec<Flow>, ImportError>,
 }
 
 pub static COMTRADE_4YEARLY: TradeFile = TradeFile {
     id: "comtrade",
     title: "Bilateral goods trade of Canada, Mexico and the United States, every fourth year 1964-2016",
     description: "UN Comtrade goods imports of every partner with Canada, Mexico or the United States, as reported by the importing country (penppml trade data); total goods, current USD",
-    file: COMTRADE_CSV,
+    files: &[COMTRADE_CSV],
     read: read_comtrade,
 };
 
@@ -36,15 +40,15 @@ pub static AGTPA: TradeFile = TradeFile {
     id: "agtpa",
     title: "Manufacturing trade among 69 countries, 1986-2006",
     description: "WTO/UNCTAD structural gravity application data: annual manufacturing exports among 69 countries, domestic trade included; current USD",
-    file: AGTPA_CSV,
+    files: &[AGTPA_CSV],
     read: read_agtpa,
 };
 
 pub static CENSUS: TradeFile = TradeFile {
     id: "census",
     title: "U.S. goods trade with Mexico and Canada, Census basis",
-    description: "U.S. total exports and general imports of goods with Mexico (1985-1997, 2006, 2008-2017, 2019) and Canada (2002, 2012-2017, 2019), transcribed from Census and USITC publications; current USD",
-    file: CENSUS_CSV,
+    description: "U.S. goods trade with Mexico and Canada on the Census basis: total exports f.a.s. (domestic and foreign) and general imports (customs value), not seasonally adjusted, monthly and annual, 1985-01 to 2025-12, from the Census Bureau's country.xlsx (vintages of mid-2024 for 1985-2021 and 2026-10 for 2022-2025); current USD",
+    files: &[CENSUS_ANNUAL_CSV, CENSUS_MONTHLY_CSV],
     read: read_census,
 };
 
@@ -66,13 +70,13 @@ impl BundledDataset for TradeFile {
     }
 
     fn checksum(&self) -> String {
-        bundled::checksum(&[self.file], b"")
+        bundled::checksum(self.files, b"")
     }
 
     fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
-        let flows = (self.read)(&self.file)?;
+        let flows = (self.read)(self.files)?;
         let stored = Batch {
-            file: self.file.path,
+            file: self.files.first().map_or(self.id, |f| f.path),
             dataset_id: self.id,
             records: false,
         }
@@ -120,7 +124,8 @@ fn check_pair_record(file: &str, line: u64, record: &PairRecord) -> Result<(), I
 
 /// The penppml rows are exports from `exporter` to `importer` as the importing country reported
 /// them, so each is stored as the importer's import from the exporter.
-fn read_comtrade(file: &BundledFile) -> Result<Vec<Flow>, ImportError> {
+fn read_comtrade(files: &[BundledFile]) -> Result<Vec<Flow>, ImportError> {
+    let file = only_file(files);
     read_rows::<PairRecord>(file.path, file.bytes)?
         .into_iter()
         .map(|(line, record)| {
@@ -144,7 +149,8 @@ fn read_comtrade(file: &BundledFile) -> Result<Vec<Flow>, ImportError> {
 /// The AGTPA rows are exports from `exporter` to `importer` in a compiled research data set that
 /// does not say which side reported them; they are stored as the exporter's exports. Rows with
 /// `is_domestic=1` are a country's sales to itself (gross production minus exports).
-fn read_agtpa(file: &BundledFile) -> Result<Vec<Flow>, ImportError> {
+fn read_agtpa(files: &[BundledFile]) -> Result<Vec<Flow>, ImportError> {
+    let file = only_file(files);
     read_rows::<PairRecord>(file.path, file.bytes)?
         .into_iter()
         .map(|(line, record)| {
@@ -166,58 +172,104 @@ fn read_agtpa(file: &BundledFile) -> Result<Vec<Flow>, ImportError> {
         .collect()
 }
 
+/// The one file of a single-file dataset.
+fn only_file(files: &[BundledFile]) -> &BundledFile {
+    &files[0]
+}
+
 #[derive(Debug, Deserialize)]
-struct CensusRecord {
+struct CensusAnnualRecord {
     partner_iso3: String,
     year: String,
     exports_musd: String,
     imports_musd: String,
-    balance_musd: String,
-    basis: String,
-    source_url: String,
 }
 
-/// One row per partner and year, in million USD, from the U.S. point of view: up to two flows.
-/// A blank cell was not printed in the source and gives no flow. Where the source printed a
-/// balance that differs from exports minus imports (separately rounded figures), both flows say so.
-fn read_census(file: &BundledFile) -> Result<Vec<Flow>, ImportError> {
+#[derive(Debug, Deserialize)]
+struct CensusMonthlyRecord {
+    partner_iso3: String,
+    period: String,
+    exports_musd: String,
+    imports_musd: String,
+}
+
+/// The Census file vintage a year's figures come from: the copy of mid-2024 holds the final
+/// figures through 2021, a download of 2026-10 the years Census revised after it.
+fn census_source(period: Period) -> &'static str {
+    let year = period.first_day().year();
+    if year <= 2021 {
+        "census_country_xlsx_2024_06"
+    } else {
+        "census_country_xlsx_2026_10"
+    }
+}
+
+/// The U.S. export to and import from one partner in one period, in million USD.
+fn census_flows(
+    file: &str,
+    line: u64,
+    partner: &str,
+    period: Period,
+    exports: &str,
+    imports: &str,
+) -> Result<[Flow; 2], ImportError> {
+    let flow = |flow: &'static str, raw: &str| -> Result<Flow, ImportError> {
+        Ok(Flow {
+            line,
+            reporter: "USA".to_owned(),
+            partner: partner.to_owned(),
+            flow,
+            period,
+            classification: "TOTAL".to_owned(),
+            product_code: "TOTAL".to_owned(),
+            value_usd: amount(file, line, raw, 6)?,
+            source_id: census_source(period).to_owned(),
+            note: None,
+        })
+    };
+    Ok([flow("export", exports)?, flow("import", imports)?])
+}
+
+/// One row per partner and year (first file) or month (second file), in million USD, from the
+/// U.S. point of view: an export and an import each.
+fn read_census(files: &[BundledFile]) -> Result<Vec<Flow>, ImportError> {
+    let [annual, monthly] = files else {
+        return Err(ImportError::File {
+            file: "census".to_owned(),
+            reason: "the census dataset reads an annual and a monthly file".to_owned(),
+        });
+    };
     let mut flows = Vec::new();
-    for (line, record) in read_rows::<CensusRecord>(file.path, file.bytes)? {
-        let period = year(file.path, line, &record.year)?;
-        let million = |raw: &str| -> Result<Option<f64>, ImportError> {
-            match raw.trim() {
-                "" => Ok(None),
-                value => amount(file.path, line, value, 6).map(Some),
+    for (line, record) in read_rows::<CensusAnnualRecord>(annual.path, annual.bytes)? {
+        let period = year(annual.path, line, &record.year)?;
+        flows.extend(census_flows(
+            annual.path,
+            line,
+            &record.partner_iso3,
+            period,
+            &record.exports_musd,
+            &record.imports_musd,
+        )?);
+    }
+    for (line, record) in read_rows::<CensusMonthlyRecord>(monthly.path, monthly.bytes)? {
+        let period = match Period::parse(&record.period) {
+            Ok(month @ Period::Month(..)) => month,
+            _ => {
+                return Err(row_error(
+                    monthly.path,
+                    line,
+                    format!("period '{}' is not a month", record.period),
+                ));
             }
         };
-        let exports = million(&record.exports_musd)?;
-        let imports = million(&record.imports_musd)?;
-        let printed_balance = million(&record.balance_musd)?;
-        let mut note = format!("source page: {}", record.source_url);
-        if let (Some(e), Some(i), Some(b)) = (exports, imports, printed_balance)
-            && (e - i - b).abs() > 0.5
-        {
-            note.push_str(&format!(
-                "; the source prints a balance of {} million USD (figures rounded separately)",
-                record.balance_musd.trim()
-            ));
-        }
-        for (flow, value) in [("export", exports), ("import", imports)] {
-            if let Some(value_usd) = value {
-                flows.push(Flow {
-                    line,
-                    reporter: "USA".to_owned(),
-                    partner: record.partner_iso3.clone(),
-                    flow,
-                    period,
-                    classification: "TOTAL".to_owned(),
-                    product_code: "TOTAL".to_owned(),
-                    value_usd,
-                    source_id: record.basis.clone(),
-                    note: Some(note.clone()),
-                });
-            }
-        }
+        flows.extend(census_flows(
+            monthly.path,
+            line,
+            &record.partner_iso3,
+            period,
+            &record.exports_musd,
+            &record.imports_musd,
+        )?);
     }
     Ok(flows)
 }

@@ -7,10 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, missing_years, side,
-    token_list, year_runs,
-};
+use super::{FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, token_list};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links};
@@ -19,7 +16,10 @@ use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::api::v1::countries::{find_country, parse_country};
 use crate::api::v1::wages::{date_range, sources_of};
-use crate::db::trade::{FlowFilter, TradeFlowRow};
+use crate::db::trade::{FlowFilter, PairCoverage, TradeFlowRow};
+use crate::domain::coverage;
+use crate::domain::period::{Frequency, Period};
+use crate::domain::trade::{Figure, PeriodValue, by_period};
 use crate::error::ApiError;
 
 /// One period of a balance.
@@ -34,6 +34,9 @@ pub struct BalancePeriod {
     /// Exports minus imports in USD; null unless both are known.
     #[schema(example = 1663300000.0)]
     pub balance_usd: Option<f64>,
+    /// The period is covered only in part (months missing, or not yet published): its values
+    /// are sums of the months there are.
+    pub partial: bool,
 }
 
 /// A period of a balance as one CSV line.
@@ -45,6 +48,7 @@ pub struct BalanceCsvRow {
     imports_usd: Option<f64>,
     imports_reported_by: Option<String>,
     balance_usd: Option<f64>,
+    partial: bool,
     source_ids: String,
 }
 
@@ -65,6 +69,7 @@ impl CsvRecord for BalancePeriod {
             imports_usd: self.imports.as_ref().map(|r| r.value_usd),
             imports_reported_by: self.imports.as_ref().map(|r| r.reported_by.clone()),
             balance_usd: self.balance_usd,
+            partial: self.partial,
             source_ids: sources.join(";"),
         }
     }
@@ -80,6 +85,10 @@ pub struct BalanceQuery {
     /// The partner.
     #[param(example = "mx")]
     pub partner: String,
+    /// Periods of the answer: `A` years (default), `Q` quarters, `M` months. Quarters and months
+    /// need monthly figures (the `census` dataset has them from 1985-01).
+    #[param(inline, example = "A")]
+    pub frequency: Option<Frequency>,
     /// First period (year, quarter or month).
     #[param(example = "1990")]
     pub from: Option<String>,
@@ -166,6 +175,7 @@ pub async fn get_trade_balance(
         .into_iter()
         .next()
         .unwrap_or_else(|| "TOTAL".to_owned());
+    let frequency = query.frequency.unwrap_or(Frequency::Annual);
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
@@ -201,78 +211,60 @@ pub async fn get_trade_balance(
                     .is_some_and(|c| r.dataset_id == c || r.source_id == c)
             })
             .collect();
+        let coverage = if rows.is_empty() {
+            crate::db::trade::pair_coverage(conn, &country.code, &partner.code, &filter.products)?
+        } else {
+            Vec::new()
+        };
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
-        Ok((country, partner, chosen, rows, sources))
+        Ok((country, partner, chosen, rows, sources, coverage))
     })
     .await?
-    .respond(|validators, datasets, (country, partner, chosen, rows, sources)| {
-        let periods: BTreeSet<String> = rows.iter().map(|r| r.period.clone()).collect();
+    .respond(|validators, datasets, (country, partner, chosen, rows, sources, coverage)| {
+        let today = chrono::Utc::now().date_naive();
+        let pair = Pair {
+            country: &country.code,
+            partner: &partner.code,
+        };
+        let exports = pair.side_by_period(&rows, FlowDirection::Export, frequency);
+        let imports = pair.side_by_period(&rows, FlowDirection::Import, frequency);
+        let periods: BTreeSet<Period> = exports.keys().chain(imports.keys()).copied().collect();
         let data: Vec<BalancePeriod> = periods
             .iter()
             .map(|period| {
-                let exports = side(
-                    &rows,
-                    &country.code,
-                    &partner.code,
-                    FlowDirection::Export,
-                    period,
-                )
-                .map(Reported::from);
-                let imports = side(
-                    &rows,
-                    &country.code,
-                    &partner.code,
-                    FlowDirection::Import,
-                    period,
-                )
-                .map(Reported::from);
-                let balance_usd = exports
-                    .as_ref()
-                    .zip(imports.as_ref())
-                    .map(|(e, i)| e.value_usd - i.value_usd);
+                let exports = exports.get(period);
+                let imports = imports.get(period);
                 BalancePeriod {
-                    period: period.clone(),
-                    exports,
-                    imports,
-                    balance_usd,
+                    period: period.to_string(),
+                    partial: [exports, imports]
+                        .into_iter()
+                        .flatten()
+                        .any(|side| side.value.partial),
+                    balance_usd: exports
+                        .zip(imports)
+                        .map(|(e, i)| e.value.value_usd - i.value.value_usd),
+                    exports: exports.map(Reported::from),
+                    imports: imports.map(Reported::from),
                 }
             })
             .collect();
 
         let mut meta = chosen_dataset_meta(&datasets, chosen.as_deref(), &sources, data.len());
-        match &chosen {
-            Some(dataset) => meta.transformations.push(format!(
-                "all values from dataset '{dataset}'; balance = exports - imports; a value reported by {} is the partner's mirror figure",
-                partner.code
-            )),
-            None => meta.warnings.push(format!(
-                "no dataset has trade between {} and {}",
-                country.name, partner.name
-            )),
-        }
-        let lacking = missing_years(&periods);
-        if !lacking.is_empty() {
-            meta.warnings.push(format!(
-                "{} has no figures for {}; those years are left out, not zero",
-                chosen.as_deref().unwrap_or_default(),
-                year_runs(&lacking)
-            ));
+        match (&chosen, periods.first(), periods.last()) {
+            (Some(dataset), Some(first), Some(last)) => {
+                meta.transformations.push(format!(
+                    "all values from dataset '{dataset}'; balance = exports - imports; a value reported by {} is the partner's mirror figure; {}",
+                    partner.code,
+                    frequency_rule(frequency)
+                ));
+                let gaps = coverage::gaps(&periods, range, frequency, today);
+                meta.warnings.extend(gaps.warnings(&format!("dataset '{dataset}'"), *first, *last));
+            }
+            _ => meta.warnings.push(no_figures_message(&country.name, &partner.name, &coverage)),
         }
         for (label, missing) in [
-            (
-                "exports",
-                data.iter()
-                    .filter(|p| p.exports.is_none())
-                    .map(|p| p.period.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            (
-                "imports",
-                data.iter()
-                    .filter(|p| p.imports.is_none())
-                    .map(|p| p.period.as_str())
-                    .collect::<Vec<_>>(),
-            ),
+            ("exports", periods_where(&data, |p| p.exports.is_none())),
+            ("imports", periods_where(&data, |p| p.imports.is_none())),
         ] {
             if !missing.is_empty() {
                 meta.warnings.push(format!(
@@ -280,6 +272,13 @@ pub async fn get_trade_balance(
                     missing.join(", ")
                 ));
             }
+        }
+        let partial = periods_where(&data, |p| p.partial);
+        if !partial.is_empty() {
+            meta.warnings.push(format!(
+                "{} covered only in part (months missing or not yet published): partial sums, flagged partial",
+                partial.join(", ")
+            ));
         }
         let mirrored: BTreeSet<&str> = data
             .iter()
@@ -295,17 +294,6 @@ pub async fn get_trade_balance(
                 country.name
             ));
         }
-        let printed_balances: BTreeSet<String> = rows
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r.period.as_str(),
-                    r.note.as_deref()?.split_once("; the source prints")?.1,
-                ))
-            })
-            .map(|(period, rest)| format!("{period}: the source prints{rest}"))
-            .collect();
-        meta.warnings.extend(printed_balances);
         let envelope = Envelope {
             meta,
             links: Links::to_self(req.uri().to_string()),
@@ -313,4 +301,105 @@ pub async fn get_trade_balance(
         };
         format::collection(format, &validators, &envelope, "trade_balance")
     })
+}
+
+/// The periods of `data` that match `test`.
+fn periods_where(data: &[BalancePeriod], test: impl Fn(&BalancePeriod) -> bool) -> Vec<&str> {
+    data.iter()
+        .filter(|p| test(p))
+        .map(|p| p.period.as_str())
+        .collect()
+}
+
+/// How stored figures become the periods of the answer.
+fn frequency_rule(frequency: Frequency) -> &'static str {
+    match frequency {
+        Frequency::Annual => {
+            "a year is the source's annual figure, or else the sum of its months"
+        }
+        Frequency::Quarterly => "a quarter is the sum of its months",
+        Frequency::Monthly => "months as published",
+    }
+}
+
+/// The warning for an answer without figures: which datasets do cover the pair, and when.
+fn no_figures_message(country: &str, partner: &str, coverage: &[PairCoverage]) -> String {
+    if coverage.is_empty() {
+        return format!("no dataset has trade between {country} and {partner}");
+    }
+    let listed: Vec<String> = coverage
+        .iter()
+        .map(|c| format!("'{}' ({} to {})", c.dataset_id, c.first_period, c.last_period))
+        .collect();
+    format!(
+        "no figures for trade between {country} and {partner} in the requested periods or dataset; the datasets that cover the pair are {}",
+        listed.join(", ")
+    )
+}
+
+/// The two countries of a balance, from the first one's point of view.
+struct Pair<'a> {
+    country: &'a str,
+    partner: &'a str,
+}
+
+/// One side of a balance in one period, with who reported it.
+struct SideValue<'a> {
+    value: PeriodValue<'a>,
+    reported_by: &'a str,
+    dataset_id: &'a str,
+}
+
+impl<'a> Pair<'a> {
+    /// The country's trade with the partner in one direction, by period of `frequency`: its own
+    /// figures where the dataset has them for a period, else the partner's report of the opposite
+    /// flow (a mirror figure).
+    fn side_by_period(
+        &self,
+        rows: &'a [TradeFlowRow],
+        flow: FlowDirection,
+        frequency: Frequency,
+    ) -> BTreeMap<Period, SideValue<'a>> {
+        let figures = |reporter: &str, partner: &str, flow: FlowDirection| {
+            let picked: Vec<&'a TradeFlowRow> = rows
+                .iter()
+                .filter(|r| r.reporter == reporter && r.partner == partner && r.flow == flow.as_str())
+                .collect();
+            let list: Vec<Figure<'a>> = picked
+                .iter()
+                .filter_map(|r| {
+                    Some(Figure {
+                        period: Period::parse(&r.period).ok()?,
+                        value_usd: r.value_usd,
+                        source_id: r.source_id.as_str(),
+                    })
+                })
+                .collect();
+            let dataset = picked.first().map_or("", |r| r.dataset_id.as_str());
+            (by_period(&list, frequency), dataset)
+        };
+        let (own, own_dataset) = figures(self.country, self.partner, flow);
+        let (mirror, mirror_dataset) = figures(self.partner, self.country, flow.opposite());
+        let mut sides: BTreeMap<Period, SideValue<'a>> = mirror
+            .into_iter()
+            .map(|(period, value)| {
+                (period, SideValue { value, reported_by: self.partner, dataset_id: mirror_dataset })
+            })
+            .collect();
+        sides.extend(own.into_iter().map(|(period, value)| {
+            (period, SideValue { value, reported_by: self.country, dataset_id: own_dataset })
+        }));
+        sides
+    }
+}
+
+impl From<&SideValue<'_>> for Reported {
+    fn from(side: &SideValue<'_>) -> Self {
+        Reported {
+            value_usd: side.value.value_usd,
+            reported_by: side.reported_by.to_owned(),
+            source_id: side.value.source_id.to_owned(),
+            dataset_id: side.dataset_id.to_owned(),
+        }
+    }
 }

@@ -124,7 +124,7 @@ fn pick<'a>(
 
 /// Compare mirror statistics
 ///
-/// The same flow as both sides report it: `flow=import` puts the reporter's imports from the
+/// The same annual flow as both sides report it: `flow=import` puts the reporter's imports from the
 /// partner next to the partner's exports to the reporter (`flow=export` the other way round), per
 /// period, with the gap in USD and as a percentage of the partner's figure. Each side names its
 /// source; where several datasets have a side, the reporter's official statistics are preferred
@@ -182,6 +182,8 @@ pub async fn get_trade_mirror(
             start_from: Some(start_from),
             start_to: Some(start_to),
             sources,
+            // Mirror statistics are compared by year: most datasets hold no months.
+            frequency: Some("annual"),
             ..FlowFilter::default()
         };
         let rows = flows_between(conn, &reporter.code, &partner.code, &filter)?;

@@ -1,0 +1,165 @@
+//! Which requested periods an answer has no figure for, and why: before the first period a
+//! source holds (leading), between its periods (interior), or after its latest one (trailing,
+//! often because the period is not yet published or still under way). Every answer names them in
+//! `meta.warnings` instead of leaving the user to notice a shorter list.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+
+use super::period::{DateRange, Frequency, Period};
+
+/// The periods of a request that have no figure, grouped by where they fall.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gaps {
+    pub leading: Vec<Period>,
+    pub interior: Vec<Period>,
+    pub trailing: Vec<Period>,
+}
+
+impl Gaps {
+    pub fn is_empty(&self) -> bool {
+        self.leading.is_empty() && self.interior.is_empty() && self.trailing.is_empty()
+    }
+
+    /// One warning per kind of gap, naming the periods as runs and the reason; `what` names the
+    /// source (a dataset or a series), `have` its first and last period.
+    pub fn warnings(&self, what: &str, first: Period, last: Period) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if !self.leading.is_empty() {
+            warnings.push(format!(
+                "no figures for {}: {what} begins in {first}",
+                runs(&self.leading)
+            ));
+        }
+        if !self.interior.is_empty() {
+            warnings.push(format!(
+                "no figures for {}: {what} lacks these periods; they are left out, not zero",
+                runs(&self.interior)
+            ));
+        }
+        if !self.trailing.is_empty() {
+            warnings.push(format!(
+                "no figures for {}: {what} ends in {last} (later periods are not yet published or not loaded)",
+                runs(&self.trailing)
+            ));
+        }
+        warnings
+    }
+}
+
+/// The periods of `frequency` in `requested` (an open end stops at `today`) that are not in
+/// `have`. Nothing is reported when `have` is empty: that is a different message.
+pub fn gaps(
+    have: &BTreeSet<Period>,
+    requested: DateRange,
+    frequency: Frequency,
+    today: NaiveDate,
+) -> Gaps {
+    let (Some(first), Some(last)) = (have.first().copied(), have.last().copied()) else {
+        return Gaps::default();
+    };
+    let open_start = requested.start == NaiveDate::MIN;
+    let start = if open_start {
+        first.first_day()
+    } else {
+        requested.start
+    };
+    let end = requested.end.min(today.max(last.last_day()));
+    let mut found = Gaps::default();
+    if start > end {
+        return found;
+    }
+    for period in Period::covering(DateRange { start, end }, frequency) {
+        if have.contains(&period) {
+            continue;
+        }
+        if period < first {
+            found.leading.push(period);
+        } else if period > last {
+            found.trailing.push(period);
+        } else {
+            found.interior.push(period);
+        }
+    }
+    found
+}
+
+/// Collapses consecutive periods into runs for a readable list: `1998-2005, 2007, 2018` or
+/// `2026-01 to 2026-06`.
+pub fn runs(periods: &[Period]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut index = 0;
+    while index < periods.len() {
+        let start = periods[index];
+        let mut end = start;
+        while index + 1 < periods.len() && periods[index + 1] == end.next() {
+            index += 1;
+            end = periods[index];
+        }
+        out.push(match (start == end, start) {
+            (true, _) => start.to_string(),
+            (false, Period::Year(_)) => format!("{start}-{end}"),
+            (false, _) => format!("{start} to {end}"),
+        });
+        index += 1;
+    }
+    out.join(", ")
+}
+
+/// Whether a period has not ended by `today`: its figure, where there is one, covers only part
+/// of it and is flagged `partial`.
+pub fn under_way(period: Period, today: NaiveDate) -> bool {
+    period.last_day() >= today
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::period::parse_iso_date;
+
+    fn years(list: &[i32]) -> BTreeSet<Period> {
+        list.iter().map(|y| Period::Year(*y)).collect()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        parse_iso_date(s).unwrap()
+    }
+
+    #[test]
+    fn gaps_fall_before_between_and_after_the_figures() {
+        let have = years(&[2000, 2001, 2003]);
+        let requested = DateRange::from_params(Some("1998"), Some("2005")).unwrap();
+        let gaps = gaps(&have, requested, Frequency::Annual, day("2026-11-29"));
+        assert_eq!(gaps.leading, vec![Period::Year(1998), Period::Year(1999)]);
+        assert_eq!(gaps.interior, vec![Period::Year(2002)]);
+        assert_eq!(gaps.trailing, vec![Period::Year(2004), Period::Year(2005)]);
+    }
+
+    #[test]
+    fn an_open_end_runs_to_today_and_an_open_start_to_the_first_figure() {
+        let have = years(&[2020, 2021]);
+        let gaps = gaps(
+            &have,
+            DateRange::everything(),
+            Frequency::Annual,
+            day("2023-03-01"),
+        );
+        assert!(gaps.leading.is_empty());
+        assert_eq!(gaps.trailing, vec![Period::Year(2022), Period::Year(2023)]);
+    }
+
+    #[test]
+    fn runs_collapse_consecutive_periods() {
+        let list = [1998, 1999, 2000, 2002].map(Period::Year);
+        assert_eq!(runs(&list), "1998-2000, 2002");
+        let months = [Period::Month(2026, 1), Period::Month(2026, 2)];
+        assert_eq!(runs(&months), "2026-01 to 2026-02");
+    }
+
+    #[test]
+    fn a_period_that_has_not_ended_is_under_way() {
+        assert!(under_way(Period::Year(2026), day("2026-11-29")));
+        assert!(!under_way(Period::Year(2025), day("2026-11-29")));
+    }
+}

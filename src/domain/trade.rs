@@ -1,0 +1,125 @@
+//! Trade figures by calendar period: a source's annual and monthly figures turned into the
+//! years, quarters or months a user asks for.
+
+use std::collections::BTreeMap;
+
+use super::period::{Frequency, Period};
+
+/// One stored figure of a flow (one direction between two countries).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figure<'a> {
+    pub period: Period,
+    pub value_usd: f64,
+    pub source_id: &'a str,
+}
+
+/// A flow's value for one period of the requested frequency.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeriodValue<'a> {
+    pub value_usd: f64,
+    pub source_id: &'a str,
+    /// Months summed; `None` where the value is the source's own figure for the whole period.
+    pub months: Option<u32>,
+    /// Fewer months than the period has: the value covers only part of it.
+    pub partial: bool,
+}
+
+/// Months in a period of the frequency.
+fn months_in(frequency: Frequency) -> u32 {
+    match frequency {
+        Frequency::Annual => 12,
+        Frequency::Quarterly => 3,
+        Frequency::Monthly => 1,
+    }
+}
+
+/// The value of each period of `target`: the source's own figure for that period where it has
+/// one (an annual total may differ from the sum of its months by rounding), otherwise the sum of
+/// its monthly figures, flagged `partial` when months are missing. Annual figures are never split
+/// into quarters or months.
+pub fn by_period<'a>(figures: &[Figure<'a>], target: Frequency) -> BTreeMap<Period, PeriodValue<'a>> {
+    let mut values: BTreeMap<Period, PeriodValue<'a>> = BTreeMap::new();
+    for figure in figures {
+        if let Period::Year(_) = figure.period
+            && target == Frequency::Annual
+        {
+            values.insert(
+                figure.period,
+                PeriodValue {
+                    value_usd: figure.value_usd,
+                    source_id: figure.source_id,
+                    months: None,
+                    partial: false,
+                },
+            );
+        }
+    }
+    for figure in figures {
+        let Period::Month(..) = figure.period else {
+            continue;
+        };
+        let period = Period::containing(figure.period.first_day(), target);
+        let entry = values.entry(period).or_insert(PeriodValue {
+            value_usd: 0.0,
+            source_id: figure.source_id,
+            months: Some(0),
+            partial: false,
+        });
+        if let Some(months) = entry.months.as_mut() {
+            entry.value_usd += figure.value_usd;
+            *months += 1;
+        }
+    }
+    for value in values.values_mut() {
+        if let Some(months) = value.months {
+            value.partial = months < months_in(target);
+        }
+    }
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn month(m: u32, value: f64) -> Figure<'static> {
+        Figure {
+            period: Period::Month(2025, m),
+            value_usd: value,
+            source_id: "s",
+        }
+    }
+
+    #[test]
+    fn months_sum_to_quarters_and_a_short_quarter_is_partial() {
+        let figures: Vec<Figure> = (1..=5).map(|m| month(m, f64::from(m))).collect();
+        let quarters = by_period(&figures, Frequency::Quarterly);
+        let q1 = quarters[&Period::Quarter(2025, 1)];
+        assert_eq!((q1.value_usd, q1.partial), (6.0, false));
+        let q2 = quarters[&Period::Quarter(2025, 2)];
+        assert_eq!((q2.value_usd, q2.months, q2.partial), (9.0, Some(2), true));
+    }
+
+    #[test]
+    fn an_annual_figure_wins_over_the_sum_of_months() {
+        let mut figures: Vec<Figure> = (1..=12).map(|m| month(m, 1.0)).collect();
+        figures.push(Figure {
+            period: Period::Year(2025),
+            value_usd: 12.1,
+            source_id: "s",
+        });
+        let years = by_period(&figures, Frequency::Annual);
+        assert_eq!(years[&Period::Year(2025)].value_usd, 12.1);
+        assert_eq!(years[&Period::Year(2025)].months, None);
+    }
+
+    #[test]
+    fn annual_figures_are_not_split_into_months() {
+        let figures = [Figure {
+            period: Period::Year(2016),
+            value_usd: 1.0,
+            source_id: "s",
+        }];
+        assert!(by_period(&figures, Frequency::Monthly).is_empty());
+    }
+}
