@@ -23,8 +23,16 @@ impl Gaps {
     }
 
     /// One warning per kind of gap, naming the periods as runs and the reason; `what` names the
-    /// source (a dataset or a series), `have` its first and last period.
-    pub fn warnings(&self, what: &str, first: Period, last: Period) -> Vec<String> {
+    /// source (a dataset or a series), `first` and `last` its first and last period. A source whose
+    /// last period ended more than a year before `today` has ended; a recent one may be extended
+    /// by later releases.
+    pub fn warnings(
+        &self,
+        what: &str,
+        first: Period,
+        last: Period,
+        today: NaiveDate,
+    ) -> Vec<String> {
         let mut warnings = Vec::new();
         if !self.leading.is_empty() {
             warnings.push(format!(
@@ -39,9 +47,15 @@ impl Gaps {
             ));
         }
         if !self.trailing.is_empty() {
+            let recent = last.last_day() + chrono::Days::new(400) >= today;
             warnings.push(format!(
-                "no figures for {}: {what} ends in {last} (later periods are not yet published or not loaded)",
-                runs(&self.trailing)
+                "no figures for {}: {what} ends in {last}{}",
+                runs(&self.trailing),
+                if recent {
+                    " (later periods are not yet published or not loaded)"
+                } else {
+                    ""
+                }
             ));
         }
         warnings

@@ -25,6 +25,9 @@ pub enum Frequency {
     /// Calendar months.
     #[serde(rename = "M", alias = "m")]
     Monthly,
+    /// Days: the value in force on each day (for series of dated changes).
+    #[serde(rename = "D", alias = "d")]
+    Daily,
 }
 
 impl Frequency {
@@ -33,6 +36,7 @@ impl Frequency {
             Frequency::Annual => "A",
             Frequency::Quarterly => "Q",
             Frequency::Monthly => "M",
+            Frequency::Daily => "D",
         }
     }
 
@@ -41,6 +45,7 @@ impl Frequency {
             Frequency::Annual => "annual",
             Frequency::Quarterly => "quarterly",
             Frequency::Monthly => "monthly",
+            Frequency::Daily => "daily",
         }
     }
 }
@@ -105,6 +110,7 @@ impl Period {
             Frequency::Annual => Period::Year(date.year()),
             Frequency::Quarterly => Period::Quarter(date.year(), date.month0() / 3 + 1),
             Frequency::Monthly => Period::Month(date.year(), date.month()),
+            Frequency::Daily => Period::Day(date),
         }
     }
 

@@ -47,9 +47,8 @@ impl NativeFrequency {
     /// The finest calendar frequency this series can be answered at.
     pub fn finest(self) -> Frequency {
         match self {
-            NativeFrequency::Event | NativeFrequency::Daily | NativeFrequency::Monthly => {
-                Frequency::Monthly
-            }
+            NativeFrequency::Event | NativeFrequency::Daily => Frequency::Daily,
+            NativeFrequency::Monthly => Frequency::Monthly,
             NativeFrequency::Annual => Frequency::Annual,
         }
     }
@@ -57,6 +56,9 @@ impl NativeFrequency {
     /// How a figure for a period is made from this series, for `meta.transformations`.
     pub fn aggregation_rule(self, target: Frequency) -> String {
         match self {
+            NativeFrequency::Event if target == Frequency::Daily => {
+                "daily value = the value in force on the day".to_owned()
+            }
             NativeFrequency::Event => format!(
                 "{} value = mean of the values in force on each day of the period, weighted by days",
                 target.name()

@@ -24,12 +24,12 @@ pub struct PeriodValue<'a> {
     pub partial: bool,
 }
 
-/// Months in a period of the frequency.
+/// Months in a period of the frequency (a day is part of one month).
 fn months_in(frequency: Frequency) -> u32 {
     match frequency {
         Frequency::Annual => 12,
         Frequency::Quarterly => 3,
-        Frequency::Monthly => 1,
+        Frequency::Monthly | Frequency::Daily => 1,
     }
 }
 
@@ -37,7 +37,10 @@ fn months_in(frequency: Frequency) -> u32 {
 /// one (an annual total may differ from the sum of its months by rounding), otherwise the sum of
 /// its monthly figures, flagged `partial` when months are missing. Annual figures are never split
 /// into quarters or months.
-pub fn by_period<'a>(figures: &[Figure<'a>], target: Frequency) -> BTreeMap<Period, PeriodValue<'a>> {
+pub fn by_period<'a>(
+    figures: &[Figure<'a>],
+    target: Frequency,
+) -> BTreeMap<Period, PeriodValue<'a>> {
     let mut values: BTreeMap<Period, PeriodValue<'a>> = BTreeMap::new();
     for figure in figures {
         if let Period::Year(_) = figure.period

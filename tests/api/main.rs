@@ -8,6 +8,7 @@ mod docs;
 mod errors;
 mod health;
 mod migrations;
+mod official_figures;
 mod openapi;
 mod readme;
 mod sources;

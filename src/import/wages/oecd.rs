@@ -16,6 +16,15 @@ pub const REAL_MINIMUM_WAGE_CSV: BundledFile =
     bundled_file!("wages/oecd_real_minimum_wage_usd_ppp.csv");
 pub const AVERAGE_WAGES_CSV: BundledFile = bundled_file!("wages/oecd_average_annual_wages.csv");
 pub const COUNTRY_NAMES_CSV: BundledFile = bundled_file!("wages/oecd_country_names.csv");
+pub const AVERAGE_WAGES_2025_CSV: BundledFile = bundled_file!(
+    "wages/oecd_average_2025_vintage/oecd_average_annual_wages_2025vintage_can_mex_usa.csv"
+);
+
+/// The source of the 2025 release (data/sources.csv).
+const AVERAGE_2025_SOURCE: &str = "oecd_av_an_wage_2025_release";
+
+/// The countries the 2025 release is loaded for; the older extract serves the others.
+const RELEASE_2025_COUNTRIES: [&str; 3] = ["CAN", "MEX", "USA"];
 
 #[derive(Debug, Deserialize)]
 struct RealMinimumRecord {
@@ -32,6 +41,15 @@ struct AverageRecord {
     value: String,
     measure: String,
     source_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Average2025Record {
+    country_iso3: String,
+    year: String,
+    value: String,
+    price_base: String,
+    base_period: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,20 +102,32 @@ struct Measure {
     variant: &'static str,
     name: &'static str,
     description: &'static str,
+    /// The unit, naming the price base and the release.
+    unit: &'static str,
 }
 
 const REAL_MINIMUM: Measure = Measure {
     measure: "real_minimum_wage",
     variant: "oecd",
     name: "Real minimum wage (OECD)",
-    description: "OECD real minimum wages (RMW): the statutory minimum wage per year of full-time work, in constant prices and US dollars at purchasing power parity. Comparable across countries; not convertible to other currencies at market rates.",
+    description: "OECD real minimum wages (RMW): the statutory minimum wage per year of full-time work, in constant prices and US dollars at purchasing power parity, from the OECD extract of 2019-01-31 (2000-2017). Comparable across countries; not convertible to other currencies at market rates.",
+    unit: "constant USD PPP per year (OECD RMW, extract of 2019-01-31)",
 };
 
 const AVERAGE: Measure = Measure {
     measure: "average_wage",
     variant: "oecd",
-    name: "Average annual wage (OECD)",
-    description: "OECD average annual wages (AV_AN_WAGE) per full-time-equivalent employee, in constant prices and US dollars at constant purchasing power parities. Comparable across countries; not convertible to other currencies at market rates.",
+    name: "Average annual wage (OECD, 2025 release)",
+    description: "OECD average annual wages (AV_AN_WAGE) per full-time-equivalent dependent employee, in US dollars at purchasing power parities and constant prices of 2025, from the OECD's 2025/26 release (1990-2025). Comparable across countries of the same release; not convertible to other currencies at market rates, and never to be spliced with earlier releases (Mexico's growth 1990-2017 differs by 16% between releases).",
+    unit: "USD PPP per year at constant 2025 prices (OECD AV_AN_WAGE, 2025 release)",
+};
+
+const AVERAGE_2019: Measure = Measure {
+    measure: "average_wage",
+    variant: "oecd_2019",
+    name: "Average annual wage (OECD, 2019 extract)",
+    description: "OECD average annual wages (AV_AN_WAGE) per full-time-equivalent employee, in constant prices and US dollars at constant purchasing power parities, from the OECD extract of 2019-01-31 (1990-2017). Only for countries without the 2025 release here; levels are not comparable with the 2025 release.",
+    unit: "constant USD PPP per year (OECD AV_AN_WAGE, extract of 2019-01-31)",
 };
 
 fn to_series(measure: &Measure, by_country: BTreeMap<&'static str, Vec<Obs>>) -> Vec<LoadedSeries> {
@@ -120,7 +150,7 @@ fn to_series(measure: &Measure, by_country: BTreeMap<&'static str, Vec<Obs>>) ->
                     measure: measure.measure,
                     name: measure.name.to_owned(),
                     description: measure.description.to_owned(),
-                    unit: "constant USD PPP per year".to_owned(),
+                    unit: measure.unit.to_owned(),
                     currency: Some("USD"),
                     base_currency: None,
                     per: Some(TimeUnit::Year),
@@ -134,6 +164,33 @@ fn to_series(measure: &Measure, by_country: BTreeMap<&'static str, Vec<Obs>>) ->
             )
         })
         .collect()
+}
+
+/// The 2025 release for Canada, Mexico and the United States.
+fn average_2025() -> Result<BTreeMap<&'static str, Vec<Obs>>, ImportError> {
+    let file = AVERAGE_WAGES_2025_CSV.path;
+    let mut average: BTreeMap<&'static str, Vec<Obs>> = BTreeMap::new();
+    for (line, record) in read_rows::<Average2025Record>(file, AVERAGE_WAGES_2025_CSV.bytes)? {
+        let iso3 = RELEASE_2025_COUNTRIES
+            .into_iter()
+            .find(|c| *c == record.country_iso3)
+            .ok_or_else(|| {
+                row_error(
+                    file,
+                    line,
+                    format!("unexpected country '{}'", record.country_iso3),
+                )
+            })?;
+        if record.price_base != "constant prices" || record.base_period != "2025" {
+            return Err(row_error(file, line, "expected constant prices of 2025"));
+        }
+        average.entry(iso3).or_default().push(Obs::for_period(
+            year(file, line, &record.year)?,
+            parse_number(file, line, "value", &record.value)?,
+            AVERAGE_2025_SOURCE,
+        ));
+    }
+    Ok(average)
 }
 
 pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
@@ -184,7 +241,9 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
             &record.source_id,
         ));
     }
+    average.retain(|iso3, _| !RELEASE_2025_COUNTRIES.contains(iso3));
     let mut all = to_series(&REAL_MINIMUM, real_minimum);
-    all.extend(to_series(&AVERAGE, average));
+    all.extend(to_series(&AVERAGE_2019, average));
+    all.extend(to_series(&AVERAGE, average_2025()?));
     Ok(all)
 }

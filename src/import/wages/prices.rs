@@ -1,5 +1,6 @@
-//! Prices: the U.S. CPI-U (monthly index and its published monthly change) and annual consumer
-//! price inflation for Canada, Mexico and the United States (World Bank WDI).
+//! Prices: the U.S. CPI-U (monthly index and its published monthly change), Canada's CPI and
+//! Mexico's INPC (monthly indices), and annual consumer price inflation for the three countries
+//! (World Bank WDI).
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,8 @@ use crate::import::csv_rows::{read_rows, row_error};
 
 pub const CPI_CSV: BundledFile = bundled_file!("wages/us_cpi_u_monthly.csv");
 pub const INFLATION_CSV: BundledFile = bundled_file!("wages/inflation_annual_worldbank.csv");
+pub const CPI_CAN_MEX_CSV: BundledFile =
+    bundled_file!("prices/cpi_monthly/cpi_monthly_can_mex.csv");
 
 #[derive(Debug, Deserialize)]
 struct CpiRecord {
@@ -21,6 +24,97 @@ struct CpiRecord {
     cpi_u_index_1982_84_100: String,
     inflation_pct_vs_prev_month_as_published: String,
     source_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct NationalCpiRecord {
+    country_iso3: String,
+    date: String,
+    index_value: String,
+    base: String,
+}
+
+/// A national consumer price index of the monthly file: which rows, what they are, and who
+/// publishes them (the source id in data/sources.csv).
+struct NationalCpi {
+    country: &'static str,
+    id: &'static str,
+    base: &'static str,
+    name: &'static str,
+    description: &'static str,
+    source_id: &'static str,
+}
+
+const NATIONAL_CPIS: [NationalCpi; 2] = [
+    NationalCpi {
+        country: "CAN",
+        id: "ca.cpi.all_items",
+        base: "2002=100",
+        name: "Consumer Price Index, all-items, Canada",
+        description: "Statistics Canada table 18-10-0004-01, vector v41690973: all-items CPI for Canada, not seasonally adjusted, monthly from 1914 (as distributed by the Bank of Canada).",
+        source_id: "statcan_cpi_v41690973_via_boc",
+    },
+    NationalCpi {
+        country: "MEX",
+        id: "mx.cpi.inpc",
+        base: "2Q Jul 2018=100",
+        name: "Índice Nacional de Precios al Consumidor (INPC), general index",
+        description: "INEGI's national consumer price index, general index, monthly from 2000, base second half of July 2018 = 100 (earlier months as INEGI re-expressed them in that base).",
+        source_id: "inegi_inpc_monthly",
+    },
+];
+
+/// Canada's CPI and Mexico's INPC, monthly, so that real wages can be computed for all three
+/// countries.
+fn national_cpis() -> Result<Vec<LoadedSeries>, ImportError> {
+    let file = CPI_CAN_MEX_CSV.path;
+    let mut by_country: BTreeMap<String, Vec<Obs>> = BTreeMap::new();
+    for (line, record) in read_rows::<NationalCpiRecord>(file, CPI_CAN_MEX_CSV.bytes)? {
+        let cpi = NATIONAL_CPIS
+            .iter()
+            .find(|c| c.country == record.country_iso3)
+            .ok_or_else(|| {
+                row_error(
+                    file,
+                    line,
+                    format!("unexpected country '{}'", record.country_iso3),
+                )
+            })?;
+        if record.base != cpi.base {
+            return Err(row_error(
+                file,
+                line,
+                format!("base '{}' is not {}", record.base, cpi.base),
+            ));
+        }
+        let period = parse_period(file, line, "date", &record.date)?;
+        if !matches!(period, Period::Month(..)) {
+            return Err(row_error(file, line, "date is not a month"));
+        }
+        by_country
+            .entry(record.country_iso3)
+            .or_default()
+            .push(Obs::for_period(
+                period,
+                parse_number(file, line, "index_value", &record.index_value)?,
+                cpi.source_id,
+            ));
+    }
+    Ok(NATIONAL_CPIS
+        .iter()
+        .map(|cpi| {
+            finish(
+                SeriesSpec {
+                    measure: "cpi",
+                    name: cpi.name.to_owned(),
+                    description: cpi.description.to_owned(),
+                    unit: format!("index, {}", cpi.base.replace('=', " = ")),
+                    ..price_series(cpi.id.to_owned(), cpi.country, cpi.source_id.to_owned())
+                },
+                by_country.remove(cpi.country).unwrap_or_default(),
+            )
+        })
+        .collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +259,7 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
 
 pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
     let mut all = cpi()?;
+    all.extend(national_cpis()?);
     all.extend(inflation()?);
     Ok(all)
 }

@@ -176,6 +176,13 @@ pub async fn get_trade_balance(
         .next()
         .unwrap_or_else(|| "TOTAL".to_owned());
     let frequency = query.frequency.unwrap_or(Frequency::Annual);
+    if frequency == Frequency::Daily {
+        return Err(ApiError::invalid_parameter(
+            "frequency",
+            "Trade figures are monthly at the finest: use A, Q or M.",
+        )
+        .with_allowed(["A", "Q", "M"]));
+    }
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
@@ -258,7 +265,12 @@ pub async fn get_trade_balance(
                     frequency_rule(frequency)
                 ));
                 let gaps = coverage::gaps(&periods, range, frequency, today);
-                meta.warnings.extend(gaps.warnings(&format!("dataset '{dataset}'"), *first, *last));
+                meta.warnings.extend(gaps.warnings(
+                    &format!("dataset '{dataset}'"),
+                    *first,
+                    *last,
+                    today,
+                ));
             }
             _ => meta.warnings.push(no_figures_message(&country.name, &partner.name, &coverage)),
         }
@@ -314,11 +326,9 @@ fn periods_where(data: &[BalancePeriod], test: impl Fn(&BalancePeriod) -> bool) 
 /// How stored figures become the periods of the answer.
 fn frequency_rule(frequency: Frequency) -> &'static str {
     match frequency {
-        Frequency::Annual => {
-            "a year is the source's annual figure, or else the sum of its months"
-        }
+        Frequency::Annual => "a year is the source's annual figure, or else the sum of its months",
         Frequency::Quarterly => "a quarter is the sum of its months",
-        Frequency::Monthly => "months as published",
+        Frequency::Monthly | Frequency::Daily => "months as published",
     }
 }
 
@@ -329,7 +339,12 @@ fn no_figures_message(country: &str, partner: &str, coverage: &[PairCoverage]) -
     }
     let listed: Vec<String> = coverage
         .iter()
-        .map(|c| format!("'{}' ({} to {})", c.dataset_id, c.first_period, c.last_period))
+        .map(|c| {
+            format!(
+                "'{}' ({} to {})",
+                c.dataset_id, c.first_period, c.last_period
+            )
+        })
         .collect();
     format!(
         "no figures for trade between {country} and {partner} in the requested periods or dataset; the datasets that cover the pair are {}",
@@ -363,7 +378,9 @@ impl<'a> Pair<'a> {
         let figures = |reporter: &str, partner: &str, flow: FlowDirection| {
             let picked: Vec<&'a TradeFlowRow> = rows
                 .iter()
-                .filter(|r| r.reporter == reporter && r.partner == partner && r.flow == flow.as_str())
+                .filter(|r| {
+                    r.reporter == reporter && r.partner == partner && r.flow == flow.as_str()
+                })
                 .collect();
             let list: Vec<Figure<'a>> = picked
                 .iter()
@@ -383,11 +400,25 @@ impl<'a> Pair<'a> {
         let mut sides: BTreeMap<Period, SideValue<'a>> = mirror
             .into_iter()
             .map(|(period, value)| {
-                (period, SideValue { value, reported_by: self.partner, dataset_id: mirror_dataset })
+                (
+                    period,
+                    SideValue {
+                        value,
+                        reported_by: self.partner,
+                        dataset_id: mirror_dataset,
+                    },
+                )
             })
             .collect();
         sides.extend(own.into_iter().map(|(period, value)| {
-            (period, SideValue { value, reported_by: self.country, dataset_id: own_dataset })
+            (
+                period,
+                SideValue {
+                    value,
+                    reported_by: self.country,
+                    dataset_id: own_dataset,
+                },
+            )
         }));
         sides
     }

@@ -9,6 +9,9 @@ use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
+use chrono::NaiveDate;
+
+use crate::domain::coverage;
 use crate::domain::period::{DateRange, Frequency, Period, parse_iso_date};
 use crate::domain::series::{NativeFrequency, Span, TimeUnit, WorkingTime, aggregate};
 use crate::error::ApiError;
@@ -244,6 +247,16 @@ fn check(
         )
         .with_allowed(["local".to_owned(), series.currency.clone().unwrap_or_default()]));
     }
+    if request.frequency == Some(Frequency::Daily) {
+        return Err(invalid(
+            "frequency",
+            format!(
+                "Converting series '{}' to {target} uses monthly, quarterly or annual mean exchange rates: use frequency=M, Q or A.",
+                series.id
+            ),
+        )
+        .with_allowed(["M", "Q", "A"]));
+    }
     if request.frequency.is_none()
         && matches!(native, NativeFrequency::Event | NativeFrequency::Daily)
     {
@@ -264,6 +277,7 @@ fn allowed_frequencies(native: NativeFrequency) -> Vec<&'static str> {
         Frequency::Annual => vec!["A"],
         Frequency::Quarterly => vec!["A", "Q"],
         Frequency::Monthly => vec!["A", "Q", "M"],
+        Frequency::Daily => vec!["A", "Q", "M", "D"],
     }
 }
 
@@ -388,6 +402,8 @@ pub fn compute(
         None => money,
     };
 
+    let today = chrono::Utc::now().date_naive();
+    mark_under_way(&mut figures, native, today);
     let partial: Vec<&str> = figures
         .iter()
         .filter(|(f, _)| f.partial)
@@ -412,9 +428,60 @@ pub fn compute(
             missing.join(", ")
         ));
     }
+    computed
+        .warnings
+        .extend(gap_warnings(series, native, request, &figures, today));
     computed.warnings.extend(caveats);
     computed.figures = figures.into_iter().map(|(f, _)| f).collect();
     Ok(computed)
+}
+
+/// A statistic for a period that has not ended (a mean of the months published so far) covers
+/// only part of it. A rate in force is known for the whole period once set, so event series are
+/// left as they are.
+fn mark_under_way(
+    figures: &mut [(Figure, Option<Period>)],
+    native: NativeFrequency,
+    today: NaiveDate,
+) {
+    if native == NativeFrequency::Event {
+        return;
+    }
+    for (figure, period) in figures.iter_mut() {
+        if figure.value.is_some() && period.is_some_and(|p| coverage::under_way(p, today)) {
+            figure.partial = true;
+        }
+    }
+}
+
+/// The requested periods the answer has no figure for, named with where they fall. Business-day
+/// series are left out: their weekends and holidays are no gap.
+fn gap_warnings(
+    series: &SeriesRow,
+    native: NativeFrequency,
+    request: &Request,
+    figures: &[(Figure, Option<Period>)],
+    today: NaiveDate,
+) -> Vec<String> {
+    let frequency = match (request.frequency, native) {
+        (Some(frequency), _) => frequency,
+        (None, NativeFrequency::Monthly) => Frequency::Monthly,
+        (None, NativeFrequency::Annual) => Frequency::Annual,
+        (None, NativeFrequency::Event | NativeFrequency::Daily) => return Vec::new(),
+    };
+    if native == NativeFrequency::Daily && frequency == Frequency::Daily {
+        return Vec::new();
+    }
+    let have: BTreeSet<Period> = figures.iter().filter_map(|(_, p)| *p).collect();
+    let (Some(first), Some(last)) = (have.first().copied(), have.last().copied()) else {
+        return Vec::new();
+    };
+    coverage::gaps(&have, request.range, frequency, today).warnings(
+        &format!("series {}", series.id),
+        first,
+        last,
+        today,
+    )
 }
 
 fn overlaps(row: &ObservationRow, period: Period) -> bool {

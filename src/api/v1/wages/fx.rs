@@ -17,7 +17,8 @@ use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::db::DbConnection;
 use crate::db::series as db_series;
-use crate::domain::period::{DateRange, Frequency};
+use crate::domain::coverage;
+use crate::domain::period::{DateRange, Frequency, Period};
 use crate::domain::series::{NativeFrequency, aggregate};
 use crate::error::ApiError;
 
@@ -84,6 +85,9 @@ pub struct Rate {
     pub quote: String,
     /// The published rates (units of a currency per USD) the rate is made of.
     pub legs: Vec<RateUsed>,
+    /// The period is covered only in part: it has not ended (a mean of the rates so far), or a
+    /// quarter lacks a month.
+    pub partial: bool,
 }
 
 /// A rate as one CSV line.
@@ -95,6 +99,7 @@ pub struct RateCsvRow {
     rate: Option<f64>,
     base: String,
     quote: String,
+    partial: bool,
     series: String,
 }
 
@@ -109,6 +114,7 @@ impl CsvRecord for Rate {
             rate: self.rate,
             base: self.base.clone(),
             quote: self.quote.clone(),
+            partial: self.partial,
             series: self
                 .legs
                 .iter()
@@ -195,6 +201,7 @@ struct LegRow {
     start: String,
     end: String,
     rate: Option<RateUsed>,
+    partial: bool,
 }
 
 /// One leg: a currency's rates per USD by period.
@@ -217,6 +224,10 @@ fn leg(
             source_id: source_id.to_owned(),
         })
     };
+    // A mean over a period that has not ended covers only the days so far; a day is complete.
+    let today = chrono::Utc::now().date_naive();
+    let under_way =
+        |period: Period| !matches!(period, Period::Day(_)) && coverage::under_way(period, today);
     Ok(match target {
         None => rows
             .iter()
@@ -225,6 +236,7 @@ fn leg(
                 start: row.period_start.clone(),
                 end: row.period_end.clone(),
                 rate: rate(row.value, &row.period, &row.source_id),
+                partial: Period::parse(&row.period).is_ok_and(under_way),
             })
             .collect(),
         Some(frequency) => aggregate(native, &spans(&rows), frequency, range)
@@ -240,6 +252,7 @@ fn leg(
                     start: figure.period.first_day().format("%Y-%m-%d").to_string(),
                     end: figure.period.last_day().format("%Y-%m-%d").to_string(),
                     rate: rate(figure.value, &period, source_id),
+                    partial: figure.partial || under_way(figure.period),
                     period,
                 }
             })
@@ -372,7 +385,11 @@ fn combine(legs: &[(bool, LegRows)], base: &str, quote: &str) -> Vec<Rate> {
         .iter()
         .map(
             |LegRow {
-                 period, start, end, ..
+                 period,
+                 start,
+                 end,
+                 partial,
+                 ..
              }| {
                 let mut rate = Some(1.0);
                 let mut used = Vec::new();
@@ -393,6 +410,7 @@ fn combine(legs: &[(bool, LegRows)], base: &str, quote: &str) -> Vec<Rate> {
                     base: base.to_owned(),
                     quote: quote.to_owned(),
                     legs: used,
+                    partial: *partial,
                 }
             },
         )
