@@ -144,6 +144,7 @@ diesel::table! {
         wb_dta_id -> Nullable<Text>,
         note -> Nullable<Text>,
         source_id -> Text,
+        date_suspended -> Nullable<Text>,
     }
 }
 

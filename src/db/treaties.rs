@@ -35,6 +35,7 @@ pub struct TreatyRow {
     pub wb_dta_id: Option<String>,
     pub note: Option<String>,
     pub source_id: String,
+    pub date_suspended: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]

@@ -3,6 +3,7 @@
 
 pub mod country;
 pub mod coverage;
+pub mod footnotes;
 pub mod period;
 pub mod search;
 pub mod series;

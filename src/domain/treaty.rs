@@ -1,5 +1,9 @@
 //! Treaty texts: stable article and chapter ids from the numbers as written, the topic rules of
-//! the taxonomy (data/treaties/TAXONOMY.md), and the cleaning of headings.
+//! the taxonomy (data/treaties/TAXONOMY.md), the cleaning of headings, and a treaty's status from
+//! its dates.
+
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The number in `ARTICLE 19.3`, `ARTÍCULO 19.3` or `ARTICLE 1901`: the last word, if it is made of
 /// digits, letters, `.` and `-`.
@@ -199,8 +203,74 @@ pub fn stored_topics(stored: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where a treaty stands on a day, from its dates: the last of its dates reached decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TreatyStatus {
+    /// Signed, not (or not yet) in force (TPP).
+    SignedNotInForce,
+    InForce,
+    /// Its operation suspended, not ended (the Canada-U.S. FTA since NAFTA).
+    Suspended,
+    /// Ended or replaced (NAFTA since USMCA).
+    Terminated,
+}
+
+/// The dates of a treaty, as `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TreatyDates<'a> {
+    pub signed: Option<&'a str>,
+    pub in_force: Option<&'a str>,
+    pub suspended: Option<&'a str>,
+    pub terminated: Option<&'a str>,
+}
+
+impl TreatyDates<'_> {
+    /// The status on `today`; none when no date is known.
+    pub fn status(&self, today: &str) -> Option<TreatyStatus> {
+        let reached = |date: Option<&str>| date.is_some_and(|d| d <= today);
+        if reached(self.terminated) {
+            Some(TreatyStatus::Terminated)
+        } else if reached(self.suspended) {
+            Some(TreatyStatus::Suspended)
+        } else if reached(self.in_force) {
+            Some(TreatyStatus::InForce)
+        } else if self.signed.is_some() {
+            Some(TreatyStatus::SignedNotInForce)
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_status_follows_the_last_date_reached() {
+        let nafta = TreatyDates {
+            signed: Some("1992-12-17"),
+            in_force: Some("1994-01-01"),
+            terminated: Some("2020-07-01"),
+            ..TreatyDates::default()
+        };
+        assert_eq!(nafta.status("2019-06-30"), Some(TreatyStatus::InForce));
+        assert_eq!(nafta.status("2020-07-01"), Some(TreatyStatus::Terminated));
+        let cusfta = TreatyDates {
+            in_force: Some("1989-01-01"),
+            suspended: Some("1994-01-01"),
+            ..TreatyDates::default()
+        };
+        assert_eq!(cusfta.status("2026-11-29"), Some(TreatyStatus::Suspended));
+        let tpp = TreatyDates {
+            signed: Some("2016-02-04"),
+            ..TreatyDates::default()
+        };
+        assert_eq!(
+            tpp.status("2026-11-29"),
+            Some(TreatyStatus::SignedNotInForce)
+        );
+    }
+
     use super::*;
 
     #[test]

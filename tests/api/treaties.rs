@@ -186,3 +186,34 @@ backend_test! {
         assert!(ids(&found).contains(&"tota_9449:19.3".to_owned()), "{:?}", ids(&found));
     }
 }
+
+backend_test! {
+    async fn a_footnote_is_found_with_the_article_that_carries_its_marker(app: TestApp) {
+        let body = app
+            .get("/v1/provisions/search?q=%22acceptable%20conditions%20of%20work%20as%20determined%20by%20that%20Party%22&treaties=tpp&lang=en")
+            .await
+            .json();
+        let ids: Vec<&str> = body["data"].as_array().expect("hits").iter().map(|h| h["id"].as_str().expect("id")).collect();
+        assert_eq!(ids.first(), Some(&"tpp:19.3"), "footnote 5 of Article 19.3.2: {ids:?}");
+        assert!(!ids.contains(&"tpp:19.5"), "{ids:?}");
+    }
+}
+
+backend_test! {
+    async fn a_treaty_status_follows_from_its_dates(app: TestApp) {
+        for (id, status) in [
+            ("nafta", "terminated"),
+            ("naalc", "terminated"),
+            ("cusfta", "suspended"),
+            ("tpp", "signed_not_in_force"),
+            ("cptpp", "in_force"),
+            ("usmca", "in_force"),
+        ] {
+            let body = app.get(&format!("/v1/treaties/{id}")).await.json();
+            assert_eq!(body["data"]["status"], status, "{id}");
+        }
+        let cusfta = app.get("/v1/treaties/cusfta").await.json();
+        assert_eq!(cusfta["data"]["suspended"], "1994-01-01");
+        assert_eq!(cusfta["data"]["terminated"], serde_json::Value::Null);
+    }
+}

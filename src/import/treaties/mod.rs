@@ -105,6 +105,7 @@ struct RecordRow {
     date_signed: String,
     date_in_force: String,
     date_terminated: String,
+    date_suspended: String,
     supersedes: String,
     superseded_by: String,
     side_agreement_of: String,
@@ -148,6 +149,7 @@ fn treaty_records() -> Result<Vec<TreatyRow>, ImportError> {
             date_signed: optional(r.date_signed),
             date_in_force: optional(r.date_in_force),
             date_terminated: optional(r.date_terminated),
+            date_suspended: optional(r.date_suspended),
             supersedes: optional(r.supersedes),
             superseded_by: optional(r.superseded_by),
             side_agreement_of: optional(r.side_agreement_of),
@@ -185,6 +187,7 @@ fn treaty_records() -> Result<Vec<TreatyRow>, ImportError> {
                 date_signed: optional(row.date_signed),
                 date_in_force: optional(row.date_into_force),
                 date_terminated: optional(row.date_inactive),
+                date_suspended: None,
                 supersedes: None,
                 superseded_by: None,
                 side_agreement_of: None,
@@ -556,6 +559,7 @@ pub fn import_text(
                 "record from the metadata of an imported ToTA text ({file})"
             )),
             source_id: TOTA_SOURCE_ID.to_owned(),
+            date_suspended: None,
         });
     let first_id = db_treaties::max_provision_id(conn)? + 1;
     let text = text_rows(

@@ -19,6 +19,7 @@
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
+use crate::domain::footnotes;
 use crate::import::ImportError;
 use crate::import::csv_rows::row_error;
 
@@ -335,6 +336,14 @@ pub fn parse(file: &str, xml: &str) -> Result<TotaDocument, ImportError> {
     }
     if document.meta.language.is_empty() {
         return Err(row_error(file, 1, "<meta> has no language"));
+    }
+    for chapter in &mut document.chapters {
+        let mut texts: Vec<String> = chapter.articles.iter().map(|a| a.text.clone()).collect();
+        if footnotes::reattach(&mut texts) > 0 {
+            for (article, text) in chapter.articles.iter_mut().zip(texts) {
+                article.text = text;
+            }
+        }
     }
     Ok(document)
 }

@@ -16,6 +16,7 @@ use crate::api::responses;
 use crate::api::v1::wages::sources_of;
 use crate::db::treaties::{self as db_treaties, ChapterRow, TreatyRow};
 use crate::domain::treaty::stored_topics;
+use crate::domain::treaty::{TreatyDates, TreatyStatus};
 use crate::error::ApiError;
 use crate::import::treaties::dta_provision_meanings;
 
@@ -32,8 +33,12 @@ pub struct TreatyResponse {
     /// Kind of agreement, as ToTA classifies it.
     #[schema(example = "Free Trade Agreement")]
     pub kind: Option<String>,
-    /// Status at the ToTA release.
-    pub status: Option<String>,
+    /// Where the treaty stands today, derived from its dates: the last of signed, in force,
+    /// suspended and terminated that has been reached.
+    pub status: Option<TreatyStatus>,
+    /// The status ToTA recorded at its release, as written there.
+    #[schema(example = "In Force")]
+    pub status_at_tota_release: Option<String>,
     /// Original parties, ISO alpha-3.
     #[schema(example = json!(["CAN", "MEX", "USA"]))]
     pub parties: Vec<String>,
@@ -41,9 +46,12 @@ pub struct TreatyResponse {
     pub signed: Option<String>,
     #[schema(example = "1994-01-01")]
     pub in_force: Option<String>,
-    /// When it ended or was suspended; see `note`.
+    /// When it ended or was replaced.
     #[schema(example = "2020-07-01")]
     pub terminated: Option<String>,
+    /// When its operation was suspended without ending it (the Canada-U.S. FTA on 1994-01-01).
+    #[schema(example = json!(null))]
+    pub suspended: Option<String>,
     #[schema(example = json!(["cusfta"]))]
     pub supersedes: Vec<String>,
     #[schema(example = json!(["usmca"]))]
@@ -84,6 +92,17 @@ pub struct TreatyLinks {
 
 fn treaty_response(row: TreatyRow, all: &[TreatyRow]) -> TreatyResponse {
     let text = row.text_available;
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let status = TreatyDates {
+        signed: row.date_signed.as_deref(),
+        in_force: row.date_in_force.as_deref(),
+        suspended: row.date_suspended.as_deref(),
+        terminated: row.date_terminated.as_deref(),
+    }
+    .status(&today);
     TreatyResponse {
         links: TreatyLinks {
             self_: format!("/v1/treaties/{}", row.id),
@@ -106,10 +125,12 @@ fn treaty_response(row: TreatyRow, all: &[TreatyRow]) -> TreatyResponse {
         id: row.id,
         name: row.name,
         kind: row.kind,
-        status: row.status,
+        status,
+        status_at_tota_release: row.status,
         signed: row.date_signed,
         in_force: row.date_in_force,
         terminated: row.date_terminated,
+        suspended: row.date_suspended,
         side_agreement_of: row.side_agreement_of,
         text_available: text,
         official_text_url: row.official_text_url,

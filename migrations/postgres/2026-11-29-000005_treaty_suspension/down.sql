@@ -1,0 +1,1 @@
+ALTER TABLE treaties DROP COLUMN date_suspended;
