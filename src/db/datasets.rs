@@ -21,6 +21,9 @@ pub struct DatasetRow {
     pub coverage_last: Option<String>,
     pub checksum: String,
     pub origin: String,
+    /// What the figures are and who reports them (see `domain::source::Reporting`).
+    pub basis: String,
+    pub reporting: String,
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<DatasetRow>> {

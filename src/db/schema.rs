@@ -15,6 +15,8 @@ diesel::table! {
         coverage_last -> Nullable<Text>,
         checksum -> Text,
         origin -> Text,
+        basis -> Text,
+        reporting -> Text,
     }
 }
 
@@ -29,6 +31,7 @@ diesel::table! {
         coverage -> Text,
         transformations -> Text,
         notes -> Nullable<Text>,
+        basis -> Text,
     }
 }
 

@@ -18,6 +18,7 @@ pub struct SourceRow {
     pub coverage: String,
     pub transformations: String,
     pub notes: Option<String>,
+    pub basis: String,
 }
 
 pub fn list(conn: &mut DbConnection, family: Option<&str>) -> QueryResult<Vec<SourceRow>> {

@@ -35,6 +35,40 @@ impl SourceFamily {
     }
 }
 
+/// Who reports the figures of a trade dataset. Where each row's `reporter` is the country whose
+/// statistics give the value, mirror comparisons mean something; where that is unknown or mixed
+/// (a compiled research dataset), they do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reporting {
+    /// Each row's reporter published the figure.
+    Reporter,
+    /// The dataset does not say which side's statistics a figure comes from, or mixes them.
+    Unknown,
+    /// Not a dataset of reported flows (wages, treaties, reference data).
+    NotApplicable,
+}
+
+impl Reporting {
+    pub const ALL: [Reporting; 3] = [
+        Reporting::Reporter,
+        Reporting::Unknown,
+        Reporting::NotApplicable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reporting::Reporter => "reporter",
+            Reporting::Unknown => "unknown",
+            Reporting::NotApplicable => "not_applicable",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+}
+
 /// Whether a string can be a source id: ASCII letters, digits, `_`, `.` and `-`, at most 100
 /// characters (ids come from the data files, some with capitals such as `vhc_laSalario_table`).
 /// Checked before any query, like every other identifier.

@@ -16,6 +16,7 @@ use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources as db_sources;
 use crate::domain::is_lowercase_id;
+use crate::domain::source::Reporting;
 
 /// The formats `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,6 +34,22 @@ pub enum ImportKind {
 }
 
 impl ImportKind {
+    /// What the imported figures are, for the catalogue.
+    fn trade_basis(self) -> &'static str {
+        match self {
+            ImportKind::CensusIntltrade => {
+                "U.S. Census Bureau international trade API: as reported by the United States; exports as the API's export value (total exports f.a.s. unless the query asked for domestic exports), imports as the API's import value (general imports unless the query asked for imports for consumption); current USD; vintage of the download"
+            }
+            ImportKind::Comtrade => {
+                "UN Comtrade data API: each row as its reporter declared it to the UN (imports c.i.f. or as the reporter values them, exports f.o.b.); current USD; vintage of the download"
+            }
+            ImportKind::Csv => {
+                "tidy CSV as supplied by the importer: each row's reporter stated in the file; definitions and vintage as the supplier's source says"
+            }
+            ImportKind::Sources | ImportKind::TotaXml => "",
+        }
+    }
+
     /// The dataset an import goes to unless `--dataset` says otherwise.
     pub fn default_dataset(self) -> &'static str {
         match self {
@@ -202,6 +219,8 @@ fn import_trade<R: Read>(
             coverage_last,
             checksum: input.hex_digest(),
             origin: "import".to_owned(),
+            basis: kind.trade_basis().to_owned(),
+            reporting: Reporting::Reporter.as_str().to_owned(),
         },
     )?;
     Ok(ImportReport {

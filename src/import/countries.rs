@@ -183,6 +183,10 @@ fn prepare() -> Result<Prepared, ImportError> {
 }
 
 impl BundledDataset for Countries {
+    fn basis(&self) -> &'static str {
+        "ISO 3166-1 (current and former codes) and ISO 4217 as packaged in the rust_iso3166 and iso_currency crates, plus the source-specific codes of the bundled trade data"
+    }
+
     fn id(&self) -> &'static str {
         "countries"
     }

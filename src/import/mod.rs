@@ -16,6 +16,7 @@ use diesel::Connection;
 
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::{DbConnection, DbError};
+use crate::domain::source::Reporting;
 
 /// Why an import failed. Row errors name the file and the line (1 is the header).
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +67,13 @@ pub trait BundledDataset: Sync {
     fn family(&self) -> &'static str;
     fn title(&self) -> &'static str;
     fn description(&self) -> &'static str;
+    /// What the figures are: who reports them, their definitions (exports f.a.s. or domestic,
+    /// general imports or for consumption), price base and vintage.
+    fn basis(&self) -> &'static str;
+    /// Who reports the flows of a trade dataset.
+    fn reporting(&self) -> Reporting {
+        Reporting::NotApplicable
+    }
     /// Fingerprint of what this binary would load; a change triggers a reload.
     fn checksum(&self) -> String;
     /// Writes the dataset's rows, replacing earlier ones, inside the caller's transaction.
@@ -120,7 +128,18 @@ fn load_if_changed(
     conn: &mut DbConnection,
     dataset: &'static dyn BundledDataset,
 ) -> Result<LoadOutcome, ImportError> {
-    let checksum = dataset.checksum();
+    // The catalogue entry is part of what ships: a new title, description or basis reloads too.
+    let catalogue_entry = [
+        dataset.title(),
+        dataset.description(),
+        dataset.basis(),
+        dataset.reporting().as_str(),
+    ]
+    .join("\n");
+    let checksum = bundled::checksum(
+        &[],
+        format!("{}\n{catalogue_entry}", dataset.checksum()).as_bytes(),
+    );
     let existing = datasets::find(conn, dataset.id())?;
     if let Some(row) = existing.as_ref().filter(|row| row.checksum == checksum) {
         return Ok(LoadOutcome::UpToDate {
@@ -147,6 +166,8 @@ fn load_if_changed(
                 coverage_last,
                 checksum,
                 origin: "bundled".to_owned(),
+                basis: dataset.basis().to_owned(),
+                reporting: dataset.reporting().as_str().to_owned(),
             },
         )?;
         Ok(LoadOutcome::Loaded {

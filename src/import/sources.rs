@@ -25,6 +25,7 @@ struct SourceRecord {
     coverage: String,
     transformations: String,
     notes: String,
+    basis: String,
 }
 
 fn non_empty(value: String) -> Option<String> {
@@ -64,6 +65,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
                 ("licence", &record.licence),
                 ("coverage", &record.coverage),
                 ("transformations", &record.transformations),
+                ("basis", &record.basis),
             ] {
                 if value.trim().is_empty() {
                     return Err(row_error(path, line, format!("{field} is empty")));
@@ -79,12 +81,17 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
                 coverage: record.coverage,
                 transformations: record.transformations,
                 notes: non_empty(record.notes),
+                basis: record.basis,
             })
         })
         .collect()
 }
 
 impl BundledDataset for Sources {
+    fn basis(&self) -> &'static str {
+        "the catalogue of sources, one row per publication read (data/sources.csv, written from each data family's PROVENANCE.md)"
+    }
+
     fn id(&self) -> &'static str {
         "sources"
     }
@@ -132,10 +139,18 @@ mod tests {
     }
 
     #[test]
+    fn a_source_without_its_basis_is_rejected() {
+        let csv = "id,family,publisher,title,url,licence,coverage,transformations,notes,basis\n\
+                   a,trade,P,T,,MIT,C,X,,\n";
+        let err = parse("test.csv", csv.as_bytes()).unwrap_err().to_string();
+        assert_eq!(err, "test.csv, line 2: basis is empty");
+    }
+
+    #[test]
     fn a_duplicate_id_is_rejected_with_its_line() {
-        let csv = "id,family,publisher,title,url,licence,coverage,transformations,notes\n\
-                   a,trade,P,T,,MIT,C,X,\n\
-                   a,trade,P,T,,MIT,C,X,\n";
+        let csv = "id,family,publisher,title,url,licence,coverage,transformations,notes,basis\n\
+                   a,trade,P,T,,MIT,C,X,,B\n\
+                   a,trade,P,T,,MIT,C,X,,B\n";
         let err = parse("test.csv", csv.as_bytes()).unwrap_err().to_string();
         assert_eq!(err, "test.csv, line 3: duplicate source id 'a'");
     }

@@ -94,7 +94,8 @@ fn resolve<'a>(body: &'a Value, pointer: &str) -> Result<&'a Value, String> {
                 .iter()
                 .filter(|item| match &item[&field] {
                     Value::String(s) => *s == wanted,
-                    other => other.to_string() == wanted,
+                    Value::Number(n) => n.to_string() == wanted,
+                    _ => false,
                 })
                 .collect();
             value = match matching.as_slice() {

@@ -91,8 +91,9 @@ backend_test! {
         let comtrade = app.get("/v1/trade/balance?country=us&partner=mx&from=2016&to=2016&source=comtrade").await.json();
         assert_eq!(comtrade["meta"]["dataset"]["id"], "comtrade");
         let exports = &comtrade["data"][0]["exports"];
-        assert_eq!(exports["reported_by"], "MEX", "Comtrade has Mexico's imports, a mirror of U.S. exports");
-        assert!(comtrade["meta"]["warnings"].to_string().contains("mirror"));
+        assert_eq!(exports["reported_by"], Value::Null, "Comtrade's rows do not say which side reported them");
+        let warnings = comtrade["meta"]["warnings"].to_string();
+        assert!(warnings.contains("not a reporting discrepancy"), "{warnings}");
     }
 }
 
@@ -317,7 +318,8 @@ backend_test! {
         assert_eq!(period["period"], "2016");
         assert_eq!(period["reported"]["reported_by"], "USA");
         assert_eq!(period["reported"]["dataset_id"], "census");
-        assert_eq!(period["mirror"]["reported_by"], "MEX");
+        assert_eq!(period["mirror"]["reported_by"], Value::Null, "the mirror side comes from comtrade");
+        assert!(body["meta"]["warnings"].to_string().contains("not a reporting discrepancy"));
         let (a, b) = (number(&period["reported"]["value_usd"]), number(&period["mirror"]["value_usd"]));
         assert_eq!(number(&period["gap_usd"]), a - b);
         assert!((number(&period["gap_pct"]) - (a - b) / b * 100.0).abs() < 1e-9);
@@ -439,4 +441,25 @@ async fn a_client_that_does_not_read_its_export_holds_no_connection_sqlite() {
 #[actix_web::test]
 async fn a_client_that_does_not_read_its_export_holds_no_connection_postgres() {
     a_client_that_does_not_read_its_export_holds_no_connection(Backend::Postgres).await;
+}
+
+backend_test! {
+    async fn every_dataset_and_source_states_its_basis(app: TestApp) {
+        let datasets = app.get("/v1/datasets").await.json();
+        for dataset in datasets["data"].as_array().expect("datasets") {
+            assert!(dataset["basis"].as_str().is_some_and(|b| b.len() > 20), "{dataset}");
+        }
+        let by_id = |id: &str| datasets["data"].as_array().expect("datasets").iter().find(|d| d["id"] == id).cloned().expect(id);
+        assert_eq!(by_id("census")["reporting"], "reporter");
+        assert!(by_id("census")["basis"].as_str().expect("basis").contains("general imports"));
+        assert_eq!(by_id("comtrade")["reporting"], "unknown");
+        assert_eq!(by_id("wages")["reporting"], "not_applicable");
+
+        let sources = app.get("/v1/sources").await.json();
+        for source in sources["data"].as_array().expect("sources") {
+            assert!(source["basis"].as_str().is_some_and(|b| !b.is_empty()), "{source}");
+        }
+        let flows = app.get("/v1/trade/flows?source=comtrade&reporter=us&limit=5").await.json();
+        assert!(flows["meta"]["warnings"].to_string().contains("reporting is unknown or mixed"));
+    }
 }

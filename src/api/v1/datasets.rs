@@ -11,6 +11,7 @@ use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
+use crate::domain::source::Reporting;
 use crate::error::ApiError;
 
 /// A dataset: a unit of data loaded and replaced together, with a version that changes with it.
@@ -36,6 +37,13 @@ pub struct DatasetResponse {
     /// `bundled` (ships with the service) or `import` (loaded with `trilateral import`).
     #[schema(example = "bundled")]
     pub origin: String,
+    /// What the figures are: who reports them, exports f.a.s. or domestic, general imports or for
+    /// consumption, price base year, vintage or download date.
+    #[schema(example = "as reported by the United States: total exports f.a.s., general imports")]
+    pub basis: String,
+    /// For trade datasets, whether each flow's `reporter` is the country whose statistics give
+    /// the value (`reporter`) or that is unknown or mixed (`unknown`).
+    pub reporting: Reporting,
     pub links: DatasetLinks,
 }
 
@@ -95,6 +103,8 @@ impl From<DatasetRow> for DatasetResponse {
             version: row.version,
             row_count: row.row_count,
             origin: row.origin,
+            reporting: Reporting::parse(&row.reporting).unwrap_or(Reporting::Unknown),
+            basis: row.basis,
         }
     }
 }
@@ -111,6 +121,8 @@ pub struct DatasetCsvRow {
     coverage_first: Option<String>,
     coverage_last: Option<String>,
     origin: String,
+    reporting: &'static str,
+    basis: String,
 }
 
 impl CsvRecord for DatasetResponse {
@@ -127,6 +139,8 @@ impl CsvRecord for DatasetResponse {
             coverage_first: self.coverage.as_ref().map(|c| c.first.clone()),
             coverage_last: self.coverage.as_ref().map(|c| c.last.clone()),
             origin: self.origin.clone(),
+            reporting: self.reporting.as_str(),
+            basis: self.basis.clone(),
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct SourceResponse {
     pub transformations: String,
     /// Caveats.
     pub notes: Option<String>,
+    /// What the figures are: who reports them, their definitions, price base, and the vintage or
+    /// download date.
+    #[schema(example = "Banco de Mexico FIX rate, pesos per USD, each business day")]
+    pub basis: String,
     pub links: SourceLinks,
 }
 
@@ -57,6 +61,7 @@ pub struct SourceCsvRow {
     coverage: String,
     transformations: String,
     notes: Option<String>,
+    basis: String,
 }
 
 impl CsvRecord for SourceResponse {
@@ -73,6 +78,7 @@ impl CsvRecord for SourceResponse {
             coverage: self.coverage.clone(),
             transformations: self.transformations.clone(),
             notes: self.notes.clone(),
+            basis: self.basis.clone(),
         }
     }
 }
@@ -92,6 +98,7 @@ impl From<SourceRow> for SourceResponse {
             coverage: row.coverage,
             transformations: row.transformations,
             notes: row.notes,
+            basis: row.basis,
         }
     }
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::{Batch, Flow, flow_direction, parse_scaled};
 use crate::db::DbConnection;
 use crate::domain::period::Period;
+use crate::domain::source::Reporting;
 use crate::import::bundled::{self, BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
 use crate::import::{BundledDataset, ImportError, LoadSummary};
@@ -24,6 +25,8 @@ pub struct TradeFile {
     id: &'static str,
     title: &'static str,
     description: &'static str,
+    basis: &'static str,
+    reporting: Reporting,
     files: &'static [BundledFile],
     read: fn(&[BundledFile]) -> Result<Vec<Flow>, ImportError>,
 }
@@ -32,6 +35,8 @@ pub static COMTRADE_4YEARLY: TradeFile = TradeFile {
     id: "comtrade",
     title: "Bilateral goods trade of Canada, Mexico and the United States, every fourth year 1964-2016",
     description: "UN Comtrade goods imports of every partner with Canada, Mexico or the United States, as reported by the importing country (penppml trade data); total goods, current USD",
+    basis: "goods trade of every partner with Canada, Mexico or the United States from UN Comtrade as compiled in the penppml package, every fourth year 1964-2016, current USD; stored as the importing country's imports, but the reporting side is unknown or mixed: some flows match the exporter's own statistics (China to the United States 2016: China's reported exports, 384.9 bn, where U.S. imports were 462.6 bn) and U.S.-Mexico and Canada-Mexico match neither side. Mirror comparisons with it are not reporting discrepancies.",
+    reporting: Reporting::Unknown,
     files: &[COMTRADE_CSV],
     read: read_comtrade,
 };
@@ -40,6 +45,8 @@ pub static AGTPA: TradeFile = TradeFile {
     id: "agtpa",
     title: "Manufacturing trade among 69 countries, 1986-2006",
     description: "WTO/UNCTAD structural gravity application data: annual manufacturing exports among 69 countries, domestic trade included; current USD",
+    basis: "manufacturing trade (exports by exporter and importer, and domestic sales) of a research dataset (WTO/UNCTAD structural gravity guide, 2016), 1986-2006, current USD; the reporting side is not stated",
+    reporting: Reporting::Unknown,
     files: &[AGTPA_CSV],
     read: read_agtpa,
 };
@@ -48,6 +55,8 @@ pub static CENSUS: TradeFile = TradeFile {
     id: "census",
     title: "U.S. goods trade with Mexico and Canada, Census basis",
     description: "U.S. goods trade with Mexico and Canada on the Census basis: total exports f.a.s. (domestic and foreign) and general imports (customs value), not seasonally adjusted, monthly and annual, 1985-01 to 2025-12, from the Census Bureau's country.xlsx (vintages of mid-2024 for 1985-2021 and 2026-10 for 2022-2025); current USD",
+    basis: "as reported by the United States (U.S. Census Bureau, Foreign Trade Division): total exports (domestic and foreign) valued f.a.s., general imports at customs value, not seasonally adjusted, current USD; vintage of mid-2024 for 1985-2021 (final) and of a 2026-10 download for 2022-2025 (Census revises the latest three years each June)",
+    reporting: Reporting::Reporter,
     files: &[CENSUS_ANNUAL_CSV, CENSUS_MONTHLY_CSV],
     read: read_census,
 };
@@ -67,6 +76,14 @@ impl BundledDataset for TradeFile {
 
     fn description(&self) -> &'static str {
         self.description
+    }
+
+    fn basis(&self) -> &'static str {
+        self.basis
+    }
+
+    fn reporting(&self) -> Reporting {
+        self.reporting
     }
 
     fn checksum(&self) -> String {

@@ -15,6 +15,7 @@ use chrono::Utc;
 use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::treaties::{self as db_treaties, ChapterRow, CoverageRow, ProvisionRow, TreatyRow};
+use crate::domain::source::Reporting;
 use crate::domain::treaty::{
     Taxonomy, Topic, article_number, chapter_number, clean_heading, slug, store_topics,
 };
@@ -410,6 +411,10 @@ fn coverage_rows(records: &[TreatyRow]) -> Result<Vec<CoverageRow>, ImportError>
 }
 
 impl BundledDataset for Treaties {
+    fn basis(&self) -> &'static str {
+        "treaty texts as published (ToTA v0.5.0 transcriptions of NAFTA, CUSFTA and TPP in English and Spanish); treaty dates and parties from depositary and government pages (data/treaties/treaty_facts_sources.csv); USMCA, NAALC and CPTPP texts not loaded"
+    }
+
     fn id(&self) -> &'static str {
         DATASET_ID
     }
@@ -594,6 +599,11 @@ pub fn import_text(
             coverage_last: None,
             checksum: bundled::hex(&super::command::sha2_digest(bytes)),
             origin: "import".to_owned(),
+            basis: format!(
+                "treaty text in the ToTA XML format, {} ({})",
+                meta.name, meta.language
+            ),
+            reporting: Reporting::NotApplicable.as_str().to_owned(),
         },
     )?;
     Ok(super::command::ImportReport {

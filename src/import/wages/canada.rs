@@ -75,13 +75,15 @@ fn not_general(note: &str) -> Option<&'static str> {
     }
 }
 
+/// One ESDC row: its line, rate and note.
+type EsdcRate = (u64, Option<f64>, String);
+
 /// The ESDC rows of each jurisdiction as events. Where a date has several rows (women and men,
 /// urban and rural areas, zones), or its one row is not a general hourly rate, there is no single
 /// general rate: the event's value is null and its caveat quotes what ESDC lists.
 fn esdc_events() -> Result<BTreeMap<String, Vec<Event>>, ImportError> {
     let file = ESDC_CSV.path;
-    let mut by_day: BTreeMap<(String, NaiveDate), Vec<(u64, Option<f64>, String)>> =
-        BTreeMap::new();
+    let mut by_day: BTreeMap<(String, NaiveDate), Vec<EsdcRate>> = BTreeMap::new();
     for (line, record) in read_rows::<EsdcRecord>(file, ESDC_CSV.bytes)? {
         if !JURISDICTIONS
             .iter()
@@ -107,7 +109,7 @@ fn esdc_events() -> Result<BTreeMap<String, Vec<Event>>, ImportError> {
     }
     let mut events: BTreeMap<String, Vec<Event>> = BTreeMap::new();
     for ((province, start), rows) in by_day {
-        let quoted = |rows: &[(u64, Option<f64>, String)]| {
+        let quoted = |rows: &[EsdcRate]| {
             rows.iter()
                 .map(|(_, value, note)| {
                     format!(

@@ -278,6 +278,10 @@ fn all_series() -> Result<Vec<LoadedSeries>, ImportError> {
 }
 
 impl BundledDataset for Wages {
+    fn basis(&self) -> &'static str {
+        "minimum wages as dated changes in force from their effective dates (U.S. federal and state laws, CONASAMI resolutions in the DOF, ESDC and Ontario), nominal local currency; average wages: OECD AV_AN_WAGE in USD PPP at constant 2025 prices (2025/26 release) and BLS CES average hourly earnings (seasonally adjusted, FRED-MD vintage 2025-05); exchange rates: Banxico FIX and Federal Reserve H.10/G.5 averages; prices: BLS CPI-U 1982-84=100, Statistics Canada CPI 2002=100, INEGI INPC 2Q Jul 2018=100, World Bank WDI inflation; each series states its unit, price base and source"
+    }
+
     fn id(&self) -> &'static str {
         DATASET_ID
     }

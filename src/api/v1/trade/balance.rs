@@ -7,7 +7,10 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, token_list};
+use super::{
+    FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, token_list,
+    withhold_unknown_reporters,
+};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links};
@@ -65,9 +68,9 @@ impl CsvRecord for BalancePeriod {
         BalanceCsvRow {
             period: self.period.clone(),
             exports_usd: self.exports.as_ref().map(|r| r.value_usd),
-            exports_reported_by: self.exports.as_ref().map(|r| r.reported_by.clone()),
+            exports_reported_by: self.exports.as_ref().and_then(|r| r.reported_by.clone()),
             imports_usd: self.imports.as_ref().map(|r| r.value_usd),
-            imports_reported_by: self.imports.as_ref().map(|r| r.reported_by.clone()),
+            imports_reported_by: self.imports.as_ref().and_then(|r| r.reported_by.clone()),
             balance_usd: self.balance_usd,
             partial: self.partial,
             source_ids: sources.join(";"),
@@ -236,7 +239,7 @@ pub async fn get_trade_balance(
         let exports = pair.side_by_period(&rows, FlowDirection::Export, frequency);
         let imports = pair.side_by_period(&rows, FlowDirection::Import, frequency);
         let periods: BTreeSet<Period> = exports.keys().chain(imports.keys()).copied().collect();
-        let data: Vec<BalancePeriod> = periods
+        let mut data: Vec<BalancePeriod> = periods
             .iter()
             .map(|period| {
                 let exports = exports.get(period);
@@ -296,8 +299,8 @@ pub async fn get_trade_balance(
             .iter()
             .flat_map(|p| [&p.exports, &p.imports])
             .flatten()
-            .filter(|r| r.reported_by != country.code)
-            .map(|r| r.reported_by.as_str())
+            .filter_map(|r| r.reported_by.as_deref())
+            .filter(|reporter| *reporter != country.code)
             .collect();
         if !mirrored.is_empty() {
             meta.warnings.push(format!(
@@ -306,6 +309,11 @@ pub async fn get_trade_balance(
                 country.name
             ));
         }
+        withhold_unknown_reporters(
+            data.iter_mut().flat_map(|p| [p.exports.as_mut(), p.imports.as_mut()]).flatten(),
+            &datasets,
+            &mut meta.warnings,
+        );
         let envelope = Envelope {
             meta,
             links: Links::to_self(req.uri().to_string()),
@@ -428,7 +436,7 @@ impl From<&SideValue<'_>> for Reported {
     fn from(side: &SideValue<'_>) -> Self {
         Reported {
             value_usd: side.value.value_usd,
-            reported_by: side.reported_by.to_owned(),
+            reported_by: Some(side.reported_by.to_owned()),
             source_id: side.value.source_id.to_owned(),
             dataset_id: side.dataset_id.to_owned(),
         }

@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::OwnedSemaphorePermit;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, token_list};
+use super::{
+    FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, token_list,
+    unknown_reporting,
+};
 use crate::api::caching::{CacheKey, Scope, Validators, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
@@ -212,6 +215,14 @@ pub async fn list_trade_flows(
         let next = page.more_after.map(|last_id| next_link(&req, last_id));
         let mut meta = Meta::new(&datasets, &sources).with_count(page.count);
         meta.unit = Some("USD".to_owned());
+        for dataset in unknown_reporting(&datasets)
+            .into_iter()
+            .filter(|d| page.dataset_ids.contains(*d))
+        {
+            meta.warnings.push(format!(
+                "rows of dataset '{dataset}': its reporting is unknown or mixed (see /v1/datasets), so `reporter` is the role the row is stored under, not necessarily the country whose statistics give the value"
+            ));
+        }
         let links = Links {
             self_: req.uri().to_string(),
             next: next.clone(),
@@ -237,6 +248,7 @@ struct RenderedPage {
     /// The id of the last row of the page, when more rows follow it.
     more_after: Option<i64>,
     source_ids: BTreeSet<String>,
+    dataset_ids: BTreeSet<String>,
 }
 
 impl RenderedPage {
@@ -246,6 +258,7 @@ impl RenderedPage {
             count: 0,
             more_after: None,
             source_ids: BTreeSet::new(),
+            dataset_ids: BTreeSet::new(),
         };
         let mut last_id = None;
         let mut failure = None;
@@ -262,6 +275,9 @@ impl RenderedPage {
             last_id = Some(row.id);
             if !page.source_ids.contains(&row.source_id) {
                 page.source_ids.insert(row.source_id.clone());
+            }
+            if !page.dataset_ids.contains(&row.dataset_id) {
+                page.dataset_ids.insert(row.dataset_id.clone());
             }
             if let Err(e) = serde_json::to_writer(&mut page.data, &TradeFlow::from(row)) {
                 failure = Some(e);

@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, FlowDirection, Reported, flows_between, token_list};
+use super::{
+    FAMILY, FlowDirection, Reported, flows_between, token_list, withhold_unknown_reporters,
+};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
@@ -193,7 +195,7 @@ pub async fn get_trade_mirror(
     .await?
     .respond(|validators, datasets, (reporter, partner, rows, source_rows)| {
         let periods: BTreeSet<&str> = rows.iter().map(|r| r.period.as_str()).collect();
-        let data: Vec<MirrorPeriod> = periods
+        let mut data: Vec<MirrorPeriod> = periods
             .into_iter()
             .map(|period| {
                 let reported =
@@ -260,6 +262,13 @@ pub async fn get_trade_mirror(
                 ));
             }
         }
+        withhold_unknown_reporters(
+            data.iter_mut()
+                .flat_map(|p| [p.reported.as_mut(), p.mirror.as_mut()])
+                .flatten(),
+            &datasets,
+            &mut meta.warnings,
+        );
         let envelope = Envelope {
             meta,
             links: Links::to_self(req.uri().to_string()),

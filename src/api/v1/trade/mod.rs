@@ -16,7 +16,10 @@ use crate::db::DbConnection;
 use crate::db::datasets::DatasetRow;
 use crate::db::sources::SourceRow;
 use crate::db::trade::TradeFlowRow;
+use std::collections::BTreeSet;
+
 use crate::domain::country::{CountryLookup, shorten_for_display};
+use crate::domain::source::Reporting;
 use crate::error::ApiError;
 
 /// The dataset family every trade answer reads; imports add datasets to it.
@@ -189,10 +192,12 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub struct Reported {
     #[schema(example = 41580800000.0)]
     pub value_usd: f64,
-    /// The country whose statistics give the value: the side itself, or its partner (a mirror figure).
+    /// The country whose statistics give the value: the side itself, or its partner (a mirror
+    /// figure); null where the dataset does not say which side reported it (`reporting: unknown`
+    /// in `/v1/datasets`).
     #[schema(example = "USA")]
-    pub reported_by: String,
-    #[schema(example = "census_country_totals_secondary_axibase")]
+    pub reported_by: Option<String>,
+    #[schema(example = "census_country_xlsx_2024_06")]
     pub source_id: String,
     #[schema(example = "census")]
     pub dataset_id: String,
@@ -202,10 +207,42 @@ impl From<&TradeFlowRow> for Reported {
     fn from(row: &TradeFlowRow) -> Self {
         Self {
             value_usd: row.value_usd,
-            reported_by: row.reporter.clone(),
+            reported_by: Some(row.reporter.clone()),
             source_id: row.source_id.clone(),
             dataset_id: row.dataset_id.clone(),
         }
+    }
+}
+
+/// The datasets among `datasets` that do not say which side reported their figures.
+pub fn unknown_reporting(datasets: &[DatasetRow]) -> BTreeSet<&str> {
+    datasets
+        .iter()
+        .filter(|d| Reporting::parse(&d.reporting) == Some(Reporting::Unknown))
+        .map(|d| d.id.as_str())
+        .collect()
+}
+
+/// Clears `reported_by` on the values whose dataset does not say who reported them, and says so
+/// once in `warnings`: such a dataset cannot tell an own figure from a mirror one, and a gap
+/// between it and another source is no reporting discrepancy.
+pub fn withhold_unknown_reporters<'a>(
+    values: impl Iterator<Item = &'a mut Reported>,
+    datasets: &[DatasetRow],
+    warnings: &mut Vec<String>,
+) {
+    let unknown = unknown_reporting(datasets);
+    let mut withheld: BTreeSet<String> = BTreeSet::new();
+    for value in values {
+        if unknown.contains(value.dataset_id.as_str()) {
+            value.reported_by = None;
+            withheld.insert(value.dataset_id.clone());
+        }
+    }
+    for dataset in withheld {
+        warnings.push(format!(
+            "dataset '{dataset}' does not say which country's statistics each figure comes from (its reporting is unknown or mixed: see /v1/datasets), so reported_by is null; a difference from another source is not a reporting discrepancy"
+        ));
     }
 }
 

@@ -6,7 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, FlowDirection, Reported, chosen_dataset_meta, token_list};
+use super::{
+    FAMILY, FlowDirection, Reported, chosen_dataset_meta, token_list, withhold_unknown_reporters,
+};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links};
@@ -47,7 +49,7 @@ pub struct RankedPartnerCsvRow {
     value_usd: f64,
     share: f64,
     total_usd: f64,
-    reported_by: String,
+    reported_by: Option<String>,
     source_id: String,
 }
 
@@ -230,7 +232,7 @@ pub async fn list_trade_partners(
         let total_usd: f64 = partners.values().map(|r| r.value_usd).sum();
         let mut ranked: Vec<(&String, &TradeFlowRow)> = partners.iter().map(|(p, r)| (p, *r)).collect();
         ranked.sort_by(|a, b| b.1.value_usd.total_cmp(&a.1.value_usd).then(a.0.cmp(b.0)));
-        let data: Vec<RankedPartner> = ranked
+        let mut data: Vec<RankedPartner> = ranked
             .into_iter()
             .take(top as usize)
             .enumerate()
@@ -257,9 +259,19 @@ pub async fn list_trade_partners(
             year,
             chosen.as_deref().unwrap_or_default()
         ));
+        withhold_unknown_reporters(
+            data.iter_mut().map(|p| &mut p.trade),
+            &datasets,
+            &mut meta.warnings,
+        );
         let mirrored = data
             .iter()
-            .filter(|p| p.trade.reported_by != country.code)
+            .filter(|p| {
+                p.trade
+                    .reported_by
+                    .as_deref()
+                    .is_some_and(|reporter| reporter != country.code)
+            })
             .count();
         if mirrored > 0 {
             meta.warnings.push(format!(
