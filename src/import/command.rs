@@ -31,6 +31,9 @@ pub enum ImportKind {
     Sources,
     /// A treaty text in the XML of the ToTA corpus (Texts of Trade Agreements).
     TotaXml,
+    /// The articles of a treaty the service knows, as tidy CSV or a JSON array (treaty, lang,
+    /// chapter, chapter_title, article, title, text): for the USMCA, NAALC or CPTPP text.
+    Articles,
 }
 
 impl ImportKind {
@@ -46,7 +49,7 @@ impl ImportKind {
             ImportKind::Csv => {
                 "tidy CSV as supplied by the importer: each row's reporter stated in the file; definitions and vintage as the supplier's source says"
             }
-            ImportKind::Sources | ImportKind::TotaXml => "",
+            ImportKind::Sources | ImportKind::TotaXml | ImportKind::Articles => "",
         }
     }
 
@@ -58,6 +61,7 @@ impl ImportKind {
             ImportKind::Csv => "trade_csv",
             ImportKind::Sources => "sources",
             ImportKind::TotaXml => "tota_xml",
+            ImportKind::Articles => "articles",
         }
     }
 
@@ -108,6 +112,9 @@ pub fn import(
         ImportKind::Sources => import_sources(conn, file, &read_whole(file, &mut input)?),
         ImportKind::TotaXml => {
             treaties::import_text(conn, file, &read_whole(file, &mut input)?, dataset)
+        }
+        ImportKind::Articles => {
+            treaties::articles::import_articles(conn, file, &read_whole(file, &mut input)?, dataset)
         }
         _ => import_trade(conn, kind, file, &mut input, dataset, source),
     })?;

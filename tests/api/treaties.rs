@@ -217,3 +217,33 @@ backend_test! {
         assert_eq!(cusfta["data"]["terminated"], serde_json::Value::Null);
     }
 }
+
+backend_test! {
+    async fn articles_of_a_known_treaty_import_under_its_ids_and_a_bad_file_changes_nothing(app: TestApp) {
+        let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
+        let mut conn = pool.get().expect("connection");
+        let fixture = |name: &str| std::fs::read(format!("{}/tests/fixtures/articles/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+        assert_eq!(app.get("/v1/treaties/usmca").await.json()["data"]["text_available"], false);
+
+        let before = app.get("/v1/treaties?format=csv").await.text();
+        let error = import(&mut conn, ImportKind::Articles, "bad.csv", fixture("unknown_treaty.csv").as_slice(), None, None)
+            .expect_err("unknown treaty")
+            .to_string();
+        assert!(error.contains("line 3") && error.contains("one file holds one treaty"), "{error}");
+        assert_eq!(app.get("/v1/treaties?format=csv").await.text(), before);
+
+        let report = import(&mut conn, ImportKind::Articles, "usmca.csv", fixture("usmca_test_articles.csv").as_slice(), None, None)
+            .expect("import");
+        assert_eq!((report.dataset_id.as_str(), report.version, report.rows), ("usmca_en_text", 1, 2));
+        let treaty = app.get("/v1/treaties/usmca").await.json();
+        assert_eq!(treaty["data"]["text_available"], true);
+        let article = app.get("/v1/treaties/usmca/provisions/23.3").await.json();
+        assert!(article["data"]["text"].as_str().expect("text").contains("zyxwordtwo"));
+        let found = app.get("/v1/provisions/search?q=zyxwordtwo").await.json();
+        assert_eq!(ids(&found), ["usmca:23.3".to_owned()]);
+
+        let again = import(&mut conn, ImportKind::Articles, "usmca.csv", fixture("usmca_test_articles.csv").as_slice(), None, None)
+            .expect("re-import");
+        assert_eq!(again.version, 2, "an import replaces its dataset and bumps the version");
+    }
+}

@@ -3,6 +3,7 @@
 //! United States), the ToTA texts parsed into chapters and provisions with topic tags, and the World
 //! Bank Deep Trade Agreements coverage flags. `trilateral import tota-xml` adds further texts.
 
+pub mod articles;
 pub mod tota;
 
 use serde::Deserialize;
@@ -227,6 +228,27 @@ pub fn text_rows(
     taxonomy: &Taxonomy,
     first_id: i64,
 ) -> Result<Text, ImportError> {
+    text_rows_from(
+        file,
+        document,
+        treaty_id,
+        dataset_id,
+        taxonomy,
+        first_id,
+        TOTA_SOURCE_ID,
+    )
+}
+
+/// The rows of a text whose provisions come from `source_id`.
+fn text_rows_from(
+    file: &str,
+    document: &TotaDocument,
+    treaty_id: &str,
+    dataset_id: &str,
+    taxonomy: &Taxonomy,
+    first_id: i64,
+    source_id: &str,
+) -> Result<Text, ImportError> {
     let lang = document.meta.language.clone();
     let mut chapters = Vec::new();
     let mut provisions: Vec<ProvisionRow> = Vec::new();
@@ -275,8 +297,8 @@ pub fn text_rows(
                 heading,
                 text: article.text.clone(),
                 topics: store_topics(&topics),
-                tota_id: Some(article.identifier.clone()),
-                source_id: TOTA_SOURCE_ID.to_owned(),
+                tota_id: Some(article.identifier.clone()).filter(|id| !id.is_empty()),
+                source_id: source_id.to_owned(),
             });
         }
         chapters.push(ChapterRow {
@@ -527,15 +549,6 @@ pub fn import_text(
             ),
         });
     }
-    let existing = datasets::find(conn, &dataset_id)?;
-    if existing.as_ref().is_some_and(|d| d.origin == "bundled") {
-        return Err(ImportError::File {
-            file: file.to_owned(),
-            reason: format!(
-                "dataset '{dataset_id}' is bundled and cannot be replaced by an import"
-            ),
-        });
-    }
     let new_record = records
         .iter()
         .all(|r| r.id != treaty_id)
@@ -566,50 +579,107 @@ pub fn import_text(
             source_id: TOTA_SOURCE_ID.to_owned(),
             date_suspended: None,
         });
-    let first_id = db_treaties::max_provision_id(conn)? + 1;
-    let text = text_rows(
+    store_text(
+        conn,
+        StoredText {
+            file,
+            bytes,
+            document: &document,
+            treaty_id: &treaty_id,
+            dataset_id: &dataset_id,
+            new_record,
+            source_id: TOTA_SOURCE_ID,
+            how: "tota-xml",
+        },
+    )
+}
+
+/// A parsed text on its way into the store.
+pub(crate) struct StoredText<'a> {
+    pub file: &'a str,
+    pub bytes: &'a [u8],
+    pub document: &'a TotaDocument,
+    pub treaty_id: &'a str,
+    pub dataset_id: &'a str,
+    /// The treaty's record, where the service had none.
+    pub new_record: Option<TreatyRow>,
+    pub source_id: &'a str,
+    /// The import kind, for the catalogue.
+    pub how: &'a str,
+}
+
+/// Stores an imported text as its own dataset (replacing the dataset's earlier version), marks
+/// the treaty's text as loaded, and bumps the dataset version. A dataset that ships with the
+/// service is never replaced.
+pub(crate) fn store_text(
+    conn: &mut DbConnection,
+    text: StoredText<'_>,
+) -> Result<super::command::ImportReport, ImportError> {
+    let StoredText {
         file,
-        &document,
-        &treaty_id,
-        &dataset_id,
+        bytes,
+        document,
+        treaty_id,
+        dataset_id,
+        new_record,
+        source_id,
+        how,
+    } = text;
+    let meta = &document.meta;
+    let existing = datasets::find(conn, dataset_id)?;
+    if existing.as_ref().is_some_and(|d| d.origin == "bundled") {
+        return Err(ImportError::File {
+            file: file.to_owned(),
+            reason: format!(
+                "dataset '{dataset_id}' is bundled and cannot be replaced by an import"
+            ),
+        });
+    }
+    let first_id = db_treaties::max_provision_id(conn)? + 1;
+    let rows = text_rows_from(
+        file,
+        document,
+        treaty_id,
+        dataset_id,
         &taxonomy()?,
         first_id,
+        source_id,
     )?;
     db_treaties::replace_dataset(
         conn,
-        &dataset_id,
+        dataset_id,
         new_record.as_slice(),
-        &text.chapters,
-        &text.provisions,
+        &rows.chapters,
+        &rows.provisions,
         &[],
     )?;
-    db_treaties::mark_text_loaded(conn, &treaty_id)?;
+    db_treaties::mark_text_loaded(conn, treaty_id)?;
     let version = existing.map_or(1, |d| d.version + 1);
     datasets::save(
         conn,
         &DatasetRow {
-            id: dataset_id.clone(),
+            id: dataset_id.to_owned(),
             family: "treaties".to_owned(),
             title: format!("Imported text of {} ({})", meta.name, meta.language),
-            description: format!("Imported with `trilateral import tota-xml` from {file}"),
+            description: format!("Imported with `trilateral import {how}` from {file}"),
             version,
             last_updated: Utc::now().naive_utc(),
-            row_count: text.provisions.len() as i64,
+            row_count: rows.provisions.len() as i64,
             coverage_first: None,
             coverage_last: None,
             checksum: bundled::hex(&super::command::sha2_digest(bytes)),
             origin: "import".to_owned(),
             basis: format!(
-                "treaty text in the ToTA XML format, {} ({})",
+                "treaty text of {} ({}) as supplied to `trilateral import {how}`",
                 meta.name, meta.language
             ),
             reporting: Reporting::NotApplicable.as_str().to_owned(),
         },
     )?;
     Ok(super::command::ImportReport {
-        dataset_id,
+        dataset_id: dataset_id.to_owned(),
         version,
-        rows: text.provisions.len(),
+        rows: rows.provisions.len(),
         skipped_aggregates: 0,
     })
 }
