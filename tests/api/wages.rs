@@ -265,3 +265,72 @@ backend_test! {
         assert!((number(&annual["data"][0]["value"]) - mean).abs() < 1e-9);
     }
 }
+
+/// `(period, value)` of a series answer.
+async fn observed(app: &TestApp, path: &str) -> Vec<(String, Option<f64>)> {
+    let body = app.get(path).await.json();
+    body["data"]["observations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: {body}"))
+        .iter()
+        .map(|o| {
+            (
+                o["period"].as_str().expect("period").to_owned(),
+                o["value"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+backend_test! {
+    async fn a_day_or_a_month_gets_the_minimum_wage_in_force_then(app: TestApp) {
+        let federal = observed(&app, "/v1/wages/us/series/us.minimum_wage.federal?frequency=D&from=2009-07-23&to=2009-07-24").await;
+        assert_eq!(federal, [("2009-07-23".to_owned(), Some(6.55)), ("2009-07-24".to_owned(), Some(7.25))]);
+
+        let mexico = observed(&app, "/v1/wages/mx/series/mx.minimum_wage.general?frequency=M&from=2017-11&to=2018-01").await;
+        assert_eq!(mexico, [("2017-11".to_owned(), Some(80.04)), ("2017-12".to_owned(), Some(88.36)), ("2018-01".to_owned(), Some(88.36))]);
+
+        let july = observed(&app, "/v1/wages/us/series/us.minimum_wage.federal?frequency=M&from=2009-07&to=2009-07").await;
+        let expected = (6.55 * 23.0 + 7.25 * 8.0) / 31.0;
+        assert!((july[0].1.expect("value") - expected).abs() < 1e-9, "July 2009 is time-weighted: {july:?}");
+
+        let body = app.get("/v1/wages/us/series/us.minimum_wage.federal?frequency=D&from=2025-12-31&to=2026-01-02").await.json();
+        let warnings = body["meta"]["warnings"].to_string();
+        assert!(warnings.contains("2026-01-01 to 2026-01-02") && warnings.contains("ends in 2025-12-31"), "{warnings}");
+
+        let zone_c = app.get("/v1/wages/mx/series/mx.minimum_wage.zone_c?frequency=D&from=2012-11-26&to=2012-11-27").await.json();
+        assert_eq!(zone_c["data"]["observations"].as_array().expect("days").len(), 1, "zone C ends on 2012-11-26");
+        assert!(zone_c["meta"]["warnings"].to_string().contains("no figures for 2012-11-27"));
+    }
+}
+
+backend_test! {
+    async fn every_province_and_the_latest_rates_are_served(app: TestApp) {
+        let canada = app.get("/v1/wages/ca?measure=minimum_wage").await.json();
+        let ids: Vec<&str> = canada["data"].as_array().expect("series").iter().map(|s| s["id"].as_str().expect("id")).collect();
+        assert_eq!(ids.len(), 13, "{ids:?}");
+        assert!(ids.contains(&"ca.minimum_wage.quebec") && ids.contains(&"ca.minimum_wage.nunavut"));
+
+        let mexico = observed(&app, "/v1/wages/mx/series/mx.minimum_wage.border?frequency=A&from=2026&to=2026").await;
+        assert!(mexico[0].1.is_some(), "the 2026 rate is published");
+
+        let compare = app.get("/v1/wages/compare?countries=mx,us&measure=minimum_wage&currency=USD&per=hour&base=us&from=2021&to=2025").await.json();
+        for period in compare["data"].as_array().expect("periods") {
+            assert!(period["values"][0]["ratio_to_base"].is_number(), "{period}");
+        }
+
+        let earnings = app.get("/v1/wages/compare?countries=mx,us&measure=average_hourly_earnings&from=2024&to=2024").await.json();
+        assert!(earnings["meta"]["warnings"].to_string().contains("no Mexican or Canadian manufacturing wage series is loaded yet"));
+    }
+}
+
+backend_test! {
+    async fn a_mean_over_a_period_that_has_not_ended_is_partial(app: TestApp) {
+        let body = app.get("/v1/fx?base=USD&quote=MXN&frequency=A&from=2025&to=2026").await.json();
+        let rows = body["data"].as_array().expect("rates");
+        assert_eq!(rows[0]["partial"], false);
+        assert_eq!(rows[1]["period"], "2026");
+        assert_eq!(rows[1]["partial"], true, "2026 is under way");
+        assert!(body["meta"]["warnings"].to_string().contains("2026"));
+    }
+}

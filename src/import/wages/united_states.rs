@@ -369,7 +369,7 @@ fn earnings() -> Result<Vec<LoadedSeries>, ImportError> {
                     price_basis: "nominal",
                     frequency: NativeFrequency::Monthly,
                     time_basis: "monthly average as published (seasonally adjusted)",
-                    headline: false,
+                    headline: *variant == "manufacturing",
                     source_id: EARNINGS_SOURCE.to_owned(),
                 },
                 by_series.remove(*ces_id).unwrap_or_default(),

@@ -157,7 +157,13 @@ fn choose_series(
         return Ok((Some(headline.clone()), None));
     }
     let why = if candidates.is_empty() {
-        format!("{} has no {measure} series", country.name)
+        let loaded_elsewhere = match measure {
+            "average_hourly_earnings" => {
+                ": no Mexican or Canadian manufacturing wage series is loaded yet, only the U.S. one (the comparison behind \"a quarter of U.S. wages\" needs them); measure=average_wage compares OECD average wages of all employees"
+            }
+            _ => "",
+        };
+        format!("{} has no {measure} series{loaded_elsewhere}", country.name)
     } else {
         format!(
             "{} has no headline {measure} series; choose one with series= ({})",

@@ -354,6 +354,17 @@ pub async fn list_exchange_rates(
                 missing.join(", ")
             ));
         }
+        let partial: Vec<&str> = data
+            .iter()
+            .filter(|r| r.partial)
+            .map(|r| r.period.as_str())
+            .collect();
+        if !partial.is_empty() {
+            meta.warnings.push(format!(
+                "{}: the period is not over or lacks months, so the rate is the mean of the part published (partial)",
+                partial.join(", ")
+            ));
+        }
         let envelope = Envelope {
             meta,
             links: Links::to_self(req.uri().to_string()),
