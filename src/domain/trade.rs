@@ -81,6 +81,54 @@ pub fn by_period<'a>(
     values
 }
 
+/// One flow's monthly figures of a quarter, summed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarterTotal<K> {
+    /// What the figures have in common besides their month (who, with whom, which product…).
+    pub key: K,
+    pub quarter: Period,
+    pub value_usd: f64,
+    pub months: u32,
+    /// The position of the quarter's first stored month, which orders the quarters.
+    pub first_position: i64,
+}
+
+impl<K> QuarterTotal<K> {
+    /// Fewer than three months: the sum covers only part of the quarter.
+    pub fn partial(&self) -> bool {
+        self.months < months_in(Frequency::Quarterly)
+    }
+}
+
+/// Sums monthly figures `(key, month, value, position)` into quarters per key, ordered by the
+/// position of each quarter's first month. Figures that are not months are left out.
+pub fn quarter_totals<K: Ord + Clone>(
+    figures: impl IntoIterator<Item = (K, Period, f64, i64)>,
+) -> Vec<QuarterTotal<K>> {
+    let mut totals: BTreeMap<(K, Period), QuarterTotal<K>> = BTreeMap::new();
+    for (key, month, value, position) in figures {
+        let Period::Month(..) = month else {
+            continue;
+        };
+        let quarter = Period::containing(month.first_day(), Frequency::Quarterly);
+        let total = totals
+            .entry((key.clone(), quarter))
+            .or_insert_with(|| QuarterTotal {
+                key,
+                quarter,
+                value_usd: 0.0,
+                months: 0,
+                first_position: position,
+            });
+        total.value_usd += value;
+        total.months += 1;
+        total.first_position = total.first_position.min(position);
+    }
+    let mut list: Vec<QuarterTotal<K>> = totals.into_values().collect();
+    list.sort_by_key(|t| t.first_position);
+    list
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +162,25 @@ mod tests {
         let years = by_period(&figures, Frequency::Annual);
         assert_eq!(years[&Period::Year(2025)].value_usd, 12.1);
         assert_eq!(years[&Period::Year(2025)].months, None);
+    }
+
+    #[test]
+    fn quarter_totals_sum_each_key_and_flag_short_quarters() {
+        let figures = [
+            ("a", Period::Month(2025, 1), 1.0, 10),
+            ("b", Period::Month(2025, 1), 5.0, 11),
+            ("a", Period::Month(2025, 2), 2.0, 12),
+            ("a", Period::Month(2025, 3), 3.0, 14),
+            ("a", Period::Month(2025, 4), 4.0, 16),
+        ];
+        let totals = quarter_totals(figures);
+        assert_eq!(totals.len(), 3);
+        assert_eq!(
+            (totals[0].key, totals[0].value_usd, totals[0].partial()),
+            ("a", 6.0, false)
+        );
+        assert_eq!((totals[1].key, totals[1].months), ("b", 1));
+        assert_eq!(totals[2].quarter, Period::Quarter(2025, 2));
     }
 
     #[test]

@@ -463,3 +463,25 @@ backend_test! {
         assert!(flows["meta"]["warnings"].to_string().contains("reporting is unknown or mixed"));
     }
 }
+
+backend_test! {
+    async fn quarterly_flows_sum_the_months_and_page_like_stored_rows(app: TestApp) {
+        let path = "/v1/trade/flows?reporter=us&partner=mx&source=census&frequency=Q&from=2025&to=2025";
+        let quarters = app.get(path).await.json();
+        let rows = quarters["data"].as_array().expect("rows");
+        assert_eq!(rows.len(), 8, "four quarters of exports and of imports");
+        assert!(rows.iter().all(|r| r["frequency"] == "quarterly" && r["period"].as_str().expect("period").contains("-Q")));
+
+        let balance = app.get("/v1/trade/balance?country=us&partner=mx&frequency=Q&from=2025&to=2025").await.json();
+        for period in balance["data"].as_array().expect("quarters") {
+            let exports = rows
+                .iter()
+                .find(|r| r["period"] == period["period"] && r["flow"] == "export")
+                .expect("export row");
+            assert_eq!(exports["value_usd"], period["exports"]["value_usd"]);
+        }
+
+        let paged = page_through(&app, &format!("{path}&limit=3")).await;
+        assert_eq!(paged, *rows, "pages of 3 hold the same rows in the same order");
+    }
+}

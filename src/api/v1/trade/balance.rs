@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, token_list,
-    withhold_unknown_reporters,
+    FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, no_figures_message,
+    token_list, withhold_unknown_reporters,
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
@@ -19,7 +19,7 @@ use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::api::v1::countries::{find_country, parse_country};
 use crate::api::v1::wages::{date_range, sources_of};
-use crate::db::trade::{FlowFilter, PairCoverage, TradeFlowRow};
+use crate::db::trade::{FlowFilter, TradeFlowRow};
 use crate::domain::coverage;
 use crate::domain::period::{Frequency, Period};
 use crate::domain::trade::{Figure, PeriodValue, by_period};
@@ -338,26 +338,6 @@ fn frequency_rule(frequency: Frequency) -> &'static str {
         Frequency::Quarterly => "a quarter is the sum of its months",
         Frequency::Monthly | Frequency::Daily => "months as published",
     }
-}
-
-/// The warning for an answer without figures: which datasets do cover the pair, and when.
-fn no_figures_message(country: &str, partner: &str, coverage: &[PairCoverage]) -> String {
-    if coverage.is_empty() {
-        return format!("no dataset has trade between {country} and {partner}");
-    }
-    let listed: Vec<String> = coverage
-        .iter()
-        .map(|c| {
-            format!(
-                "'{}' ({} to {})",
-                c.dataset_id, c.first_period, c.last_period
-            )
-        })
-        .collect();
-    format!(
-        "no figures for trade between {country} and {partner} in the requested periods or dataset; the datasets that cover the pair are {}",
-        listed.join(", ")
-    )
 }
 
 /// The two countries of a balance, from the first one's point of view.

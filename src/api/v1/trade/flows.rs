@@ -26,6 +26,8 @@ use crate::api::v1::wages::{date_range, sources_of};
 use crate::api::{self, AppState};
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::db::{DbConnection, DbPool};
+use crate::domain::period::Period;
+use crate::domain::trade::quarter_totals;
 use crate::error::ApiError;
 
 const DEFAULT_LIMIT: u32 = 1000;
@@ -33,20 +35,24 @@ const MAX_LIMIT: u32 = 10_000;
 /// Bytes gathered before a chunk is handed to the connection.
 const STREAM_BUFFER: usize = 64 * 1024;
 
-/// Annual or monthly flows.
+/// Annual, quarterly or monthly flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 pub enum TradeFrequency {
     #[serde(rename = "A", alias = "a")]
     Annual,
+    /// Sums of the monthly flows of each quarter.
+    #[serde(rename = "Q", alias = "q")]
+    Quarterly,
     #[serde(rename = "M", alias = "m")]
     Monthly,
 }
 
 impl TradeFrequency {
+    /// The stored rows a frequency reads: quarters are made of months.
     fn stored(self) -> &'static str {
         match self {
             TradeFrequency::Annual => "annual",
-            TradeFrequency::Monthly => "monthly",
+            TradeFrequency::Quarterly | TradeFrequency::Monthly => "monthly",
         }
     }
 }
@@ -78,7 +84,8 @@ pub struct FlowsQuery {
     /// Flows whose period starts in or before this year, quarter or month.
     #[param(example = "2016")]
     pub to: Option<String>,
-    /// Annual (`A`) or monthly (`M`) flows only.
+    /// Annual (`A`), quarterly (`Q`: the sum of each quarter's monthly flows, `partial` in the
+    /// note when months are missing) or monthly (`M`) flows only.
     #[param(inline, example = "A")]
     pub frequency: Option<TradeFrequency>,
     /// Product codes, comma-separated: `TOTAL` (all goods), `MANUFACTURING`, HS codes.
@@ -183,6 +190,48 @@ pub async fn list_trade_flows(
         ..FlowFilter::default()
     };
     let key = CacheKey::from_request(&req, format);
+    if query.frequency == Some(TradeFrequency::Quarterly) {
+        let after = filter.after_id.take();
+        let cap = query.limit.unwrap_or(match format {
+            Format::Json => DEFAULT_LIMIT,
+            _ => u32::MAX,
+        });
+        return load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+            filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
+            filter.partners = resolve_countries(conn, "partner", &partners)?;
+            let mut quarters = quarterly_flows(conn, &filter)?;
+            quarters.retain(|q| after.is_none_or(|after| q.id > after));
+            let more_after = (quarters.len() > cap as usize)
+                .then(|| quarters[cap as usize - 1].id);
+            quarters.truncate(cap as usize);
+            let sources = sources_of(conn, quarters.iter().map(|q| q.source_id.as_str()))?;
+            Ok((quarters, more_after, sources))
+        })
+        .await?
+        .respond(|validators, datasets, (quarters, more_after, sources)| {
+            let mut meta = Meta::new(&datasets, &sources).with_count(quarters.len());
+            meta.unit = Some("USD".to_owned());
+            meta.transformations.push(
+                "a quarter is the sum of the flow's monthly figures; a quarter with months missing is flagged partial in its note".to_owned(),
+            );
+            let next = more_after.map(|last_id| next_link(&req, last_id));
+            let envelope = Envelope {
+                meta,
+                links: Links {
+                    self_: req.uri().to_string(),
+                    next: next.clone(),
+                },
+                data: quarters,
+            };
+            let mut response = format::collection(format, &validators, &envelope, "trade_flows")?;
+            if let Some(next) = next
+                && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+            {
+                response.headers_mut().insert(header::LINK, value);
+            }
+            Ok(response)
+        });
+    }
     if format != Format::Json {
         let slot = export_slot(&state).await?;
         return load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
@@ -237,6 +286,57 @@ pub async fn list_trade_flows(
         }
         Ok(response)
     })
+}
+
+/// The matching monthly flows summed into quarters, each quarter ordered and paged by the id of
+/// its first month (so cursors work as for stored rows).
+fn quarterly_flows(
+    conn: &mut DbConnection,
+    filter: &FlowFilter,
+) -> Result<Vec<TradeFlow>, ApiError> {
+    let rows = db_trade::all(conn, filter)?;
+    let figures = rows.into_iter().filter_map(|row| {
+        let month = Period::parse(&row.period).ok()?;
+        let key = (
+            row.dataset_id,
+            row.reporter,
+            row.partner,
+            row.flow,
+            row.classification,
+            row.product_code,
+            row.source_id,
+        );
+        Some((key, month, row.value_usd, row.id))
+    });
+    Ok(quarter_totals(figures)
+        .into_iter()
+        .map(|total| {
+            let partial = total.partial();
+            let (dataset_id, reporter, partner, flow, classification, product_code, source_id) =
+                total.key;
+            TradeFlow {
+                id: total.first_position,
+                reporter,
+                partner,
+                flow,
+                period: total.quarter.to_string(),
+                frequency: "quarterly".to_owned(),
+                classification,
+                product_code,
+                value_usd: total.value_usd,
+                source_id,
+                dataset_id,
+                note: Some(if partial {
+                    format!(
+                        "sum of {} of the quarter's 3 months (partial)",
+                        total.months
+                    )
+                } else {
+                    "sum of the quarter's 3 monthly figures".to_owned()
+                }),
+            }
+        })
+        .collect())
 }
 
 /// A JSON page of flows, rendered while the rows are read: each row is written and dropped at

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    FAMILY, FlowDirection, Reported, flows_between, token_list, withhold_unknown_reporters,
+    FAMILY, FlowDirection, Reported, flows_between, no_figures_message, token_list,
+    withhold_unknown_reporters,
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
@@ -189,11 +190,16 @@ pub async fn get_trade_mirror(
             ..FlowFilter::default()
         };
         let rows = flows_between(conn, &reporter.code, &partner.code, &filter)?;
+        let coverage = if rows.is_empty() {
+            crate::db::trade::pair_coverage(conn, &reporter.code, &partner.code, &filter.products)?
+        } else {
+            Vec::new()
+        };
         let source_rows = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
-        Ok((reporter, partner, rows, source_rows))
+        Ok((reporter, partner, rows, source_rows, coverage))
     })
     .await?
-    .respond(|validators, datasets, (reporter, partner, rows, source_rows)| {
+    .respond(|validators, datasets, (reporter, partner, rows, source_rows, coverage)| {
         let periods: BTreeSet<&str> = rows.iter().map(|r| r.period.as_str()).collect();
         let mut data: Vec<MirrorPeriod> = periods
             .into_iter()
@@ -261,6 +267,9 @@ pub async fn get_trade_mirror(
                     missing.join(", ")
                 ));
             }
+        }
+        if data.is_empty() {
+            meta.warnings.push(no_figures_message(&reporter.name, &partner.name, &coverage));
         }
         withhold_unknown_reporters(
             data.iter_mut()

@@ -15,7 +15,7 @@ use crate::api::v1::countries::{find_country, parse_country_list};
 use crate::db::DbConnection;
 use crate::db::datasets::DatasetRow;
 use crate::db::sources::SourceRow;
-use crate::db::trade::TradeFlowRow;
+use crate::db::trade::{PairCoverage, TradeFlowRow};
 use std::collections::BTreeSet;
 
 use crate::domain::country::{CountryLookup, shorten_for_display};
@@ -288,6 +288,26 @@ pub fn side<'a>(
                 && r.period == period
         })
     })
+}
+
+/// The warning for an answer without figures: which datasets do cover the pair, and when.
+pub fn no_figures_message(country: &str, partner: &str, coverage: &[PairCoverage]) -> String {
+    if coverage.is_empty() {
+        return format!("no dataset has trade between {country} and {partner}");
+    }
+    let listed: Vec<String> = coverage
+        .iter()
+        .map(|c| {
+            format!(
+                "'{}' ({} to {})",
+                c.dataset_id, c.first_period, c.last_period
+            )
+        })
+        .collect();
+    format!(
+        "no figures for trade between {country} and {partner} in the requested periods or dataset; the datasets that cover the pair are {}",
+        listed.join(", ")
+    )
 }
 
 /// Years between the first and last year of `periods` that are not among them, for warnings about
