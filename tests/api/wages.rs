@@ -266,33 +266,17 @@ backend_test! {
     }
 }
 
-/// `(period, value)` of a series answer.
-async fn observed(app: &TestApp, path: &str) -> Vec<(String, Option<f64>)> {
-    let body = app.get(path).await.json();
-    body["data"]["observations"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{path}: {body}"))
-        .iter()
-        .map(|o| {
-            (
-                o["period"].as_str().expect("period").to_owned(),
-                o["value"].as_f64(),
-            )
-        })
-        .collect()
-}
-
 backend_test! {
     async fn a_day_or_a_month_gets_the_minimum_wage_in_force_then(app: TestApp) {
-        let federal = observed(&app, "/v1/wages/us/series/us.minimum_wage.federal?frequency=D&from=2009-07-23&to=2009-07-24").await;
-        assert_eq!(federal, [("2009-07-23".to_owned(), Some(6.55)), ("2009-07-24".to_owned(), Some(7.25))]);
+        let federal = values(&app, "/v1/wages/us/series/us.minimum_wage.federal?frequency=D&from=2009-07-23&to=2009-07-24").await;
+        assert_eq!(federal, BTreeMap::from([("2009-07-23".to_owned(), Some(6.55)), ("2009-07-24".to_owned(), Some(7.25))]));
 
-        let mexico = observed(&app, "/v1/wages/mx/series/mx.minimum_wage.general?frequency=M&from=2017-11&to=2018-01").await;
-        assert_eq!(mexico, [("2017-11".to_owned(), Some(80.04)), ("2017-12".to_owned(), Some(88.36)), ("2018-01".to_owned(), Some(88.36))]);
+        let mexico = values(&app, "/v1/wages/mx/series/mx.minimum_wage.general?frequency=M&from=2017-11&to=2018-01").await;
+        assert_eq!(mexico, BTreeMap::from([("2017-11".to_owned(), Some(80.04)), ("2017-12".to_owned(), Some(88.36)), ("2018-01".to_owned(), Some(88.36))]));
 
-        let july = observed(&app, "/v1/wages/us/series/us.minimum_wage.federal?frequency=M&from=2009-07&to=2009-07").await;
+        let july = values(&app, "/v1/wages/us/series/us.minimum_wage.federal?frequency=M&from=2009-07&to=2009-07").await;
         let expected = (6.55 * 23.0 + 7.25 * 8.0) / 31.0;
-        assert!((july[0].1.expect("value") - expected).abs() < 1e-9, "July 2009 is time-weighted: {july:?}");
+        assert!((july["2009-07"].expect("value") - expected).abs() < 1e-9, "July 2009 is time-weighted: {july:?}");
 
         let body = app.get("/v1/wages/us/series/us.minimum_wage.federal?frequency=D&from=2025-12-31&to=2026-01-02").await.json();
         let warnings = body["meta"]["warnings"].to_string();
@@ -311,8 +295,8 @@ backend_test! {
         assert_eq!(ids.len(), 13, "{ids:?}");
         assert!(ids.contains(&"ca.minimum_wage.quebec") && ids.contains(&"ca.minimum_wage.nunavut"));
 
-        let mexico = observed(&app, "/v1/wages/mx/series/mx.minimum_wage.border?frequency=A&from=2026&to=2026").await;
-        assert!(mexico[0].1.is_some(), "the 2026 rate is published");
+        let mexico = values(&app, "/v1/wages/mx/series/mx.minimum_wage.border?frequency=A&from=2026&to=2026").await;
+        assert!(mexico["2026"].is_some(), "the 2026 rate is published");
 
         let compare = app.get("/v1/wages/compare?countries=mx,us&measure=minimum_wage&currency=USD&per=hour&base=us&from=2021&to=2025").await.json();
         for period in compare["data"].as_array().expect("periods") {
@@ -332,5 +316,9 @@ backend_test! {
         assert_eq!(rows[1]["period"], "2026");
         assert_eq!(rows[1]["partial"], true, "2026 is under way");
         assert!(body["meta"]["warnings"].to_string().contains("2026"));
+
+        let early = app.get("/v1/fx?base=USD&quote=MXN&frequency=A&from=1985&to=1995").await.json();
+        let warnings = early["meta"]["warnings"].to_string();
+        assert!(warnings.contains("no figures for 1985-") && warnings.contains("rates begins in"), "{warnings}");
     }
 }

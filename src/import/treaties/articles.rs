@@ -157,7 +157,8 @@ fn document(
 }
 
 /// Loads the articles into `dataset` (default `<treaty>_<lang>_text`), replacing what that
-/// dataset held; the treaty's text in this language may not already be another dataset's.
+/// dataset held; the treaty's text in this language may not already be another dataset's
+/// (`store_text` checks).
 pub fn import_articles(
     conn: &mut DbConnection,
     file: &str,
@@ -174,16 +175,6 @@ pub fn import_articles(
     let lang = document.meta.language.clone();
     let dataset_id = dataset.map_or_else(|| format!("{treaty_id}_{lang}_text"), str::to_owned);
     check_dataset_id(&dataset_id)?;
-    if let Some(owner) =
-        db_treaties::text_owner(conn, &treaty_id, &lang)?.filter(|owner| *owner != dataset_id)
-    {
-        return Err(ImportError::File {
-            file: file.to_owned(),
-            reason: format!(
-                "the {lang} text of '{treaty_id}' is already loaded by dataset '{owner}'"
-            ),
-        });
-    }
     store_text(
         conn,
         StoredText {

@@ -227,26 +227,6 @@ pub fn text_rows(
     dataset_id: &str,
     taxonomy: &Taxonomy,
     first_id: i64,
-) -> Result<Text, ImportError> {
-    text_rows_from(
-        file,
-        document,
-        treaty_id,
-        dataset_id,
-        taxonomy,
-        first_id,
-        TOTA_SOURCE_ID,
-    )
-}
-
-/// The rows of a text whose provisions come from `source_id`.
-fn text_rows_from(
-    file: &str,
-    document: &TotaDocument,
-    treaty_id: &str,
-    dataset_id: &str,
-    taxonomy: &Taxonomy,
-    first_id: i64,
     source_id: &str,
 ) -> Result<Text, ImportError> {
     let lang = document.meta.language.clone();
@@ -485,6 +465,7 @@ impl BundledDataset for Treaties {
                 DATASET_ID,
                 &taxonomy,
                 first_id + provisions.len() as i64,
+                TOTA_SOURCE_ID,
             )?;
             if let Some(record) = records.iter_mut().find(|r| r.id == text.treaty_id) {
                 record.text_available = true;
@@ -539,16 +520,6 @@ pub fn import_text(
     super::command::check_dataset_id(&dataset_id)?;
     let records = db_treaties::list(conn)?;
     let treaty_id = treaty_id_for(&records, &document);
-    let owner = db_treaties::text_owner(conn, &treaty_id, &meta.language)?;
-    if let Some(owner) = owner.filter(|o| *o != dataset_id) {
-        return Err(ImportError::File {
-            file: file.to_owned(),
-            reason: format!(
-                "the {} text of '{treaty_id}' is already loaded by dataset '{owner}'",
-                meta.language
-            ),
-        });
-    }
     let new_record = records
         .iter()
         .all(|r| r.id != treaty_id)
@@ -610,7 +581,7 @@ pub(crate) struct StoredText<'a> {
 
 /// Stores an imported text as its own dataset (replacing the dataset's earlier version), marks
 /// the treaty's text as loaded, and bumps the dataset version. A dataset that ships with the
-/// service is never replaced.
+/// service is never replaced, and a treaty's text in a language belongs to one dataset.
 pub(crate) fn store_text(
     conn: &mut DbConnection,
     text: StoredText<'_>,
@@ -626,6 +597,17 @@ pub(crate) fn store_text(
         how,
     } = text;
     let meta = &document.meta;
+    if let Some(owner) = db_treaties::text_owner(conn, treaty_id, &meta.language)?
+        .filter(|owner| owner != dataset_id)
+    {
+        return Err(ImportError::File {
+            file: file.to_owned(),
+            reason: format!(
+                "the {} text of '{treaty_id}' is already loaded by dataset '{owner}'",
+                meta.language
+            ),
+        });
+    }
     let existing = datasets::find(conn, dataset_id)?;
     if existing.as_ref().is_some_and(|d| d.origin == "bundled") {
         return Err(ImportError::File {
@@ -636,7 +618,7 @@ pub(crate) fn store_text(
         });
     }
     let first_id = db_treaties::max_provision_id(conn)? + 1;
-    let rows = text_rows_from(
+    let rows = text_rows(
         file,
         document,
         treaty_id,
@@ -697,7 +679,16 @@ mod tests {
             let document =
                 tota::parse(file.path, std::str::from_utf8(file.bytes).unwrap()).unwrap();
             let id = treaty_id_for(&records, &document);
-            let text = text_rows(file.path, &document, &id, DATASET_ID, &taxonomy, 1).unwrap();
+            let text = text_rows(
+                file.path,
+                &document,
+                &id,
+                DATASET_ID,
+                &taxonomy,
+                1,
+                TOTA_SOURCE_ID,
+            )
+            .unwrap();
             assert!(
                 text.chapters.iter().all(|c| c.topics != ";;"),
                 "{id}: a chapter without topic"
@@ -721,7 +712,16 @@ mod tests {
         for file in &TEXTS[2..] {
             let document =
                 tota::parse(file.path, std::str::from_utf8(file.bytes).unwrap()).unwrap();
-            let text = text_rows(file.path, &document, "tpp", DATASET_ID, &taxonomy, 1).unwrap();
+            let text = text_rows(
+                file.path,
+                &document,
+                "tpp",
+                DATASET_ID,
+                &taxonomy,
+                1,
+                TOTA_SOURCE_ID,
+            )
+            .unwrap();
             let chapter = text.chapters.iter().find(|c| c.number == "19").unwrap();
             assert!(
                 chapter.topics.contains(";labour;"),

@@ -171,6 +171,12 @@ fn subdivision_code(name: &str) -> Option<&'static str> {
         .map(|s| s.code)
 }
 
+/// The ISO code of a state named in a row, or the row's error.
+fn state_code(file: &str, line: u64, name: &str) -> Result<&'static str, ImportError> {
+    subdivision_code(name)
+        .ok_or_else(|| row_error(file, line, format!("'{name}' is not a U.S. state")))
+}
+
 /// The compilation ends each state's history with a `CURRENT` row dated 2022-12-31 that repeats
 /// the rate in force: no change. For a state whose history it lacks, that row is all there is and
 /// says neither when the rate began nor whether it is a state rate at all (for the states without
@@ -188,13 +194,7 @@ fn states() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = STATE_CHANGES_CSV.path;
     let mut by_state: BTreeMap<&'static str, (String, Vec<Event>)> = BTreeMap::new();
     for (line, record) in read_rows::<StateChange>(file, STATE_CHANGES_CSV.bytes)? {
-        let code = subdivision_code(&record.state).ok_or_else(|| {
-            row_error(
-                file,
-                line,
-                format!("'{}' is not a U.S. state", record.state),
-            )
-        })?;
+        let code = state_code(file, line, &record.state)?;
         if is_sentinel(&record) {
             continue;
         }
@@ -265,13 +265,7 @@ fn apply_corrections(
 ) -> Result<(), ImportError> {
     let file = STATE_CORRECTIONS_CSV.path;
     for (line, record) in read_rows::<StateCorrection>(file, STATE_CORRECTIONS_CSV.bytes)? {
-        let code = subdivision_code(&record.state).ok_or_else(|| {
-            row_error(
-                file,
-                line,
-                format!("'{}' is not a U.S. state", record.state),
-            )
-        })?;
+        let code = state_code(file, line, &record.state)?;
         let start = parse_day(file, line, "effective_date", &record.effective_date)?;
         let value = parse_number(file, line, "usd_per_hour", &record.usd_per_hour)?;
         let (_, events) = by_state.get_mut(code).ok_or_else(|| {

@@ -1,7 +1,7 @@
 //! `GET /v1/fx`: exchange rates between the US dollar, the Mexican peso and the Canadian dollar,
 //! daily to annual, from Banxico (FIX) or the Federal Reserve (via FRED).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -354,6 +354,7 @@ pub async fn list_exchange_rates(
                 missing.join(", ")
             ));
         }
+        meta.warnings.extend(gap_warnings(&data, frequency, range, base.code(), quote.code()));
         let partial: Vec<&str> = data
             .iter()
             .filter(|r| r.partial)
@@ -426,6 +427,38 @@ fn combine(legs: &[(bool, LegRows)], base: &str, quote: &str) -> Vec<Rate> {
             },
         )
         .collect()
+}
+
+/// The requested periods without a rate, named with where they fall. Days are left out: weekends
+/// and holidays have no rate and are no gap.
+fn gap_warnings(
+    data: &[Rate],
+    frequency: RateFrequency,
+    range: DateRange,
+    base: &str,
+    quote: &str,
+) -> Vec<String> {
+    let calendar = match frequency {
+        RateFrequency::Daily => return Vec::new(),
+        RateFrequency::Monthly => Frequency::Monthly,
+        RateFrequency::Quarterly => Frequency::Quarterly,
+        RateFrequency::Annual => Frequency::Annual,
+    };
+    let have: BTreeSet<Period> = data
+        .iter()
+        .filter(|r| r.rate.is_some())
+        .filter_map(|r| Period::parse(&r.period).ok())
+        .collect();
+    let (Some(first), Some(last)) = (have.first().copied(), have.last().copied()) else {
+        return Vec::new();
+    };
+    let today = chrono::Utc::now().date_naive();
+    coverage::gaps(&have, range, calendar, today).warnings(
+        &format!("the {quote} per {base} rates"),
+        first,
+        last,
+        today,
+    )
 }
 
 fn describe(
