@@ -240,7 +240,7 @@ fn states() -> Result<Vec<LoadedSeries>, ImportError> {
                 region: Some(code.to_owned()),
                 measure: "minimum_wage",
                 name: format!("State minimum wage, {state}"),
-                description: format!("The general adult minimum wage under {state} law, one value per change (announced changes included); where the state sets tiers, the standard rate, not the small-employer one. Where federal law sets a higher rate, the federal rate applies (see us.minimum_wage.federal). "),
+                description: format!("The general adult minimum wage under {state} law, one value per change (announced changes included); where the state sets tiers, the standard rate, not the small-employer one. Where federal law sets a higher rate, the federal rate applies (see us.minimum_wage.federal)."),
                 unit: "USD per hour".to_owned(),
                 currency: Some("USD"),
                 base_currency: None,
