@@ -376,6 +376,12 @@ impl From<DbError> for ApiError {
             DbError::Query(Diesel::DatabaseError(DatabaseErrorKind::ClosedConnection, info)) => {
                 ApiError::unavailable(info.message().to_owned())
             }
+            // A row a handler asked for with `first()` and did not find: what the client named
+            // does not exist (handlers that can name it better check before).
+            DbError::Query(Diesel::NotFound) => ApiError::new(
+                ProblemType::NotFound,
+                "The resource asked for does not exist.".to_owned(),
+            ),
             other => ApiError::internal(other.to_string()),
         }
     }
@@ -384,5 +390,23 @@ impl From<DbError> for ApiError {
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         DbError::Query(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::ResponseError;
+    use diesel::result::Error as Diesel;
+
+    use super::*;
+
+    #[test]
+    fn a_row_not_found_is_a_404_and_other_query_failures_a_500() {
+        let not_found = ApiError::from(DbError::Query(Diesel::NotFound));
+        assert_eq!(not_found.status_code(), StatusCode::NOT_FOUND);
+        let failed = ApiError::from(DbError::Query(Diesel::RollbackTransaction));
+        assert_eq!(failed.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let down = ApiError::from(DbError::Unavailable("refused".to_owned()));
+        assert_eq!(down.status_code(), StatusCode::SERVICE_UNAVAILABLE);
     }
 }

@@ -91,6 +91,7 @@ impl Application {
     /// Prepares the database and binds the listener. `main` and the integration tests both start
     /// the service through this.
     pub fn build(config: &Config) -> Result<Self, StartupError> {
+        api::v1::treaties::load_topics()?;
         let pool = prepare_database(config)?;
         let state = AppState::new(
             pool,

@@ -236,7 +236,11 @@ where
     E: From<DbError> + Send + 'static,
 {
     let pool = pool.clone();
+    // The blocking pool runs outside the request's span: carry it over, so that what the work
+    // logs carries the request id.
+    let span = tracing::Span::current();
     web::block(move || {
+        let _request = span.enter();
         let mut conn = pool
             .get()
             .map_err(|e| DbError::Unavailable(e.to_string()))?;

@@ -321,10 +321,9 @@ struct MeaningRecord {
 
 /// What each DTA provision flag means (`lm_prov_10` → "reference to internationally recognized
 /// labor standards"), from the package documentation quoted in data/treaties/PROVENANCE.md.
-pub fn dta_provision_meanings() -> Vec<(String, String)> {
+pub fn dta_provision_meanings() -> Result<Vec<(String, String)>, ImportError> {
     read_rows::<MeaningRecord>(DTA_MEANINGS_CSV.path, DTA_MEANINGS_CSV.bytes)
         .map(|rows| rows.into_iter().map(|(_, r)| (r.code, r.meaning)).collect())
-        .unwrap_or_default()
 }
 
 /// The columns of the DTA file that are not provision flags.

@@ -423,7 +423,9 @@ fn stream(
 ) -> HttpResponse {
     let (mut spool, body) = spool::spool();
     let pool = state.pool.clone();
+    let span = tracing::Span::current();
     actix_web::rt::task::spawn_blocking(move || {
+        let _request = span.enter();
         let written = write_flows(&pool, format, &filter, cap, &mut spool);
         drop(slot);
         match written {

@@ -16,6 +16,7 @@ use crate::domain::country::shorten_for_display;
 use crate::domain::is_lowercase_id;
 use crate::domain::treaty::Taxonomy;
 use crate::error::{ApiError, ProblemType};
+use crate::import::ImportError;
 use crate::import::treaties::taxonomy;
 
 /// The dataset family treaty answers read.
@@ -38,14 +39,23 @@ impl Lang {
     }
 }
 
-/// The topic taxonomy compiled into the binary (data/treaties/taxonomy.csv), parsed once.
+/// The topic taxonomy compiled into the binary (data/treaties/taxonomy.csv).
+static TAXONOMY: OnceLock<Taxonomy> = OnceLock::new();
+
+/// Parses the taxonomy once, at start-up: a taxonomy that does not parse stops the service
+/// instead of leaving every `topic=` to fail.
+pub fn load_topics() -> Result<(), ImportError> {
+    if TAXONOMY.get().is_none() {
+        let _ = TAXONOMY.set(taxonomy()?);
+    }
+    Ok(())
+}
+
+/// The taxonomy parsed by `load_topics` at start-up.
 pub fn topics() -> &'static Taxonomy {
-    static TAXONOMY: OnceLock<Taxonomy> = OnceLock::new();
     TAXONOMY.get_or_init(|| {
-        taxonomy().unwrap_or_else(|e| {
-            tracing::error!(cause = %e, "the bundled taxonomy does not parse");
-            Taxonomy::default()
-        })
+        // Only reached where start-up was skipped; the bundled file is checked by a unit test.
+        taxonomy().unwrap_or_else(|e| panic!("the bundled taxonomy does not parse: {e}"))
     })
 }
 

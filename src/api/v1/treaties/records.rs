@@ -548,7 +548,10 @@ pub async fn get_treaty_coverage(
     })
     .await?
     .respond(|validators, datasets, (treaty, rows, sources)| {
-        let meanings: BTreeMap<String, String> = dta_provision_meanings().into_iter().collect();
+        let meanings: BTreeMap<String, String> = dta_provision_meanings()
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .into_iter()
+            .collect();
         let mut grouped: BTreeMap<(i32, String, String), Vec<CoverageFlag>> = BTreeMap::new();
         for row in rows {
             grouped

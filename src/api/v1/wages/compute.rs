@@ -102,13 +102,24 @@ fn rate_series(currency: &str, frequency: Frequency) -> Option<&'static str> {
     }
 }
 
-/// Spans of stored observations, for aggregation.
-pub fn spans(rows: &[ObservationRow]) -> Vec<Span> {
+/// Spans of stored observations, for aggregation. A stored date that does not parse is an error
+/// naming the row, never a default date.
+pub fn spans(rows: &[ObservationRow]) -> Result<Vec<Span>, ApiError> {
     rows.iter()
-        .map(|row| Span {
-            start: parse_iso_date(&row.period_start).unwrap_or_default(),
-            end: parse_iso_date(&row.period_end).unwrap_or_default(),
-            value: row.value,
+        .map(|row| {
+            let day = |raw: &str| {
+                parse_iso_date(raw).ok_or_else(|| {
+                    ApiError::internal(format!(
+                        "series {} period {} has the stored date '{raw}'",
+                        row.series_id, row.period
+                    ))
+                })
+            };
+            Ok(Span {
+                start: day(&row.period_start)?,
+                end: day(&row.period_end)?,
+                value: row.value,
+            })
         })
         .collect()
 }
@@ -136,7 +147,7 @@ impl RateTable {
         } else {
             NativeFrequency::Monthly
         };
-        let figures = aggregate(native, &spans(&rows), frequency, range)
+        let figures = aggregate(native, &spans(&rows)?, frequency, range)
             .map_err(|e| ApiError::internal(e.to_string()))?;
         let rates = figures
             .into_iter()
@@ -307,7 +318,7 @@ pub fn compute(
             computed
                 .transformations
                 .push(native.aggregation_rule(frequency));
-            aggregate(native, &spans(&rows), frequency, request.range)
+            aggregate(native, &spans(&rows)?, frequency, request.range)
                 .map_err(|e| invalid("frequency", e.to_string()))?
                 .into_iter()
                 .map(|figure| {

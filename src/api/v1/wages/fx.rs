@@ -239,7 +239,7 @@ fn leg(
                 partial: Period::parse(&row.period).is_ok_and(under_way),
             })
             .collect(),
-        Some(frequency) => aggregate(native, &spans(&rows), frequency, range)
+        Some(frequency) => aggregate(native, &spans(&rows)?, frequency, range)
             .map_err(|e| ApiError::internal(e.to_string()))?
             .into_iter()
             .map(|figure| {

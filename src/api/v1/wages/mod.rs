@@ -222,7 +222,10 @@ pub fn unknown_measure(
     country: Option<&str>,
     measure: &str,
 ) -> ApiError {
-    let known = db_series::measures(conn, topic, country).unwrap_or_default();
+    let known = match db_series::measures(conn, topic, country) {
+        Ok(known) => known,
+        Err(error) => return error.into(),
+    };
     ApiError::new(
         ProblemType::UnknownMeasure,
         format!(
