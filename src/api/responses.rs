@@ -1,7 +1,7 @@
 //! Reusable OpenAPI responses for the failures operations share, so each operation lists its error
 //! answers in one line each.
 
-use utoipa::ToResponse;
+use utoipa::{IntoResponses, ToResponse};
 
 use crate::error::Problem;
 
@@ -34,3 +34,35 @@ pub struct Unavailable(Problem);
 #[derive(ToResponse)]
 #[allow(dead_code)]
 pub struct NotModified;
+
+/// What every read operation can answer besides its 200: 304, 400, 406 and 503, listed once here
+/// and referenced by each operation.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum ReadFailures {
+    #[response(status = 304)]
+    NotModified(#[ref_response] NotModified),
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 406)]
+    NotAcceptable(#[ref_response] NotAcceptable),
+    #[response(status = 503)]
+    Unavailable(#[ref_response] Unavailable),
+}
+
+/// The same for operations that look up what the request names (a country, a series, a
+/// treaty): 404 besides.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum LookupFailures {
+    #[response(status = 304)]
+    NotModified(#[ref_response] NotModified),
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 406)]
+    NotAcceptable(#[ref_response] NotAcceptable),
+    #[response(status = 503)]
+    Unavailable(#[ref_response] Unavailable),
+}

@@ -247,10 +247,7 @@ pub struct ListCountriesQuery {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::ReadFailures,
     )
 )]
 #[get("/v1/countries")]
@@ -273,12 +270,14 @@ pub async fn list_countries(
             .into_iter()
             .map(|row| to_response(row, &loaded.currencies))
             .collect();
-        let envelope = Envelope {
-            meta: Meta::new(&datasets, &loaded.sources).with_count(data.len()),
-            links: Links::to_self(req.uri().to_string()),
+        format::answer(
+            &req,
+            format,
+            &validators,
+            Meta::new(&datasets, &loaded.sources).with_count(data.len()),
             data,
-        };
-        format::collection(format, &validators, &envelope, "countries")
+            "countries",
+        )
     })
 }
 
@@ -300,11 +299,7 @@ pub async fn list_countries(
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/countries/{code}")]

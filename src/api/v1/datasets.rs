@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta, rfc3339};
+use crate::api::envelope::{Envelope, Meta, rfc3339};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -168,10 +168,7 @@ pub struct DatasetsQuery {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::ReadFailures,
     )
 )]
 #[get("/v1/datasets")]
@@ -189,11 +186,6 @@ pub async fn list_datasets(
             let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
             meta.dataset = None;
             meta.datasets = Vec::new();
-            let envelope = Envelope {
-                meta,
-                links: Links::to_self(req.uri().to_string()),
-                data,
-            };
-            format::collection(format, &validators, &envelope, "datasets")
+            format::answer(&req, format, &validators, meta, data, "datasets")
         })
 }

@@ -130,10 +130,7 @@ pub struct ListSourcesQuery {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::ReadFailures,
     )
 )]
 #[get("/v1/sources")]
@@ -151,12 +148,14 @@ pub async fn list_sources(
     .await?
     .respond(|validators, datasets, rows| {
         let data: Vec<SourceResponse> = rows.into_iter().map(SourceResponse::from).collect();
-        let envelope = Envelope {
-            meta: Meta::new(&datasets, &[]).with_count(data.len()),
-            links: Links::to_self(req.uri().to_string()),
+        format::answer(
+            &req,
+            format,
+            &validators,
+            Meta::new(&datasets, &[]).with_count(data.len()),
             data,
-        };
-        format::collection(format, &validators, &envelope, "sources")
+            "sources",
+        )
     })
 }
 
@@ -176,11 +175,7 @@ pub async fn list_sources(
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/sources/{id}")]

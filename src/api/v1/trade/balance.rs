@@ -13,7 +13,7 @@ use super::{
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -155,11 +155,7 @@ pub fn default_dataset(rows: &[TradeFlowRow], country: &str) -> Option<String> {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/trade/balance")]
@@ -314,12 +310,7 @@ pub async fn get_trade_balance(
             &datasets,
             &mut meta.warnings,
         );
-        let envelope = Envelope {
-            meta,
-            links: Links::to_self(req.uri().to_string()),
-            data,
-        };
-        format::collection(format, &validators, &envelope, "trade_balance")
+        format::answer(&req, format, &validators, meta, data, "trade_balance")
     })
 }
 

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -138,11 +138,7 @@ fn by_partner<'a>(rows: &'a [TradeFlowRow], country: &str) -> BTreeMap<String, &
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/trade/partners")]
@@ -286,11 +282,6 @@ pub async fn list_trade_partners(
                 country.name
             ));
         }
-        let envelope = Envelope {
-            meta,
-            links: Links::to_self(req.uri().to_string()),
-            data,
-        };
-        format::collection(format, &validators, &envelope, "trade_partners")
+        format::answer(&req, format, &validators, meta, data, "trade_partners")
     })
 }

@@ -160,11 +160,7 @@ fn check_token(param: &str, value: &str) -> Result<(), ApiError> {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/treaties/{id}/provisions")]
@@ -193,12 +189,14 @@ pub async fn list_treaty_provisions(
     .await?
     .respond(|validators, datasets, (rows, sources)| {
         let data: Vec<ProvisionResponse> = rows.into_iter().map(ProvisionResponse::from).collect();
-        let envelope = Envelope {
-            meta: Meta::new(&datasets, &sources).with_count(data.len()),
-            links: Links::to_self(req.uri().to_string()),
+        format::answer(
+            &req,
+            format,
+            &validators,
+            Meta::new(&datasets, &sources).with_count(data.len()),
             data,
-        };
-        format::collection(format, &validators, &envelope, "provisions")
+            "provisions",
+        )
     })
 }
 
@@ -232,11 +230,7 @@ pub struct ProvisionQuery {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/treaties/{id}/provisions/{article}")]

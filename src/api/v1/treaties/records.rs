@@ -211,10 +211,7 @@ pub struct ListTreatiesQuery {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::ReadFailures,
     )
 )]
 #[get("/v1/treaties")]
@@ -255,12 +252,14 @@ pub async fn list_treaties(
             .filter(|r| query.text_available.is_none_or(|t| r.text_available == t))
             .map(|r| treaty_response(r.clone(), &rows))
             .collect();
-        let envelope = Envelope {
-            meta: Meta::new(&datasets, &sources).with_count(data.len()),
-            links: Links::to_self(req.uri().to_string()),
+        format::answer(
+            &req,
+            format,
+            &validators,
+            Meta::new(&datasets, &sources).with_count(data.len()),
             data,
-        };
-        format::collection(format, &validators, &envelope, "treaties")
+            "treaties",
+        )
     })
 }
 
@@ -280,11 +279,7 @@ pub async fn list_treaties(
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/treaties/{id}")]
@@ -414,11 +409,7 @@ pub struct LangQuery {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/treaties/{id}/chapters")]
@@ -443,12 +434,14 @@ pub async fn list_treaty_chapters(
     .await?
     .respond(|validators, datasets, (chapters, sources)| {
         let data: Vec<ChapterResponse> = chapters.into_iter().map(ChapterResponse::from).collect();
-        let envelope = Envelope {
-            meta: Meta::new(&datasets, &sources).with_count(data.len()),
-            links: Links::to_self(req.uri().to_string()),
+        format::answer(
+            &req,
+            format,
+            &validators,
+            Meta::new(&datasets, &sources).with_count(data.len()),
             data,
-        };
-        format::collection(format, &validators, &envelope, "chapters")
+            "chapters",
+        )
     })
 }
 
@@ -522,11 +515,7 @@ impl CsvRecord for CoverageYear {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/treaties/{id}/coverage")]
@@ -579,12 +568,7 @@ pub async fn get_treaty_coverage(
                 treaty.name
             ));
         }
-        let envelope = Envelope {
-            meta,
-            links: Links::to_self(req.uri().to_string()),
-            data,
-        };
-        format::collection(format, &validators, &envelope, "coverage")
+        format::answer(&req, format, &validators, meta, data, "coverage")
     })
 }
 
@@ -624,10 +608,7 @@ impl CsvRecord for TopicResponse {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::ReadFailures,
     )
 )]
 #[get("/v1/topics")]
@@ -654,11 +635,6 @@ pub async fn list_topics(
             let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
             meta.transformations
                 .push(format!("taxonomy version {}", taxonomy.version));
-            let envelope = Envelope {
-                meta,
-                links: Links::to_self(req.uri().to_string()),
-                data,
-            };
-            format::collection(format, &validators, &envelope, "topics")
+            format::answer(&req, format, &validators, meta, data, "topics")
         })
 }

@@ -155,10 +155,7 @@ fn treaty_list(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::ReadFailures,
     )
 )]
 #[get("/v1/provisions/search")]
@@ -199,12 +196,14 @@ pub async fn search_provisions(
             .enumerate()
             .map(|(index, hit)| SearchResult::new(index + 1, hit, &terms))
             .collect();
-        let envelope = Envelope {
-            meta: Meta::new(&datasets, &sources).with_count(data.len()),
-            links: Links::to_self(req.uri().to_string()),
+        format::answer(
+            &req,
+            format,
+            &validators,
+            Meta::new(&datasets, &sources).with_count(data.len()),
             data,
-        };
-        format::collection(format, &validators, &envelope, "search")
+            "search",
+        )
     })
 }
 
@@ -302,11 +301,7 @@ fn reason(treaty: &TreatyRow, topic: &str, all: &[TreatyRow], label: &str) -> St
     params(CompareQuery),
     responses(
         (status = 200, description = "One entry per requested treaty, in the order given", body = Envelope<Vec<ComparedTreaty>>),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/provisions/compare")]

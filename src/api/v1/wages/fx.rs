@@ -11,7 +11,7 @@ use super::compute::{RateUsed, spans};
 use super::{date_range, sources_of};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -279,10 +279,7 @@ fn leg(
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::ReadFailures,
     )
 )]
 #[get("/v1/fx")]
@@ -366,12 +363,7 @@ pub async fn list_exchange_rates(
                 partial.join(", ")
             ));
         }
-        let envelope = Envelope {
-            meta,
-            links: Links::to_self(req.uri().to_string()),
-            data,
-        };
-        format::collection(format, &validators, &envelope, "fx")
+        format::answer(&req, format, &validators, meta, data, "fx")
     })
 }
 

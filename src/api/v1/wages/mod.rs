@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -288,11 +288,7 @@ pub struct ListWageSeriesQuery {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/wages/{country}")]
@@ -349,12 +345,7 @@ pub async fn list_wage_series(
             .into_iter()
             .map(|row| SeriesSummary::new(row, Some(&country), &path_code))
             .collect();
-        let envelope = Envelope {
-            meta,
-            links: Links::to_self(req.uri().to_string()),
-            data,
-        };
-        format::collection(format, &validators, &envelope, "wage_series")
+        format::answer(&req, format, &validators, meta, data, "wage_series")
     })
 }
 

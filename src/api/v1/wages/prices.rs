@@ -8,7 +8,7 @@ use super::compute::{self, CurrencyParam, Request};
 use super::{date_range, sources_of, unknown_measure};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -99,11 +99,7 @@ pub struct PricesQuery {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/prices")]
@@ -179,12 +175,7 @@ pub async fn list_prices(
             let mut meta = Meta::new(&datasets, &sources).with_count(rows.len());
             meta.transformations = transformations;
             meta.warnings = warnings;
-            let envelope = Envelope {
-                meta,
-                links: Links::to_self(req.uri().to_string()),
-                data: rows,
-            };
-            format::collection(format, &validators, &envelope, "prices")
+            format::answer(&req, format, &validators, meta, rows, "prices")
         },
     )
 }

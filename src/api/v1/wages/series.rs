@@ -145,11 +145,7 @@ pub struct SeriesObservations {
                 (String = "text/csv"),
                 (String = "application/x-ndjson"),
             )),
-        (status = 304, response = responses::NotModified),
-        (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 406, response = responses::NotAcceptable),
-        (status = 503, response = responses::Unavailable),
+        responses::LookupFailures,
     )
 )]
 #[get("/v1/wages/{country}/series/{series}")]
