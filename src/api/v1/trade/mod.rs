@@ -265,31 +265,6 @@ pub fn flows_between(
     Ok(rows)
 }
 
-/// Trade of `country` with `partner` in direction `flow`, from the rows of one dataset: the
-/// country's own report when the dataset has it, else the partner's report of the opposite flow.
-pub fn side<'a>(
-    rows: &'a [TradeFlowRow],
-    country: &str,
-    partner: &str,
-    flow: FlowDirection,
-    period: &str,
-) -> Option<&'a TradeFlowRow> {
-    let own = rows.iter().find(|r| {
-        r.reporter == country
-            && r.partner == partner
-            && r.flow == flow.as_str()
-            && r.period == period
-    });
-    own.or_else(|| {
-        rows.iter().find(|r| {
-            r.reporter == partner
-                && r.partner == country
-                && r.flow == flow.opposite().as_str()
-                && r.period == period
-        })
-    })
-}
-
 /// The warning for an answer without figures: which datasets do cover the pair, and when.
 pub fn no_figures_message(country: &str, partner: &str, coverage: &[PairCoverage]) -> String {
     if coverage.is_empty() {
@@ -308,43 +283,4 @@ pub fn no_figures_message(country: &str, partner: &str, coverage: &[PairCoverage
         "no figures for trade between {country} and {partner} in the requested periods or dataset; the datasets that cover the pair are {}",
         listed.join(", ")
     )
-}
-
-/// Years between the first and last year of `periods` that are not among them, for warnings about
-/// what a source lacks.
-pub fn missing_years(periods: &std::collections::BTreeSet<String>) -> Vec<String> {
-    let years: Vec<i32> = periods
-        .iter()
-        .filter(|p| p.len() == 4)
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    match (years.first(), years.last()) {
-        (Some(first), Some(last)) => (*first..=*last)
-            .filter(|y| !years.contains(y))
-            .map(|y| y.to_string())
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Collapses runs of consecutive years for a readable warning: 1998-2005, 2007, 2018.
-pub fn year_runs(years: &[String]) -> String {
-    let numbers: Vec<i32> = years.iter().filter_map(|y| y.parse().ok()).collect();
-    let mut runs: Vec<String> = Vec::new();
-    let mut index = 0;
-    while index < numbers.len() {
-        let start = numbers[index];
-        let mut end = start;
-        while index + 1 < numbers.len() && numbers[index + 1] == end + 1 {
-            index += 1;
-            end = numbers[index];
-        }
-        runs.push(if start == end {
-            start.to_string()
-        } else {
-            format!("{start}-{end}")
-        });
-        index += 1;
-    }
-    runs.join(", ")
 }
