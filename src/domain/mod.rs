@@ -3,6 +3,7 @@
 
 pub mod country;
 pub mod coverage;
+pub mod currency;
 pub mod footnotes;
 pub mod period;
 pub mod search;

@@ -413,4 +413,76 @@ mod tests {
         assert!((us.factor(TimeUnit::Hour, TimeUnit::Year) - 2080.0).abs() < 1e-9);
         assert!((us.factor(TimeUnit::Year, TimeUnit::Hour) * 2080.0 - 1.0).abs() < 1e-12);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::domain::period::{DateRange, Frequency, Period};
+
+        /// A calendar period of any kind between 1950 and 2049.
+        fn any_period() -> impl Strategy<Value = Period> {
+            (1950i32..2050, 1u32..=4, 1u32..=12, 0u32..365).prop_map(
+                |(year, quarter, month, day)| match day % 4 {
+                    0 => Period::Year(year),
+                    1 => Period::Quarter(year, quarter),
+                    2 => Period::Month(year, month),
+                    _ => Period::Day(
+                        Period::Year(year)
+                            .first_day()
+                            .checked_add_days(chrono::Days::new(u64::from(day)))
+                            .unwrap_or(Period::Year(year).first_day()),
+                    ),
+                },
+            )
+        }
+
+        fn frequency_of(period: Period) -> Frequency {
+            match period {
+                Period::Year(_) => Frequency::Annual,
+                Period::Quarter(..) => Frequency::Quarterly,
+                Period::Month(..) => Frequency::Monthly,
+                Period::Day(_) => Frequency::Daily,
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn a_value_in_force_all_period_resamples_to_itself(
+                value in 0.01f64..1e6,
+                period in any_period(),
+                before in 0u64..400,
+                after in 0u64..400,
+            ) {
+                let span = Span {
+                    start: period.first_day() - chrono::Days::new(before),
+                    end: period.last_day() + chrono::Days::new(after),
+                    value: Some(value),
+                };
+                let range = DateRange { start: period.first_day(), end: period.last_day() };
+                let figures = aggregate(NativeFrequency::Event, &[span], frequency_of(period), range)
+                    .expect("an event series answers every frequency");
+                prop_assert_eq!(figures.len(), 1);
+                let figure = &figures[0];
+                prop_assert_eq!(figure.period, period);
+                prop_assert!(!figure.partial);
+                let resampled = figure.value.expect("a value");
+                prop_assert!((resampled - value).abs() <= value * 1e-12, "{} became {}", value, resampled);
+            }
+
+            #[test]
+            fn re_expressing_a_wage_there_and_back_returns_it(
+                value in 0.01f64..1e6,
+                from in 0usize..5,
+                to in 0usize..5,
+                mexico in any::<bool>(),
+            ) {
+                let units = [TimeUnit::Hour, TimeUnit::Day, TimeUnit::Week, TimeUnit::Month, TimeUnit::Year];
+                let time = WorkingTime::for_country(if mexico { "MEX" } else { "USA" });
+                let there = value * time.factor(units[from], units[to]);
+                let back = there * time.factor(units[to], units[from]);
+                prop_assert!((back - value).abs() <= value * 1e-12, "{} became {}", value, back);
+            }
+        }
+    }
 }

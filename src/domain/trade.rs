@@ -192,4 +192,35 @@ mod tests {
         }];
         assert!(by_period(&figures, Frequency::Monthly).is_empty());
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        proptest! {
+            #[test]
+            fn quarters_and_the_year_add_up_to_the_same_months(
+                values in proptest::collection::vec(0.0f64..1e10, 12),
+                kept in proptest::collection::vec(any::<bool>(), 12),
+            ) {
+                let figures: Vec<Figure> = (1..=12u32)
+                    .filter(|m| kept[*m as usize - 1])
+                    .map(|m| Figure { period: Period::Month(2025, m), value_usd: values[m as usize - 1], source_id: "s" })
+                    .collect();
+                let total: f64 = figures.iter().map(|f| f.value_usd).sum();
+                let quarters: f64 = by_period(&figures, Frequency::Quarterly).values().map(|v| v.value_usd).sum();
+                let year = by_period(&figures, Frequency::Annual);
+                let tolerance = total * 1e-12 + 1e-6;
+                prop_assert!((quarters - total).abs() <= tolerance);
+                match year.get(&Period::Year(2025)) {
+                    Some(value) => {
+                        prop_assert!((value.value_usd - total).abs() <= tolerance);
+                        prop_assert_eq!(value.partial, figures.len() < 12);
+                    }
+                    None => prop_assert!(figures.is_empty()),
+                }
+            }
+        }
+    }
 }

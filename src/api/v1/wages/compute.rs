@@ -12,6 +12,7 @@ use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
 use chrono::NaiveDate;
 
 use crate::domain::coverage;
+use crate::domain::currency::Leg;
 use crate::domain::period::{DateRange, Frequency, Period, parse_iso_date};
 use crate::domain::series::{NativeFrequency, Span, TimeUnit, WorkingTime, aggregate};
 use crate::error::ApiError;
@@ -550,13 +551,11 @@ fn convert_currency(
         for (divide, table) in &tables {
             match table.rates.get(&key) {
                 Some(rate) => {
-                    value = value.map(|v| {
-                        if *divide {
-                            v / rate.rate
-                        } else {
-                            v * rate.rate
-                        }
-                    });
+                    let leg = Leg {
+                        per_usd: rate.rate,
+                        divide: *divide,
+                    };
+                    value = value.map(|v| leg.apply(v));
                     figure.fx.push(rate.clone());
                 }
                 None => {

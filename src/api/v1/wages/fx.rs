@@ -18,6 +18,7 @@ use crate::api::responses;
 use crate::db::DbConnection;
 use crate::db::series as db_series;
 use crate::domain::coverage;
+use crate::domain::currency::Leg;
 use crate::domain::period::{DateRange, Frequency, Period};
 use crate::domain::series::{NativeFrequency, aggregate};
 use crate::error::ApiError;
@@ -400,7 +401,11 @@ fn combine(legs: &[(bool, LegRows)], base: &str, quote: &str) -> Vec<Rate> {
                 for (divide, rates) in &by_period {
                     match rates.get(period.as_str()) {
                         Some(leg) => {
-                            rate = rate.map(|r| if *divide { r / leg.rate } else { r * leg.rate });
+                            let step = Leg {
+                                per_usd: leg.rate,
+                                divide: *divide,
+                            };
+                            rate = rate.map(|r| step.apply(r));
                             used.push((*leg).clone());
                         }
                         None => rate = None,

@@ -1,0 +1,63 @@
+//! Converting an amount between currencies through the US dollar, the way every published rate
+//! here is quoted (units of a currency per USD).
+
+/// One step of a conversion: a rate in units of a currency per USD, and whether the amount is in
+/// that currency (divide, to reach dollars) or in dollars (multiply, to leave them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Leg {
+    pub per_usd: f64,
+    pub divide: bool,
+}
+
+impl Leg {
+    pub fn apply(self, amount: f64) -> f64 {
+        if self.divide {
+            amount / self.per_usd
+        } else {
+            amount * self.per_usd
+        }
+    }
+
+    /// The step that undoes this one.
+    pub fn inverse(self) -> Self {
+        Leg {
+            per_usd: self.per_usd,
+            divide: !self.divide,
+        }
+    }
+}
+
+/// `amount` carried through every leg in order (from a currency to dollars, then on to another).
+pub fn through_dollar(amount: f64, legs: &[Leg]) -> f64 {
+    legs.iter().fold(amount, |value, leg| leg.apply(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn converting_there_and_back_returns_the_value(
+            amount in 0.0f64..1e12,
+            from in 0.01f64..5000.0,
+            to in 0.01f64..5000.0,
+        ) {
+            let there = [Leg { per_usd: from, divide: true }, Leg { per_usd: to, divide: false }];
+            let back: Vec<Leg> = there.iter().rev().map(|leg| leg.inverse()).collect();
+            let result = through_dollar(through_dollar(amount, &there), &back);
+            prop_assert!((result - amount).abs() <= amount * 1e-12 + 1e-9, "{amount} became {result}");
+        }
+    }
+
+    #[test]
+    fn pesos_reach_dollars_by_dividing() {
+        let leg = Leg {
+            per_usd: 20.0,
+            divide: true,
+        };
+        assert_eq!(through_dollar(100.0, &[leg]), 5.0);
+    }
+}
