@@ -4,6 +4,10 @@ use actix_web::App;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+
+use crate::api::format::Format;
 use crate::api::{self, responses};
 use crate::error::{Problem, ProblemType};
 
@@ -29,7 +33,7 @@ Errors are RFC 9457 `application/problem+json` documents whose `type` is one of 
         (name = "operations", description = "Health and readiness probes"),
     ),
     components(
-        schemas(Problem),
+        schemas(Problem, Format),
         responses(
             responses::BadRequest,
             responses::NotFound,
@@ -60,5 +64,37 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         ));
     }
     spec.info.description = Some(description);
+    reference_envelope_items(&mut spec);
     spec
+}
+
+/// utoipa copies the schema of a generic argument into every `Envelope<…>` that uses it, so a
+/// generated client would name each item type after its envelope (`EnvelopeVecSeriesSummaryDataItem`).
+/// Each envelope's `data` is pointed at the item's own component instead (`SeriesSummary`).
+fn reference_envelope_items(spec: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = spec.components.as_mut() else {
+        return;
+    };
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for name in names {
+        let Some(item) = name.strip_prefix("Envelope_") else {
+            continue;
+        };
+        let (item, list) = match item.strip_prefix("Vec_") {
+            Some(item) => (item, true),
+            None => (item, false),
+        };
+        if !components.schemas.contains_key(item) {
+            continue;
+        }
+        let reference = RefOr::Ref(Ref::from_schema_name(item));
+        let data: RefOr<Schema> = if list {
+            ArrayBuilder::new().items(reference).into()
+        } else {
+            reference
+        };
+        if let Some(RefOr::T(Schema::Object(envelope))) = components.schemas.get_mut(&name) {
+            envelope.properties.insert("data".to_owned(), data);
+        }
+    }
 }

@@ -92,7 +92,7 @@ pub struct DatasetRef {
     #[schema(example = 1)]
     pub version: i64,
     /// When the dataset last changed (UTC, RFC 3339).
-    #[schema(example = "2026-11-28T09:00:00Z")]
+    #[schema(format = DateTime, example = "2026-11-28T09:00:00Z")]
     pub last_updated: String,
 }
 

@@ -227,7 +227,7 @@ pub struct ListCountriesQuery {
     #[param(inline, example = "iso3166_1")]
     pub kind: Option<CountryKind>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "csv")]
+    #[param(example = "csv")]
     pub format: Option<Format>,
 }
 

@@ -28,7 +28,7 @@ pub struct DatasetResponse {
     #[schema(example = 1)]
     pub version: i64,
     /// UTC, RFC 3339.
-    #[schema(example = "2026-11-28T09:00:00Z")]
+    #[schema(format = DateTime, example = "2026-11-28T09:00:00Z")]
     pub last_updated: String,
     #[schema(example = 61)]
     pub row_count: i64,
@@ -150,7 +150,7 @@ impl CsvRecord for DatasetResponse {
 #[serde(deny_unknown_fields)]
 pub struct DatasetsQuery {
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

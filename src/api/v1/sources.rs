@@ -111,7 +111,7 @@ pub struct ListSourcesQuery {
     #[param(inline, example = "wages")]
     pub family: Option<SourceFamily>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

@@ -107,7 +107,7 @@ pub struct BalanceQuery {
     #[param(example = "TOTAL")]
     pub product: Option<String>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

@@ -101,7 +101,7 @@ pub struct FlowsQuery {
     #[param(example = "i3e8")]
     pub cursor: Option<String>,
     /// Representation; overrides the `Accept` header. CSV and NDJSON stream every matching row.
-    #[param(inline, example = "csv")]
+    #[param(example = "csv")]
     pub format: Option<Format>,
 }
 

@@ -92,7 +92,7 @@ pub struct MirrorQuery {
     #[param(example = "TOTAL")]
     pub product: Option<String>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

@@ -93,7 +93,7 @@ pub struct PartnersQuery {
     #[param(example = "TOTAL")]
     pub product: Option<String>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

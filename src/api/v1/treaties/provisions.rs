@@ -118,7 +118,7 @@ pub struct ProvisionsQuery {
     #[param(inline, example = "en")]
     pub lang: Option<Lang>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 
@@ -208,7 +208,7 @@ pub struct ProvisionQuery {
     #[param(inline, example = "es")]
     pub lang: Option<Lang>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

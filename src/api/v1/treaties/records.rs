@@ -42,15 +42,15 @@ pub struct TreatyResponse {
     /// Original parties, ISO alpha-3.
     #[schema(example = json!(["CAN", "MEX", "USA"]))]
     pub parties: Vec<String>,
-    #[schema(example = "1992-12-17")]
+    #[schema(format = Date, example = "1992-12-17")]
     pub signed: Option<String>,
-    #[schema(example = "1994-01-01")]
+    #[schema(format = Date, example = "1994-01-01")]
     pub in_force: Option<String>,
     /// When it ended or was replaced.
-    #[schema(example = "2020-07-01")]
+    #[schema(format = Date, example = "2020-07-01")]
     pub terminated: Option<String>,
     /// When its operation was suspended without ending it (the Canada-U.S. FTA on 1994-01-01).
-    #[schema(example = json!(null))]
+    #[schema(format = Date, example = json!(null))]
     pub suspended: Option<String>,
     #[schema(example = json!(["cusfta"]))]
     pub supersedes: Vec<String>,
@@ -191,7 +191,7 @@ pub struct ListTreatiesQuery {
     #[param(example = true)]
     pub text_available: Option<bool>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 
@@ -388,7 +388,7 @@ pub struct LangQuery {
     #[param(inline, example = "en")]
     pub lang: Option<Lang>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

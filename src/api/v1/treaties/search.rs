@@ -124,7 +124,7 @@ pub struct SearchQuery {
     #[param(example = 5)]
     pub limit: Option<u32>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 
@@ -238,7 +238,7 @@ pub struct CompareQuery {
     #[param(inline, example = "en")]
     pub lang: Option<Lang>,
     /// Representation (JSON only: each treaty holds a list of articles).
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

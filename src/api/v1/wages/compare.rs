@@ -120,7 +120,7 @@ pub struct CompareQuery {
     #[param(example = "2017")]
     pub to: Option<String>,
     /// Representation; overrides the `Accept` header. CSV and NDJSON give one line per period and country.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

@@ -73,9 +73,9 @@ pub enum RateSource {
 pub struct Rate {
     #[schema(example = "2019-01")]
     pub period: String,
-    #[schema(example = "2019-01-01")]
+    #[schema(format = Date, example = "2019-01-01")]
     pub start: String,
-    #[schema(example = "2019-01-31")]
+    #[schema(format = Date, example = "2019-01-31")]
     pub end: String,
     /// Units of `quote` per unit of `base`; null where a leg has no rate for the period.
     #[schema(example = 19.1641)]
@@ -149,7 +149,7 @@ pub struct FxQuery {
     #[param(example = "2019-12")]
     pub to: Option<String>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

@@ -85,7 +85,7 @@ pub struct Latest {
     #[schema(example = "2025-01-01")]
     pub period: String,
     /// The first day the value applies to.
-    #[schema(example = "2025-01-01")]
+    #[schema(format = Date, example = "2025-01-01")]
     pub valid_from: String,
     #[schema(example = 278.8)]
     pub value: f64,
@@ -265,7 +265,7 @@ pub struct ListWageSeriesQuery {
     #[param(example = "2025")]
     pub to: Option<String>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 

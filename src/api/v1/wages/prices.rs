@@ -29,9 +29,9 @@ pub struct PriceObservation {
     pub measure: String,
     #[schema(example = "2016-07")]
     pub period: String,
-    #[schema(example = "2016-07-01")]
+    #[schema(format = Date, example = "2016-07-01")]
     pub start: String,
-    #[schema(example = "2016-07-31")]
+    #[schema(format = Date, example = "2016-07-31")]
     pub end: String,
     #[schema(example = 240.628)]
     pub value: Option<f64>,
@@ -79,7 +79,7 @@ pub struct PricesQuery {
     #[param(example = "2020")]
     pub to: Option<String>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "csv")]
+    #[param(example = "csv")]
     pub format: Option<Format>,
 }
 

@@ -26,10 +26,10 @@ pub struct Observation {
     #[schema(example = "2019-01")]
     pub period: String,
     /// First day the value applies to.
-    #[schema(example = "2019-01-01")]
+    #[schema(format = Date, example = "2019-01-01")]
     pub start: String,
     /// Last day the value applies to.
-    #[schema(example = "2019-01-31")]
+    #[schema(format = Date, example = "2019-01-31")]
     pub end: String,
     /// The value in `meta.unit`; null where the source has none or no exchange rate exists.
     #[schema(example = 5.357)]
@@ -110,7 +110,7 @@ pub struct SeriesQuery {
     #[param(inline, example = "hour")]
     pub per: Option<TimeUnit>,
     /// Representation; overrides the `Accept` header.
-    #[param(inline, example = "json")]
+    #[param(example = "json")]
     pub format: Option<Format>,
 }
 
