@@ -101,3 +101,24 @@ fn every_reference_resolves() {
         assert!(spec.pointer(pointer).is_some(), "{target} does not resolve");
     }
 }
+
+/// Clients generated from the spec name their models after the domain (`SeriesSummary`), not after
+/// the envelope that carries them: every envelope's `data` points at the item's own schema.
+#[test]
+fn envelopes_reference_their_item_schemas() {
+    let spec = serde_json::to_value(trilateral::openapi::spec()).expect("spec as JSON");
+    let schemas = spec["components"]["schemas"].as_object().expect("schemas");
+    let envelopes: Vec<&String> = schemas.keys().filter(|n| n.starts_with("Envelope_")).collect();
+    assert!(envelopes.len() >= 10, "{envelopes:?}");
+    for name in envelopes {
+        let data = &schemas[name]["properties"]["data"];
+        let reference = data["$ref"]
+            .as_str()
+            .or_else(|| data["items"]["$ref"].as_str())
+            .unwrap_or_else(|| panic!("{name}: data is not a reference: {data}"));
+        let item = reference.trim_start_matches("#/components/schemas/");
+        assert!(schemas.contains_key(item), "{name} refers to a missing {item}");
+    }
+    let text = spec.to_string();
+    assert_eq!(text.matches("\"ndjson\"").count(), 1, "one Format enum, referenced");
+}
