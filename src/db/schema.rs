@@ -193,6 +193,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    provision_topics (provision_id, topic) {
+        provision_id -> BigInt,
+        topic -> Text,
+    }
+}
+
+diesel::joinable!(provision_topics -> provisions (provision_id));
 diesel::joinable!(countries -> sources (source_id));
 diesel::joinable!(trade_flows -> sources (source_id));
 diesel::joinable!(series -> sources (source_id));
@@ -211,5 +219,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     treaties,
     treaty_chapters,
     provisions,
+    provision_topics,
     treaty_coverage
 );

@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 
 use super::DbConnection;
-use super::schema::{provisions, treaties, treaty_chapters, treaty_coverage};
+use super::schema::{provision_topics, provisions, treaties, treaty_chapters, treaty_coverage};
 use crate::domain::search::Term;
+use crate::domain::treaty::stored_topics;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = treaties)]
@@ -36,6 +37,15 @@ pub struct TreatyRow {
     pub note: Option<String>,
     pub source_id: String,
     pub date_suspended: Option<String>,
+}
+
+/// One topic of one provision, the row topic filters read.
+#[derive(Debug, Clone, PartialEq, Insertable)]
+#[diesel(table_name = provision_topics)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ProvisionTopicRow {
+    pub provision_id: i64,
+    pub topic: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -129,7 +139,13 @@ pub fn provisions(
         query = query.filter(provisions::chapter.eq(chapter.to_owned()));
     }
     if let Some(topic) = topic {
-        query = query.filter(provisions::topics.like(format!("%;{topic};%")));
+        query = query.filter(
+            provisions::id.eq_any(
+                provision_topics::table
+                    .filter(provision_topics::topic.eq(topic.to_owned()))
+                    .select(provision_topics::provision_id),
+            ),
+        );
     }
     query.load(conn)
 }
@@ -221,6 +237,11 @@ pub fn replace_dataset(
         .select(treaties::id);
     diesel::delete(treaty_coverage::table.filter(treaty_coverage::treaty_id.eq_any(owned)))
         .execute(conn)?;
+    let replaced = provisions::table
+        .filter(provisions::dataset_id.eq(dataset_id))
+        .select(provisions::id);
+    diesel::delete(provision_topics::table.filter(provision_topics::provision_id.eq_any(replaced)))
+        .execute(conn)?;
     diesel::delete(provisions::table.filter(provisions::dataset_id.eq(dataset_id)))
         .execute(conn)?;
     diesel::delete(treaty_chapters::table.filter(treaty_chapters::dataset_id.eq(dataset_id)))
@@ -229,6 +250,18 @@ pub fn replace_dataset(
     super::insert_rows!(conn, treaties::table, treaty_rows)?;
     super::insert_rows!(conn, treaty_chapters::table, chapter_rows)?;
     super::insert_rows!(conn, provisions::table, provision_rows)?;
+    let topic_rows: Vec<ProvisionTopicRow> = provision_rows
+        .iter()
+        .flat_map(|p| {
+            stored_topics(&p.topics)
+                .into_iter()
+                .map(|topic| ProvisionTopicRow {
+                    provision_id: p.id,
+                    topic,
+                })
+        })
+        .collect();
+    super::insert_rows!(conn, provision_topics::table, topic_rows.as_slice())?;
     super::insert_rows!(conn, treaty_coverage::table, coverage_rows)?;
     refresh_search_index(conn)
 }
@@ -387,7 +420,10 @@ fn push_filters(
         conditions.push(format!("p.lang = {}", placeholder(binds.len())));
     }
     if let Some(topic) = &filter.topic {
-        binds.push(format!("%;{topic};%"));
-        conditions.push(format!("p.topics LIKE {}", placeholder(binds.len())));
+        binds.push(topic.clone());
+        conditions.push(format!(
+            "p.id IN (SELECT provision_id FROM provision_topics WHERE topic = {})",
+            placeholder(binds.len())
+        ));
     }
 }

@@ -108,7 +108,10 @@ fn every_reference_resolves() {
 fn envelopes_reference_their_item_schemas() {
     let spec = serde_json::to_value(trilateral::openapi::spec()).expect("spec as JSON");
     let schemas = spec["components"]["schemas"].as_object().expect("schemas");
-    let envelopes: Vec<&String> = schemas.keys().filter(|n| n.starts_with("Envelope_")).collect();
+    let envelopes: Vec<&String> = schemas
+        .keys()
+        .filter(|n| n.starts_with("Envelope_"))
+        .collect();
     assert!(envelopes.len() >= 10, "{envelopes:?}");
     for name in envelopes {
         let data = &schemas[name]["properties"]["data"];
@@ -117,8 +120,15 @@ fn envelopes_reference_their_item_schemas() {
             .or_else(|| data["items"]["$ref"].as_str())
             .unwrap_or_else(|| panic!("{name}: data is not a reference: {data}"));
         let item = reference.trim_start_matches("#/components/schemas/");
-        assert!(schemas.contains_key(item), "{name} refers to a missing {item}");
+        assert!(
+            schemas.contains_key(item),
+            "{name} refers to a missing {item}"
+        );
     }
     let text = spec.to_string();
-    assert_eq!(text.matches("\"ndjson\"").count(), 1, "one Format enum, referenced");
+    assert_eq!(
+        text.matches("\"ndjson\"").count(),
+        1,
+        "one Format enum, referenced"
+    );
 }

@@ -1,0 +1,1 @@
+DROP TABLE provision_topics;
