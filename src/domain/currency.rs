@@ -1,5 +1,31 @@
-//! Converting an amount between currencies through the US dollar, the way every published rate
-//! here is quoted (units of a currency per USD).
+//! The currencies the service has exchange rates for, and converting an amount between them
+//! through the US dollar, the way every published rate here is quoted (units of a currency per
+//! USD).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A currency with loaded exchange rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+pub enum Currency {
+    #[serde(rename = "USD", alias = "usd")]
+    Usd,
+    #[serde(rename = "MXN", alias = "mxn")]
+    Mxn,
+    #[serde(rename = "CAD", alias = "cad")]
+    Cad,
+}
+
+impl Currency {
+    /// The ISO 4217 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Usd => "USD",
+            Currency::Mxn => "MXN",
+            Currency::Cad => "CAD",
+        }
+    }
+}
 
 /// One step of a conversion: a rate in units of a currency per USD, and whether the amount is in
 /// that currency (divide, to reach dollars) or in dollars (multiply, to leave them).

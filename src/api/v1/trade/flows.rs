@@ -8,9 +8,9 @@ use std::time::Duration;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::sync::OwnedSemaphorePermit;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::{
     FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, token_list,
@@ -26,7 +26,7 @@ use crate::api::v1::wages::{date_range, sources_of};
 use crate::api::{self, AppState};
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::db::{DbConnection, DbPool};
-use crate::domain::period::Period;
+use crate::domain::period::{Frequency, Period};
 use crate::domain::trade::quarter_totals;
 use crate::error::ApiError;
 
@@ -35,25 +35,16 @@ const MAX_LIMIT: u32 = 10_000;
 /// Bytes gathered before a chunk is handed to the connection.
 const STREAM_BUFFER: usize = 64 * 1024;
 
-/// Annual, quarterly or monthly flows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-pub enum TradeFrequency {
-    #[serde(rename = "A", alias = "a")]
-    Annual,
-    /// Sums of the monthly flows of each quarter.
-    #[serde(rename = "Q", alias = "q")]
-    Quarterly,
-    #[serde(rename = "M", alias = "m")]
-    Monthly,
-}
-
-impl TradeFrequency {
-    /// The stored rows a frequency reads: quarters are made of months.
-    fn stored(self) -> &'static str {
-        match self {
-            TradeFrequency::Annual => "annual",
-            TradeFrequency::Quarterly | TradeFrequency::Monthly => "monthly",
-        }
+/// The stored rows a frequency reads: quarters are made of months; there are no daily flows.
+fn stored_frequency(frequency: Frequency) -> Result<&'static str, ApiError> {
+    match frequency {
+        Frequency::Annual => Ok("annual"),
+        Frequency::Quarterly | Frequency::Monthly => Ok("monthly"),
+        Frequency::Daily => Err(ApiError::invalid_parameter(
+            "frequency",
+            "Trade flows are monthly at the finest: use A, Q or M.",
+        )
+        .with_allowed(["A", "Q", "M"])),
     }
 }
 
@@ -87,7 +78,7 @@ pub struct FlowsQuery {
     /// Annual (`A`), quarterly (`Q`: the sum of each quarter's monthly flows, `partial` in the
     /// note when months are missing) or monthly (`M`) flows only.
     #[param(inline, example = "A")]
-    pub frequency: Option<TradeFrequency>,
+    pub frequency: Option<Frequency>,
     /// Product codes, comma-separated: `TOTAL` (all goods), `MANUFACTURING`, HS codes.
     #[param(example = "TOTAL")]
     pub product: Option<String>,
@@ -179,14 +170,14 @@ pub async fn list_trade_flows(
         flow: query.flow.map(FlowDirection::as_str),
         start_from: Some(start_from),
         start_to: Some(start_to),
-        frequency: query.frequency.map(TradeFrequency::stored),
+        frequency: query.frequency.map(stored_frequency).transpose()?,
         products: token_list("product", query.product.as_deref())?,
         sources: token_list("source", query.source.as_deref())?,
         after_id: query.cursor.as_deref().map(decode_cursor).transpose()?,
         ..FlowFilter::default()
     };
     let key = CacheKey::from_request(&req, format);
-    if query.frequency == Some(TradeFrequency::Quarterly) {
+    if query.frequency == Some(Frequency::Quarterly) {
         let after = filter.after_id.take();
         let cap = query.limit.unwrap_or(match format {
             Format::Json => DEFAULT_LIMIT,

@@ -12,7 +12,7 @@ use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
 use chrono::NaiveDate;
 
 use crate::domain::coverage;
-use crate::domain::currency::Leg;
+use crate::domain::currency::{Currency, Leg};
 use crate::domain::period::{DateRange, Frequency, Period, parse_iso_date};
 use crate::domain::series::{NativeFrequency, Span, TimeUnit, WorkingTime, aggregate};
 use crate::error::ApiError;
@@ -33,13 +33,18 @@ pub enum CurrencyParam {
 }
 
 impl CurrencyParam {
-    pub fn code(self) -> Option<&'static str> {
+    /// The currency asked for; none for the series' own.
+    pub fn currency(self) -> Option<Currency> {
         match self {
             CurrencyParam::Local => None,
-            CurrencyParam::Usd => Some("USD"),
-            CurrencyParam::Mxn => Some("MXN"),
-            CurrencyParam::Cad => Some("CAD"),
+            CurrencyParam::Usd => Some(Currency::Usd),
+            CurrencyParam::Mxn => Some(Currency::Mxn),
+            CurrencyParam::Cad => Some(Currency::Cad),
         }
+    }
+
+    pub fn code(self) -> Option<&'static str> {
+        self.currency().map(Currency::code)
     }
 }
 

@@ -18,45 +18,10 @@ use crate::api::responses;
 use crate::db::DbConnection;
 use crate::db::series as db_series;
 use crate::domain::coverage;
-use crate::domain::currency::Leg;
+use crate::domain::currency::{Currency, Leg};
 use crate::domain::period::{DateRange, Frequency, Period};
 use crate::domain::series::{NativeFrequency, aggregate};
 use crate::error::ApiError;
-
-/// A currency with loaded exchange rates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-pub enum Currency {
-    #[serde(rename = "USD", alias = "usd")]
-    Usd,
-    #[serde(rename = "MXN", alias = "mxn")]
-    Mxn,
-    #[serde(rename = "CAD", alias = "cad")]
-    Cad,
-}
-
-impl Currency {
-    fn code(self) -> &'static str {
-        match self {
-            Currency::Usd => "USD",
-            Currency::Mxn => "MXN",
-            Currency::Cad => "CAD",
-        }
-    }
-}
-
-/// How often rates are given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-pub enum RateFrequency {
-    /// Each business day (Banxico FIX only).
-    #[serde(rename = "D", alias = "d")]
-    Daily,
-    #[serde(rename = "M", alias = "m")]
-    Monthly,
-    #[serde(rename = "Q", alias = "q")]
-    Quarterly,
-    #[serde(rename = "A", alias = "a")]
-    Annual,
-}
 
 /// Who publishes the rates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -138,7 +103,7 @@ pub struct FxQuery {
     pub quote: Option<Currency>,
     /// Daily (`D`, Banxico FIX only), monthly (`M`, default), quarterly (`Q`) or annual (`A`) means.
     #[param(inline, example = "M")]
-    pub frequency: Option<RateFrequency>,
+    pub frequency: Option<Frequency>,
     /// Publisher: `banxico` (default for pesos against the dollar) or `fred` (default otherwise; the only one for CAD).
     #[param(inline, example = "banxico")]
     pub source: Option<RateSource>,
@@ -157,7 +122,7 @@ pub struct FxQuery {
 /// frequency to aggregate it to (quarters are means of months).
 fn usd_series(
     currency: &'static str,
-    frequency: RateFrequency,
+    frequency: Frequency,
     source: RateSource,
 ) -> Result<(String, NativeFrequency, Option<Frequency>), ApiError> {
     let prefix = match (currency, source) {
@@ -172,21 +137,21 @@ fn usd_series(
         }
     };
     let (stored, native, target) = match frequency {
-        RateFrequency::Daily if prefix == "fix" => ("daily", NativeFrequency::Daily, None),
-        RateFrequency::Daily => {
+        Frequency::Daily if prefix == "fix" => ("daily", NativeFrequency::Daily, None),
+        Frequency::Daily => {
             return Err(ApiError::invalid_parameter(
                 "frequency",
                 "Daily rates are loaded for Banxico's FIX only (base USD, quote MXN, source banxico).",
             )
             .with_allowed(["M", "Q", "A"]));
         }
-        RateFrequency::Monthly => ("monthly", NativeFrequency::Monthly, None),
-        RateFrequency::Quarterly => (
+        Frequency::Monthly => ("monthly", NativeFrequency::Monthly, None),
+        Frequency::Quarterly => (
             "monthly",
             NativeFrequency::Monthly,
             Some(Frequency::Quarterly),
         ),
-        RateFrequency::Annual => ("annual", NativeFrequency::Annual, None),
+        Frequency::Annual => ("annual", NativeFrequency::Annual, None),
     };
     Ok((
         format!("fx.usd_{}.{prefix}_{stored}", currency.to_lowercase()),
@@ -209,7 +174,7 @@ struct LegRow {
 fn leg(
     conn: &mut DbConnection,
     currency: &'static str,
-    frequency: RateFrequency,
+    frequency: Frequency,
     source: RateSource,
     range: DateRange,
 ) -> Result<Vec<LegRow>, ApiError> {
@@ -297,7 +262,7 @@ pub async fn list_exchange_rates(
             "base and quote are the same currency.",
         ));
     }
-    let frequency = query.frequency.unwrap_or(RateFrequency::Monthly);
+    let frequency = query.frequency.unwrap_or(Frequency::Monthly);
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let is_peso_dollar = matches!(
         (base, quote),
@@ -430,17 +395,14 @@ fn combine(legs: &[(bool, LegRows)], base: &str, quote: &str) -> Vec<Rate> {
 /// and holidays have no rate and are no gap.
 fn gap_warnings(
     data: &[Rate],
-    frequency: RateFrequency,
+    frequency: Frequency,
     range: DateRange,
     base: &str,
     quote: &str,
 ) -> Vec<String> {
-    let calendar = match frequency {
-        RateFrequency::Daily => return Vec::new(),
-        RateFrequency::Monthly => Frequency::Monthly,
-        RateFrequency::Quarterly => Frequency::Quarterly,
-        RateFrequency::Annual => Frequency::Annual,
-    };
+    if frequency == Frequency::Daily {
+        return Vec::new();
+    }
     let have: BTreeSet<Period> = data
         .iter()
         .filter(|r| r.rate.is_some())
@@ -450,7 +412,7 @@ fn gap_warnings(
         return Vec::new();
     };
     let today = chrono::Utc::now().date_naive();
-    coverage::gaps(&have, range, calendar, today).warnings(
+    coverage::gaps(&have, range, frequency, today).warnings(
         &format!("the {quote} per {base} rates"),
         first,
         last,
@@ -462,7 +424,7 @@ fn describe(
     legs: &[(bool, LegRows)],
     base: &str,
     quote: &str,
-    frequency: RateFrequency,
+    frequency: Frequency,
 ) -> Vec<String> {
     let mut steps: Vec<String> = legs
         .iter()
@@ -478,7 +440,7 @@ fn describe(
             })
         })
         .collect();
-    if frequency == RateFrequency::Quarterly {
+    if frequency == Frequency::Quarterly {
         steps.push("quarterly rate = mean of the monthly rates".to_owned());
     }
     if legs.len() == 2 {
