@@ -1,9 +1,148 @@
 //! Trade figures by calendar period: a source's annual and monthly figures turned into the
 //! years, quarters or months a user asks for.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::period::{Frequency, Period};
+
+/// A direction of trade, from the reporter's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowDirection {
+    Export,
+    Import,
+}
+
+impl FlowDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowDirection::Export => "export",
+            FlowDirection::Import => "import",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [FlowDirection::Export, FlowDirection::Import]
+            .into_iter()
+            .find(|f| f.as_str() == value)
+    }
+
+    pub fn opposite(self) -> Self {
+        match self {
+            FlowDirection::Export => FlowDirection::Import,
+            FlowDirection::Import => FlowDirection::Export,
+        }
+    }
+}
+
+/// A stored flow as the balance needs it: who reported it, with whom, which way, when, how much.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportedFlow<'a> {
+    pub reporter: &'a str,
+    pub partner: &'a str,
+    pub flow: FlowDirection,
+    pub figure: Figure<'a>,
+    pub dataset_id: &'a str,
+}
+
+/// One side of a balance in one period, with the country whose figure it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Side<'a> {
+    pub value: PeriodValue<'a>,
+    pub reported_by: &'a str,
+    pub dataset_id: &'a str,
+}
+
+/// A country's exports to and imports from a partner in one period, and the balance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BalanceRow<'a> {
+    pub period: Period,
+    pub exports: Option<Side<'a>>,
+    pub imports: Option<Side<'a>>,
+    /// Exports minus imports, where both are known.
+    pub balance_usd: Option<f64>,
+    /// Either side covers only part of the period.
+    pub partial: bool,
+}
+
+/// The country's trade with the partner in one direction, by period of `frequency`: its own
+/// figures where it has them for a period, else the partner's report of the opposite flow (a
+/// mirror figure).
+fn side_by_period<'a>(
+    flows: &[ReportedFlow<'a>],
+    country: &'a str,
+    partner: &'a str,
+    flow: FlowDirection,
+    frequency: Frequency,
+) -> BTreeMap<Period, Side<'a>> {
+    let reported = |reporter: &str, towards: &str, direction: FlowDirection| {
+        let picked: Vec<&ReportedFlow<'a>> = flows
+            .iter()
+            .filter(|f| f.reporter == reporter && f.partner == towards && f.flow == direction)
+            .collect();
+        let figures: Vec<Figure<'a>> = picked.iter().map(|f| f.figure).collect();
+        let dataset = picked.first().map_or("", |f| f.dataset_id);
+        (by_period(&figures, frequency), dataset)
+    };
+    let (own, own_dataset) = reported(country, partner, flow);
+    let (mirror, mirror_dataset) = reported(partner, country, flow.opposite());
+    let mut sides: BTreeMap<Period, Side<'a>> = mirror
+        .into_iter()
+        .map(|(period, value)| {
+            let side = Side {
+                value,
+                reported_by: partner,
+                dataset_id: mirror_dataset,
+            };
+            (period, side)
+        })
+        .collect();
+    sides.extend(own.into_iter().map(|(period, value)| {
+        let side = Side {
+            value,
+            reported_by: country,
+            dataset_id: own_dataset,
+        };
+        (period, side)
+    }));
+    sides
+}
+
+/// The balance of `country` with `partner` per period of `frequency`, from the flows of one
+/// dataset: exports and imports each from the country's own report where there is one, else
+/// from the partner's mirror report; balance = exports - imports.
+pub fn balance<'a>(
+    flows: &[ReportedFlow<'a>],
+    country: &'a str,
+    partner: &'a str,
+    frequency: Frequency,
+) -> Vec<BalanceRow<'a>> {
+    let exports = side_by_period(flows, country, partner, FlowDirection::Export, frequency);
+    let imports = side_by_period(flows, country, partner, FlowDirection::Import, frequency);
+    let periods: BTreeSet<Period> = exports.keys().chain(imports.keys()).copied().collect();
+    periods
+        .into_iter()
+        .map(|period| {
+            let exports = exports.get(&period).copied();
+            let imports = imports.get(&period).copied();
+            BalanceRow {
+                period,
+                balance_usd: exports
+                    .zip(imports)
+                    .map(|(e, i)| e.value.value_usd - i.value.value_usd),
+                partial: [exports, imports]
+                    .into_iter()
+                    .flatten()
+                    .any(|side| side.value.partial),
+                exports,
+                imports,
+            }
+        })
+        .collect()
+}
 
 /// One stored figure of a flow (one direction between two countries).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -181,6 +320,68 @@ mod tests {
         );
         assert_eq!((totals[1].key, totals[1].months), ("b", 1));
         assert_eq!(totals[2].quarter, Period::Quarter(2025, 2));
+    }
+
+    fn reported<'a>(
+        reporter: &'a str,
+        partner: &'a str,
+        flow: FlowDirection,
+        period: Period,
+        value: f64,
+    ) -> ReportedFlow<'a> {
+        ReportedFlow {
+            reporter,
+            partner,
+            flow,
+            figure: Figure {
+                period,
+                value_usd: value,
+                source_id: "s",
+            },
+            dataset_id: "d",
+        }
+    }
+
+    #[test]
+    fn a_balance_prefers_own_figures_and_falls_back_on_the_partners_mirror() {
+        let flows = [
+            reported(
+                "USA",
+                "MEX",
+                FlowDirection::Export,
+                Period::Year(2016),
+                230.0,
+            ),
+            reported(
+                "MEX",
+                "USA",
+                FlowDirection::Export,
+                Period::Year(2016),
+                294.0,
+            ),
+            reported("MEX", "USA", FlowDirection::Import, Period::Year(2016), 1.0),
+            reported(
+                "MEX",
+                "USA",
+                FlowDirection::Export,
+                Period::Year(2017),
+                300.0,
+            ),
+        ];
+        let rows = balance(&flows, "USA", "MEX", Frequency::Annual);
+        assert_eq!(rows.len(), 2);
+        let exports = rows[0].exports.expect("exports");
+        assert_eq!(
+            (exports.value.value_usd, exports.reported_by),
+            (230.0, "USA")
+        );
+        let imports = rows[0].imports.expect("imports");
+        assert_eq!(
+            (imports.value.value_usd, imports.reported_by),
+            (294.0, "MEX")
+        );
+        assert_eq!(rows[0].balance_usd, Some(-64.0));
+        assert_eq!((rows[1].exports, rows[1].balance_usd), (None, None));
     }
 
     #[test]

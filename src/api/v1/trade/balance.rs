@@ -22,7 +22,7 @@ use crate::api::v1::wages::{date_range, sources_of};
 use crate::db::trade::{FlowFilter, TradeFlowRow};
 use crate::domain::coverage;
 use crate::domain::period::{Frequency, Period};
-use crate::domain::trade::{Figure, PeriodValue, by_period};
+use crate::domain::trade::{BalanceRow, Figure, ReportedFlow, Side, balance};
 use crate::error::ApiError;
 
 /// One period of a balance.
@@ -228,32 +228,10 @@ pub async fn get_trade_balance(
     .await?
     .respond(|validators, datasets, (country, partner, chosen, rows, sources, coverage)| {
         let today = chrono::Utc::now().date_naive();
-        let pair = Pair {
-            country: &country.code,
-            partner: &partner.code,
-        };
-        let exports = pair.side_by_period(&rows, FlowDirection::Export, frequency);
-        let imports = pair.side_by_period(&rows, FlowDirection::Import, frequency);
-        let periods: BTreeSet<Period> = exports.keys().chain(imports.keys()).copied().collect();
-        let mut data: Vec<BalancePeriod> = periods
-            .iter()
-            .map(|period| {
-                let exports = exports.get(period);
-                let imports = imports.get(period);
-                BalancePeriod {
-                    period: period.to_string(),
-                    partial: [exports, imports]
-                        .into_iter()
-                        .flatten()
-                        .any(|side| side.value.partial),
-                    balance_usd: exports
-                        .zip(imports)
-                        .map(|(e, i)| e.value.value_usd - i.value.value_usd),
-                    exports: exports.map(Reported::from),
-                    imports: imports.map(Reported::from),
-                }
-            })
-            .collect();
+        let flows: Vec<ReportedFlow> = rows.iter().map(reported_flow).collect::<Result<_, _>>()?;
+        let balance_rows = balance(&flows, &country.code, &partner.code, frequency);
+        let periods: BTreeSet<Period> = balance_rows.iter().map(|row| row.period).collect();
+        let mut data: Vec<BalancePeriod> = balance_rows.iter().map(BalancePeriod::from).collect();
 
         let mut meta = chosen_dataset_meta(&datasets, chosen.as_deref(), &sources, data.len());
         match (&chosen, periods.first(), periods.last()) {
@@ -331,85 +309,42 @@ fn frequency_rule(frequency: Frequency) -> &'static str {
     }
 }
 
-/// The two countries of a balance, from the first one's point of view.
-struct Pair<'a> {
-    country: &'a str,
-    partner: &'a str,
+/// A stored row as the balance rule reads it. A row whose period or direction does not parse (no
+/// importer stores one) is an error naming it, never skipped.
+fn reported_flow(row: &TradeFlowRow) -> Result<ReportedFlow<'_>, ApiError> {
+    let corrupt = || {
+        ApiError::internal(format!(
+            "trade flow {} has period '{}' and flow '{}'",
+            row.id, row.period, row.flow
+        ))
+    };
+    Ok(ReportedFlow {
+        reporter: &row.reporter,
+        partner: &row.partner,
+        flow: FlowDirection::parse(&row.flow).ok_or_else(corrupt)?,
+        figure: Figure {
+            period: Period::parse(&row.period).map_err(|_| corrupt())?,
+            value_usd: row.value_usd,
+            source_id: &row.source_id,
+        },
+        dataset_id: &row.dataset_id,
+    })
 }
 
-/// One side of a balance in one period, with who reported it.
-struct SideValue<'a> {
-    value: PeriodValue<'a>,
-    reported_by: &'a str,
-    dataset_id: &'a str,
-}
-
-impl<'a> Pair<'a> {
-    /// The country's trade with the partner in one direction, by period of `frequency`: its own
-    /// figures where the dataset has them for a period, else the partner's report of the opposite
-    /// flow (a mirror figure).
-    fn side_by_period(
-        &self,
-        rows: &'a [TradeFlowRow],
-        flow: FlowDirection,
-        frequency: Frequency,
-    ) -> BTreeMap<Period, SideValue<'a>> {
-        let figures = |reporter: &str, partner: &str, flow: FlowDirection| {
-            let picked: Vec<&'a TradeFlowRow> = rows
-                .iter()
-                .filter(|r| {
-                    r.reporter == reporter && r.partner == partner && r.flow == flow.as_str()
-                })
-                .collect();
-            let list: Vec<Figure<'a>> = picked
-                .iter()
-                .filter_map(|r| {
-                    Some(Figure {
-                        period: Period::parse(&r.period).ok()?,
-                        value_usd: r.value_usd,
-                        source_id: r.source_id.as_str(),
-                    })
-                })
-                .collect();
-            let dataset = picked.first().map_or("", |r| r.dataset_id.as_str());
-            (by_period(&list, frequency), dataset)
-        };
-        let (own, own_dataset) = figures(self.country, self.partner, flow);
-        let (mirror, mirror_dataset) = figures(self.partner, self.country, flow.opposite());
-        let mut sides: BTreeMap<Period, SideValue<'a>> = mirror
-            .into_iter()
-            .map(|(period, value)| {
-                (
-                    period,
-                    SideValue {
-                        value,
-                        reported_by: self.partner,
-                        dataset_id: mirror_dataset,
-                    },
-                )
-            })
-            .collect();
-        sides.extend(own.into_iter().map(|(period, value)| {
-            (
-                period,
-                SideValue {
-                    value,
-                    reported_by: self.country,
-                    dataset_id: own_dataset,
-                },
-            )
-        }));
-        sides
-    }
-}
-
-impl From<&SideValue<'_>> for Reported {
-    fn from(side: &SideValue<'_>) -> Self {
-        Reported {
+impl From<&BalanceRow<'_>> for BalancePeriod {
+    fn from(row: &BalanceRow<'_>) -> Self {
+        let reported = |side: &Side<'_>| Reported {
             value_usd: side.value.value_usd,
             reported_by: Some(side.reported_by.to_owned()),
             source_id: side.value.source_id.to_owned(),
             dataset_id: side.dataset_id.to_owned(),
+        };
+        BalancePeriod {
+            period: row.period.to_string(),
+            exports: row.exports.as_ref().map(reported),
+            imports: row.imports.as_ref().map(reported),
+            balance_usd: row.balance_usd,
+            partial: row.partial,
         }
     }
 }

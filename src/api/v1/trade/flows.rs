@@ -282,19 +282,24 @@ fn quarterly_flows(
     filter: &FlowFilter,
 ) -> Result<Vec<TradeFlow>, ApiError> {
     let rows = db_trade::all(conn, filter)?;
-    let figures = rows.into_iter().filter_map(|row| {
-        let month = Period::parse(&row.period).ok()?;
-        let key = (
-            row.dataset_id,
-            row.reporter,
-            row.partner,
-            row.flow,
-            row.classification,
-            row.product_code,
-            row.source_id,
-        );
-        Some((key, month, row.value_usd, row.id))
-    });
+    let figures = rows
+        .into_iter()
+        .map(|row| {
+            let month = Period::parse(&row.period).map_err(|_| {
+                ApiError::internal(format!("trade flow {} has period '{}'", row.id, row.period))
+            })?;
+            let key = (
+                row.dataset_id,
+                row.reporter,
+                row.partner,
+                row.flow,
+                row.classification,
+                row.product_code,
+                row.source_id,
+            );
+            Ok((key, month, row.value_usd, row.id))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(quarter_totals(figures)
         .into_iter()
         .map(|total| {

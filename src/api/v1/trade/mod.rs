@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 
 use crate::domain::country::{CountryLookup, shorten_for_display};
 use crate::domain::source::Reporting;
+pub use crate::domain::trade::FlowDirection;
 use crate::error::ApiError;
 
 /// The dataset family every trade answer reads; imports add datasets to it.
@@ -27,30 +28,6 @@ pub const FAMILY: &str = "trade";
 
 /// The most codes a list parameter takes.
 const MAX_LIST: usize = 50;
-
-/// A direction of trade, from the reporter's side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum FlowDirection {
-    Export,
-    Import,
-}
-
-impl FlowDirection {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FlowDirection::Export => "export",
-            FlowDirection::Import => "import",
-        }
-    }
-
-    pub fn opposite(self) -> Self {
-        match self {
-            FlowDirection::Export => FlowDirection::Import,
-            FlowDirection::Import => FlowDirection::Export,
-        }
-    }
-}
 
 /// A stored flow.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
