@@ -8,7 +8,16 @@ use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 
 use crate::api::format::Format;
+use crate::api::v1::treaties::Lang;
+use crate::api::v1::wages::compute::CurrencyParam;
+use crate::api::v1::wages::fx::RateSource;
 use crate::api::{self, responses};
+use crate::domain::country::CountryKind;
+use crate::domain::currency::Currency;
+use crate::domain::period::Frequency;
+use crate::domain::series::TimeUnit;
+use crate::domain::source::SourceFamily;
+use crate::domain::trade::FlowDirection;
 use crate::error::{Problem, ProblemType};
 
 #[derive(OpenApi)]
@@ -33,7 +42,19 @@ Errors are RFC 9457 `application/problem+json` documents whose `type` is one of 
         (name = "operations", description = "Health and readiness probes"),
     ),
     components(
-        schemas(Problem, Format),
+        schemas(
+            Problem,
+            Format,
+            Frequency,
+            Currency,
+            CurrencyParam,
+            FlowDirection,
+            TimeUnit,
+            Lang,
+            SourceFamily,
+            CountryKind,
+            RateSource
+        ),
         responses(
             responses::BadRequest,
             responses::NotFound,

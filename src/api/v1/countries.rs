@@ -224,7 +224,7 @@ fn load_with_context(
 #[serde(deny_unknown_fields)]
 pub struct ListCountriesQuery {
     /// Only codes of this kind.
-    #[param(inline, example = "iso3166_1")]
+    #[param(example = "iso3166_1")]
     pub kind: Option<CountryKind>,
     /// Representation; overrides the `Accept` header.
     #[param(example = "csv")]

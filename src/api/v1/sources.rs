@@ -108,7 +108,7 @@ impl From<SourceRow> for SourceResponse {
 #[serde(deny_unknown_fields)]
 pub struct ListSourcesQuery {
     /// Only sources of this data family.
-    #[param(inline, example = "wages")]
+    #[param(example = "wages")]
     pub family: Option<SourceFamily>,
     /// Representation; overrides the `Accept` header.
     #[param(example = "json")]

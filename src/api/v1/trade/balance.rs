@@ -90,7 +90,7 @@ pub struct BalanceQuery {
     pub partner: String,
     /// Periods of the answer: `A` years (default), `Q` quarters, `M` months. Quarters and months
     /// need monthly figures (the `census` dataset has them from 1985-01).
-    #[param(inline, example = "A")]
+    #[param(example = "A")]
     pub frequency: Option<Frequency>,
     /// First period (year, quarter or month).
     #[param(example = "1990")]

@@ -67,7 +67,7 @@ pub struct FlowsQuery {
     #[param(example = "mx,ca")]
     pub partner: Option<String>,
     /// Direction from the reporter's side.
-    #[param(inline, example = "import")]
+    #[param(example = "import")]
     pub flow: Option<FlowDirection>,
     /// Flows whose period starts in or after this year, quarter or month.
     #[param(example = "2010")]
@@ -77,7 +77,7 @@ pub struct FlowsQuery {
     pub to: Option<String>,
     /// Annual (`A`), quarterly (`Q`: the sum of each quarter's monthly flows, `partial` in the
     /// note when months are missing) or monthly (`M`) flows only.
-    #[param(inline, example = "A")]
+    #[param(example = "A")]
     pub frequency: Option<Frequency>,
     /// Product codes, comma-separated: `TOTAL` (all goods), `MANUFACTURING`, HS codes.
     #[param(example = "TOTAL")]

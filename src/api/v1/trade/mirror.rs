@@ -77,7 +77,7 @@ pub struct MirrorQuery {
     #[param(example = "mx")]
     pub partner: String,
     /// The flow from the reporter's side; the partner's side is the opposite flow.
-    #[param(inline, example = "import")]
+    #[param(example = "import")]
     pub flow: FlowDirection,
     /// First period (year, quarter or month).
     #[param(example = "2000")]

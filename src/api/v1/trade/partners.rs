@@ -81,7 +81,7 @@ pub struct PartnersQuery {
     #[param(example = 2016)]
     pub year: i32,
     /// Rank by the country's exports to or imports from each partner.
-    #[param(inline, example = "import")]
+    #[param(example = "import")]
     pub flow: FlowDirection,
     /// How many partners to list, 1 to 300 (default 10).
     #[param(example = 10)]

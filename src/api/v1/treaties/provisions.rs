@@ -115,7 +115,7 @@ pub struct ProvisionsQuery {
     #[param(example = "labour")]
     pub topic: Option<String>,
     /// Language of the text (default English where loaded).
-    #[param(inline, example = "en")]
+    #[param(example = "en")]
     pub lang: Option<Lang>,
     /// Representation; overrides the `Accept` header.
     #[param(example = "json")]
@@ -205,7 +205,7 @@ pub async fn list_treaty_provisions(
 #[serde(deny_unknown_fields)]
 pub struct ProvisionQuery {
     /// Language of the text (default English where loaded).
-    #[param(inline, example = "es")]
+    #[param(example = "es")]
     pub lang: Option<Lang>,
     /// Representation; overrides the `Accept` header.
     #[param(example = "json")]

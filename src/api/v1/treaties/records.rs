@@ -385,7 +385,7 @@ impl CsvRecord for ChapterResponse {
 #[serde(deny_unknown_fields)]
 pub struct LangQuery {
     /// Language of the text (default English where loaded).
-    #[param(inline, example = "en")]
+    #[param(example = "en")]
     pub lang: Option<Lang>,
     /// Representation; overrides the `Accept` header.
     #[param(example = "json")]

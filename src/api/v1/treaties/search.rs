@@ -118,7 +118,7 @@ pub struct SearchQuery {
     #[param(example = "labour")]
     pub topic: Option<String>,
     /// Only texts in this language.
-    #[param(inline, example = "en")]
+    #[param(example = "en")]
     pub lang: Option<Lang>,
     /// How many results, 1 to 100 (default 20).
     #[param(example = 5)]
@@ -235,7 +235,7 @@ pub struct CompareQuery {
     #[param(example = "nafta,naalc,tpp,usmca")]
     pub treaties: String,
     /// Language of the texts (default English where loaded).
-    #[param(inline, example = "en")]
+    #[param(example = "en")]
     pub lang: Option<Lang>,
     /// Representation (JSON only: each treaty holds a list of articles).
     #[param(example = "json")]

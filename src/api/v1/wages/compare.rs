@@ -102,16 +102,16 @@ pub struct CompareQuery {
     #[param(example = "mx.minimum_wage.border")]
     pub series: Option<String>,
     /// Currency of the values (default USD); a comparison needs one currency, so `local` is refused.
-    #[param(inline, example = "USD")]
+    #[param(example = "USD")]
     pub currency: Option<CurrencyParam>,
     /// Unit of time wages are expressed per (default: the base country's series' own).
-    #[param(inline, example = "hour")]
+    #[param(example = "hour")]
     pub per: Option<TimeUnit>,
     /// Country the ratios are relative to (default: the first of `countries`).
     #[param(example = "us")]
     pub base: Option<String>,
     /// Calendar periods to align on (default `A`).
-    #[param(inline, example = "A")]
+    #[param(example = "A")]
     pub frequency: Option<Frequency>,
     /// First period (year, quarter or month).
     #[param(example = "2000")]

@@ -96,16 +96,16 @@ impl CsvRecord for Rate {
 #[serde(deny_unknown_fields)]
 pub struct FxQuery {
     /// Currency being priced (default USD).
-    #[param(inline, example = "USD")]
+    #[param(example = "USD")]
     pub base: Option<Currency>,
     /// Currency the price is in (default MXN).
-    #[param(inline, example = "MXN")]
+    #[param(example = "MXN")]
     pub quote: Option<Currency>,
     /// Daily (`D`, Banxico FIX only), monthly (`M`, default), quarterly (`Q`) or annual (`A`) means.
-    #[param(inline, example = "M")]
+    #[param(example = "M")]
     pub frequency: Option<Frequency>,
     /// Publisher: `banxico` (default for pesos against the dollar) or `fred` (default otherwise; the only one for CAD).
-    #[param(inline, example = "banxico")]
+    #[param(example = "banxico")]
     pub source: Option<RateSource>,
     /// First period (year, quarter, month or day).
     #[param(example = "2019-01")]

@@ -70,7 +70,7 @@ pub struct PricesQuery {
     #[param(example = "inflation")]
     pub measure: Option<String>,
     /// One value per calendar year (`A`), quarter (`Q`) or month (`M`): means of the observations in the period.
-    #[param(inline, example = "A")]
+    #[param(example = "A")]
     pub frequency: Option<Frequency>,
     /// First period (year, quarter, month or day).
     #[param(example = "2010")]

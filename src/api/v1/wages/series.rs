@@ -101,13 +101,13 @@ pub struct SeriesQuery {
     pub to: Option<String>,
     /// Give one value per calendar year (`A`), quarter (`Q`) or month (`M`). Without it the series
     /// comes as stored: one row per effective date, month or year.
-    #[param(inline, example = "M")]
+    #[param(example = "M")]
     pub frequency: Option<Frequency>,
     /// Express values in this currency, converted with the exchange rate of each period.
-    #[param(inline, example = "USD")]
+    #[param(example = "USD")]
     pub currency: Option<CurrencyParam>,
     /// Express wages per this unit of time, with the working-time assumptions stated in `meta.transformations`.
-    #[param(inline, example = "hour")]
+    #[param(example = "hour")]
     pub per: Option<TimeUnit>,
     /// Representation; overrides the `Accept` header.
     #[param(example = "json")]
