@@ -59,6 +59,7 @@ pub struct SeriesFilter {
     pub base_currency: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn list(conn: &mut DbConnection, filter: &SeriesFilter) -> QueryResult<Vec<SeriesRow>> {
     let mut query = series::table
         .select(SeriesRow::as_select())
@@ -113,6 +114,7 @@ pub fn measures(
 
 /// The observations of a series that overlap the inclusive day range, in time order. Dates are
 /// `YYYY-MM-DD` text, so text comparison is date comparison on both backends.
+#[tracing::instrument(level = "debug", skip(conn))]
 pub fn observations(
     conn: &mut DbConnection,
     series_id: &str,

@@ -95,6 +95,7 @@ pub struct PairCoverage {
 
 /// Which datasets hold flows between `a` and `b` of the given products, and their first and last
 /// periods (by start date), for the message of an answer that found none in the requested range.
+#[tracing::instrument(level = "debug", skip(conn, products))]
 pub fn pair_coverage(
     conn: &mut DbConnection,
     a: &str,
@@ -141,6 +142,7 @@ pub fn pair_coverage(
 }
 
 /// Every matching flow, in id order.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn all(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<TradeFlowRow>> {
     filtered!(filter).load(conn)
 }
@@ -149,6 +151,7 @@ pub fn all(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<Trad
 /// `false`. One statement steps through the result row by row (libpq's single-row mode on
 /// Postgres), so only a few rows are in memory whatever the size of the result, and every row
 /// comes from the same snapshot.
+#[tracing::instrument(level = "debug", skip_all, fields(limit = ?limit))]
 pub fn for_each(
     conn: &mut DbConnection,
     filter: &FlowFilter,

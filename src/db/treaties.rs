@@ -122,6 +122,7 @@ pub fn chapters(
 }
 
 /// A treaty's provisions in one language, in document order, optionally of one chapter and topic.
+#[tracing::instrument(level = "debug", skip(conn))]
 pub fn provisions(
     conn: &mut DbConnection,
     treaty_id: &str,
@@ -346,6 +347,7 @@ const HIT_COLUMNS: &str =
     "p.id, p.treaty_id, p.lang, p.article, p.chapter, p.heading, p.topics, p.source_id, p.text";
 
 /// Ranked provisions matching every term, best first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn search(
     conn: &mut DbConnection,
     terms: &[Term],
