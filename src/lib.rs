@@ -91,12 +91,15 @@ impl Application {
     /// Prepares the database and binds the listener. `main` and the integration tests both start
     /// the service through this.
     pub fn build(config: &Config) -> Result<Self, StartupError> {
-        api::v1::treaties::load_topics()?;
+        // Reference data is read before anything else: a bundled file that does not parse stops
+        // the start instead of leaving every answer that needs it to fail.
+        let treaty_reference = import::treaties::reference_data()?;
         let pool = prepare_database(config)?;
         let state = AppState::new(
             pool,
             Backend::from_url(&config.database_url),
             config.answer_memo_mb.saturating_mul(1 << 20),
+            treaty_reference,
         );
         let spec = openapi::spec();
         let bind_error = |source| StartupError::Bind {

@@ -15,8 +15,8 @@ use super::format::{self, Format};
 use super::memo::{AnswerMemo, MemoizedAnswer};
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::{self, DbConnection};
+use crate::domain::hex;
 use crate::error::{ApiError, ProblemType};
-use crate::import::bundled::hex;
 
 /// What identifies an answer, taken from the request before the database work starts.
 #[derive(Debug, Clone)]

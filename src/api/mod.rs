@@ -25,6 +25,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use self::memo::AnswerMemo;
 use crate::db::{Backend, DbPool};
+use crate::domain::treaty::TreatyReference;
 use crate::error::{ApiError, ProblemType};
 
 /// What every handler can reach. The service keeps no other state: replicas share nothing but
@@ -37,13 +38,21 @@ pub struct AppState {
     pub memo: Arc<AnswerMemo>,
     /// Streamed exports reading from the database at once (see `export_slots`).
     pub export_slots: Arc<tokio::sync::Semaphore>,
+    /// The treaty taxonomy and DTA meanings, read once at start-up.
+    pub treaty_reference: Arc<TreatyReference>,
 }
 
 impl AppState {
     /// The state for a pool of connections to the database at `backend`, with an answer memo of
-    /// `memo_bytes` (0 turns it off).
-    pub fn new(pool: DbPool, backend: Backend, memo_bytes: usize) -> Self {
+    /// `memo_bytes` (0 turns it off) and the treaty reference data.
+    pub fn new(
+        pool: DbPool,
+        backend: Backend,
+        memo_bytes: usize,
+        treaty_reference: TreatyReference,
+    ) -> Self {
         Self {
+            treaty_reference: Arc::new(treaty_reference),
             export_slots: Arc::new(tokio::sync::Semaphore::new(export_slots(pool.max_size()))),
             pool,
             backend,

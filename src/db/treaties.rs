@@ -166,6 +166,21 @@ pub fn provision(
         .optional()
 }
 
+/// The sources of a treaty's text in one language (the ToTA corpus, or an operator's import).
+pub fn text_sources(
+    conn: &mut DbConnection,
+    treaty_id: &str,
+    lang: &str,
+) -> QueryResult<Vec<String>> {
+    provisions::table
+        .filter(provisions::treaty_id.eq(treaty_id))
+        .filter(provisions::lang.eq(lang))
+        .select(provisions::source_id)
+        .distinct()
+        .order(provisions::source_id)
+        .load(conn)
+}
+
 /// The languages a treaty's text is loaded in.
 pub fn languages(conn: &mut DbConnection, treaty_id: &str) -> QueryResult<Vec<String>> {
     provisions::table

@@ -13,6 +13,17 @@ pub mod source;
 pub mod trade;
 pub mod treaty;
 
+/// Lower-case hex of bytes, as checksums and ETags are written. One allocation, not one per byte.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    text
+}
+
 /// Whether `id` is a non-empty identifier of at most `max_len` bytes made of lower-case ASCII
 /// letters, digits, `_` and the bytes in `also`: the shape of treaty, dataset and series ids,
 /// checked before any query.
@@ -27,6 +38,12 @@ pub fn is_lowercase_id(id: &str, max_len: usize, also: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_writes_two_lower_case_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn lowercase_ids_take_letters_digits_underscore_and_what_is_allowed() {

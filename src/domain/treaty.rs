@@ -134,6 +134,15 @@ pub struct Topic {
     pub heading_patterns: [Vec<String>; 2],
 }
 
+/// The reference data treaty answers use, read from the bundled files once at start-up: the topic
+/// taxonomy and what each World Bank DTA provision flag means.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TreatyReference {
+    pub taxonomy: Taxonomy,
+    /// `lm_prov_10` → "reference to internationally recognized labor standards".
+    pub dta_meanings: std::collections::BTreeMap<String, String>,
+}
+
 /// The topic taxonomy with its version.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Taxonomy {

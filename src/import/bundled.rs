@@ -3,6 +3,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::hex;
+
 /// One embedded file, with its path below `data/` for error messages.
 #[derive(Debug, Clone, Copy)]
 pub struct BundledFile {
@@ -35,9 +37,4 @@ pub fn checksum(files: &[BundledFile], extra: &[u8]) -> String {
     }
     hasher.update(extra);
     hex(&hasher.finalize())
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -9,12 +9,13 @@ use clap::ValueEnum;
 use diesel::Connection;
 use sha2::{Digest, Sha256};
 
+use super::ImportError;
 use super::trade::{Batch, census, comtrade, tidy_csv};
 use super::treaties;
-use super::{ImportError, bundled};
 use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources as db_sources;
+use crate::domain::hex;
 use crate::domain::is_lowercase_id;
 use crate::domain::source::Reporting;
 
@@ -149,7 +150,7 @@ impl<R: Read> DigestingReader<R> {
 
     /// The hex digest of everything read so far.
     fn hex_digest(&self) -> String {
-        bundled::hex(&self.digest.clone().finalize())
+        hex(&self.digest.clone().finalize())
     }
 }
 

@@ -65,7 +65,9 @@ async fn an_unreachable_database_gives_503_on_both_backends() {
         "postgres://postgres@127.0.0.1:1/none",
         "/nonexistent-directory/trilateral.db",
     ] {
-        let state = AppState::new(db::pool(url, options), Backend::from_url(url), 0);
+        let reference =
+            trilateral::import::treaties::reference_data().expect("bundled reference data");
+        let state = AppState::new(db::pool(url, options), Backend::from_url(url), 0, reference);
         let service = test::init_service(api::app(state, trilateral::openapi::spec())).await;
 
         for path in ["/v1/countries/mx", "/readyz"] {

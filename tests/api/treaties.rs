@@ -241,6 +241,9 @@ backend_test! {
         assert!(article["data"]["text"].as_str().expect("text").contains("zyxwordtwo"));
         let found = app.get("/v1/provisions/search?q=zyxwordtwo").await.json();
         assert_eq!(ids(&found), ["usmca:23.3".to_owned()]);
+        let chapters = app.get("/v1/treaties/usmca/chapters").await.json();
+        let sources: Vec<&str> = chapters["meta"]["sources"].as_array().expect("sources").iter().map(|s| s["id"].as_str().expect("id")).collect();
+        assert_eq!(sources, ["trilateral_articles_import"], "the text's own source, not ToTA");
 
         let again = import(&mut conn, ImportKind::Articles, "usmca.csv", fixture("usmca_test_articles.csv").as_slice(), None, None)
             .expect("re-import");

@@ -18,7 +18,8 @@ use crate::db::datasets::{self, DatasetRow};
 use crate::db::treaties::{self as db_treaties, ChapterRow, CoverageRow, ProvisionRow, TreatyRow};
 use crate::domain::source::Reporting;
 use crate::domain::treaty::{
-    Taxonomy, Topic, article_number, chapter_number, clean_heading, slug, store_topics,
+    Taxonomy, Topic, TreatyReference, article_number, chapter_number, clean_heading, slug,
+    store_topics,
 };
 use tota::TotaDocument;
 
@@ -324,6 +325,14 @@ struct MeaningRecord {
 pub fn dta_provision_meanings() -> Result<Vec<(String, String)>, ImportError> {
     read_rows::<MeaningRecord>(DTA_MEANINGS_CSV.path, DTA_MEANINGS_CSV.bytes)
         .map(|rows| rows.into_iter().map(|(_, r)| (r.code, r.meaning)).collect())
+}
+
+/// The taxonomy and the DTA meanings, for the service to hold while it runs.
+pub fn reference_data() -> Result<TreatyReference, ImportError> {
+    Ok(TreatyReference {
+        taxonomy: taxonomy()?,
+        dta_meanings: dta_provision_meanings()?.into_iter().collect(),
+    })
 }
 
 /// The columns of the DTA file that are not provision flags.
@@ -648,7 +657,7 @@ pub(crate) fn store_text(
             row_count: rows.provisions.len() as i64,
             coverage_first: None,
             coverage_last: None,
-            checksum: bundled::hex(&super::command::sha2_digest(bytes)),
+            checksum: crate::domain::hex(&super::command::sha2_digest(bytes)),
             origin: "import".to_owned(),
             basis: format!(
                 "treaty text of {} ({}) as supplied to `trilateral import {how}`",

@@ -5,8 +5,6 @@ pub mod provisions;
 pub mod records;
 pub mod search;
 
-use std::sync::OnceLock;
-
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -16,8 +14,6 @@ use crate::domain::country::shorten_for_display;
 use crate::domain::is_lowercase_id;
 use crate::domain::treaty::Taxonomy;
 use crate::error::{ApiError, ProblemType};
-use crate::import::ImportError;
-use crate::import::treaties::taxonomy;
 
 /// The dataset family treaty answers read.
 pub const FAMILY: &str = "treaties";
@@ -39,37 +35,17 @@ impl Lang {
     }
 }
 
-/// The topic taxonomy compiled into the binary (data/treaties/taxonomy.csv).
-static TAXONOMY: OnceLock<Taxonomy> = OnceLock::new();
-
-/// Parses the taxonomy once, at start-up: a taxonomy that does not parse stops the service
-/// instead of leaving every `topic=` to fail.
-pub fn load_topics() -> Result<(), ImportError> {
-    if TAXONOMY.get().is_none() {
-        let _ = TAXONOMY.set(taxonomy()?);
-    }
-    Ok(())
-}
-
-/// The taxonomy parsed by `load_topics` at start-up.
-pub fn topics() -> &'static Taxonomy {
-    TAXONOMY.get_or_init(|| {
-        // Only reached where start-up was skipped; the bundled file is checked by a unit test.
-        taxonomy().unwrap_or_else(|e| panic!("the bundled taxonomy does not parse: {e}"))
-    })
-}
-
 /// Checks a `topic` parameter against the taxonomy.
-pub fn check_topic(topic: Option<&str>) -> Result<(), ApiError> {
+pub fn check_topic(taxonomy: &Taxonomy, topic: Option<&str>) -> Result<(), ApiError> {
     match topic {
-        Some(topic) if !topics().contains(topic) => Err(ApiError::invalid_parameter(
+        Some(topic) if !taxonomy.contains(topic) => Err(ApiError::invalid_parameter(
             "topic",
             format!(
                 "'{}' is not a topic of the taxonomy.",
                 shorten_for_display(topic)
             ),
         )
-        .with_allowed(topics().topics.iter().map(|t| t.slug.clone()))
+        .with_allowed(taxonomy.topics.iter().map(|t| t.slug.clone()))
         .with_help("/v1/topics")),
         _ => Ok(()),
     }

@@ -175,7 +175,7 @@ pub async fn list_treaty_provisions(
     if let Some(chapter) = &query.chapter {
         check_token("chapter", chapter)?;
     }
-    check_topic(query.topic.as_deref())?;
+    check_topic(&state.treaty_reference.taxonomy, query.topic.as_deref())?;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let (chapter, topic, asked) = (query.chapter, query.topic, query.lang);

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, Lang, check_treaty_id, find_treaty, list, text_language, topics};
+use super::{FAMILY, Lang, check_treaty_id, find_treaty, list, text_language};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
@@ -18,7 +18,6 @@ use crate::db::treaties::{self as db_treaties, ChapterRow, TreatyRow};
 use crate::domain::treaty::stored_topics;
 use crate::domain::treaty::{TreatyDates, TreatyStatus};
 use crate::error::ApiError;
-use crate::import::treaties::dta_provision_meanings;
 
 /// A treaty: who is party to it, when it was signed, in force and ended, what it replaced, its side
 /// agreements, and whether its text is loaded.
@@ -428,7 +427,8 @@ pub async fn list_treaty_chapters(
         let treaty = find_treaty(conn, "id", &id)?;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let chapters = db_treaties::chapters(conn, &id, &lang)?;
-        let sources = sources_of(conn, [crate::import::treaties::TOTA_SOURCE_ID])?;
+        let source_ids = db_treaties::text_sources(conn, &id, &lang)?;
+        let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
         Ok((chapters, sources))
     })
     .await?
@@ -537,10 +537,7 @@ pub async fn get_treaty_coverage(
     })
     .await?
     .respond(|validators, datasets, (treaty, rows, sources)| {
-        let meanings: BTreeMap<String, String> = dta_provision_meanings()
-            .map_err(|e| ApiError::internal(e.to_string()))?
-            .into_iter()
-            .collect();
+        let meanings = &state.treaty_reference.dta_meanings;
         let mut grouped: BTreeMap<(i32, String, String), Vec<CoverageFlag>> = BTreeMap::new();
         for row in rows {
             grouped
@@ -622,7 +619,7 @@ pub async fn list_topics(
     load_fresh(&state, key, Scope::Ids(&["treaties"]), |_| Ok(()))
         .await?
         .respond(|validators, datasets, _| {
-            let taxonomy = topics();
+            let taxonomy = &state.treaty_reference.taxonomy;
             let data: Vec<TopicResponse> = taxonomy
                 .topics
                 .iter()

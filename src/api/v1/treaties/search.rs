@@ -19,7 +19,6 @@ use crate::domain::search::{self, Term};
 use crate::domain::snippet::snippet;
 use crate::domain::treaty::stored_topics;
 use crate::error::ApiError;
-use crate::import::treaties::TOTA_SOURCE_ID;
 
 const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
@@ -167,7 +166,7 @@ pub async fn search_provisions(
     let terms = search::parse(&query.q).map_err(|e| {
         ApiError::invalid_parameter("q", format!("The search cannot be read: {e}."))
     })?;
-    check_topic(query.topic.as_deref())?;
+    check_topic(&state.treaty_reference.taxonomy, query.topic.as_deref())?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid_parameter(
@@ -310,7 +309,7 @@ pub async fn compare_provisions(
     state: web::Data<AppState>,
     ApiQuery(query): ApiQuery<CompareQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    check_topic(Some(&query.topic))?;
+    check_topic(&state.treaty_reference.taxonomy, Some(&query.topic))?;
     let ids = treaty_list(Some(&query.treaties))?;
     if ids.len() > 10 {
         return Err(ApiError::invalid_parameter(
@@ -326,7 +325,9 @@ pub async fn compare_provisions(
     }
     let key = CacheKey::from_request(&req, Format::Json);
     let (topic, asked) = (query.topic, query.lang);
-    let label = super::topics()
+    let label = state
+        .treaty_reference
+        .taxonomy
         .topics
         .iter()
         .find(|t| t.slug == topic)
@@ -365,7 +366,17 @@ pub async fn compare_provisions(
                 reason,
             });
         }
-        let sources = sources_of(conn, [TOTA_SOURCE_ID, "trilateral_treaty_records"])?;
+        let sources = sources_of(
+            conn,
+            compared
+                .iter()
+                .flat_map(|c| c.provisions.iter().map(|p| p.source_id.as_str()))
+                .chain(
+                    all.iter()
+                        .filter(|t| ids.contains(&t.id))
+                        .map(|t| t.source_id.as_str()),
+                ),
+        )?;
         Ok((compared, sources))
     })
     .await?
