@@ -45,8 +45,9 @@ pub enum Command {
         revert: bool,
     },
     /// Load a file into the database in one transaction: trade flows (census-intltrade, comtrade,
-    /// csv) replace the rows of a dataset and bump its version; sources are added or updated. A bad
-    /// row rejects the whole file with its position and changes nothing.
+    /// csv) and treaty texts (tota-xml, articles) replace the rows of their dataset and bump its
+    /// version; sources are added or updated. A bad row rejects the whole file with its position
+    /// and changes nothing.
     Import {
         /// What the file holds.
         #[arg(value_enum)]
@@ -144,5 +145,15 @@ impl Config {
             max_size: self.db_pool_size.unwrap_or_else(default_pool_size).max(1),
             timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
         }
+    }
+}
+/// The import formats as command-line values: the names and help the import module gives them.
+impl clap::ValueEnum for ImportKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ImportKind::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.describe()))
     }
 }

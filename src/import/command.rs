@@ -5,7 +5,6 @@
 use std::io::Read;
 
 use chrono::Utc;
-use clap::ValueEnum;
 use diesel::Connection;
 use sha2::{Digest, Sha256};
 
@@ -19,8 +18,9 @@ use crate::domain::hex;
 use crate::domain::is_lowercase_id;
 use crate::domain::source::Reporting;
 
-/// The formats `import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// The formats `import` reads (the command line names them with `name`, explains them with
+/// `describe`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
     /// JSON of the U.S. Census Bureau international trade API (array of arrays).
     CensusIntltrade,
@@ -38,6 +38,49 @@ pub enum ImportKind {
 }
 
 impl ImportKind {
+    pub const ALL: [ImportKind; 6] = [
+        ImportKind::CensusIntltrade,
+        ImportKind::Comtrade,
+        ImportKind::Csv,
+        ImportKind::Sources,
+        ImportKind::TotaXml,
+        ImportKind::Articles,
+    ];
+
+    /// The name on the command line (`trilateral import <name> <file>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportKind::CensusIntltrade => "census-intltrade",
+            ImportKind::Comtrade => "comtrade",
+            ImportKind::Csv => "csv",
+            ImportKind::Sources => "sources",
+            ImportKind::TotaXml => "tota-xml",
+            ImportKind::Articles => "articles",
+        }
+    }
+
+    /// What the format is, for `--help`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ImportKind::CensusIntltrade => {
+                "JSON of the U.S. Census Bureau international trade API (array of arrays)"
+            }
+            ImportKind::Comtrade => "JSON of the UN Comtrade data API v1",
+            ImportKind::Csv => {
+                "the project's tidy CSV of trade flows (what /v1/trade/flows?format=csv exports)"
+            }
+            ImportKind::Sources => {
+                "sources in the columns of data/sources.csv, added to /v1/sources (existing ids are updated)"
+            }
+            ImportKind::TotaXml => {
+                "a treaty text in the XML of the ToTA corpus (Texts of Trade Agreements)"
+            }
+            ImportKind::Articles => {
+                "the articles of a treaty the service knows, as tidy CSV or a JSON array (treaty, lang, chapter, chapter_title, article, title, text)"
+            }
+        }
+    }
+
     /// What the imported figures are, for the catalogue.
     fn trade_basis(self) -> &'static str {
         match self {
@@ -218,7 +261,7 @@ fn import_trade<R: Read>(
             title: format!("Imported trade flows ({dataset_id})"),
             description: format!(
                 "Imported with `trilateral import {}` from {file}",
-                kind_name(kind)
+                kind.name()
             ),
             version,
             last_updated: Utc::now().naive_utc(),
@@ -237,12 +280,6 @@ fn import_trade<R: Read>(
         rows: stored.rows,
         skipped_aggregates,
     })
-}
-
-fn kind_name(kind: ImportKind) -> String {
-    kind.to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default()
 }
 
 pub fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
