@@ -5,6 +5,7 @@ pub mod caching;
 pub mod envelope;
 pub mod format;
 pub mod health;
+pub mod lookup;
 pub mod memo;
 pub mod middleware;
 pub mod query;

@@ -11,6 +11,7 @@ use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
+use crate::api::lookup::find_country;
 use crate::api::query::{ApiQuery, FormatQuery};
 use crate::api::responses;
 use crate::db::countries::{self as db_countries, CountryRow, CurrencyRow};
@@ -356,46 +357,4 @@ impl From<&CountryRow> for CountryRef {
             name: row.name.clone(),
         }
     }
-}
-
-/// Validates a country code from parameter `param` before any query.
-pub fn parse_country(param: &str, raw: &str) -> Result<CountryLookup, ApiError> {
-    CountryLookup::parse(raw)
-        .map_err(|e| ApiError::invalid_parameter(param, e.to_string()).with_help("/v1/countries"))
-}
-
-/// Validates a comma-separated list of country codes (at most `max`), keeping their order and
-/// dropping repeats.
-pub fn parse_country_list(
-    param: &str,
-    raw: &str,
-    max: usize,
-) -> Result<Vec<CountryLookup>, ApiError> {
-    let mut lookups: Vec<CountryLookup> = Vec::new();
-    for code in raw.split(',') {
-        let lookup = parse_country(param, code.trim())?;
-        if !lookups.contains(&lookup) {
-            lookups.push(lookup);
-        }
-    }
-    if lookups.len() > max {
-        return Err(ApiError::invalid_parameter(
-            param,
-            format!(
-                "At most {max} countries can be given; {} were.",
-                lookups.len()
-            ),
-        ));
-    }
-    Ok(lookups)
-}
-
-/// The stored country a validated code names, or the 404 that points to the list of codes.
-pub fn find_country(
-    conn: &mut crate::db::DbConnection,
-    param: &str,
-    lookup: &CountryLookup,
-) -> Result<CountryRow, ApiError> {
-    db_countries::find(conn, lookup)?
-        .ok_or_else(|| ApiError::unknown_country(param, lookup.as_str()))
 }

@@ -19,10 +19,10 @@ use super::{
 use crate::api::caching::{CacheKey, Scope, Validators, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
+use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::api::spool::{self, BodyClosed, Spool};
-use crate::api::v1::wages::{date_range, sources_of};
 use crate::api::{self, AppState};
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::db::{DbConnection, DbPool};

@@ -15,10 +15,10 @@ use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{self, CsvRecord, Format};
+use crate::api::lookup::{date_range, sources_of};
+use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
-use crate::api::v1::countries::{find_country, parse_country};
-use crate::api::v1::wages::{date_range, sources_of};
 use crate::db::trade::{FlowFilter, TradeFlowRow};
 use crate::error::ApiError;
 

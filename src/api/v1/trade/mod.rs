@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::envelope::Meta;
-use crate::api::v1::countries::{find_country, parse_country_list};
+use crate::api::lookup::{find_country, parse_country_list};
 use crate::db::DbConnection;
 use crate::db::datasets::DatasetRow;
 use crate::db::sources::SourceRow;

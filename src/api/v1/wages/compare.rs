@@ -8,14 +8,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::compute::{self, Computed, CurrencyParam, Request};
-use super::{DATASETS, check_series_id, date_range, sources_of, unknown_measure};
+use super::{DATASETS, check_series_id, unknown_measure};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
+use crate::api::lookup::{date_range, sources_of};
+use crate::api::lookup::{find_country, parse_country, parse_country_list};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
-use crate::api::v1::countries::{CountryRef, find_country, parse_country, parse_country_list};
+use crate::api::v1::countries::CountryRef;
 use crate::db::DbConnection;
 use crate::db::countries::CountryRow;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::compute::{RateUsed, spans};
-use super::{date_range, sources_of};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{self, CsvRecord, Format};
+use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::db::DbConnection;

@@ -15,15 +15,14 @@ use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{self, CsvRecord, Format};
+use crate::api::lookup::{date_range, find_country, parse_country, sources_of};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
-use crate::api::v1::countries::{CountryRef, find_country, parse_country};
+use crate::api::v1::countries::CountryRef;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
-use crate::db::sources as db_sources;
 use crate::db::{DbConnection, countries::CountryRow};
 use crate::domain::country::shorten_for_display;
 use crate::domain::is_lowercase_id;
-use crate::domain::period::{DateRange, RangeError};
 use crate::error::{ApiError, ProblemType};
 
 /// The datasets a wages answer reads: the series first, then the country codes.
@@ -185,21 +184,6 @@ impl CsvRecord for SeriesSummary {
     }
 }
 
-/// `from`/`to` as a range, or the 400 that names the bad one.
-pub fn date_range(from: Option<&str>, to: Option<&str>) -> Result<DateRange, ApiError> {
-    DateRange::from_params(from, to).map_err(|error| match error {
-        RangeError::Invalid(param, e) => ApiError::invalid_parameter(param, e.to_string()),
-        RangeError::Reversed { from, to } => ApiError::invalid_parameter(
-            "from",
-            format!(
-                "from ({}) is after to ({}).",
-                shorten_for_display(&from),
-                shorten_for_display(&to)
-            ),
-        ),
-    })
-}
-
 /// Series ids are lower-case letters, digits, `_` and `.`.
 pub fn check_series_id(param: &str, id: &str) -> Result<(), ApiError> {
     if is_lowercase_id(id, 100, b".") {
@@ -235,17 +219,6 @@ pub fn unknown_measure(
     )
     .with_param("measure")
     .with_allowed(known)
-}
-
-/// The sources of a set of series or observations.
-pub fn sources_of<'a>(
-    conn: &mut DbConnection,
-    ids: impl IntoIterator<Item = &'a str>,
-) -> Result<Vec<db_sources::SourceRow>, ApiError> {
-    let mut ids: Vec<&str> = ids.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(db_sources::by_ids(conn, &ids)?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -5,14 +5,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::compute::{self, CurrencyParam, Request};
-use super::{date_range, sources_of, unknown_measure};
+use super::unknown_measure;
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{self, CsvRecord, Format};
+use crate::api::lookup::{date_range, sources_of};
+use crate::api::lookup::{find_country, parse_country_list};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
-use crate::api::v1::countries::{find_country, parse_country_list};
 use crate::db::series::{self as db_series, SeriesFilter};
 use crate::domain::period::Frequency;
 use crate::error::ApiError;

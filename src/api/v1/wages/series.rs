@@ -6,14 +6,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::compute::{self, CurrencyParam, Figure, RateUsed, Request};
-use super::{DATASETS, SeriesSummary, check_series_id, date_range, sources_of};
+use super::{DATASETS, SeriesSummary, check_series_id};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
 use crate::api::format::{self, CsvRecord, Format};
+use crate::api::lookup::{date_range, sources_of};
+use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
-use crate::api::v1::countries::{find_country, parse_country};
 use crate::db::series as db_series;
 use crate::domain::period::Frequency;
 use crate::domain::series::TimeUnit;
