@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, no_figures_message,
-    token_list, withhold_unknown_reporters,
+    token_list, unknown_reporting, withhold_unknown_reporters,
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
@@ -98,9 +98,9 @@ pub struct BalanceQuery {
     /// Last period.
     #[param(example = "2019")]
     pub to: Option<String>,
-    /// The dataset to use: `census`, `comtrade`, `agtpa` or an imported one (default: the
-    /// country's official statistics where loaded, such as `census` for the United States, else
-    /// the dataset with the most periods for the pair).
+    /// The dataset to use: `census`, `comtrade`, `agtpa` or an imported one (default: a dataset
+    /// that holds the country's own reports and says so, such as `census` for the United States,
+    /// else the dataset with the most periods for the pair).
     #[param(example = "census")]
     pub source: Option<String>,
     /// Product code (default `TOTAL`, all goods; `MANUFACTURING` for the AGTPA data).
@@ -111,19 +111,14 @@ pub struct BalanceQuery {
     pub format: Option<Format>,
 }
 
-/// Official statistics of a reporting country among the bundled datasets.
-fn official_dataset(country: &str) -> Option<&'static str> {
-    (country == "USA").then_some("census")
-}
-
-/// The dataset a balance or mirror uses unless told: the country's official statistics when they
-/// cover the pair, else the dataset with the most periods for it (ties to the first id).
-pub fn default_dataset(rows: &[TradeFlowRow], country: &str) -> Option<String> {
-    if let Some(official) =
-        official_dataset(country).filter(|d| rows.iter().any(|r| r.dataset_id == *d))
-    {
-        return Some(official.to_owned());
-    }
+/// The dataset a balance uses unless told: one that says who reported its figures and holds the
+/// country's own reports for the pair (its official statistics, such as Census for the United
+/// States); else the dataset with the most periods for the pair (ties to the first id).
+pub fn default_dataset(
+    rows: &[TradeFlowRow],
+    country: &str,
+    unknown_reporting: &BTreeSet<&str>,
+) -> Option<String> {
     let mut periods: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for row in rows {
         periods
@@ -131,9 +126,20 @@ pub fn default_dataset(rows: &[TradeFlowRow], country: &str) -> Option<String> {
             .or_default()
             .insert(row.period.as_str());
     }
+    let own_statistics = |dataset: &str| {
+        !unknown_reporting.contains(dataset)
+            && rows
+                .iter()
+                .any(|r| r.dataset_id == dataset && r.reporter == country)
+    };
     periods
         .into_iter()
-        .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(a.0)))
+        .max_by(|a, b| {
+            own_statistics(a.0)
+                .cmp(&own_statistics(b.0))
+                .then(a.1.len().cmp(&b.1.len()))
+                .then(b.0.cmp(a.0))
+        })
         .map(|(dataset, _)| dataset.to_owned())
 }
 
@@ -207,7 +213,10 @@ pub async fn get_trade_balance(
         let all = flows_between(conn, &country.code, &partner.code, &filter)?;
         let chosen = match &source {
             Some(source) => Some(source.clone()),
-            None => default_dataset(&all, &country.code),
+            None => {
+                let trade_datasets = crate::db::datasets::of_family(conn, FAMILY)?;
+                default_dataset(&all, &country.code, &unknown_reporting(&trade_datasets))
+            }
         };
         let rows: Vec<TradeFlowRow> = all
             .into_iter()

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     FAMILY, FlowDirection, Reported, flows_between, no_figures_message, token_list,
-    withhold_unknown_reporters,
+    unknown_reporting, withhold_unknown_reporters,
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
@@ -96,20 +96,12 @@ pub struct MirrorQuery {
     pub format: Option<Format>,
 }
 
-/// Datasets in the order their figures are preferred when several have the same side of a flow:
-/// the reporter's official statistics, then the bundled Comtrade data, then the rest by id.
-fn preference(row: &TradeFlowRow) -> (u8, String) {
-    let rank = match (row.reporter.as_str(), row.dataset_id.as_str()) {
-        ("USA", "census") => 0,
-        (_, "comtrade") => 1,
-        (_, "agtpa") => 3,
-        _ => 2,
-    };
-    (rank, row.dataset_id.clone())
-}
-
+/// The side of a flow a country reported in a period. Where several datasets have it, one that
+/// says who reported its figures (the country's own statistics) comes before one that does not;
+/// then the first by id.
 fn pick<'a>(
     rows: &'a [TradeFlowRow],
+    unknown_reporting: &BTreeSet<&str>,
     reporter: &str,
     partner: &str,
     flow: FlowDirection,
@@ -122,7 +114,12 @@ fn pick<'a>(
                 && r.flow == flow.as_str()
                 && r.period == period
         })
-        .min_by_key(|r| preference(r))
+        .min_by_key(|r| {
+            (
+                unknown_reporting.contains(r.dataset_id.as_str()),
+                r.dataset_id.as_str(),
+            )
+        })
 }
 
 /// Compare mirror statistics
@@ -197,13 +194,15 @@ pub async fn get_trade_mirror(
     .await?
     .respond(|validators, datasets, (reporter, partner, rows, source_rows, coverage)| {
         let periods: BTreeSet<&str> = rows.iter().map(|r| r.period.as_str()).collect();
+        let unknown = unknown_reporting(&datasets);
         let mut data: Vec<MirrorPeriod> = periods
             .into_iter()
             .map(|period| {
                 let reported =
-                    pick(&rows, &reporter.code, &partner.code, flow, period).map(Reported::from);
+                    pick(&rows, &unknown, &reporter.code, &partner.code, flow, period).map(Reported::from);
                 let mirror = pick(
                     &rows,
+                    &unknown,
                     &partner.code,
                     &reporter.code,
                     flow.opposite(),
