@@ -322,3 +322,14 @@ backend_test! {
         assert!(warnings.contains("no figures for 1985-") && warnings.contains("rates begins in"), "{warnings}");
     }
 }
+
+backend_test! {
+    async fn a_ratio_between_different_units_is_null(app: TestApp) {
+        let body = app.get("/v1/wages/compare?countries=mx,de&measure=average_wage&base=de&from=2016&to=2016").await.json();
+        let values = body["data"][0]["values"].as_array().expect("values");
+        assert!(values[0]["value"].is_number() && values[1]["value"].is_number());
+        assert_eq!(values[0]["ratio_to_base"], Value::Null, "2025-release prices against the 2019 extract's");
+        assert_eq!(values[1]["ratio_to_base"], 1.0);
+        assert!(body["meta"]["warnings"].to_string().contains("different units"));
+    }
+}

@@ -302,7 +302,7 @@ pub async fn compare_wages(
             meta.unit = units.first().map(|u| (*u).to_owned());
             if units.iter().any(|u| Some(*u) != units.first().copied()) {
                 warnings.push(format!(
-                    "the series are in different units ({}); ratios compare unlike values",
+                    "the series are in different units ({}); ratios between different units are null",
                     units.join(", ")
                 ));
             }
@@ -426,6 +426,11 @@ fn align(legs: &[Leg], base: &CountryRow) -> Vec<ComparedPeriod> {
         .iter()
         .position(|l| l.country.code == base.code)
         .unwrap_or(0);
+    // A ratio of values in different units (constant prices of different releases, say) is no
+    // ratio: it stays null.
+    let base_unit = legs
+        .get(base_index)
+        .map_or("", |l| l.computed.unit.as_str());
     by_period
         .into_iter()
         .map(|(period, figures)| {
@@ -451,7 +456,7 @@ fn align(legs: &[Leg], base: &CountryRow) -> Vec<ComparedPeriod> {
                         value,
                         ratio_to_base: value
                             .zip(base_value)
-                            .filter(|(_, b)| *b != 0.0)
+                            .filter(|(_, b)| *b != 0.0 && leg.computed.unit == base_unit)
                             .map(|(v, b)| v / b),
                         partial: figure.is_some_and(|f| f.partial),
                         missing,
