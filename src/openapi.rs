@@ -8,7 +8,6 @@ use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 
 use crate::api::format::Format;
-use crate::api::v1::treaties::Lang;
 use crate::api::v1::wages::compute::CurrencyParam;
 use crate::api::v1::wages::fx::RateSource;
 use crate::api::{self, responses};
@@ -18,6 +17,7 @@ use crate::domain::period::Frequency;
 use crate::domain::series::TimeUnit;
 use crate::domain::source::SourceFamily;
 use crate::domain::trade::FlowDirection;
+use crate::domain::treaty::Lang;
 use crate::error::{Problem, ProblemType};
 
 #[derive(OpenApi)]

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::trade_flows;
+use crate::domain::period::Period;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = trade_flows)]
@@ -94,7 +95,9 @@ pub struct PairCoverage {
 }
 
 /// Which datasets hold flows between `a` and `b` of the given products, and their first and last
-/// periods (by start date), for the message of an answer that found none in the requested range.
+/// periods, for the message of an answer that found none in the requested range. One query:
+/// each dataset's first and last period by frequency, of which the earliest start and the latest
+/// end are kept.
 #[tracing::instrument(level = "debug", skip(conn, products))]
 pub fn pair_coverage(
     conn: &mut DbConnection,
@@ -103,42 +106,62 @@ pub fn pair_coverage(
     products: &[String],
 ) -> QueryResult<Vec<PairCoverage>> {
     use diesel::dsl::{max, min};
-    let pair = trade_flows::reporter
-        .eq(a)
-        .and(trade_flows::partner.eq(b))
-        .or(trade_flows::reporter.eq(b).and(trade_flows::partner.eq(a)));
-    let spans: Vec<(String, Option<String>, Option<String>)> = trade_flows::table
-        .filter(pair)
+    let spans: Vec<(String, String, Option<String>, Option<String>)> = trade_flows::table
+        .filter(
+            trade_flows::reporter
+                .eq(a)
+                .and(trade_flows::partner.eq(b))
+                .or(trade_flows::reporter.eq(b).and(trade_flows::partner.eq(a))),
+        )
         .filter(trade_flows::product_code.eq_any(products))
-        .group_by(trade_flows::dataset_id)
+        .group_by((trade_flows::dataset_id, trade_flows::frequency))
         .select((
             trade_flows::dataset_id,
-            min(trade_flows::period_start),
-            max(trade_flows::period_start),
+            trade_flows::frequency,
+            min(trade_flows::period),
+            max(trade_flows::period),
         ))
-        .order(trade_flows::dataset_id)
+        .order((trade_flows::dataset_id, trade_flows::frequency))
         .load(conn)?;
-    let mut coverage = Vec::with_capacity(spans.len());
-    for (dataset_id, first, last) in spans {
+    let mut coverage: Vec<PairCoverage> = Vec::new();
+    for (dataset_id, _, first, last) in spans {
         let (Some(first), Some(last)) = (first, last) else {
             continue;
         };
-        let period_at = |start: &str, conn: &mut DbConnection| -> QueryResult<String> {
-            trade_flows::table
-                .filter(pair)
-                .filter(trade_flows::dataset_id.eq(&dataset_id))
-                .filter(trade_flows::period_start.eq(start))
-                .select(trade_flows::period)
-                .order(trade_flows::period.desc())
-                .first(conn)
-        };
-        coverage.push(PairCoverage {
-            first_period: period_at(&first, conn)?,
-            last_period: period_at(&last, conn)?,
-            dataset_id,
-        });
+        // Where a dataset has years and months, the finer period names a shared first or last day.
+        let (first_key, last_key) = (
+            (bounds(&first)?.0, std::cmp::Reverse(first.len())),
+            (bounds(&last)?.1, last.len()),
+        );
+        match coverage.last_mut().filter(|c| c.dataset_id == dataset_id) {
+            Some(known) => {
+                let known_first = (
+                    bounds(&known.first_period)?.0,
+                    std::cmp::Reverse(known.first_period.len()),
+                );
+                let known_last = (bounds(&known.last_period)?.1, known.last_period.len());
+                if first_key < known_first {
+                    known.first_period = first;
+                }
+                if last_key > known_last {
+                    known.last_period = last;
+                }
+            }
+            None => coverage.push(PairCoverage {
+                dataset_id,
+                first_period: first,
+                last_period: last,
+            }),
+        }
     }
     Ok(coverage)
+}
+
+/// The first and last day of a stored period.
+fn bounds(period: &str) -> QueryResult<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let parsed = Period::parse(period)
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+    Ok((parsed.first_day(), parsed.last_day()))
 }
 
 /// Every matching flow, in id order.

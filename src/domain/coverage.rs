@@ -9,80 +9,41 @@ use chrono::NaiveDate;
 
 use super::period::{DateRange, Frequency, Period};
 
-/// The periods of a request that have no figure, grouped by where they fall.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Gaps {
-    pub leading: Vec<Period>,
-    pub interior: Vec<Period>,
-    pub trailing: Vec<Period>,
-}
-
-impl Gaps {
-    pub fn is_empty(&self) -> bool {
-        self.leading.is_empty() && self.interior.is_empty() && self.trailing.is_empty()
-    }
-
-    /// One warning per kind of gap, naming the periods as runs and the reason; `what` names the
-    /// source (a dataset or a series), `first` and `last` its first and last period. A source whose
-    /// last period ended more than a year before `today` has ended; a recent one may be extended
-    /// by later releases.
-    pub fn warnings(
-        &self,
-        what: &str,
-        first: Period,
-        last: Period,
-        today: NaiveDate,
-    ) -> Vec<String> {
-        let mut warnings = Vec::new();
-        if !self.leading.is_empty() {
-            warnings.push(format!(
-                "no figures for {}: {what} begins in {first}",
-                runs(&self.leading)
-            ));
-        }
-        if !self.interior.is_empty() {
-            warnings.push(format!(
-                "no figures for {}: {what} lacks these periods; they are left out, not zero",
-                runs(&self.interior)
-            ));
-        }
-        if !self.trailing.is_empty() {
-            let recent = last.last_day() + chrono::Days::new(400) >= today;
-            warnings.push(format!(
-                "no figures for {}: {what} ends in {last}{}",
-                runs(&self.trailing),
-                if recent {
-                    " (later periods are not yet published or not loaded)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        warnings
-    }
+/// The periods of a request that have no figure, grouped by where they fall, and the first and
+/// last period the source has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Gaps {
+    leading: Vec<Period>,
+    interior: Vec<Period>,
+    trailing: Vec<Period>,
+    first: Period,
+    last: Period,
 }
 
 /// The periods of `frequency` in `requested` (an open end stops at `today`) that are not in
-/// `have`. Nothing is reported when `have` is empty: that is a different message.
-pub fn gaps(
+/// `have`. None when `have` is empty: that is a different message.
+fn gaps(
     have: &BTreeSet<Period>,
     requested: DateRange,
     frequency: Frequency,
     today: NaiveDate,
-) -> Gaps {
-    let (Some(first), Some(last)) = (have.first().copied(), have.last().copied()) else {
-        return Gaps::default();
+) -> Option<Gaps> {
+    let (first, last) = (*have.first()?, *have.last()?);
+    let mut found = Gaps {
+        leading: Vec::new(),
+        interior: Vec::new(),
+        trailing: Vec::new(),
+        first,
+        last,
     };
-    let open_start = requested.start == NaiveDate::MIN;
-    let start = if open_start {
+    let start = if requested.start == NaiveDate::MIN {
         first.first_day()
     } else {
         requested.start
     };
     let end = requested.end.min(today.max(last.last_day()));
-    let mut found = Gaps::default();
     if start > end {
-        return found;
+        return Some(found);
     }
     for period in Period::covering(DateRange { start, end }, frequency) {
         if have.contains(&period) {
@@ -96,7 +57,50 @@ pub fn gaps(
             found.interior.push(period);
         }
     }
-    found
+    Some(found)
+}
+
+/// One warning per kind of gap in a request: the periods before the first one `what` (a dataset
+/// or a series) has, between its periods, and after its last one, named as runs with the reason.
+/// A source whose last period ended more than a year before `today` has ended; a recent one may
+/// be extended by later releases.
+pub fn gap_warnings(
+    have: &BTreeSet<Period>,
+    requested: DateRange,
+    frequency: Frequency,
+    today: NaiveDate,
+    what: &str,
+) -> Vec<String> {
+    let Some(gaps) = gaps(have, requested, frequency, today) else {
+        return Vec::new();
+    };
+    let (first, last) = (gaps.first, gaps.last);
+    let mut warnings = Vec::new();
+    if !gaps.leading.is_empty() {
+        warnings.push(format!(
+            "no figures for {}: {what} begins in {first}",
+            runs(&gaps.leading)
+        ));
+    }
+    if !gaps.interior.is_empty() {
+        warnings.push(format!(
+            "no figures for {}: {what} lacks these periods; they are left out, not zero",
+            runs(&gaps.interior)
+        ));
+    }
+    if !gaps.trailing.is_empty() {
+        let recent = last.last_day() + chrono::Days::new(400) >= today;
+        warnings.push(format!(
+            "no figures for {}: {what} ends in {last}{}",
+            runs(&gaps.trailing),
+            if recent {
+                " (later periods are not yet published or not loaded)"
+            } else {
+                ""
+            }
+        ));
+    }
+    warnings
 }
 
 /// Collapses consecutive periods into runs for a readable list: `1998-2005, 2007, 2018` or
@@ -121,10 +125,10 @@ pub fn runs(periods: &[Period]) -> String {
     out.join(", ")
 }
 
-/// Whether a period has not ended by `today`: its figure, where there is one, covers only part
-/// of it and is flagged `partial`.
+/// Whether a period has not ended by `today`: a mean over it covers only part of it and is
+/// flagged `partial`. A day is never under way: its figure is the day's own.
 pub fn under_way(period: Period, today: NaiveDate) -> bool {
-    period.last_day() >= today
+    !matches!(period, Period::Day(_)) && period.last_day() >= today
 }
 
 #[cfg(test)]
@@ -144,7 +148,7 @@ mod tests {
     fn gaps_fall_before_between_and_after_the_figures() {
         let have = years(&[2000, 2001, 2003]);
         let requested = DateRange::from_params(Some("1998"), Some("2005")).unwrap();
-        let gaps = gaps(&have, requested, Frequency::Annual, day("2026-11-29"));
+        let gaps = gaps(&have, requested, Frequency::Annual, day("2026-11-29")).unwrap();
         assert_eq!(gaps.leading, vec![Period::Year(1998), Period::Year(1999)]);
         assert_eq!(gaps.interior, vec![Period::Year(2002)]);
         assert_eq!(gaps.trailing, vec![Period::Year(2004), Period::Year(2005)]);
@@ -158,9 +162,41 @@ mod tests {
             DateRange::everything(),
             Frequency::Annual,
             day("2023-03-01"),
-        );
+        )
+        .unwrap();
         assert!(gaps.leading.is_empty());
         assert_eq!(gaps.trailing, vec![Period::Year(2022), Period::Year(2023)]);
+    }
+
+    #[test]
+    fn warnings_name_each_kind_of_gap_with_its_reason() {
+        let have = years(&[2000, 2001, 2003]);
+        let requested = DateRange::from_params(Some("1999"), Some("2004")).unwrap();
+        let warnings = gap_warnings(
+            &have,
+            requested,
+            Frequency::Annual,
+            day("2026-11-29"),
+            "series x",
+        );
+        assert_eq!(
+            warnings,
+            [
+                "no figures for 1999: series x begins in 2000",
+                "no figures for 2002: series x lacks these periods; they are left out, not zero",
+                "no figures for 2004: series x ends in 2003",
+            ]
+        );
+        assert!(
+            gap_warnings(
+                &BTreeSet::new(),
+                requested,
+                Frequency::Annual,
+                day("2026-11-29"),
+                "x"
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -175,5 +211,9 @@ mod tests {
     fn a_period_that_has_not_ended_is_under_way() {
         assert!(under_way(Period::Year(2026), day("2026-11-29")));
         assert!(!under_way(Period::Year(2025), day("2026-11-29")));
+        assert!(!under_way(
+            Period::Day(day("2026-11-29")),
+            day("2026-11-29")
+        ));
     }
 }

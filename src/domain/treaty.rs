@@ -2,7 +2,7 @@
 //! the taxonomy (data/treaties/TAXONOMY.md), the cleaning of headings, and a treaty's status from
 //! its dates.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The number in `ARTICLE 19.3`, `ARTÍCULO 19.3` or `ARTICLE 1901`: the last word, if it is made of
@@ -210,6 +210,29 @@ pub fn stored_topics(stored: &str) -> Vec<String> {
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// A language of the treaty texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == value)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
 }
 
 /// Where a treaty stands on a day, from its dates: the last of its dates reached decides.

@@ -194,18 +194,13 @@ fn only_file(files: &[BundledFile]) -> &BundledFile {
     &files[0]
 }
 
+/// A row of either Census file: the annual one has `year`, the monthly one `period` (a month).
 #[derive(Debug, Deserialize)]
-struct CensusAnnualRecord {
+struct CensusRecord {
     partner_iso3: String,
     year: String,
-    exports_musd: String,
-    imports_musd: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct CensusMonthlyRecord {
-    partner_iso3: String,
-    period: String,
+    #[serde(default)]
+    period: Option<String>,
     exports_musd: String,
     imports_musd: String,
 }
@@ -247,46 +242,34 @@ fn census_flows(
     Ok([flow("export", exports)?, flow("import", imports)?])
 }
 
-/// One row per partner and year (first file) or month (second file), in million USD, from the
-/// U.S. point of view: an export and an import each.
+/// One row per partner and year (the annual file) or month (the monthly file), in million USD,
+/// from the U.S. point of view: an export and an import each.
 fn read_census(files: &[BundledFile]) -> Result<Vec<Flow>, ImportError> {
-    let [annual, monthly] = files else {
-        return Err(ImportError::File {
-            file: "census".to_owned(),
-            reason: "the census dataset reads an annual and a monthly file".to_owned(),
-        });
-    };
     let mut flows = Vec::new();
-    for (line, record) in read_rows::<CensusAnnualRecord>(annual.path, annual.bytes)? {
-        let period = year(annual.path, line, &record.year)?;
-        flows.extend(census_flows(
-            annual.path,
-            line,
-            &record.partner_iso3,
-            period,
-            &record.exports_musd,
-            &record.imports_musd,
-        )?);
-    }
-    for (line, record) in read_rows::<CensusMonthlyRecord>(monthly.path, monthly.bytes)? {
-        let period = match Period::parse(&record.period) {
-            Ok(month @ Period::Month(..)) => month,
-            _ => {
-                return Err(row_error(
-                    monthly.path,
-                    line,
-                    format!("period '{}' is not a month", record.period),
-                ));
-            }
-        };
-        flows.extend(census_flows(
-            monthly.path,
-            line,
-            &record.partner_iso3,
-            period,
-            &record.exports_musd,
-            &record.imports_musd,
-        )?);
+    for file in files {
+        for (line, record) in read_rows::<CensusRecord>(file.path, file.bytes)? {
+            let period = match &record.period {
+                None => year(file.path, line, &record.year)?,
+                Some(month) => match Period::parse(month) {
+                    Ok(month @ Period::Month(..)) => month,
+                    _ => {
+                        return Err(row_error(
+                            file.path,
+                            line,
+                            format!("period '{month}' is not a month"),
+                        ));
+                    }
+                },
+            };
+            flows.extend(census_flows(
+                file.path,
+                line,
+                &record.partner_iso3,
+                period,
+                &record.exports_musd,
+                &record.imports_musd,
+            )?);
+        }
     }
     Ok(flows)
 }

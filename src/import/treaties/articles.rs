@@ -13,15 +13,13 @@ use super::tota::{TotaArticle, TotaChapter, TotaDocument, TotaMeta};
 use super::{StoredText, store_text};
 use crate::db::DbConnection;
 use crate::db::treaties as db_treaties;
+use crate::domain::treaty::Lang;
 use crate::import::ImportError;
-use crate::import::command::{ImportReport, check_dataset_id};
+use crate::import::command::{ImportKind, ImportReport, check_dataset_id};
 use crate::import::csv_rows::{read_rows, row_error};
 
 /// The source of imported articles (data/sources.csv).
 const SOURCE_ID: &str = "trilateral_articles_import";
-
-/// Languages a text can be loaded in (the ones the search configuration knows).
-const LANGUAGES: [&str; 3] = ["en", "es", "fr"];
 
 #[derive(Debug, Deserialize)]
 struct ArticleRecord {
@@ -88,11 +86,12 @@ fn document(
             format!("'{treaty}' is not a treaty in /v1/treaties"),
         )
     })?;
-    if !LANGUAGES.contains(&lang.as_str()) {
+    if Lang::parse(&lang).is_none() {
+        let known: Vec<&str> = Lang::ALL.iter().map(|l| l.as_str()).collect();
         return Err(row_error(
             file,
             records[0].0,
-            format!("language '{lang}' is not one of {}", LANGUAGES.join(", ")),
+            format!("language '{lang}' is not one of {}", known.join(", ")),
         ));
     }
     let mut chapters: Vec<TotaChapter> = Vec::new();
@@ -185,7 +184,7 @@ pub fn import_articles(
             dataset_id: &dataset_id,
             new_record: None,
             source_id: SOURCE_ID,
-            how: "articles",
+            kind: ImportKind::Articles,
         },
     )
 }

@@ -13,6 +13,7 @@ use super::csv_rows::{read_rows, row_error};
 use super::{BundledDataset, ImportError, LoadSummary};
 use chrono::Utc;
 
+use super::command::ImportKind;
 use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::treaties::{self as db_treaties, ChapterRow, CoverageRow, ProvisionRow, TreatyRow};
@@ -322,7 +323,7 @@ struct MeaningRecord {
 
 /// What each DTA provision flag means (`lm_prov_10` → "reference to internationally recognized
 /// labor standards"), from the package documentation quoted in data/treaties/PROVENANCE.md.
-pub fn dta_provision_meanings() -> Result<Vec<(String, String)>, ImportError> {
+fn dta_provision_meanings() -> Result<Vec<(String, String)>, ImportError> {
     read_rows::<MeaningRecord>(DTA_MEANINGS_CSV.path, DTA_MEANINGS_CSV.bytes)
         .map(|rows| rows.into_iter().map(|(_, r)| (r.code, r.meaning)).collect())
 }
@@ -568,7 +569,7 @@ pub fn import_text(
             dataset_id: &dataset_id,
             new_record,
             source_id: TOTA_SOURCE_ID,
-            how: "tota-xml",
+            kind: ImportKind::TotaXml,
         },
     )
 }
@@ -583,8 +584,8 @@ pub(crate) struct StoredText<'a> {
     /// The treaty's record, where the service had none.
     pub new_record: Option<TreatyRow>,
     pub source_id: &'a str,
-    /// The import kind, for the catalogue.
-    pub how: &'a str,
+    /// How it was imported, for the catalogue.
+    pub kind: ImportKind,
 }
 
 /// Stores an imported text as its own dataset (replacing the dataset's earlier version), marks
@@ -602,7 +603,7 @@ pub(crate) fn store_text(
         dataset_id,
         new_record,
         source_id,
-        how,
+        kind,
     } = text;
     let meta = &document.meta;
     if let Some(owner) = db_treaties::text_owner(conn, treaty_id, &meta.language)?
@@ -651,7 +652,10 @@ pub(crate) fn store_text(
             id: dataset_id.to_owned(),
             family: "treaties".to_owned(),
             title: format!("Imported text of {} ({})", meta.name, meta.language),
-            description: format!("Imported with `trilateral import {how}` from {file}"),
+            description: format!(
+                "Imported with `trilateral import {}` from {file}",
+                kind.name()
+            ),
             version,
             last_updated: Utc::now().naive_utc(),
             row_count: rows.provisions.len() as i64,
@@ -660,8 +664,10 @@ pub(crate) fn store_text(
             checksum: crate::domain::hex(&super::command::sha2_digest(bytes)),
             origin: "import".to_owned(),
             basis: format!(
-                "treaty text of {} ({}) as supplied to `trilateral import {how}`",
-                meta.name, meta.language
+                "treaty text of {} ({}) as supplied to `trilateral import {}`",
+                meta.name,
+                meta.language,
+                kind.name()
             ),
             reporting: Reporting::NotApplicable.as_str().to_owned(),
         },

@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_number,
-    parse_period,
+    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
+    parse_number,
 };
-use crate::domain::period::Period;
 use crate::domain::series::{NativeFrequency, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -403,10 +402,7 @@ fn banxico_series() -> Result<Vec<LoadedSeries>, ImportError> {
                 format!("unknown Banxico series '{}'", record.banxico_series),
             ));
         }
-        let period = parse_period(file, line, "period", &record.period)?;
-        if !matches!(period, Period::Month(..)) {
-            return Err(row_error(file, line, "period is not a month"));
-        }
+        let period = parse_month(file, line, "period", &record.period)?;
         let value = parse_number(file, line, "value", &record.value)?;
         by_code
             .entry(record.banxico_series)

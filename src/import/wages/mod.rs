@@ -254,6 +254,30 @@ pub fn parse_period(file: &str, line: u64, column: &str, raw: &str) -> Result<Pe
     Period::parse(raw.trim()).map_err(|e| row_error(file, line, format!("{column}: {e}")))
 }
 
+/// Parses a column that must hold a year.
+pub fn parse_year(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
+    match parse_period(file, line, column, raw)? {
+        year @ Period::Year(_) => Ok(year),
+        _ => Err(row_error(
+            file,
+            line,
+            format!("{column} '{raw}' is not a year"),
+        )),
+    }
+}
+
+/// Parses a column that must hold a month (`YYYY-MM`).
+pub fn parse_month(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
+    match parse_period(file, line, column, raw)? {
+        month @ Period::Month(..) => Ok(month),
+        _ => Err(row_error(
+            file,
+            line,
+            format!("{column} '{raw}' is not a month"),
+        )),
+    }
+}
+
 /// Parses a `YYYY-MM-DD` column.
 pub fn parse_day(file: &str, line: u64, column: &str, raw: &str) -> Result<NaiveDate, ImportError> {
     match parse_period(file, line, column, raw)? {

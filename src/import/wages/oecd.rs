@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_period};
-use crate::domain::period::Period;
+use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_year};
 use crate::domain::series::{NativeFrequency, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -88,13 +87,6 @@ fn iso3_for_name(name: &str, aliases: &BTreeMap<String, &'static str>) -> Option
         .find(|c| c.name == name)
         .map(|c| c.alpha3)
         .or_else(|| aliases.get(name).copied())
-}
-
-fn year(file: &str, line: u64, raw: &str) -> Result<Period, ImportError> {
-    match parse_period(file, line, "year", raw)? {
-        year @ Period::Year(_) => Ok(year),
-        _ => Err(row_error(file, line, format!("year '{raw}' is not a year"))),
-    }
 }
 
 struct Measure {
@@ -185,7 +177,7 @@ fn average_2025() -> Result<BTreeMap<&'static str, Vec<Obs>>, ImportError> {
             return Err(row_error(file, line, "expected constant prices of 2025"));
         }
         average.entry(iso3).or_default().push(Obs::for_period(
-            year(file, line, &record.year)?,
+            parse_year(file, line, "year", &record.year)?,
             parse_number(file, line, "value", &record.value)?,
             AVERAGE_2025_SOURCE,
         ));
@@ -210,7 +202,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         })?;
         let value = parse_number(file, line, "value", &record.value)?;
         real_minimum.entry(iso3).or_default().push(Obs::for_period(
-            year(file, line, &record.year)?,
+            parse_year(file, line, "year", &record.year)?,
             value,
             &record.source_id,
         ));
@@ -236,7 +228,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         }
         let value = parse_number(file, line, "value", &record.value)?;
         average.entry(iso3).or_default().push(Obs::for_period(
-            year(file, line, &record.year)?,
+            parse_year(file, line, "year", &record.year)?,
             value,
             &record.source_id,
         ));

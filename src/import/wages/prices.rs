@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_period};
-use crate::domain::period::Period;
+use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_month, parse_number, parse_year};
 use crate::domain::series::NativeFrequency;
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -87,10 +86,7 @@ fn national_cpis() -> Result<Vec<LoadedSeries>, ImportError> {
                 format!("base '{}' is not {}", record.base, cpi.base),
             ));
         }
-        let period = parse_period(file, line, "date", &record.date)?;
-        if !matches!(period, Period::Month(..)) {
-            return Err(row_error(file, line, "date is not a month"));
-        }
+        let period = parse_month(file, line, "date", &record.date)?;
         by_country
             .entry(record.country_iso3)
             .or_default()
@@ -153,10 +149,7 @@ fn cpi() -> Result<Vec<LoadedSeries>, ImportError> {
     let mut change = Vec::new();
     let mut source_id = String::new();
     for (line, record) in read_rows::<CpiRecord>(file, CPI_CSV.bytes)? {
-        let period = parse_period(file, line, "period", &record.period)?;
-        if !matches!(period, Period::Month(..)) {
-            return Err(row_error(file, line, "period is not a month"));
-        }
+        let period = parse_month(file, line, "period", &record.period)?;
         index.push(Obs::for_period(
             period,
             parse_number(
@@ -220,10 +213,7 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
                     format!("'{}' is not an ISO alpha-3 code", record.country),
                 )
             })?;
-        let period = parse_period(file, line, "year", &record.year)?;
-        if !matches!(period, Period::Year(_)) {
-            return Err(row_error(file, line, "year is not a year"));
-        }
+        let period = parse_year(file, line, "year", &record.year)?;
         let value = parse_number(
             file,
             line,

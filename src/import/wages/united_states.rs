@@ -7,10 +7,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::{
-    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_number,
-    parse_period,
+    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
+    parse_number, parse_year,
 };
-use crate::domain::period::Period;
 use crate::domain::series::{NativeFrequency, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -83,10 +82,7 @@ struct StateYear {
 
 /// The year's last day, as the end of a rate the annual table shows still in force then.
 fn last_confirmed_day(file: &str, line: u64, year: &str) -> Result<NaiveDate, ImportError> {
-    match parse_period(file, line, "year", year)? {
-        period @ Period::Year(_) => Ok(period.last_day()),
-        _ => Err(row_error(file, line, format!("'{year}' is not a year"))),
-    }
+    Ok(parse_year(file, line, "year", year)?.last_day())
 }
 
 /// A series' latest rate is served through the last year the annual table shows it in force on
@@ -331,10 +327,7 @@ fn earnings() -> Result<Vec<LoadedSeries>, ImportError> {
                 ),
             ));
         }
-        let period = parse_period(file, line, "date", &record.date)?;
-        if !matches!(period, Period::Month(..)) {
-            return Err(row_error(file, line, "date is not a month"));
-        }
+        let period = parse_month(file, line, "date", &record.date)?;
         by_series
             .entry(record.series_id)
             .or_default()

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, no_figures_message,
-    token_list, unknown_reporting, withhold_unknown_reporters,
+    stored_period, token_list, trade_frequency, unknown_reporting, withhold_unknown_reporters,
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
@@ -19,6 +19,7 @@ use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
+use crate::db::sources::SourceRow;
 use crate::db::trade::{FlowFilter, TradeFlowRow};
 use crate::domain::coverage;
 use crate::domain::period::{Frequency, Period};
@@ -180,16 +181,10 @@ pub async fn get_trade_balance(
         .into_iter()
         .next()
         .unwrap_or_else(|| "TOTAL".to_owned());
-    let frequency = query.frequency.unwrap_or(Frequency::Annual);
-    if frequency == Frequency::Daily {
-        return Err(ApiError::invalid_parameter(
-            "frequency",
-            "Trade figures are monthly at the finest: use A, Q or M.",
-        )
-        .with_allowed(["A", "Q", "M"]));
-    }
+    let frequency = trade_frequency(query.frequency)?.unwrap_or(Frequency::Annual);
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
+    let source_filter: Vec<String> = source.iter().cloned().collect();
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let country = find_country(conn, "country", &country)?;
         let partner = find_country(conn, "partner", &partner)?;
@@ -207,55 +202,62 @@ pub async fn get_trade_balance(
             products: vec![product],
             start_from: Some(start_from),
             start_to: Some(start_to),
-            sources: source.iter().cloned().collect(),
+            sources: source_filter,
             ..FlowFilter::default()
         };
         let all = flows_between(conn, &country.code, &partner.code, &filter)?;
+        // With no figure in range, the answer names the datasets that do cover the pair.
+        let coverage = if all.is_empty() {
+            crate::db::trade::pair_coverage(conn, &country.code, &partner.code, &filter.products)?
+        } else {
+            Vec::new()
+        };
+        let sources = sources_of(conn, all.iter().map(|r| r.source_id.as_str()))?;
+        Ok((country, partner, all, sources, coverage))
+    })
+    .await?
+    .respond(|validators, datasets, (country, partner, all, sources, coverage)| {
+        let today = chrono::Utc::now().date_naive();
+        // The dataset is chosen here, where the snapshot's trade datasets (and so which of them
+        // say who reported their figures) are at hand.
         let chosen = match &source {
             Some(source) => Some(source.clone()),
-            None => {
-                let trade_datasets = crate::db::datasets::of_family(conn, FAMILY)?;
-                default_dataset(&all, &country.code, &unknown_reporting(&trade_datasets))
-            }
+            None => default_dataset(&all, &country.code, &unknown_reporting(&datasets)),
         };
-        let rows: Vec<TradeFlowRow> = all
-            .into_iter()
+        let rows: Vec<&TradeFlowRow> = all
+            .iter()
             .filter(|r| {
                 chosen
                     .as_deref()
                     .is_some_and(|c| r.dataset_id == c || r.source_id == c)
             })
             .collect();
-        let coverage = if rows.is_empty() {
-            crate::db::trade::pair_coverage(conn, &country.code, &partner.code, &filter.products)?
-        } else {
-            Vec::new()
-        };
-        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
-        Ok((country, partner, chosen, rows, sources, coverage))
-    })
-    .await?
-    .respond(|validators, datasets, (country, partner, chosen, rows, sources, coverage)| {
-        let today = chrono::Utc::now().date_naive();
-        let flows: Vec<ReportedFlow> = rows.iter().map(reported_flow).collect::<Result<_, _>>()?;
+        let sources: Vec<SourceRow> = sources
+            .into_iter()
+            .filter(|s| rows.iter().any(|r| r.source_id == s.id))
+            .collect();
+        let flows: Vec<ReportedFlow> = rows
+            .iter()
+            .map(|row| reported_flow(row))
+            .collect::<Result<_, _>>()?;
         let balance_rows = balance(&flows, &country.code, &partner.code, frequency);
         let periods: BTreeSet<Period> = balance_rows.iter().map(|row| row.period).collect();
         let mut data: Vec<BalancePeriod> = balance_rows.iter().map(BalancePeriod::from).collect();
 
         let mut meta = chosen_dataset_meta(&datasets, chosen.as_deref(), &sources, data.len());
-        match (&chosen, periods.first(), periods.last()) {
-            (Some(dataset), Some(first), Some(last)) => {
+        match &chosen {
+            Some(dataset) if !periods.is_empty() => {
                 meta.transformations.push(format!(
                     "all values from dataset '{dataset}'; balance = exports - imports; a value reported by {} is the partner's mirror figure; {}",
                     partner.code,
                     frequency_rule(frequency)
                 ));
-                let gaps = coverage::gaps(&periods, range, frequency, today);
-                meta.warnings.extend(gaps.warnings(
-                    &format!("dataset '{dataset}'"),
-                    *first,
-                    *last,
+                meta.warnings.extend(coverage::gap_warnings(
+                    &periods,
+                    range,
+                    frequency,
                     today,
+                    &format!("dataset '{dataset}'"),
                 ));
             }
             _ => meta.warnings.push(no_figures_message(&country.name, &partner.name, &coverage)),
@@ -321,18 +323,15 @@ fn frequency_rule(frequency: Frequency) -> &'static str {
 /// A stored row as the balance rule reads it. A row whose period or direction does not parse (no
 /// importer stores one) is an error naming it, never skipped.
 fn reported_flow(row: &TradeFlowRow) -> Result<ReportedFlow<'_>, ApiError> {
-    let corrupt = || {
-        ApiError::internal(format!(
-            "trade flow {} has period '{}' and flow '{}'",
-            row.id, row.period, row.flow
-        ))
-    };
+    let flow = FlowDirection::parse(&row.flow).ok_or_else(|| {
+        ApiError::internal(format!("trade flow {} has flow '{}'", row.id, row.flow))
+    })?;
     Ok(ReportedFlow {
         reporter: &row.reporter,
         partner: &row.partner,
-        flow: FlowDirection::parse(&row.flow).ok_or_else(corrupt)?,
+        flow,
         figure: Figure {
-            period: Period::parse(&row.period).map_err(|_| corrupt())?,
+            period: stored_period(row)?,
             value_usd: row.value_usd,
             source_id: &row.source_id,
         },

@@ -13,8 +13,8 @@ use tokio::sync::OwnedSemaphorePermit;
 use utoipa::IntoParams;
 
 use super::{
-    FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, token_list,
-    unknown_reporting,
+    FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, stored_period, token_list,
+    trade_frequency, unknown_reporting,
 };
 use crate::api::caching::{CacheKey, Scope, Validators, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta, render_with_data};
@@ -26,7 +26,7 @@ use crate::api::spool::{self, BodyClosed, Spool};
 use crate::api::{self, AppState};
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::db::{DbConnection, DbPool};
-use crate::domain::period::{Frequency, Period};
+use crate::domain::period::Frequency;
 use crate::domain::trade::quarter_totals;
 use crate::error::ApiError;
 
@@ -35,16 +35,11 @@ const MAX_LIMIT: u32 = 10_000;
 /// Bytes gathered before a chunk is handed to the connection.
 const STREAM_BUFFER: usize = 64 * 1024;
 
-/// The stored rows a frequency reads: quarters are made of months; there are no daily flows.
-fn stored_frequency(frequency: Frequency) -> Result<&'static str, ApiError> {
+/// The stored rows a frequency reads: quarters are made of months.
+fn stored_frequency(frequency: Frequency) -> &'static str {
     match frequency {
-        Frequency::Annual => Ok("annual"),
-        Frequency::Quarterly | Frequency::Monthly => Ok("monthly"),
-        Frequency::Daily => Err(ApiError::invalid_parameter(
-            "frequency",
-            "Trade flows are monthly at the finest: use A, Q or M.",
-        )
-        .with_allowed(["A", "Q", "M"])),
+        Frequency::Annual => "annual",
+        Frequency::Quarterly | Frequency::Monthly | Frequency::Daily => "monthly",
     }
 }
 
@@ -112,6 +107,15 @@ fn decode_cursor(raw: &str) -> Result<i64, ApiError> {
         })
 }
 
+/// The RFC 8288 `Link` header of a page that has a next one.
+fn link_next(response: &mut HttpResponse, next: Option<&str>) {
+    if let Some(next) = next
+        && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    {
+        response.headers_mut().insert(header::LINK, value);
+    }
+}
+
 /// The URL of the page after the one ending at `last_id`: the same query with a new cursor.
 fn next_link(req: &HttpRequest, last_id: i64) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
@@ -170,7 +174,7 @@ pub async fn list_trade_flows(
         flow: query.flow.map(FlowDirection::as_str),
         start_from: Some(start_from),
         start_to: Some(start_to),
-        frequency: query.frequency.map(stored_frequency).transpose()?,
+        frequency: trade_frequency(query.frequency)?.map(stored_frequency),
         products: token_list("product", query.product.as_deref())?,
         sources: token_list("source", query.source.as_deref())?,
         after_id: query.cursor.as_deref().map(decode_cursor).transpose()?,
@@ -211,11 +215,7 @@ pub async fn list_trade_flows(
                 data: quarters,
             };
             let mut response = format::collection(format, &validators, &envelope, "trade_flows")?;
-            if let Some(next) = next
-                && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
-            {
-                response.headers_mut().insert(header::LINK, value);
-            }
+            link_next(&mut response, next.as_deref());
             Ok(response)
         });
     }
@@ -266,11 +266,7 @@ pub async fn list_trade_flows(
         let body = render_with_data(&page.data, &meta, &links)
             .map_err(|e| ApiError::internal(e.to_string()))?;
         let mut response = format::json_bytes(&validators, body);
-        if let Some(next) = next
-            && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
-        {
-            response.headers_mut().insert(header::LINK, value);
-        }
+        link_next(&mut response, next.as_deref());
         Ok(response)
     })
 }
@@ -285,9 +281,7 @@ fn quarterly_flows(
     let figures = rows
         .into_iter()
         .map(|row| {
-            let month = Period::parse(&row.period).map_err(|_| {
-                ApiError::internal(format!("trade flow {} has period '{}'", row.id, row.period))
-            })?;
+            let month = stored_period(&row)?;
             let key = (
                 row.dataset_id,
                 row.reporter,

@@ -19,6 +19,7 @@ use crate::db::trade::{PairCoverage, TradeFlowRow};
 use std::collections::BTreeSet;
 
 use crate::domain::country::{CountryLookup, shorten_for_display};
+use crate::domain::period::{Frequency, Period};
 use crate::domain::source::Reporting;
 pub use crate::domain::trade::FlowDirection;
 use crate::error::ApiError;
@@ -189,6 +190,27 @@ impl From<&TradeFlowRow> for Reported {
             dataset_id: row.dataset_id.clone(),
         }
     }
+}
+
+/// The frequency a trade answer is asked in: trade figures are monthly at the finest, so days
+/// are refused.
+pub fn trade_frequency(asked: Option<Frequency>) -> Result<Option<Frequency>, ApiError> {
+    if asked == Some(Frequency::Daily) {
+        return Err(ApiError::invalid_parameter(
+            "frequency",
+            "Trade figures are monthly at the finest: use A, Q or M.",
+        )
+        .with_allowed(["A", "Q", "M"]));
+    }
+    Ok(asked)
+}
+
+/// A stored flow's period. One that does not parse (no importer stores one) is an error naming
+/// the row, never skipped.
+pub fn stored_period(row: &TradeFlowRow) -> Result<Period, ApiError> {
+    Period::parse(&row.period).map_err(|_| {
+        ApiError::internal(format!("trade flow {} has period '{}'", row.id, row.period))
+    })
 }
 
 /// The datasets among `datasets` that do not say which side reported their figures.

@@ -5,35 +5,16 @@ pub mod provisions;
 pub mod records;
 pub mod search;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use crate::db::DbConnection;
 use crate::db::treaties::{self as db_treaties, TreatyRow};
 use crate::domain::country::shorten_for_display;
 use crate::domain::is_lowercase_id;
+pub use crate::domain::treaty::Lang;
 use crate::domain::treaty::Taxonomy;
 use crate::error::{ApiError, ProblemType};
 
 /// The dataset family treaty answers read.
 pub const FAMILY: &str = "treaties";
-
-/// A language of the treaty texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    En,
-    Es,
-}
-
-impl Lang {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Es => "es",
-        }
-    }
-}
 
 /// Checks a `topic` parameter against the taxonomy.
 pub fn check_topic(taxonomy: &Taxonomy, topic: Option<&str>) -> Result<(), ApiError> {

@@ -490,14 +490,12 @@ fn gap_warnings(
         return Vec::new();
     }
     let have: BTreeSet<Period> = figures.iter().filter_map(|(_, p)| *p).collect();
-    let (Some(first), Some(last)) = (have.first().copied(), have.last().copied()) else {
-        return Vec::new();
-    };
-    coverage::gaps(&have, request.range, frequency, today).warnings(
-        &format!("series {}", series.id),
-        first,
-        last,
+    coverage::gap_warnings(
+        &have,
+        request.range,
+        frequency,
         today,
+        &format!("series {}", series.id),
     )
 }
 

@@ -190,10 +190,8 @@ fn leg(
             source_id: source_id.to_owned(),
         })
     };
-    // A mean over a period that has not ended covers only the days so far; a day is complete.
     let today = chrono::Utc::now().date_naive();
-    let under_way =
-        |period: Period| !matches!(period, Period::Day(_)) && coverage::under_way(period, today);
+    let under_way = |period: Period| coverage::under_way(period, today);
     Ok(match target {
         None => rows
             .iter()
@@ -408,15 +406,12 @@ fn gap_warnings(
         .filter(|r| r.rate.is_some())
         .filter_map(|r| Period::parse(&r.period).ok())
         .collect();
-    let (Some(first), Some(last)) = (have.first().copied(), have.last().copied()) else {
-        return Vec::new();
-    };
-    let today = chrono::Utc::now().date_naive();
-    coverage::gaps(&have, range, frequency, today).warnings(
+    coverage::gap_warnings(
+        &have,
+        range,
+        frequency,
+        chrono::Utc::now().date_naive(),
         &format!("the {quote} per {base} rates"),
-        first,
-        last,
-        today,
     )
 }
 
