@@ -69,13 +69,19 @@ impl CacheKey {
         }
     }
 
+    /// The validators of the answer to this request from these dataset versions, on this day:
+    /// answers name the periods not yet published and flag the ones still under way, which
+    /// change with the date, so an answer of yesterday is not today's.
     pub fn validators(&self, datasets: &[DatasetRow]) -> Validators {
+        let today = chrono::Utc::now().date_naive();
         let mut hasher = Sha256::new();
         hasher.update(env!("CARGO_PKG_VERSION"));
         hasher.update([0]);
         hasher.update(&self.normalised_target);
         hasher.update([0]);
         hasher.update(self.format.as_str());
+        hasher.update([0]);
+        hasher.update(today.to_string());
         for dataset in datasets {
             hasher.update([0]);
             hasher.update(&dataset.id);
@@ -87,6 +93,7 @@ impl CacheKey {
             last_modified: datasets
                 .iter()
                 .map(|d| d.last_updated)
+                .chain([today.and_time(chrono::NaiveTime::MIN)])
                 .max()
                 .unwrap_or_default(),
         }
