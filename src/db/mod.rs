@@ -296,6 +296,16 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> MigrationResult<Vec<Str
     Ok(reverted.iter().map(ToString::to_string).collect())
 }
 
+/// Reverts the newest applied migration, keeping the data its `down.sql` carries back (used by
+/// the tests that check a migration keeps the rows it reshapes).
+pub fn revert_last_migration(conn: &mut DbConnection) -> MigrationResult<String> {
+    let reverted = match conn {
+        DbConnection::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS)?,
+        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS)?,
+    };
+    Ok(reverted.to_string())
+}
+
 /// Whether migrations embedded in this binary are not yet applied.
 pub fn has_pending_migrations(conn: &mut DbConnection) -> MigrationResult<bool> {
     match conn {

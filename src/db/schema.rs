@@ -131,10 +131,9 @@ diesel::table! {
         other_names -> Nullable<Text>,
         kind -> Nullable<Text>,
         status -> Nullable<Text>,
-        parties -> Text,
-        date_signed -> Nullable<Text>,
-        date_in_force -> Nullable<Text>,
-        date_terminated -> Nullable<Text>,
+        date_signed -> Nullable<Date>,
+        date_in_force -> Nullable<Date>,
+        date_terminated -> Nullable<Date>,
         supersedes -> Nullable<Text>,
         superseded_by -> Nullable<Text>,
         side_agreement_of -> Nullable<Text>,
@@ -147,7 +146,7 @@ diesel::table! {
         wb_dta_id -> Nullable<Text>,
         note -> Nullable<Text>,
         source_id -> Text,
-        date_suspended -> Nullable<Text>,
+        date_suspended -> Nullable<Date>,
     }
 }
 
@@ -194,6 +193,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    treaty_parties (treaty_id, party) {
+        treaty_id -> Text,
+        party -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
     provision_topics (provision_id, topic) {
         provision_id -> BigInt,
         topic -> Text,
@@ -201,6 +208,7 @@ diesel::table! {
 }
 
 diesel::joinable!(provision_topics -> provisions (provision_id));
+diesel::joinable!(treaty_parties -> treaties (treaty_id));
 diesel::joinable!(countries -> sources (source_id));
 diesel::joinable!(trade_flows -> sources (source_id));
 diesel::joinable!(series -> sources (source_id));
@@ -220,5 +228,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     treaty_chapters,
     provisions,
     provision_topics,
+    treaty_parties,
     treaty_coverage
 );

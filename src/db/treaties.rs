@@ -1,12 +1,17 @@
 //! Treaties, chapters, provisions and coverage flags, and the full-text search over provisions:
 //! FTS5 on SQLite, a tsvector with a GIN index on Postgres, behind one function.
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 
 use super::DbConnection;
-use super::schema::{provision_topics, provisions, treaties, treaty_chapters, treaty_coverage};
+use super::schema::{
+    provision_topics, provisions, treaties, treaty_chapters, treaty_coverage, treaty_parties,
+};
 use crate::domain::search::Term;
 use crate::domain::treaty::stored_topics;
 
@@ -20,10 +25,9 @@ pub struct TreatyRow {
     pub other_names: Option<String>,
     pub kind: Option<String>,
     pub status: Option<String>,
-    pub parties: String,
-    pub date_signed: Option<String>,
-    pub date_in_force: Option<String>,
-    pub date_terminated: Option<String>,
+    pub date_signed: Option<NaiveDate>,
+    pub date_in_force: Option<NaiveDate>,
+    pub date_terminated: Option<NaiveDate>,
     pub supersedes: Option<String>,
     pub superseded_by: Option<String>,
     pub side_agreement_of: Option<String>,
@@ -36,7 +40,24 @@ pub struct TreatyRow {
     pub wb_dta_id: Option<String>,
     pub note: Option<String>,
     pub source_id: String,
-    pub date_suspended: Option<String>,
+    pub date_suspended: Option<NaiveDate>,
+}
+
+/// A treaty's record with its original parties (ISO alpha-3), in the order the record lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Treaty {
+    pub record: TreatyRow,
+    pub parties: Vec<String>,
+}
+
+/// One original party of one treaty.
+#[derive(Debug, Clone, PartialEq, Insertable)]
+#[diesel(table_name = treaty_parties)]
+#[diesel(treat_none_as_default_value = false)]
+struct TreatyPartyRow {
+    treaty_id: String,
+    party: String,
+    position: i32,
 }
 
 /// One topic of one provision, the row topic filters read.
@@ -93,19 +114,45 @@ pub struct CoverageRow {
     pub source_id: String,
 }
 
-pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<TreatyRow>> {
-    treaties::table
+/// Every treaty, ordered by id.
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Treaty>> {
+    let records = treaties::table
         .order(treaties::id)
         .select(TreatyRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    let mut parties: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (treaty_id, party) in treaty_parties::table
+        .order((treaty_parties::treaty_id, treaty_parties::position))
+        .select((treaty_parties::treaty_id, treaty_parties::party))
+        .load::<(String, String)>(conn)?
+    {
+        parties.entry(treaty_id).or_default().push(party);
+    }
+    Ok(records
+        .into_iter()
+        .map(|record| Treaty {
+            parties: parties.remove(&record.id).unwrap_or_default(),
+            record,
+        })
+        .collect())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<TreatyRow>> {
-    treaties::table
+/// One treaty by id.
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Treaty>> {
+    let Some(record) = treaties::table
         .find(id)
         .select(TreatyRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let parties = treaty_parties::table
+        .filter(treaty_parties::treaty_id.eq(id))
+        .order(treaty_parties::position)
+        .select(treaty_parties::party)
+        .load(conn)?;
+    Ok(Some(Treaty { record, parties }))
 }
 
 pub fn chapters(
@@ -243,15 +290,19 @@ pub fn max_provision_id(conn: &mut DbConnection) -> QueryResult<i64> {
 pub fn replace_dataset(
     conn: &mut DbConnection,
     dataset_id: &str,
-    treaty_rows: &[TreatyRow],
+    treaties: &[Treaty],
     chapter_rows: &[ChapterRow],
     provision_rows: &[ProvisionRow],
     coverage_rows: &[CoverageRow],
 ) -> QueryResult<()> {
-    let owned = treaties::table
-        .filter(treaties::dataset_id.eq(dataset_id))
-        .select(treaties::id);
-    diesel::delete(treaty_coverage::table.filter(treaty_coverage::treaty_id.eq_any(owned)))
+    let owned = || {
+        treaties::table
+            .filter(treaties::dataset_id.eq(dataset_id))
+            .select(treaties::id)
+    };
+    diesel::delete(treaty_coverage::table.filter(treaty_coverage::treaty_id.eq_any(owned())))
+        .execute(conn)?;
+    diesel::delete(treaty_parties::table.filter(treaty_parties::treaty_id.eq_any(owned())))
         .execute(conn)?;
     let replaced = provisions::table
         .filter(provisions::dataset_id.eq(dataset_id))
@@ -263,7 +314,21 @@ pub fn replace_dataset(
     diesel::delete(treaty_chapters::table.filter(treaty_chapters::dataset_id.eq(dataset_id)))
         .execute(conn)?;
     diesel::delete(treaties::table.filter(treaties::dataset_id.eq(dataset_id))).execute(conn)?;
-    super::insert_rows!(conn, treaties::table, treaty_rows)?;
+    let treaty_rows: Vec<TreatyRow> = treaties.iter().map(|t| t.record.clone()).collect();
+    super::insert_rows!(conn, treaties::table, treaty_rows.as_slice())?;
+    let party_rows: Vec<TreatyPartyRow> = treaties
+        .iter()
+        .flat_map(|t| {
+            (0..)
+                .zip(&t.parties)
+                .map(|(position, party)| TreatyPartyRow {
+                    treaty_id: t.record.id.clone(),
+                    party: party.clone(),
+                    position,
+                })
+        })
+        .collect();
+    super::insert_rows!(conn, treaty_parties::table, party_rows.as_slice())?;
     super::insert_rows!(conn, treaty_chapters::table, chapter_rows)?;
     super::insert_rows!(conn, provisions::table, provision_rows)?;
     let topic_rows: Vec<ProvisionTopicRow> = provision_rows

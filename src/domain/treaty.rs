@@ -2,6 +2,7 @@
 //! the taxonomy (data/treaties/TAXONOMY.md), the cleaning of headings, and a treaty's status from
 //! its dates.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -198,7 +199,7 @@ impl Taxonomy {
     }
 }
 
-/// Topics as stored: `;a;b;`, so that `LIKE '%;a;%'` finds one.
+/// Topics as stored in the row for display, `;a;b;` (filters read the `provision_topics` table).
 pub fn store_topics(topics: &[&str]) -> String {
     format!(";{};", topics.join(";"))
 }
@@ -248,19 +249,19 @@ pub enum TreatyStatus {
     Terminated,
 }
 
-/// The dates of a treaty, as `YYYY-MM-DD`.
+/// The dates of a treaty.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TreatyDates<'a> {
-    pub signed: Option<&'a str>,
-    pub in_force: Option<&'a str>,
-    pub suspended: Option<&'a str>,
-    pub terminated: Option<&'a str>,
+pub struct TreatyDates {
+    pub signed: Option<NaiveDate>,
+    pub in_force: Option<NaiveDate>,
+    pub suspended: Option<NaiveDate>,
+    pub terminated: Option<NaiveDate>,
 }
 
-impl TreatyDates<'_> {
+impl TreatyDates {
     /// The status on `today`; none when no date is known.
-    pub fn status(&self, today: &str) -> Option<TreatyStatus> {
-        let reached = |date: Option<&str>| date.is_some_and(|d| d <= today);
+    pub fn status(&self, today: NaiveDate) -> Option<TreatyStatus> {
+        let reached = |date: Option<NaiveDate>| date.is_some_and(|d| d <= today);
         if reached(self.terminated) {
             Some(TreatyStatus::Terminated)
         } else if reached(self.suspended) {
@@ -277,33 +278,38 @@ impl TreatyDates<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
     #[test]
     fn the_status_follows_the_last_date_reached() {
         let nafta = TreatyDates {
-            signed: Some("1992-12-17"),
-            in_force: Some("1994-01-01"),
-            terminated: Some("2020-07-01"),
+            signed: day(1992, 12, 17),
+            in_force: day(1994, 1, 1),
+            terminated: day(2020, 7, 1),
             ..TreatyDates::default()
         };
-        assert_eq!(nafta.status("2019-06-30"), Some(TreatyStatus::InForce));
-        assert_eq!(nafta.status("2020-07-01"), Some(TreatyStatus::Terminated));
-        let cusfta = TreatyDates {
-            in_force: Some("1989-01-01"),
-            suspended: Some("1994-01-01"),
-            ..TreatyDates::default()
-        };
-        assert_eq!(cusfta.status("2026-11-29"), Some(TreatyStatus::Suspended));
-        let tpp = TreatyDates {
-            signed: Some("2016-02-04"),
-            ..TreatyDates::default()
-        };
+        let status = |dates: &TreatyDates, today| dates.status(day(2020, 7, today).unwrap());
         assert_eq!(
-            tpp.status("2026-11-29"),
-            Some(TreatyStatus::SignedNotInForce)
+            nafta.status(day(2019, 6, 30).unwrap()),
+            Some(TreatyStatus::InForce)
         );
+        assert_eq!(status(&nafta, 1), Some(TreatyStatus::Terminated));
+        let cusfta = TreatyDates {
+            in_force: day(1989, 1, 1),
+            suspended: day(1994, 1, 1),
+            ..TreatyDates::default()
+        };
+        assert_eq!(status(&cusfta, 1), Some(TreatyStatus::Suspended));
+        let tpp = TreatyDates {
+            signed: day(2016, 2, 4),
+            ..TreatyDates::default()
+        };
+        assert_eq!(status(&tpp, 1), Some(TreatyStatus::SignedNotInForce));
     }
-
-    use super::*;
 
     #[test]
     fn article_and_chapter_numbers() {

@@ -64,3 +64,43 @@ backend_test! {
         assert_eq!(after["meta"]["dataset"]["version"], 1);
     }
 }
+
+#[derive(QueryableByName)]
+struct Parties {
+    #[diesel(sql_type = Text)]
+    parties: String,
+}
+
+backend_test! {
+    async fn the_party_table_keeps_every_treatys_parties_in_order_across_the_migration(app: TestApp) {
+        let before = app.get("/v1/treaties/tpp").await.json();
+        let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
+        let mut conn = pool.get().expect("connection");
+
+        // Back to the `;`-joined column the parties lived in before their table, data and all.
+        for version in ["000009", "000008"] {
+            let reverted = db::revert_last_migration(&mut conn).expect("revert");
+            assert!(reverted.ends_with(version), "{reverted}");
+        }
+        let joined = diesel::sql_query("SELECT parties FROM treaties WHERE id = 'nafta'")
+            .get_result::<Parties>(&mut conn)
+            .expect("parties column");
+        assert_eq!(joined.parties, "CAN;MEX;USA");
+
+        db::run_migrations(&mut conn).expect("apply again");
+        // Another query string, so that the answer is read afresh rather than from the memo.
+        let after = app.get("/v1/treaties/tpp?format=json").await.json();
+        assert_eq!(after["data"]["parties"], before["data"]["parties"]);
+        assert_eq!(after["data"]["signed"], before["data"]["signed"]);
+        assert_eq!(after["data"]["parties"].as_array().map(Vec::len), Some(12));
+        let mexican = app.get("/v1/treaties?party=mex").await.json();
+        let ids: Vec<&str> = mexican["data"]
+            .as_array()
+            .expect("treaties")
+            .iter()
+            .filter_map(|t| t["id"].as_str())
+            .collect();
+        assert!(ids.contains(&"nafta") && ids.contains(&"tpp"), "{ids:?}");
+        assert!(!ids.contains(&"cusfta"), "{ids:?}");
+    }
+}

@@ -168,8 +168,8 @@ pub fn import_articles(
     let (treaty_id, document) = document(file, records(file, bytes)?, |id| {
         records_of_treaties
             .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.name.clone())
+            .find(|t| t.record.id == id)
+            .map(|t| t.record.name.clone())
     })?;
     let lang = document.meta.language.clone();
     let dataset_id = dataset.map_or_else(|| format!("{treaty_id}_{lang}_text"), str::to_owned);

@@ -11,12 +11,14 @@ use serde::Deserialize;
 use super::bundled::{self, BundledFile, bundled_file};
 use super::csv_rows::{read_rows, row_error};
 use super::{BundledDataset, ImportError, LoadSummary};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 
 use super::command::ImportKind;
 use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
-use crate::db::treaties::{self as db_treaties, ChapterRow, CoverageRow, ProvisionRow, TreatyRow};
+use crate::db::treaties::{
+    self as db_treaties, ChapterRow, CoverageRow, ProvisionRow, Treaty, TreatyRow,
+};
 use crate::domain::source::Reporting;
 use crate::domain::treaty::{
     Taxonomy, Topic, TreatyReference, article_number, chapter_number, clean_heading, slug,
@@ -106,10 +108,10 @@ struct RecordRow {
     name: String,
     other_names: String,
     parties: String,
-    date_signed: String,
-    date_in_force: String,
-    date_terminated: String,
-    date_suspended: String,
+    date_signed: Option<NaiveDate>,
+    date_in_force: Option<NaiveDate>,
+    date_terminated: Option<NaiveDate>,
+    date_suspended: Option<NaiveDate>,
     supersedes: String,
     superseded_by: String,
     side_agreement_of: String,
@@ -127,9 +129,9 @@ struct IndexRow {
     #[serde(rename = "type")]
     kind: String,
     status_at_tota_release: String,
-    date_signed: String,
-    date_into_force: String,
-    date_inactive: String,
+    date_signed: Option<NaiveDate>,
+    date_into_force: Option<NaiveDate>,
+    date_inactive: Option<NaiveDate>,
     original_parties_iso3: String,
     wto_rta_id: String,
 }
@@ -138,38 +140,50 @@ fn optional(value: String) -> Option<String> {
     Some(value.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+/// The parties of a record, as listed: ISO alpha-3 codes joined with `;`.
+fn party_list(joined: &str) -> Vec<String> {
+    joined
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The curated records, then one record per other ToTA agreement (`tota_<id>`).
-fn treaty_records() -> Result<Vec<TreatyRow>, ImportError> {
-    let mut records: Vec<TreatyRow> = read_rows::<RecordRow>(RECORDS_CSV.path, RECORDS_CSV.bytes)?
+fn treaty_records() -> Result<Vec<Treaty>, ImportError> {
+    let mut records: Vec<Treaty> = read_rows::<RecordRow>(RECORDS_CSV.path, RECORDS_CSV.bytes)?
         .into_iter()
-        .map(|(_, r)| TreatyRow {
-            id: r.id,
-            dataset_id: DATASET_ID.to_owned(),
-            name: r.name,
-            other_names: optional(r.other_names),
-            kind: None,
-            status: None,
-            parties: r.parties,
-            date_signed: optional(r.date_signed),
-            date_in_force: optional(r.date_in_force),
-            date_terminated: optional(r.date_terminated),
-            date_suspended: optional(r.date_suspended),
-            supersedes: optional(r.supersedes),
-            superseded_by: optional(r.superseded_by),
-            side_agreement_of: optional(r.side_agreement_of),
-            subject_topics: optional(r.subject_topics),
-            languages: None,
-            text_available: false,
-            official_text_url: optional(r.official_text_url),
-            tota_ids: optional(r.tota_ids),
-            wto_rta_id: None,
-            wb_dta_id: optional(r.wb_dta_id),
-            note: optional(r.note),
-            source_id: RECORDS_SOURCE_ID.to_owned(),
+        .map(|(_, r)| Treaty {
+            parties: party_list(&r.parties),
+            record: TreatyRow {
+                id: r.id,
+                dataset_id: DATASET_ID.to_owned(),
+                name: r.name,
+                other_names: optional(r.other_names),
+                kind: None,
+                status: None,
+                date_signed: r.date_signed,
+                date_in_force: r.date_in_force,
+                date_terminated: r.date_terminated,
+                date_suspended: r.date_suspended,
+                supersedes: optional(r.supersedes),
+                superseded_by: optional(r.superseded_by),
+                side_agreement_of: optional(r.side_agreement_of),
+                subject_topics: optional(r.subject_topics),
+                languages: None,
+                text_available: false,
+                official_text_url: optional(r.official_text_url),
+                tota_ids: optional(r.tota_ids),
+                wto_rta_id: None,
+                wb_dta_id: optional(r.wb_dta_id),
+                note: optional(r.note),
+                source_id: RECORDS_SOURCE_ID.to_owned(),
+            },
         })
         .collect();
     for (_, row) in read_rows::<IndexRow>(INDEX_CSV.path, INDEX_CSV.bytes)? {
-        let curated = records.iter_mut().find(|r| {
+        let curated = records.iter_mut().map(|t| &mut t.record).find(|r| {
             r.tota_ids
                 .as_deref()
                 .is_some_and(|ids| ids.split(';').any(|id| id == row.tota_id))
@@ -180,17 +194,18 @@ fn treaty_records() -> Result<Vec<TreatyRow>, ImportError> {
                 record.status = optional(row.status_at_tota_release);
                 record.wto_rta_id = optional(row.wto_rta_id);
             }
-            None => records.push(TreatyRow {
+            None => records.push(Treaty {
+                parties: party_list(&row.original_parties_iso3),
+                record: TreatyRow {
                 id: format!("tota_{}", row.tota_id),
                 dataset_id: DATASET_ID.to_owned(),
                 name: row.name,
                 other_names: None,
                 kind: optional(row.kind),
                 status: optional(row.status_at_tota_release),
-                parties: row.original_parties_iso3,
-                date_signed: optional(row.date_signed),
-                date_in_force: optional(row.date_into_force),
-                date_terminated: optional(row.date_inactive),
+                date_signed: row.date_signed,
+                date_in_force: row.date_into_force,
+                date_terminated: row.date_inactive,
                 date_suspended: None,
                 supersedes: None,
                 superseded_by: None,
@@ -207,7 +222,7 @@ fn treaty_records() -> Result<Vec<TreatyRow>, ImportError> {
                         .to_owned(),
                 ),
                 source_id: TOTA_SOURCE_ID.to_owned(),
-            }),
+            }}),
         }
     }
     Ok(records)
@@ -303,10 +318,11 @@ pub fn text_rows(
 }
 
 /// The treaty a ToTA document is the text of: the record listing its ToTA id, else `tota_<id>`.
-pub fn treaty_id_for(records: &[TreatyRow], document: &TotaDocument) -> String {
+pub fn treaty_id_for(records: &[Treaty], document: &TotaDocument) -> String {
     let tota_id = &document.meta.treaty_identifier;
     records
         .iter()
+        .map(|t| &t.record)
         .find(|r| {
             r.tota_ids
                 .as_deref()
@@ -347,7 +363,7 @@ const DTA_KEY_COLUMNS: [&str; 6] = [
 ];
 
 /// The DTA flags of the agreements that have a record, one row per pair, year and provision.
-fn coverage_rows(records: &[TreatyRow]) -> Result<Vec<CoverageRow>, ImportError> {
+fn coverage_rows(records: &[Treaty]) -> Result<Vec<CoverageRow>, ImportError> {
     let file = DTA_CSV.path;
     let mut reader = csv::Reader::from_reader(DTA_CSV.bytes);
     let headers = reader
@@ -381,6 +397,7 @@ fn coverage_rows(records: &[TreatyRow]) -> Result<Vec<CoverageRow>, ImportError>
         let line = record.position().map_or(0, |p| p.line());
         let Some(treaty) = records
             .iter()
+            .map(|t| &t.record)
             .find(|r| r.wb_dta_id.as_deref() == Some(&record[agreement]))
         else {
             continue;
@@ -476,7 +493,11 @@ impl BundledDataset for Treaties {
                 first_id + provisions.len() as i64,
                 TOTA_SOURCE_ID,
             )?;
-            if let Some(record) = records.iter_mut().find(|r| r.id == text.treaty_id) {
+            if let Some(record) = records
+                .iter_mut()
+                .map(|t| &mut t.record)
+                .find(|r| r.id == text.treaty_id)
+            {
                 record.text_available = true;
                 let mut languages: Vec<String> = record
                     .languages
@@ -531,33 +552,35 @@ pub fn import_text(
     let treaty_id = treaty_id_for(&records, &document);
     let new_record = records
         .iter()
-        .all(|r| r.id != treaty_id)
-        .then(|| TreatyRow {
-            id: treaty_id.clone(),
-            dataset_id: dataset_id.clone(),
-            name: meta.name.clone(),
-            other_names: None,
-            kind: meta.kind.clone(),
-            status: meta.status.clone(),
-            parties: meta.parties_original.join(";"),
-            date_signed: meta.date_signed.clone(),
-            date_in_force: meta.date_into_force.clone(),
-            date_terminated: meta.date_inactive.clone(),
-            supersedes: None,
-            superseded_by: None,
-            side_agreement_of: None,
-            subject_topics: None,
-            languages: Some(meta.language.clone()),
-            text_available: true,
-            official_text_url: meta.sources.first().map(|(_, _, url)| url.clone()),
-            tota_ids: Some(meta.treaty_identifier.clone()),
-            wto_rta_id: meta.wto_rta_id.clone(),
-            wb_dta_id: None,
-            note: Some(format!(
-                "record from the metadata of an imported ToTA text ({file})"
-            )),
-            source_id: TOTA_SOURCE_ID.to_owned(),
-            date_suspended: None,
+        .all(|t| t.record.id != treaty_id)
+        .then(|| Treaty {
+            parties: meta.parties_original.clone(),
+            record: TreatyRow {
+                id: treaty_id.clone(),
+                dataset_id: dataset_id.clone(),
+                name: meta.name.clone(),
+                other_names: None,
+                kind: meta.kind.clone(),
+                status: meta.status.clone(),
+                date_signed: meta.date_signed,
+                date_in_force: meta.date_into_force,
+                date_terminated: meta.date_inactive,
+                supersedes: None,
+                superseded_by: None,
+                side_agreement_of: None,
+                subject_topics: None,
+                languages: Some(meta.language.clone()),
+                text_available: true,
+                official_text_url: meta.sources.first().map(|(_, _, url)| url.clone()),
+                tota_ids: Some(meta.treaty_identifier.clone()),
+                wto_rta_id: meta.wto_rta_id.clone(),
+                wb_dta_id: None,
+                note: Some(format!(
+                    "record from the metadata of an imported ToTA text ({file})"
+                )),
+                source_id: TOTA_SOURCE_ID.to_owned(),
+                date_suspended: None,
+            },
         });
     store_text(
         conn,
@@ -582,7 +605,7 @@ pub(crate) struct StoredText<'a> {
     pub treaty_id: &'a str,
     pub dataset_id: &'a str,
     /// The treaty's record, where the service had none.
-    pub new_record: Option<TreatyRow>,
+    pub new_record: Option<Treaty>,
     pub source_id: &'a str,
     /// How it was imported, for the catalogue.
     pub kind: ImportKind,
@@ -755,14 +778,23 @@ mod tests {
     #[test]
     fn curated_records_take_their_tota_metadata_and_others_get_their_own() {
         let records = treaty_records().unwrap();
-        let nafta = records.iter().find(|r| r.id == "nafta").unwrap();
-        assert_eq!(nafta.date_in_force.as_deref(), Some("1994-01-01"));
-        assert_eq!(nafta.wb_dta_id.as_deref(), Some("27"));
-        let naalc = records.iter().find(|r| r.id == "naalc").unwrap();
-        assert_eq!(naalc.side_agreement_of.as_deref(), Some("nafta"));
-        assert!(records.iter().filter(|r| r.id.starts_with("tota_")).count() >= 40);
+        let records: Vec<&Treaty> = records.iter().collect();
+        let find = |id: &str| records.iter().find(|t| t.record.id == id).unwrap();
+        let nafta = find("nafta");
+        assert_eq!(
+            nafta.record.date_in_force,
+            NaiveDate::from_ymd_opt(1994, 1, 1)
+        );
+        assert_eq!(nafta.parties, ["CAN", "MEX", "USA"]);
+        assert_eq!(nafta.record.wb_dta_id.as_deref(), Some("27"));
+        assert_eq!(
+            find("naalc").record.side_agreement_of.as_deref(),
+            Some("nafta")
+        );
+        let ids: Vec<&str> = records.iter().map(|t| t.record.id.as_str()).collect();
+        assert!(ids.iter().filter(|id| id.starts_with("tota_")).count() >= 40);
         assert!(
-            !records.iter().any(|r| r.id == "tota_112"),
+            !ids.contains(&"tota_112"),
             "NAFTA's ToTA row is the nafta record"
         );
     }

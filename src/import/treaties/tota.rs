@@ -16,6 +16,7 @@
 //! The structure is checked as well as the syntax: an article outside a chapter, an element
 //! inside an article, a missing identifier, or a document that ends early is refused with its line.
 
+use chrono::NaiveDate;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
@@ -38,9 +39,9 @@ pub struct TotaMeta {
     pub wto_rta_id: Option<String>,
     pub treaty_identifier: String,
     pub status: Option<String>,
-    pub date_signed: Option<String>,
-    pub date_into_force: Option<String>,
-    pub date_inactive: Option<String>,
+    pub date_signed: Option<NaiveDate>,
+    pub date_into_force: Option<NaiveDate>,
+    pub date_inactive: Option<NaiveDate>,
     pub parties_original: Vec<String>,
     pub language: String,
     /// Where ToTA found the text: `(lang, type, url)`.
@@ -307,7 +308,8 @@ pub fn parse(file: &str, xml: &str) -> Result<TotaDocument, ImportError> {
                             &field,
                             text.trim(),
                             pending_source.take(),
-                        );
+                        )
+                        .map_err(fail)?;
                         Place::Meta
                     }
                     (Place::Meta, "meta") => {
@@ -360,7 +362,21 @@ fn describe(place: Place) -> &'static str {
     }
 }
 
-fn store_meta(meta: &mut TotaMeta, field: &str, value: &str, source: Option<(String, String)>) {
+/// Keeps a `<meta>` field the service uses; a date that is not `YYYY-MM-DD` is refused.
+fn store_meta(
+    meta: &mut TotaMeta,
+    field: &str,
+    value: &str,
+    source: Option<(String, String)>,
+) -> Result<(), String> {
+    let date = || {
+        (!value.is_empty())
+            .then(|| {
+                NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                    .map_err(|_| format!("{field} '{value}' is not a date (YYYY-MM-DD)"))
+            })
+            .transpose()
+    };
     let value = value.to_owned();
     let optional = || Some(value.clone()).filter(|v| !v.is_empty());
     match field {
@@ -369,9 +385,9 @@ fn store_meta(meta: &mut TotaMeta, field: &str, value: &str, source: Option<(Str
         "wto_rta_id" => meta.wto_rta_id = optional(),
         "treaty_identifier" => meta.treaty_identifier = value,
         "status" => meta.status = optional(),
-        "date_signed" => meta.date_signed = optional(),
-        "date_into_force" => meta.date_into_force = optional(),
-        "date_inactive" => meta.date_inactive = optional(),
+        "date_signed" => meta.date_signed = date()?,
+        "date_into_force" => meta.date_into_force = date()?,
+        "date_inactive" => meta.date_inactive = date()?,
         "language" => meta.language = value,
         "source" => {
             if let Some((lang, kind)) = source {
@@ -380,6 +396,7 @@ fn store_meta(meta: &mut TotaMeta, field: &str, value: &str, source: Option<(Str
         }
         _ => {}
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -396,7 +413,10 @@ mod tests {
         assert_eq!(document.meta.name, "Trans-Pacific Partnership");
         assert_eq!(document.meta.treaty_identifier, "449");
         assert_eq!(document.meta.language, "en");
-        assert_eq!(document.meta.date_signed.as_deref(), Some("2016-02-03"));
+        assert_eq!(
+            document.meta.date_signed,
+            NaiveDate::from_ymd_opt(2016, 2, 3)
+        );
         assert_eq!(document.meta.parties_original.len(), 12);
         assert_eq!(document.chapters.len(), 2);
         let labour = &document.chapters[1];

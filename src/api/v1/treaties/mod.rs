@@ -6,7 +6,7 @@ pub mod records;
 pub mod search;
 
 use crate::db::DbConnection;
-use crate::db::treaties::{self as db_treaties, TreatyRow};
+use crate::db::treaties::{self as db_treaties, Treaty, TreatyRow};
 use crate::domain::country::shorten_for_display;
 use crate::domain::is_lowercase_id;
 pub use crate::domain::treaty::Lang;
@@ -49,7 +49,7 @@ pub fn check_treaty_id(param: &str, id: &str) -> Result<(), ApiError> {
 }
 
 /// The treaty with this id, or the 404 that points to the list.
-pub fn find_treaty(conn: &mut DbConnection, param: &str, id: &str) -> Result<TreatyRow, ApiError> {
+pub fn find_treaty(conn: &mut DbConnection, param: &str, id: &str) -> Result<Treaty, ApiError> {
     db_treaties::find(conn, id)?.ok_or_else(|| {
         ApiError::new(
             ProblemType::UnknownTreaty,

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +16,7 @@ use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::sources_of;
 use crate::api::query::{ApiQuery, FormatQuery};
 use crate::api::responses;
-use crate::db::treaties::{self as db_treaties, ChapterRow, TreatyRow};
+use crate::db::treaties::{self as db_treaties, ChapterRow, Treaty};
 use crate::domain::treaty::stored_topics;
 use crate::domain::treaty::{TreatyDates, TreatyStatus};
 use crate::error::ApiError;
@@ -41,16 +43,16 @@ pub struct TreatyResponse {
     /// Original parties, ISO alpha-3.
     #[schema(example = json!(["CAN", "MEX", "USA"]))]
     pub parties: Vec<String>,
-    #[schema(format = Date, example = "1992-12-17")]
-    pub signed: Option<String>,
-    #[schema(format = Date, example = "1994-01-01")]
-    pub in_force: Option<String>,
+    #[schema(example = "1992-12-17")]
+    pub signed: Option<NaiveDate>,
+    #[schema(example = "1994-01-01")]
+    pub in_force: Option<NaiveDate>,
     /// When it ended or was replaced.
-    #[schema(format = Date, example = "2020-07-01")]
-    pub terminated: Option<String>,
+    #[schema(example = "2020-07-01")]
+    pub terminated: Option<NaiveDate>,
     /// When its operation was suspended without ending it (the Canada-U.S. FTA on 1994-01-01).
-    #[schema(format = Date, example = json!(null))]
-    pub suspended: Option<String>,
+    #[schema(example = json!(null))]
+    pub suspended: Option<NaiveDate>,
     #[schema(example = json!(["cusfta"]))]
     pub supersedes: Vec<String>,
     #[schema(example = json!(["usmca"]))]
@@ -89,19 +91,19 @@ pub struct TreatyLinks {
     pub coverage: String,
 }
 
-fn treaty_response(row: TreatyRow, all: &[TreatyRow]) -> TreatyResponse {
+fn treaty_response(treaty: Treaty, all: &[Treaty]) -> TreatyResponse {
+    let Treaty {
+        record: row,
+        parties,
+    } = treaty;
     let text = row.text_available;
-    let today = chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
     let status = TreatyDates {
-        signed: row.date_signed.as_deref(),
-        in_force: row.date_in_force.as_deref(),
-        suspended: row.date_suspended.as_deref(),
-        terminated: row.date_terminated.as_deref(),
+        signed: row.date_signed,
+        in_force: row.date_in_force,
+        suspended: row.date_suspended,
+        terminated: row.date_terminated,
     }
-    .status(&today);
+    .status(chrono::Utc::now().date_naive());
     TreatyResponse {
         links: TreatyLinks {
             self_: format!("/v1/treaties/{}", row.id),
@@ -111,11 +113,11 @@ fn treaty_response(row: TreatyRow, all: &[TreatyRow]) -> TreatyResponse {
         },
         side_agreements: all
             .iter()
-            .filter(|t| t.side_agreement_of.as_deref() == Some(row.id.as_str()))
-            .map(|t| t.id.clone())
+            .filter(|t| t.record.side_agreement_of.as_deref() == Some(row.id.as_str()))
+            .map(|t| t.record.id.clone())
             .collect(),
         other_names: list(row.other_names.as_deref()),
-        parties: list(Some(&row.parties)),
+        parties,
         supersedes: list(row.supersedes.as_deref()),
         superseded_by: list(row.superseded_by.as_deref()),
         subject_topics: list(row.subject_topics.as_deref()),
@@ -145,9 +147,9 @@ pub struct TreatyCsvRow {
     id: String,
     name: String,
     parties: String,
-    signed: Option<String>,
-    in_force: Option<String>,
-    terminated: Option<String>,
+    signed: Option<NaiveDate>,
+    in_force: Option<NaiveDate>,
+    terminated: Option<NaiveDate>,
     supersedes: String,
     superseded_by: String,
     side_agreement_of: Option<String>,
@@ -165,9 +167,9 @@ impl CsvRecord for TreatyResponse {
             id: self.id.clone(),
             name: self.name.clone(),
             parties: self.parties.join(";"),
-            signed: self.signed.clone(),
-            in_force: self.in_force.clone(),
-            terminated: self.terminated.clone(),
+            signed: self.signed,
+            in_force: self.in_force,
+            terminated: self.terminated,
             supersedes: self.supersedes.join(";"),
             superseded_by: self.superseded_by.join(";"),
             side_agreement_of: self.side_agreement_of.clone(),
@@ -236,7 +238,7 @@ pub async fn list_treaties(
     let key = CacheKey::from_request(&req, format);
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let rows = db_treaties::list(conn)?;
-        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+        let sources = sources_of(conn, rows.iter().map(|r| r.record.source_id.as_str()))?;
         Ok((rows, sources))
     })
     .await?
@@ -246,9 +248,13 @@ pub async fn list_treaties(
             .filter(|r| {
                 party
                     .as_deref()
-                    .is_none_or(|p| r.parties.split(';').any(|x| x == p))
+                    .is_none_or(|p| r.parties.iter().any(|x| x == p))
             })
-            .filter(|r| query.text_available.is_none_or(|t| r.text_available == t))
+            .filter(|r| {
+                query
+                    .text_available
+                    .is_none_or(|t| r.record.text_available == t)
+            })
             .map(|r| treaty_response(r.clone(), &rows))
             .collect();
         format::answer(
@@ -295,7 +301,7 @@ pub async fn get_treaty(
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?;
         let all = db_treaties::list(conn)?;
-        let sources = sources_of(conn, [treaty.source_id.as_str()])?;
+        let sources = sources_of(conn, [treaty.record.source_id.as_str()])?;
         Ok((treaty, all, sources))
     })
     .await?
@@ -424,7 +430,7 @@ pub async fn list_treaty_chapters(
     let key = CacheKey::from_request(&req, format);
     let asked = query.lang;
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?;
+        let treaty = find_treaty(conn, "id", &id)?.record;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let chapters = db_treaties::chapters(conn, &id, &lang)?;
         let source_ids = db_treaties::text_sources(conn, &id, &lang)?;
@@ -530,7 +536,7 @@ pub async fn get_treaty_coverage(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?;
+        let treaty = find_treaty(conn, "id", &id)?.record;
         let rows = db_treaties::coverage(conn, &id)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((treaty, rows, sources))

@@ -333,10 +333,13 @@ pub async fn compare_provisions(
         .find(|t| t.slug == topic)
         .map_or_else(|| topic.clone(), |t| t.label.to_lowercase());
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-        let all = db_treaties::list(conn)?;
+        let all: Vec<TreatyRow> = db_treaties::list(conn)?
+            .into_iter()
+            .map(|t| t.record)
+            .collect();
         let mut compared = Vec::new();
         for id in &ids {
-            let treaty = super::find_treaty(conn, "treaties", id)?;
+            let treaty = super::find_treaty(conn, "treaties", id)?.record;
             let loaded = db_treaties::languages(conn, id)?;
             let lang = asked
                 .map(|l| l.as_str().to_owned())

@@ -1,0 +1,2 @@
+-- Nothing to undo: the column type stays TEXT on SQLite.
+SELECT 1;
