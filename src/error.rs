@@ -7,93 +7,112 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use strum::{EnumIter, EnumMessage, IntoStaticStr};
 use utoipa::ToSchema;
 
 use crate::db::DbError;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
-/// The kinds of problem the API reports. The slug of each is part of the API contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The kinds of problem the API reports. The slug of each (its name in kebab case) is part of the
+/// API contract; its message is the title, its detailed message says when a client sees it (for
+/// the OpenAPI description).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, IntoStaticStr, EnumMessage)]
+#[strum(serialize_all = "kebab-case")]
 pub enum ProblemType {
+    #[strum(
+        message = "Invalid parameter",
+        detailed_message = "a path or query parameter is malformed or out of range; `param` names it and `allowed` lists valid values where they are few"
+    )]
     InvalidParameter,
+    #[strum(
+        message = "Unknown parameter",
+        detailed_message = "the query string has a parameter the operation does not take; `allowed` lists the ones it does"
+    )]
     UnknownParameter,
+    #[strum(
+        message = "Malformed request",
+        detailed_message = "the request itself (headers, path encoding) cannot be understood"
+    )]
     MalformedRequest,
+    #[strum(
+        message = "Unknown country",
+        detailed_message = "no country has this code; `help` links to the list of valid codes"
+    )]
     UnknownCountry,
+    #[strum(
+        message = "Unknown source",
+        detailed_message = "no source has this id; `help` links to the list of sources"
+    )]
     UnknownSource,
+    #[strum(
+        message = "Unknown series",
+        detailed_message = "the country has no series with this id; `help` links to its series"
+    )]
     UnknownSeries,
+    #[strum(
+        message = "Unknown measure",
+        detailed_message = "no series measures this; `allowed` lists the measures that exist"
+    )]
     UnknownMeasure,
+    #[strum(
+        message = "Unknown treaty",
+        detailed_message = "no treaty has this id; `help` links to the list of treaties"
+    )]
     UnknownTreaty,
+    #[strum(
+        message = "Unknown article",
+        detailed_message = "the treaty has no article with this number in this language; `help` links to its chapters"
+    )]
     UnknownArticle,
+    #[strum(
+        message = "Text not available",
+        detailed_message = "the treaty is known but its text is not loaded (or not in this language); `help` links to the official text"
+    )]
     TextNotAvailable,
+    #[strum(
+        message = "Not found",
+        detailed_message = "no operation exists at this path"
+    )]
     NotFound,
+    #[strum(
+        message = "Method not allowed",
+        detailed_message = "the path exists but not for this method; the `Allow` header lists the methods"
+    )]
     MethodNotAllowed,
+    #[strum(
+        message = "Not acceptable",
+        detailed_message = "the `Accept` header or `format` asks for a media type the operation cannot produce"
+    )]
     NotAcceptable,
+    #[strum(
+        message = "Database unavailable",
+        detailed_message = "the database does not answer; retry later"
+    )]
     DatabaseUnavailable,
+    #[strum(
+        message = "Not ready",
+        detailed_message = "the database answers but its migrations are not applied yet"
+    )]
     NotReady,
+    #[strum(
+        message = "Internal error",
+        detailed_message = "an unexpected failure; the response carries a request id to quote, the cause is only logged"
+    )]
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 16] = [
-        ProblemType::InvalidParameter,
-        ProblemType::UnknownParameter,
-        ProblemType::MalformedRequest,
-        ProblemType::UnknownCountry,
-        ProblemType::UnknownSource,
-        ProblemType::UnknownSeries,
-        ProblemType::UnknownMeasure,
-        ProblemType::UnknownTreaty,
-        ProblemType::UnknownArticle,
-        ProblemType::TextNotAvailable,
-        ProblemType::NotFound,
-        ProblemType::MethodNotAllowed,
-        ProblemType::NotAcceptable,
-        ProblemType::DatabaseUnavailable,
-        ProblemType::NotReady,
-        ProblemType::Internal,
-    ];
-
     pub fn slug(self) -> &'static str {
-        match self {
-            ProblemType::InvalidParameter => "invalid-parameter",
-            ProblemType::UnknownParameter => "unknown-parameter",
-            ProblemType::MalformedRequest => "malformed-request",
-            ProblemType::UnknownCountry => "unknown-country",
-            ProblemType::UnknownSource => "unknown-source",
-            ProblemType::UnknownSeries => "unknown-series",
-            ProblemType::UnknownMeasure => "unknown-measure",
-            ProblemType::UnknownTreaty => "unknown-treaty",
-            ProblemType::UnknownArticle => "unknown-article",
-            ProblemType::TextNotAvailable => "text-not-available",
-            ProblemType::NotFound => "not-found",
-            ProblemType::MethodNotAllowed => "method-not-allowed",
-            ProblemType::NotAcceptable => "not-acceptable",
-            ProblemType::DatabaseUnavailable => "database-unavailable",
-            ProblemType::NotReady => "not-ready",
-            ProblemType::Internal => "internal",
-        }
+        self.into()
     }
 
     pub fn title(self) -> &'static str {
-        match self {
-            ProblemType::InvalidParameter => "Invalid parameter",
-            ProblemType::UnknownParameter => "Unknown parameter",
-            ProblemType::MalformedRequest => "Malformed request",
-            ProblemType::UnknownCountry => "Unknown country",
-            ProblemType::UnknownSource => "Unknown source",
-            ProblemType::UnknownSeries => "Unknown series",
-            ProblemType::UnknownMeasure => "Unknown measure",
-            ProblemType::UnknownTreaty => "Unknown treaty",
-            ProblemType::UnknownArticle => "Unknown article",
-            ProblemType::TextNotAvailable => "Text not available",
-            ProblemType::NotFound => "Not found",
-            ProblemType::MethodNotAllowed => "Method not allowed",
-            ProblemType::NotAcceptable => "Not acceptable",
-            ProblemType::DatabaseUnavailable => "Database unavailable",
-            ProblemType::NotReady => "Not ready",
-            ProblemType::Internal => "Internal error",
-        }
+        self.get_message().unwrap_or_default()
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("/problems/{}", self.slug())
     }
 
     pub fn status(self) -> StatusCode {
@@ -120,54 +139,7 @@ impl ProblemType {
 
     /// When a client sees this problem (for the OpenAPI description).
     pub fn description(self) -> &'static str {
-        match self {
-            ProblemType::InvalidParameter => {
-                "a path or query parameter is malformed or out of range; `param` names it and `allowed` lists valid values where they are few"
-            }
-            ProblemType::UnknownParameter => {
-                "the query string has a parameter the operation does not take; `allowed` lists the ones it does"
-            }
-            ProblemType::MalformedRequest => {
-                "the request itself (headers, path encoding) cannot be understood"
-            }
-            ProblemType::UnknownCountry => {
-                "no country has this code; `help` links to the list of valid codes"
-            }
-            ProblemType::UnknownSource => {
-                "no source has this id; `help` links to the list of sources"
-            }
-            ProblemType::UnknownSeries => {
-                "the country has no series with this id; `help` links to its series"
-            }
-            ProblemType::UnknownMeasure => {
-                "no series measures this; `allowed` lists the measures that exist"
-            }
-            ProblemType::UnknownTreaty => {
-                "no treaty has this id; `help` links to the list of treaties"
-            }
-            ProblemType::UnknownArticle => {
-                "the treaty has no article with this number in this language; `help` links to its chapters"
-            }
-            ProblemType::TextNotAvailable => {
-                "the treaty is known but its text is not loaded (or not in this language); `help` links to the official text"
-            }
-            ProblemType::NotFound => "no operation exists at this path",
-            ProblemType::MethodNotAllowed => {
-                "the path exists but not for this method; the `Allow` header lists the methods"
-            }
-            ProblemType::NotAcceptable => {
-                "the `Accept` header or `format` asks for a media type the operation cannot produce"
-            }
-            ProblemType::DatabaseUnavailable => "the database does not answer; retry later",
-            ProblemType::NotReady => "the database answers but its migrations are not applied yet",
-            ProblemType::Internal => {
-                "an unexpected failure; the response carries a request id to quote, the cause is only logged"
-            }
-        }
-    }
-
-    pub fn type_uri(self) -> String {
-        format!("/problems/{}", self.slug())
+        self.get_detailed_message().unwrap_or_default()
     }
 }
 
@@ -408,5 +380,19 @@ mod tests {
         assert_eq!(failed.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
         let down = ApiError::from(DbError::Unavailable("refused".to_owned()));
         assert_eq!(down.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn every_problem_has_a_slug_a_title_and_a_description() {
+        use strum::IntoEnumIterator;
+        for kind in ProblemType::iter() {
+            assert!(!kind.title().is_empty(), "{kind:?} has no title");
+            assert!(
+                !kind.description().is_empty(),
+                "{kind:?} has no description"
+            );
+        }
+        assert_eq!(ProblemType::TextNotAvailable.slug(), "text-not-available");
+        assert_eq!(ProblemType::Internal.title(), "Internal error");
     }
 }

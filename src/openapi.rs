@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the same route registration the server uses.
 
 use actix_web::App;
+use strum::IntoEnumIterator;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
@@ -76,7 +77,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut description = spec.info.description.take().unwrap_or_default();
     description.push_str("\n\n| problem `type` | status | meaning |\n| --- | --- | --- |\n");
-    for kind in ProblemType::ALL {
+    for kind in ProblemType::iter() {
         description.push_str(&format!(
             "| `{}` | {} | {} |\n",
             kind.type_uri(),

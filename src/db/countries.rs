@@ -15,7 +15,7 @@ pub struct CountryRow {
     pub iso3: Option<String>,
     pub numeric: Option<String>,
     pub name: String,
-    pub kind: String,
+    pub kind: CountryKind,
     pub currency_code: Option<String>,
     /// All currencies in use, comma-separated, `currency_code` among them.
     pub currency_codes: Option<String>,

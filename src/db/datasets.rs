@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::datasets;
+use crate::domain::source::Reporting;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = datasets)]
@@ -23,7 +24,7 @@ pub struct DatasetRow {
     pub origin: String,
     /// What the figures are and who reports them (see `domain::source::Reporting`).
     pub basis: String,
-    pub reporting: String,
+    pub reporting: Reporting,
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<DatasetRow>> {

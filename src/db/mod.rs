@@ -54,6 +54,7 @@ pub mod datasets;
 pub mod schema;
 pub mod series;
 pub mod sources;
+pub mod stored;
 pub mod trade;
 pub mod treaties;
 

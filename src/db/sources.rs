@@ -4,13 +4,14 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::sources;
+use crate::domain::source::SourceFamily;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = sources)]
 #[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct SourceRow {
     pub id: String,
-    pub family: String,
+    pub family: SourceFamily,
     pub publisher: String,
     pub title: String,
     pub url: Option<String>,

@@ -13,7 +13,7 @@ use super::schema::{
     provision_topics, provisions, treaties, treaty_chapters, treaty_coverage, treaty_parties,
 };
 use crate::domain::search::Term;
-use crate::domain::treaty::stored_topics;
+use crate::domain::treaty::{Lang, stored_topics};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = treaties)]
@@ -75,7 +75,7 @@ pub struct ProvisionTopicRow {
 pub struct ChapterRow {
     pub treaty_id: String,
     pub dataset_id: String,
-    pub lang: String,
+    pub lang: Lang,
     pub number: String,
     pub position: i32,
     pub title: String,
@@ -90,7 +90,7 @@ pub struct ProvisionRow {
     pub id: i64,
     pub treaty_id: String,
     pub dataset_id: String,
-    pub lang: String,
+    pub lang: Lang,
     pub article: String,
     pub chapter: String,
     pub position: i32,

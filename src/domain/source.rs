@@ -1,11 +1,27 @@
 //! Sources and the data families they belong to.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr};
 use utoipa::ToSchema;
 
 /// The data family a source feeds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumString,
+    IntoStaticStr,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum SourceFamily {
     Trade,
     Wages,
@@ -14,32 +30,34 @@ pub enum SourceFamily {
 }
 
 impl SourceFamily {
-    pub const ALL: [SourceFamily; 4] = [
-        SourceFamily::Trade,
-        SourceFamily::Wages,
-        SourceFamily::Treaties,
-        SourceFamily::Countries,
-    ];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            SourceFamily::Trade => "trade",
-            SourceFamily::Wages => "wages",
-            SourceFamily::Treaties => "treaties",
-            SourceFamily::Countries => "countries",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.as_str() == value)
+        value.parse().ok()
     }
 }
 
 /// Who reports the figures of a trade dataset. Where each row's `reporter` is the country whose
 /// statistics give the value, mirror comparisons mean something; where that is unknown or mixed
 /// (a compiled research dataset), they do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    utoipa::ToSchema,
+    EnumString,
+    IntoStaticStr,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Reporting {
     /// Each row's reporter published the figure.
     Reporter,
@@ -50,22 +68,12 @@ pub enum Reporting {
 }
 
 impl Reporting {
-    pub const ALL: [Reporting; 3] = [
-        Reporting::Reporter,
-        Reporting::Unknown,
-        Reporting::NotApplicable,
-    ];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            Reporting::Reporter => "reporter",
-            Reporting::Unknown => "unknown",
-            Reporting::NotApplicable => "not_applicable",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == value)
+        value.parse().ok()
     }
 }
 

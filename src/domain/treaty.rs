@@ -214,25 +214,44 @@ pub fn stored_topics(stored: &str) -> Vec<String> {
 }
 
 /// A language of the treaty texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Deserialize,
+    Serialize,
+    ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+    strum::Display,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Lang {
     En,
     Es,
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
-
     pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.as_str() == value)
+        value.parse().ok()
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Es => "es",
-        }
+        self.into()
+    }
+
+    /// Why `value` is refused as a language: the languages there are.
+    pub fn unknown(value: &str) -> String {
+        use strum::IntoEnumIterator;
+        let known: Vec<&str> = Lang::iter().map(Lang::as_str).collect();
+        format!("language '{value}' is not one of {}", known.join(", "))
     }
 }
 

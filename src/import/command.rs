@@ -271,7 +271,7 @@ fn import_trade<R: Read>(
             checksum: input.hex_digest(),
             origin: "import".to_owned(),
             basis: kind.trade_basis().to_owned(),
-            reporting: Reporting::Reporter.as_str().to_owned(),
+            reporting: Reporting::Reporter,
         },
     )?;
     Ok(ImportReport {

@@ -92,7 +92,7 @@ fn prepare() -> Result<Prepared, ImportError> {
             iso3: Some(iso.alpha3.to_owned()),
             numeric: Some(format!("{:03}", iso.numeric)),
             name: iso.name.to_owned(),
-            kind: CountryKind::Iso3166_1.as_str().to_owned(),
+            kind: CountryKind::Iso3166_1,
             currency_code: primary_currency(&used).map(|c| c.code().to_owned()),
             currency_codes: join(used.iter().map(|c| c.code()), ","),
             former_iso2: None,
@@ -117,7 +117,7 @@ fn prepare() -> Result<Prepared, ImportError> {
             iso3: Some(alpha3.to_owned()),
             numeric: None,
             name: former.name.to_owned(),
-            kind: CountryKind::Iso3166_3Former.as_str().to_owned(),
+            kind: CountryKind::Iso3166_3Former,
             currency_code: None,
             currency_codes: None,
             former_iso2: Some(former.former.alpha2.to_owned()),
@@ -163,7 +163,7 @@ fn prepare() -> Result<Prepared, ImportError> {
             iso3: None,
             numeric: None,
             name: record.name,
-            kind: CountryKind::SourceSpecific.as_str().to_owned(),
+            kind: CountryKind::SourceSpecific,
             currency_code: None,
             currency_codes: None,
             former_iso2: None,
@@ -260,9 +260,9 @@ mod tests {
     #[test]
     fn former_and_source_specific_codes_are_kept_with_their_kind() {
         let p = prepared();
-        assert_eq!(country(&p, "YUG").kind, "iso3166_3_former");
+        assert_eq!(country(&p, "YUG").kind, CountryKind::Iso3166_3Former);
         assert_eq!(country(&p, "CSK").related_codes.as_deref(), Some("CZE;SVK"));
-        assert_eq!(country(&p, "BLX").kind, "source_specific");
+        assert_eq!(country(&p, "BLX").kind, CountryKind::SourceSpecific);
         assert_eq!(country(&p, "BLX").name, "Belgium-Luxembourg");
         // Current entries are unique by every code they can be looked up with.
         let mut iso2 = HashSet::new();

@@ -167,7 +167,7 @@ fn load_if_changed(
                 checksum,
                 origin: "bundled".to_owned(),
                 basis: dataset.basis().to_owned(),
-                reporting: dataset.reporting().as_str().to_owned(),
+                reporting: dataset.reporting(),
             },
         )?;
         Ok(LoadOutcome::Loaded {

@@ -52,13 +52,13 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
                     format!("duplicate source id '{}'", record.id),
                 ));
             }
-            if SourceFamily::parse(&record.family).is_none() {
+            let Some(family) = SourceFamily::parse(&record.family) else {
                 return Err(row_error(
                     path,
                     line,
                     format!("unknown family '{}'", record.family),
                 ));
-            }
+            };
             for (field, value) in [
                 ("publisher", &record.publisher),
                 ("title", &record.title),
@@ -73,7 +73,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
             }
             Ok(SourceRow {
                 id: record.id,
-                family: record.family,
+                family,
                 publisher: record.publisher,
                 title: record.title,
                 url: non_empty(record.url),

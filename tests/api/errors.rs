@@ -98,3 +98,19 @@ async fn startup_reports_the_real_connection_error() {
         .to_string();
     assert!(error.contains("Connection refused"), "{error}");
 }
+
+backend_test! {
+    async fn a_stored_name_that_is_no_variant_fails_the_read_instead_of_becoming_a_default(app: TestApp) {
+        use diesel::RunQueryDsl;
+        let pool = trilateral::db::connect(&app.db.url, app.db.config().pool_options())
+            .expect("connect");
+        let mut conn = pool.get().expect("connection");
+        diesel::sql_query("UPDATE datasets SET reporting = 'somebody' WHERE id = 'census'")
+            .execute(&mut conn)
+            .expect("corrupt the row");
+
+        let problem = app.get("/v1/datasets").await.problem(500, "internal");
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(!detail.contains("somebody"), "the cause stays in the log: {detail}");
+    }
+}

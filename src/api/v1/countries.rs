@@ -157,7 +157,7 @@ fn to_response(row: CountryRow, currencies: &HashMap<String, CurrencyRow>) -> Co
             minor_units: c.minor_units,
         })
     };
-    let kind = CountryKind::from_db(&row.kind).unwrap_or(CountryKind::SourceSpecific);
+    let kind = row.kind;
     let related = split(row.related_codes.as_deref(), ';');
     let (former, iso_counterparts) = match kind {
         CountryKind::Iso3166_3Former => (

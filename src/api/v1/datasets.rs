@@ -103,7 +103,7 @@ impl From<DatasetRow> for DatasetResponse {
             version: row.version,
             row_count: row.row_count,
             origin: row.origin,
-            reporting: Reporting::parse(&row.reporting).unwrap_or(Reporting::Unknown),
+            reporting: row.reporting,
             basis: row.basis,
         }
     }

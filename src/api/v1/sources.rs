@@ -89,7 +89,7 @@ impl From<SourceRow> for SourceResponse {
             links: SourceLinks {
                 self_: format!("/v1/sources/{}", row.id),
             },
-            family: SourceFamily::parse(&row.family).unwrap_or(SourceFamily::Trade),
+            family: row.family,
             id: row.id,
             publisher: row.publisher,
             title: row.title,

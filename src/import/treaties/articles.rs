@@ -87,12 +87,7 @@ fn document(
         )
     })?;
     if Lang::parse(&lang).is_none() {
-        let known: Vec<&str> = Lang::ALL.iter().map(|l| l.as_str()).collect();
-        return Err(row_error(
-            file,
-            records[0].0,
-            format!("language '{lang}' is not one of {}", known.join(", ")),
-        ));
+        return Err(row_error(file, records[0].0, Lang::unknown(&lang)));
     }
     let mut chapters: Vec<TotaChapter> = Vec::new();
     let mut seen: Vec<String> = Vec::new();

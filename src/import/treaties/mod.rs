@@ -21,7 +21,7 @@ use crate::db::treaties::{
 };
 use crate::domain::source::Reporting;
 use crate::domain::treaty::{
-    Taxonomy, Topic, TreatyReference, article_number, chapter_number, clean_heading, slug,
+    Lang, Taxonomy, Topic, TreatyReference, article_number, chapter_number, clean_heading, slug,
     store_topics,
 };
 use tota::TotaDocument;
@@ -231,7 +231,7 @@ fn treaty_records() -> Result<Vec<Treaty>, ImportError> {
 /// Chapters and provisions of one parsed text, with ids, clean headings and topics.
 pub struct Text {
     pub treaty_id: String,
-    pub lang: String,
+    pub lang: Lang,
     pub chapters: Vec<ChapterRow>,
     pub provisions: Vec<ProvisionRow>,
 }
@@ -246,7 +246,10 @@ pub fn text_rows(
     first_id: i64,
     source_id: &str,
 ) -> Result<Text, ImportError> {
-    let lang = document.meta.language.clone();
+    let lang = Lang::parse(&document.meta.language).ok_or_else(|| ImportError::File {
+        file: file.to_owned(),
+        reason: Lang::unknown(&document.meta.language),
+    })?;
     let mut chapters = Vec::new();
     let mut provisions: Vec<ProvisionRow> = Vec::new();
     for (position, chapter) in document.chapters.iter().enumerate() {
@@ -262,7 +265,7 @@ pub fn text_rows(
             None => slug(&chapter.name),
         };
         let title = clean_heading(&chapter.name);
-        let chapter_topics = taxonomy.chapter_topics(&title, &lang);
+        let chapter_topics = taxonomy.chapter_topics(&title, lang.as_str());
         for article in &chapter.articles {
             let key = match &article.number {
                 Some(written) => article_number(written).ok_or_else(|| {
@@ -282,12 +285,13 @@ pub fn text_rows(
                 ));
             }
             let heading = article.name.as_deref().map(clean_heading);
-            let topics = taxonomy.article_topics(&chapter_topics, heading.as_deref(), &lang);
+            let topics =
+                taxonomy.article_topics(&chapter_topics, heading.as_deref(), lang.as_str());
             provisions.push(ProvisionRow {
                 id: first_id + provisions.len() as i64,
                 treaty_id: treaty_id.to_owned(),
                 dataset_id: dataset_id.to_owned(),
-                lang: lang.clone(),
+                lang,
                 article: key,
                 chapter: number.clone(),
                 position: provisions.len() as i32,
@@ -301,7 +305,7 @@ pub fn text_rows(
         chapters.push(ChapterRow {
             treaty_id: treaty_id.to_owned(),
             dataset_id: dataset_id.to_owned(),
-            lang: lang.clone(),
+            lang,
             number,
             position: position as i32,
             title,
@@ -504,7 +508,7 @@ impl BundledDataset for Treaties {
                     .as_deref()
                     .map(|l| l.split(';').map(str::to_owned).collect())
                     .unwrap_or_default();
-                languages.push(text.lang.clone());
+                languages.push(text.lang.as_str().to_owned());
                 languages.sort();
                 record.languages = Some(languages.join(";"));
             }
@@ -692,7 +696,7 @@ pub(crate) fn store_text(
                 meta.language,
                 kind.name()
             ),
-            reporting: Reporting::NotApplicable.as_str().to_owned(),
+            reporting: Reporting::NotApplicable,
         },
     )?;
     Ok(super::command::ImportReport {
@@ -735,10 +739,10 @@ mod tests {
         assert_eq!(
             counts,
             [
-                ("nafta".to_owned(), "en".to_owned(), 24, 298),
-                ("cusfta".to_owned(), "en".to_owned(), 23, 151),
-                ("tpp".to_owned(), "en".to_owned(), 31, 508),
-                ("tpp".to_owned(), "es".to_owned(), 31, 507),
+                ("nafta".to_owned(), Lang::En, 24, 298),
+                ("cusfta".to_owned(), Lang::En, 23, 151),
+                ("tpp".to_owned(), Lang::En, 31, 508),
+                ("tpp".to_owned(), Lang::Es, 31, 507),
             ]
         );
     }

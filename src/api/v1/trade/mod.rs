@@ -217,7 +217,7 @@ pub fn stored_period(row: &TradeFlowRow) -> Result<Period, ApiError> {
 pub fn unknown_reporting(datasets: &[DatasetRow]) -> BTreeSet<&str> {
     datasets
         .iter()
-        .filter(|d| Reporting::parse(&d.reporting) == Some(Reporting::Unknown))
+        .filter(|d| d.reporting == Reporting::Unknown)
         .map(|d| d.id.as_str())
         .collect()
 }

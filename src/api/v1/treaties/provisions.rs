@@ -66,7 +66,7 @@ impl From<ProvisionRow> for ProvisionResponse {
             },
             topics: stored_topics(&row.topics),
             treaty_id: row.treaty_id,
-            lang: row.lang,
+            lang: row.lang.as_str().to_owned(),
             article: row.article,
             chapter: row.chapter,
             heading: row.heading,

@@ -356,7 +356,7 @@ impl From<ChapterRow> for ChapterResponse {
             number: row.number,
             title: row.title,
             article_count: row.article_count,
-            lang: row.lang,
+            lang: row.lang.as_str().to_owned(),
         }
     }
 }

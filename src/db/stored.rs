@@ -1,0 +1,108 @@
+//! How the domain's enums are stored: as their names, in TEXT columns on both backends. Rows
+//! carry the enums; reading a name that is not one of them fails the read, naming the value,
+//! instead of becoming some default. (The enums derive diesel's `AsExpression` and `FromSqlRow`
+//! markers; what they mean on each backend is here.)
+
+use diesel::Connection;
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
+use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+use diesel::sqlite::{Sqlite, SqliteValue};
+
+use super::DbConnection;
+use crate::domain::country::CountryKind;
+use crate::domain::source::{Reporting, SourceFamily};
+use crate::domain::treaty::Lang;
+
+/// The backend rows are read through: either database, chosen when the connection is made.
+type AnyBackend = <DbConnection as Connection>::Backend;
+
+/// A stored name that is not one of its type's: the row cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("'{value}' is not a stored {type_name}")]
+pub struct UnknownStoredName {
+    type_name: &'static str,
+    value: String,
+}
+
+/// The enum a stored name stands for.
+fn from_name<T: std::str::FromStr>(
+    name: String,
+    type_name: &'static str,
+) -> deserialize::Result<T> {
+    name.parse().map_err(|_| {
+        UnknownStoredName {
+            type_name,
+            value: name,
+        }
+        .into()
+    })
+}
+
+macro_rules! stored_by_name {
+    ($($type:ty),* $(,)?) => {$(
+        impl FromSql<Text, Pg> for $type {
+            fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+                from_name(<String as FromSql<Text, Pg>>::from_sql(value)?, stringify!($type))
+            }
+        }
+
+        impl FromSql<Text, Sqlite> for $type {
+            fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+                from_name(
+                    <String as FromSql<Text, Sqlite>>::from_sql(value)?,
+                    stringify!($type),
+                )
+            }
+        }
+
+        impl FromSql<Text, AnyBackend> for $type {
+            fn from_sql(value: <AnyBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                from_name(
+                    <String as FromSql<Text, AnyBackend>>::from_sql(value)?,
+                    stringify!($type),
+                )
+            }
+        }
+
+        impl ToSql<Text, AnyBackend> for $type {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, AnyBackend>) -> serialize::Result {
+                let name: &'static str = (*self).into();
+                <str as ToSql<Text, AnyBackend>>::to_sql(name, out)
+            }
+        }
+
+        impl ToSql<Text, Pg> for $type {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                let name: &'static str = (*self).into();
+                <str as ToSql<Text, Pg>>::to_sql(name, out)
+            }
+        }
+
+        impl ToSql<Text, Sqlite> for $type {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+                let name: &'static str = (*self).into();
+                <str as ToSql<Text, Sqlite>>::to_sql(name, out)
+            }
+        }
+    )*};
+}
+
+stored_by_name!(CountryKind, Lang, Reporting, SourceFamily);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_name_is_an_error_naming_it() {
+        let error = from_name::<Lang>("fr".to_owned(), "Lang").unwrap_err();
+        assert_eq!(error.to_string(), "'fr' is not a stored Lang");
+        assert_eq!(
+            from_name::<Reporting>("not_applicable".to_owned(), "Reporting").ok(),
+            Some(Reporting::NotApplicable)
+        );
+    }
+}
