@@ -1,7 +1,6 @@
 //! The three bundled trade files, one dataset each, so that every flow keeps the publication it
 //! comes from (`source=comtrade|agtpa|census` in the API).
 
-use chrono::Datelike;
 use serde::Deserialize;
 
 use super::{Batch, Flow, flow_direction, parse_scaled};
@@ -203,43 +202,60 @@ struct CensusRecord {
     period: Option<String>,
     exports_musd: String,
     imports_musd: String,
+    /// Which copy of the Census file the row was read from.
+    vintage: String,
 }
 
-/// The Census file vintage a year's figures come from: the copy of mid-2024 holds the final
-/// figures through 2021, a download of 2026-10 the years Census revised after it.
-fn census_source(period: Period) -> &'static str {
-    let year = period.first_day().year();
-    if year <= 2021 {
-        "census_country_xlsx_2024_06"
-    } else {
-        "census_country_xlsx_2026_10"
-    }
+/// The source in data/sources.csv of each vintage of the Census file the rows name: the copy
+/// of mid-2024 (final figures through 2021) and the download of 2026-10 (the years Census
+/// revised after it). A row of a vintage not listed here is refused, so that a new download
+/// cannot be credited to an old source.
+const CENSUS_VINTAGES: [(&str, &str); 2] = [
+    (
+        "Census file snapshot committed 2024-11-01",
+        "census_country_xlsx_2024_06",
+    ),
+    (
+        "Census file downloaded 2026-10",
+        "census_country_xlsx_2026_10",
+    ),
+];
+
+/// The source of a row from its `vintage` column.
+fn census_source(file: &str, line: u64, vintage: &str) -> Result<&'static str, ImportError> {
+    CENSUS_VINTAGES
+        .iter()
+        .find(|(prefix, _)| vintage.starts_with(prefix))
+        .map(|(_, source)| *source)
+        .ok_or_else(|| row_error(file, line, format!("vintage '{vintage}' has no source")))
 }
 
 /// The U.S. export to and import from one partner in one period, in million USD.
 fn census_flows(
     file: &str,
     line: u64,
-    partner: &str,
+    record: &CensusRecord,
     period: Period,
-    exports: &str,
-    imports: &str,
 ) -> Result<[Flow; 2], ImportError> {
+    let source_id = census_source(file, line, &record.vintage)?;
     let flow = |flow: &'static str, raw: &str| -> Result<Flow, ImportError> {
         Ok(Flow {
             line,
             reporter: "USA".to_owned(),
-            partner: partner.to_owned(),
+            partner: record.partner_iso3.clone(),
             flow,
             period,
             classification: "TOTAL".to_owned(),
             product_code: "TOTAL".to_owned(),
             value_usd: amount(file, line, raw, 6)?,
-            source_id: census_source(period).to_owned(),
+            source_id: source_id.to_owned(),
             note: None,
         })
     };
-    Ok([flow("export", exports)?, flow("import", imports)?])
+    Ok([
+        flow("export", &record.exports_musd)?,
+        flow("import", &record.imports_musd)?,
+    ])
 }
 
 /// One row per partner and year (the annual file) or month (the monthly file), in million USD,
@@ -261,15 +277,46 @@ fn read_census(files: &[BundledFile]) -> Result<Vec<Flow>, ImportError> {
                     }
                 },
             };
-            flows.extend(census_flows(
-                file.path,
-                line,
-                &record.partner_iso3,
-                period,
-                &record.exports_musd,
-                &record.imports_musd,
-            )?);
+            flows.extend(census_flows(file.path, line, &record, period)?);
         }
     }
     Ok(flows)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn each_census_row_is_credited_to_the_vintage_it_names() {
+        let flows = read_census(CENSUS.files).expect("the bundled Census files read");
+        let source = |period: &str| {
+            let period = Period::parse(period).expect("period");
+            let sources: BTreeSet<&str> = flows
+                .iter()
+                .filter(|f| f.period == period)
+                .map(|f| f.source_id.as_str())
+                .collect();
+            sources.into_iter().collect::<Vec<_>>()
+        };
+        assert_eq!(source("2021"), ["census_country_xlsx_2024_06"]);
+        assert_eq!(source("2021-12"), ["census_country_xlsx_2024_06"]);
+        assert_eq!(source("2022"), ["census_country_xlsx_2026_10"]);
+        assert_eq!(source("2025-12"), ["census_country_xlsx_2026_10"]);
+    }
+
+    #[test]
+    fn a_vintage_without_a_source_is_refused_with_its_line() {
+        let csv = "partner_iso3,year,exports_musd,imports_musd,vintage\n\
+                   MEX,2026,1.0,2.0,Census file downloaded 2027-01\n";
+        let file = BundledFile {
+            path: "trade/new.csv",
+            bytes: csv.as_bytes(),
+        };
+        let error = read_census(&[file]).unwrap_err().to_string();
+        assert!(error.contains("line 2"), "{error}");
+        assert!(error.contains("has no source"), "{error}");
+    }
 }
