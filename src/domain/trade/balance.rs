@@ -108,33 +108,25 @@ pub fn balance<'a>(
         .collect()
 }
 
-/// What a balance was asked for, as its notes need it.
+/// The periods a balance was asked for.
 #[derive(Debug, Clone, Copy)]
-pub struct BalanceAsked<'a> {
-    pub country: Party<'a>,
-    pub partner: Party<'a>,
+pub struct BalanceAsked {
     pub frequency: Frequency,
     pub range: DateRange,
-    pub today: NaiveDate,
 }
 
-/// The notes of a balance taken from `dataset` (none when no dataset was chosen): how its values
-/// were made and the requested periods the dataset lacks; or, without figures, which datasets
-/// cover the pair (`coverage`); then the periods missing exports or imports, the partial ones,
-/// and who reported the mirror figures.
+/// The notes of the balance of `country` with `partner` taken from `dataset` (none when no dataset
+/// was chosen): how its values were made and the requested periods the dataset lacks (as of
+/// `today`); or, without figures, which datasets cover the pair (`coverage`); then the periods
+/// missing exports or imports, the partial ones, and who reported the mirror figures.
 pub fn balance_notes(
     rows: &[BalanceRow<'_>],
     dataset: Option<&str>,
-    asked: &BalanceAsked<'_>,
+    (country, partner): (Party<'_>, Party<'_>),
+    BalanceAsked { frequency, range }: BalanceAsked,
+    today: NaiveDate,
     coverage: &[Covered<'_>],
 ) -> Notes {
-    let BalanceAsked {
-        country,
-        partner,
-        frequency,
-        range,
-        today,
-    } = *asked;
     let mut notes = Notes::default();
     match dataset {
         Some(dataset) if !rows.is_empty() => {
@@ -208,7 +200,7 @@ fn frequency_rule(frequency: Frequency) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::trade::tests::flow;
+    use crate::domain::trade::tests::{MEX, USA, flow};
 
     fn reported<'a>(
         reporter: &'a str,
@@ -272,23 +264,12 @@ mod tests {
         assert_eq!((rows[1].exports, rows[1].balance_usd), (None, None));
     }
 
-    const USA: Party<'static> = Party {
-        code: "USA",
-        name: "United States",
-    };
-    const MEX: Party<'static> = Party {
-        code: "MEX",
-        name: "Mexico",
-    };
-
-    fn asked(frequency: Frequency, from: &str, to: &str) -> BalanceAsked<'static> {
-        BalanceAsked {
-            country: USA,
-            partner: MEX,
-            frequency,
-            range: DateRange::from_params(Some(from), Some(to)).expect("range"),
-            today: NaiveDate::from_ymd_opt(2026, 11, 29).expect("day"),
-        }
+    /// The notes of `rows` from dataset `d`, asked for `from` to `to`, late in 2026.
+    fn notes_of(rows: &[BalanceRow<'_>], frequency: Frequency, from: &str, to: &str) -> Notes {
+        let range = DateRange::from_params(Some(from), Some(to)).expect("range");
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).expect("day");
+        let asked = BalanceAsked { frequency, range };
+        balance_notes(rows, Some("d"), (USA, MEX), asked, today, &[])
     }
 
     #[test]
@@ -324,12 +305,7 @@ mod tests {
             ),
         ];
         let rows = balance(&flows, "USA", "MEX", Frequency::Annual);
-        let notes = balance_notes(
-            &rows,
-            Some("d"),
-            &asked(Frequency::Annual, "2014", "2017"),
-            &[],
-        );
+        let notes = notes_of(&rows, Frequency::Annual, "2014", "2017");
         assert_eq!(notes.transformations.len(), 1);
         assert!(notes.transformations[0].starts_with("all values from dataset 'd'; "));
         assert_eq!(
@@ -361,12 +337,7 @@ mod tests {
             ),
         ];
         let rows = balance(&flows, "USA", "MEX", Frequency::Quarterly);
-        let notes = balance_notes(
-            &rows,
-            Some("d"),
-            &asked(Frequency::Quarterly, "2016-01", "2016-03"),
-            &[],
-        );
+        let notes = notes_of(&rows, Frequency::Quarterly, "2016-01", "2016-03");
         assert_eq!(
             notes.warnings,
             [
@@ -377,12 +348,7 @@ mod tests {
 
     #[test]
     fn without_figures_the_notes_say_so_and_describe_nothing() {
-        let notes = balance_notes(
-            &[],
-            Some("d"),
-            &asked(Frequency::Annual, "2014", "2017"),
-            &[],
-        );
+        let notes = notes_of(&[], Frequency::Annual, "2014", "2017");
         assert!(notes.transformations.is_empty());
         assert_eq!(
             notes.warnings,

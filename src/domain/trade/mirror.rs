@@ -128,16 +128,7 @@ pub fn mirror_notes(
 mod tests {
     use super::*;
     use crate::domain::trade::FlowDirection::{Export, Import};
-    use crate::domain::trade::tests::flow;
-
-    const USA: Party<'static> = Party {
-        code: "USA",
-        name: "United States",
-    };
-    const MEX: Party<'static> = Party {
-        code: "MEX",
-        name: "Mexico",
-    };
+    use crate::domain::trade::tests::{MEX, USA, flow};
 
     #[test]
     fn the_gap_is_reported_minus_mirror_and_a_share_of_the_mirror() {

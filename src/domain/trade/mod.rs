@@ -268,6 +268,15 @@ pub fn quarter_totals<K: Ord + Clone>(
 pub(crate) mod tests {
     use super::*;
 
+    pub(crate) const USA: Party<'static> = Party {
+        code: "USA",
+        name: "United States",
+    };
+    pub(crate) const MEX: Party<'static> = Party {
+        code: "MEX",
+        name: "Mexico",
+    };
+
     /// A flow of dataset `dataset` for the rule tests, with source `s`.
     pub(crate) fn flow<'a>(
         dataset: &'a str,

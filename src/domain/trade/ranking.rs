@@ -133,13 +133,9 @@ mod tests {
 
     use super::*;
     use crate::domain::trade::FlowDirection::{Export, Import};
-    use crate::domain::trade::tests::flow;
+    use crate::domain::trade::tests::{MEX, flow};
 
     const YEAR: Period = Period::Year(2016);
-    const MEX: Party<'static> = Party {
-        code: "MEX",
-        name: "Mexico",
-    };
 
     #[test]
     fn own_reports_win_over_mirror_ones_and_domestic_trade_is_left_out() {

@@ -145,6 +145,7 @@ pub async fn get_trade_balance(
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let filter = pair_filter(product, range, source.iter().cloned().collect());
+    let asked = BalanceAsked { frequency, range };
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         PairFlows::load(conn, ("country", &country), &partner, &filter)
     })
@@ -156,39 +157,44 @@ pub async fn get_trade_balance(
         let chosen = source
             .as_deref()
             .or_else(|| default_dataset(&all, &pair.first.code, &unknown_reporting(&datasets)));
-        let flows: Vec<ReportedFlow> = all
-            .into_iter()
-            .filter(|f| holds(chosen, f.dataset_id, f.figure.source_id))
-            .collect();
+        let (flows, sources) = in_dataset(all, chosen, &pair.sources);
         let rows = balance(&flows, &pair.first.code, &pair.partner.code, frequency);
-        let (country, partner) = pair.parties();
         let today = chrono::Utc::now().date_naive();
-        let asked = BalanceAsked {
-            country,
-            partner,
-            frequency,
-            range,
+        let notes = balance_notes(
+            &rows,
+            chosen,
+            pair.parties(),
+            asked,
             today,
-        };
-        let notes = balance_notes(&rows, chosen, &asked, &pair.coverage());
-        let sources: Vec<SourceRow> = pair
-            .sources
-            .iter()
-            .filter(|s| flows.iter().any(|f| f.figure.source_id == s.id))
-            .cloned()
-            .collect();
+            &pair.coverage(),
+        );
         let mut data: Vec<BalancePeriod> = rows.iter().map(BalancePeriod::from).collect();
         let mut meta = chosen_dataset_meta(&datasets, chosen, &sources, data.len());
         add_notes(&mut meta, notes);
-        withhold_unknown_reporters(
-            data.iter_mut()
-                .flat_map(|p| [p.exports.as_mut(), p.imports.as_mut()])
-                .flatten(),
-            &datasets,
-            &mut meta.warnings,
-        );
+        let sides = data
+            .iter_mut()
+            .flat_map(|p| [p.exports.as_mut(), p.imports.as_mut()]);
+        withhold_unknown_reporters(sides.flatten(), &datasets, &mut meta.warnings);
         format::answer(&req, format, &validators, meta, data, "trade_balance")
     })
+}
+
+/// The flows of the `chosen` dataset, and their sources among `sources`.
+fn in_dataset<'a>(
+    flows: Vec<ReportedFlow<'a>>,
+    chosen: Option<&str>,
+    sources: &[SourceRow],
+) -> (Vec<ReportedFlow<'a>>, Vec<SourceRow>) {
+    let flows: Vec<ReportedFlow<'a>> = flows
+        .into_iter()
+        .filter(|f| holds(chosen, f.dataset_id, f.figure.source_id))
+        .collect();
+    let sources = sources
+        .iter()
+        .filter(|s| flows.iter().any(|f| f.figure.source_id == s.id))
+        .cloned()
+        .collect();
+    (flows, sources)
 }
 
 impl From<&BalanceRow<'_>> for BalancePeriod {

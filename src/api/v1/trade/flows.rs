@@ -168,25 +168,43 @@ pub async fn list_trade_flows(
         return quarterly_page(&req, &state, key, asked, cap).await;
     }
     if asked.format != Format::Json {
-        let slot = export_slot(&state).await?;
-        let format = asked.format;
-        return load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-            asked.resolve(conn)
-        })
-        .await?
-        .respond(|validators, _, filter| {
-            Ok(stream(
-                &state,
-                slot,
-                format,
-                &validators,
-                filter,
-                query.limit,
-            ))
-        });
+        return export(&state, key, asked, query.limit).await;
     }
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    json_page(
+        &req,
+        &state,
+        key,
+        asked,
+        query.limit.unwrap_or(DEFAULT_LIMIT),
+    )
+    .await
+}
+
+/// Every matching flow as CSV or NDJSON, streamed (see `stream`), up to `cap` rows.
+async fn export(
+    state: &AppState,
+    key: CacheKey,
+    asked: FlowsAsked,
+    cap: Option<u32>,
+) -> Result<HttpResponse, ApiError> {
+    let slot = export_slot(state).await?;
+    let format = asked.format;
+    load_fresh(state, key, Scope::Family(FAMILY), move |conn| {
+        asked.resolve(conn)
+    })
+    .await?
+    .respond(|validators, _, filter| Ok(stream(state, slot, format, &validators, filter, cap)))
+}
+
+/// A JSON page of at most `limit` matching flows, rendered as they are read (see `RenderedPage`).
+async fn json_page(
+    req: &HttpRequest,
+    state: &AppState,
+    key: CacheKey,
+    asked: FlowsAsked,
+    limit: u32,
+) -> Result<HttpResponse, ApiError> {
+    load_fresh(state, key, Scope::Family(FAMILY), move |conn| {
         let filter = asked.resolve(conn)?;
         let page = RenderedPage::read(conn, &filter, limit)?;
         let sources = sources_of(conn, page.source_ids.iter().map(String::as_str))?;
@@ -197,7 +215,7 @@ pub async fn list_trade_flows(
         let mut meta = usd_meta(&datasets, &sources, page.count);
         meta.warnings =
             unknown_reporting_row_warnings(&unknown_reporting(&datasets), &page.dataset_ids);
-        let links = page_links(&req, page.more_after);
+        let links = page_links(req, page.more_after);
         let body = render_with_data(&page.data, &meta, &links)
             .map_err(|e| ApiError::internal(e.to_string()))?;
         let mut response = format::json_bytes(&validators, body);

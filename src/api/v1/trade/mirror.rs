@@ -147,13 +147,10 @@ pub async fn get_trade_mirror(
         let mut data: Vec<MirrorPeriod> = rows.iter().map(MirrorPeriod::from).collect();
         let mut meta = usd_meta(&datasets, &pair.sources, data.len());
         add_notes(&mut meta, notes);
-        withhold_unknown_reporters(
-            data.iter_mut()
-                .flat_map(|p| [p.reported.as_mut(), p.mirror.as_mut()])
-                .flatten(),
-            &datasets,
-            &mut meta.warnings,
-        );
+        let sides = data
+            .iter_mut()
+            .flat_map(|p| [p.reported.as_mut(), p.mirror.as_mut()]);
+        withhold_unknown_reporters(sides.flatten(), &datasets, &mut meta.warnings);
         format::answer(&req, format, &validators, meta, data, "trade_mirror")
     })
 }

@@ -22,7 +22,7 @@ use crate::db::countries::{self as db_countries, CountryRow};
 use crate::db::trade::{self as db_trade, FlowFilter, TradeFlowRow};
 use crate::domain::period::Period;
 use crate::domain::trade::dataset_choice::{holds, most_flows};
-use crate::domain::trade::ranking::{Ranked, partner_flows, rank, ranking_notes};
+use crate::domain::trade::ranking::{Ranking, partner_flows, rank, ranking_notes};
 use crate::error::ApiError;
 
 const DEFAULT_TOP: u32 = 10;
@@ -121,23 +121,24 @@ fn parse_top(top: Option<u32>) -> Result<usize, ApiError> {
     }
 }
 
-/// The flows of `country` in direction `flow` in `year`: as it reports them, and as its partners
-/// report the opposite flow (mirror figures).
+/// The flows of `country` in direction `flow` in `year` in one dataset: as it reports them, and
+/// as its partners report the opposite flow (mirror figures). The dataset is `source` if given,
+/// else the one of the most flows; it is returned with the rows.
 fn partner_rows(
     conn: &mut DbConnection,
     country: &str,
     year: Period,
     flow: FlowDirection,
     product: String,
-    source: Option<&str>,
-) -> Result<Vec<TradeFlowRow>, ApiError> {
+    source: Option<String>,
+) -> Result<(Option<String>, Vec<TradeFlowRow>), ApiError> {
     let day = year.first_day().format("%Y-%m-%d").to_string();
     let base = FlowFilter {
         products: vec![product],
         start_from: Some(day.clone()),
         start_to: Some(day),
         frequency: Some("annual"),
-        sources: source.iter().map(|s| (*s).to_owned()).collect(),
+        sources: source.iter().cloned().collect(),
         ..FlowFilter::default()
     };
     let mut rows = db_trade::all(
@@ -156,21 +157,28 @@ fn partner_rows(
             ..base
         },
     )?);
-    Ok(rows)
+    let chosen = source
+        .or_else(|| most_flows(rows.iter().map(|r| r.dataset_id.as_str())).map(str::to_owned));
+    rows.retain(|r| holds(chosen.as_deref(), &r.dataset_id, &r.source_id));
+    Ok((chosen, rows))
 }
 
-impl RankedPartner {
-    /// A ranked partner as listed, or none where it is not a stored country.
-    fn new(ranked: &Ranked<'_>, total_usd: f64, names: &[CountryRow]) -> Option<Self> {
-        let partner = names.iter().find(|c| c.code == ranked.partner)?;
-        Some(RankedPartner {
-            rank: ranked.rank,
-            partner: CountryRef::from(partner),
-            trade: Reported::from(&ranked.flow),
-            share: ranked.share,
-            total_usd,
+/// The ranked partners as listed: those that are stored countries (`names`).
+fn ranked_partners(ranking: &Ranking<'_>, names: &[CountryRow]) -> Vec<RankedPartner> {
+    ranking
+        .top
+        .iter()
+        .filter_map(|ranked| {
+            let partner = names.iter().find(|c| c.code == ranked.partner)?;
+            Some(RankedPartner {
+                rank: ranked.rank,
+                partner: CountryRef::from(partner),
+                trade: Reported::from(&ranked.flow),
+                share: ranked.share,
+                total_usd: ranking.total_usd,
+            })
         })
-    }
+        .collect()
 }
 
 /// Rank trading partners
@@ -209,10 +217,7 @@ pub async fn list_trade_partners(
     let key = CacheKey::from_request(&req, format);
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let country = find_country(conn, "country", &country)?;
-        let mut rows = partner_rows(conn, &country.code, year, flow, product, source.as_deref())?;
-        let chosen = source
-            .or_else(|| most_flows(rows.iter().map(|r| r.dataset_id.as_str())).map(str::to_owned));
-        rows.retain(|r| holds(chosen.as_deref(), &r.dataset_id, &r.source_id));
+        let (chosen, rows) = partner_rows(conn, &country.code, year, flow, product, source)?;
         let flows = reported_flows(&rows)?;
         let codes: Vec<&str> = partner_flows(&flows, &country.code).into_keys().collect();
         let names = db_countries::by_codes(conn, &codes)?;
@@ -222,27 +227,14 @@ pub async fn list_trade_partners(
     .await?
     .respond(
         |validators, datasets, (country, chosen, rows, names, sources)| {
+            let dataset = chosen.as_deref();
             let ranking = rank(&reported_flows(&rows)?, &country.code, top);
-            let mut data: Vec<RankedPartner> = ranking
-                .top
-                .iter()
-                .filter_map(|ranked| RankedPartner::new(ranked, ranking.total_usd, &names))
-                .collect();
-            let mut meta = chosen_dataset_meta(&datasets, chosen.as_deref(), &sources, data.len());
-            withhold_unknown_reporters(
-                data.iter_mut().map(|p| &mut p.trade),
-                &datasets,
-                &mut meta.warnings,
-            );
+            let mut data = ranked_partners(&ranking, &names);
+            let mut meta = chosen_dataset_meta(&datasets, dataset, &sources, data.len());
+            let trade = data.iter_mut().map(|p| &mut p.trade);
+            withhold_unknown_reporters(trade, &datasets, &mut meta.warnings);
             let listed = data.iter().map(|p| p.trade.reported_by.as_deref());
-            let notes = ranking_notes(
-                &ranking,
-                listed,
-                party(&country),
-                flow,
-                year,
-                chosen.as_deref(),
-            );
+            let notes = ranking_notes(&ranking, listed, party(&country), flow, year, dataset);
             add_notes(&mut meta, notes);
             format::answer(&req, format, &validators, meta, data, "trade_partners")
         },
