@@ -1,29 +1,26 @@
 //! `GET /v1/trade/balance`: a country's exports to and imports from a partner, and the balance,
 //! per period, all from one dataset.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    FAMILY, FlowDirection, Reported, chosen_dataset_meta, flows_between, no_figures_message,
-    stored_period, token_list, trade_frequency, unknown_reporting, withhold_unknown_reporters,
+    FAMILY, PairFlows, Reported, add_notes, chosen_dataset_meta, pair_filter, product_code,
+    single_token, trade_frequency, unknown_reporting, withhold_unknown_reporters,
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
-use crate::api::lookup::{date_range, sources_of};
-use crate::api::lookup::{find_country, parse_country};
+use crate::api::lookup::{date_range, parse_country};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::db::sources::SourceRow;
-use crate::db::trade::{FlowFilter, TradeFlowRow};
-use crate::domain::coverage;
-use crate::domain::period::{Frequency, Period};
-use crate::domain::trade::{BalanceRow, Figure, ReportedFlow, Side, balance};
+use crate::domain::period::Frequency;
+use crate::domain::trade::ReportedFlow;
+use crate::domain::trade::balance::{BalanceAsked, BalanceRow, balance, balance_notes};
+use crate::domain::trade::dataset_choice::{default_dataset, holds};
 use crate::error::ApiError;
 
 /// One period of a balance.
@@ -112,38 +109,6 @@ pub struct BalanceQuery {
     pub format: Option<Format>,
 }
 
-/// The dataset a balance uses unless told: one that says who reported its figures and holds the
-/// country's own reports for the pair (its official statistics, such as Census for the United
-/// States); else the dataset with the most periods for the pair (ties to the first id).
-pub fn default_dataset(
-    rows: &[TradeFlowRow],
-    country: &str,
-    unknown_reporting: &BTreeSet<&str>,
-) -> Option<String> {
-    let mut periods: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for row in rows {
-        periods
-            .entry(row.dataset_id.as_str())
-            .or_default()
-            .insert(row.period.as_str());
-    }
-    let own_statistics = |dataset: &str| {
-        !unknown_reporting.contains(dataset)
-            && rows
-                .iter()
-                .any(|r| r.dataset_id == dataset && r.reporter == country)
-    };
-    periods
-        .into_iter()
-        .max_by(|a, b| {
-            own_statistics(a.0)
-                .cmp(&own_statistics(b.0))
-                .then(a.1.len().cmp(&b.1.len()))
-                .then(b.0.cmp(a.0))
-        })
-        .map(|(dataset, _)| dataset.to_owned())
-}
-
 /// Get a trade balance
 ///
 /// A country's exports to and imports from one partner, and the balance (exports minus imports),
@@ -174,183 +139,70 @@ pub async fn get_trade_balance(
     let country = parse_country("country", &query.country)?;
     let partner = parse_country("partner", &query.partner)?;
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
-    let source = token_list("source", query.source.as_deref())?
-        .into_iter()
-        .next();
-    let product = token_list("product", query.product.as_deref())?
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| "TOTAL".to_owned());
+    let source = single_token("source", query.source.as_deref())?;
+    let product = product_code(query.product.as_deref())?;
     let frequency = trade_frequency(query.frequency)?.unwrap_or(Frequency::Annual);
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
-    let source_filter: Vec<String> = source.iter().cloned().collect();
+    let filter = pair_filter(product, range, source.iter().cloned().collect());
+    let asked = BalanceAsked { frequency, range };
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-        let country = find_country(conn, "country", &country)?;
-        let partner = find_country(conn, "partner", &partner)?;
-        if country.code == partner.code {
-            return Err(ApiError::invalid_parameter(
-                "partner",
-                format!(
-                    "The partner must differ from the country ({}).",
-                    country.name
-                ),
-            ));
-        }
-        let (start_from, start_to) = range.text_bounds();
-        let filter = FlowFilter {
-            products: vec![product],
-            start_from: Some(start_from),
-            start_to: Some(start_to),
-            sources: source_filter,
-            ..FlowFilter::default()
-        };
-        let all = flows_between(conn, &country.code, &partner.code, &filter)?;
-        // With no figure in range, the answer names the datasets that do cover the pair.
-        let coverage = if all.is_empty() {
-            crate::db::trade::pair_coverage(conn, &country.code, &partner.code, &filter.products)?
-        } else {
-            Vec::new()
-        };
-        let sources = sources_of(conn, all.iter().map(|r| r.source_id.as_str()))?;
-        Ok((country, partner, all, sources, coverage))
+        PairFlows::load(conn, ("country", &country), &partner, &filter)
     })
     .await?
-    .respond(|validators, datasets, (country, partner, all, sources, coverage)| {
-        let today = chrono::Utc::now().date_naive();
+    .respond(|validators, datasets, pair| {
+        let all = pair.flows()?;
         // The dataset is chosen here, where the snapshot's trade datasets (and so which of them
         // say who reported their figures) are at hand.
-        let chosen = match &source {
-            Some(source) => Some(source.clone()),
-            None => default_dataset(&all, &country.code, &unknown_reporting(&datasets)),
-        };
-        let rows: Vec<&TradeFlowRow> = all
-            .iter()
-            .filter(|r| {
-                chosen
-                    .as_deref()
-                    .is_some_and(|c| r.dataset_id == c || r.source_id == c)
-            })
-            .collect();
-        let sources: Vec<SourceRow> = sources
-            .into_iter()
-            .filter(|s| rows.iter().any(|r| r.source_id == s.id))
-            .collect();
-        let flows: Vec<ReportedFlow> = rows
-            .iter()
-            .map(|row| reported_flow(row))
-            .collect::<Result<_, _>>()?;
-        let balance_rows = balance(&flows, &country.code, &partner.code, frequency);
-        let periods: BTreeSet<Period> = balance_rows.iter().map(|row| row.period).collect();
-        let mut data: Vec<BalancePeriod> = balance_rows.iter().map(BalancePeriod::from).collect();
-
-        let mut meta = chosen_dataset_meta(&datasets, chosen.as_deref(), &sources, data.len());
-        match &chosen {
-            Some(dataset) if !periods.is_empty() => {
-                meta.transformations.push(format!(
-                    "all values from dataset '{dataset}'; balance = exports - imports; a value reported by {} is the partner's mirror figure; {}",
-                    partner.code,
-                    frequency_rule(frequency)
-                ));
-                meta.warnings.extend(coverage::gap_warnings(
-                    &periods,
-                    range,
-                    frequency,
-                    today,
-                    &format!("dataset '{dataset}'"),
-                ));
-            }
-            _ => meta.warnings.push(no_figures_message(&country.name, &partner.name, &coverage)),
-        }
-        for (label, missing) in [
-            ("exports", periods_where(&data, |p| p.exports.is_none())),
-            ("imports", periods_where(&data, |p| p.imports.is_none())),
-        ] {
-            if !missing.is_empty() {
-                meta.warnings.push(format!(
-                    "{label} not in the source for {}; balance is null there",
-                    missing.join(", ")
-                ));
-            }
-        }
-        let partial = periods_where(&data, |p| p.partial);
-        if !partial.is_empty() {
-            meta.warnings.push(format!(
-                "{} covered only in part (months missing or not yet published): partial sums, flagged partial",
-                partial.join(", ")
-            ));
-        }
-        let mirrored: BTreeSet<&str> = data
-            .iter()
-            .flat_map(|p| [&p.exports, &p.imports])
-            .flatten()
-            .filter_map(|r| r.reported_by.as_deref())
-            .filter(|reporter| *reporter != country.code)
-            .collect();
-        if !mirrored.is_empty() {
-            meta.warnings.push(format!(
-                "some values are mirror figures reported by {}, not {}'s own statistics",
-                mirrored.into_iter().collect::<Vec<_>>().join(", "),
-                country.name
-            ));
-        }
-        withhold_unknown_reporters(
-            data.iter_mut().flat_map(|p| [p.exports.as_mut(), p.imports.as_mut()]).flatten(),
-            &datasets,
-            &mut meta.warnings,
+        let chosen = source
+            .as_deref()
+            .or_else(|| default_dataset(&all, &pair.first.code, &unknown_reporting(&datasets)));
+        let (flows, sources) = in_dataset(all, chosen, &pair.sources);
+        let rows = balance(&flows, &pair.first.code, &pair.partner.code, frequency);
+        let today = chrono::Utc::now().date_naive();
+        let notes = balance_notes(
+            &rows,
+            chosen,
+            pair.parties(),
+            asked,
+            today,
+            &pair.coverage(),
         );
+        let mut data: Vec<BalancePeriod> = rows.iter().map(BalancePeriod::from).collect();
+        let mut meta = chosen_dataset_meta(&datasets, chosen, &sources, data.len());
+        add_notes(&mut meta, notes);
+        let sides = data
+            .iter_mut()
+            .flat_map(|p| [p.exports.as_mut(), p.imports.as_mut()]);
+        withhold_unknown_reporters(sides.flatten(), &datasets, &mut meta.warnings);
         format::answer(&req, format, &validators, meta, data, "trade_balance")
     })
 }
 
-/// The periods of `data` that match `test`.
-fn periods_where(data: &[BalancePeriod], test: impl Fn(&BalancePeriod) -> bool) -> Vec<&str> {
-    data.iter()
-        .filter(|p| test(p))
-        .map(|p| p.period.as_str())
-        .collect()
-}
-
-/// How stored figures become the periods of the answer.
-fn frequency_rule(frequency: Frequency) -> &'static str {
-    match frequency {
-        Frequency::Annual => "a year is the source's annual figure, or else the sum of its months",
-        Frequency::Quarterly => "a quarter is the sum of its months",
-        Frequency::Monthly | Frequency::Daily => "months as published",
-    }
-}
-
-/// A stored row as the balance rule reads it. A row whose period or direction does not parse (no
-/// importer stores one) is an error naming it, never skipped.
-fn reported_flow(row: &TradeFlowRow) -> Result<ReportedFlow<'_>, ApiError> {
-    let flow = FlowDirection::parse(&row.flow).ok_or_else(|| {
-        ApiError::internal(format!("trade flow {} has flow '{}'", row.id, row.flow))
-    })?;
-    Ok(ReportedFlow {
-        reporter: &row.reporter,
-        partner: &row.partner,
-        flow,
-        figure: Figure {
-            period: stored_period(row)?,
-            value_usd: row.value_usd,
-            source_id: &row.source_id,
-        },
-        dataset_id: &row.dataset_id,
-    })
+/// The flows of the `chosen` dataset, and their sources among `sources`.
+fn in_dataset<'a>(
+    flows: Vec<ReportedFlow<'a>>,
+    chosen: Option<&str>,
+    sources: &[SourceRow],
+) -> (Vec<ReportedFlow<'a>>, Vec<SourceRow>) {
+    let flows: Vec<ReportedFlow<'a>> = flows
+        .into_iter()
+        .filter(|f| holds(chosen, f.dataset_id, f.figure.source_id))
+        .collect();
+    let sources = sources
+        .iter()
+        .filter(|s| flows.iter().any(|f| f.figure.source_id == s.id))
+        .cloned()
+        .collect();
+    (flows, sources)
 }
 
 impl From<&BalanceRow<'_>> for BalancePeriod {
     fn from(row: &BalanceRow<'_>) -> Self {
-        let reported = |side: &Side<'_>| Reported {
-            value_usd: side.value.value_usd,
-            reported_by: Some(side.reported_by.to_owned()),
-            source_id: side.value.source_id.to_owned(),
-            dataset_id: side.dataset_id.to_owned(),
-        };
         BalancePeriod {
             period: row.period.to_string(),
-            exports: row.exports.as_ref().map(reported),
-            imports: row.imports.as_ref().map(reported),
+            exports: row.exports.as_ref().map(Reported::from),
+            imports: row.imports.as_ref().map(Reported::from),
             balance_usd: row.balance_usd,
             partial: row.partial,
         }

@@ -14,10 +14,10 @@ use utoipa::IntoParams;
 
 use super::{
     FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, stored_period, token_list,
-    trade_frequency, unknown_reporting,
+    trade_frequency, unknown_reporting, usd_meta,
 };
 use crate::api::caching::{CacheKey, Scope, Validators, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta, render_with_data};
+use crate::api::envelope::{Envelope, Links, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::ApiQuery;
@@ -26,22 +26,15 @@ use crate::api::spool::{self, BodyClosed, Spool};
 use crate::api::{self, AppState};
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::db::{DbConnection, DbPool};
+use crate::domain::country::CountryLookup;
 use crate::domain::period::Frequency;
-use crate::domain::trade::quarter_totals;
+use crate::domain::trade::{quarter_totals, stored_frequency, unknown_reporting_row_warnings};
 use crate::error::ApiError;
 
 const DEFAULT_LIMIT: u32 = 1000;
 const MAX_LIMIT: u32 = 10_000;
 /// Bytes gathered before a chunk is handed to the connection.
 const STREAM_BUFFER: usize = 64 * 1024;
-
-/// The stored rows a frequency reads: quarters are made of months.
-fn stored_frequency(frequency: Frequency) -> &'static str {
-    match frequency {
-        Frequency::Annual => "annual",
-        Frequency::Quarterly | Frequency::Monthly | Frequency::Daily => "monthly",
-    }
-}
 
 impl CsvRecord for TradeFlow {
     type Row = TradeFlow;
@@ -116,6 +109,15 @@ fn link_next(response: &mut HttpResponse, next: Option<&str>) {
     }
 }
 
+/// The links of a page: to itself and, when more rows follow the one of id `more_after`, to the
+/// next page.
+fn page_links(req: &HttpRequest, more_after: Option<i64>) -> Links {
+    Links {
+        self_: req.uri().to_string(),
+        next: more_after.map(|last_id| next_link(req, last_id)),
+    }
+}
+
 /// The URL of the page after the one ending at `last_id`: the same query with a new cursor.
 fn next_link(req: &HttpRequest, last_id: i64) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
@@ -156,116 +158,159 @@ pub async fn list_trade_flows(
     state: web::Data<AppState>,
     ApiQuery(query): ApiQuery<FlowsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let reporters = country_list("reporter", query.reporter.as_deref())?;
-    let partners = country_list("partner", query.partner.as_deref())?;
-    let range = date_range(query.from.as_deref(), query.to.as_deref())?;
-    let format = format::negotiate(&req, query.format)?;
-    if let Some(limit) = query
-        .limit
-        .filter(|l| *l == 0 || (format == Format::Json && *l > MAX_LIMIT))
-    {
-        return Err(ApiError::invalid_parameter(
-            "limit",
-            format!("limit {limit} is out of range: a JSON page holds 1 to {MAX_LIMIT} rows."),
-        ));
-    }
-    let (start_from, start_to) = range.text_bounds();
-    let mut filter = FlowFilter {
-        flow: query.flow.map(FlowDirection::as_str),
-        start_from: Some(start_from),
-        start_to: Some(start_to),
-        frequency: trade_frequency(query.frequency)?.map(stored_frequency),
-        products: token_list("product", query.product.as_deref())?,
-        sources: token_list("source", query.source.as_deref())?,
-        after_id: query.cursor.as_deref().map(decode_cursor).transpose()?,
-        ..FlowFilter::default()
-    };
-    let key = CacheKey::from_request(&req, format);
+    let asked = FlowsAsked::parse(&req, &query)?;
+    let key = CacheKey::from_request(&req, asked.format);
     if query.frequency == Some(Frequency::Quarterly) {
-        let after = filter.after_id.take();
-        let cap = query.limit.unwrap_or(match format {
+        let cap = query.limit.unwrap_or(match asked.format {
             Format::Json => DEFAULT_LIMIT,
             _ => u32::MAX,
         });
-        return load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-            filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
-            filter.partners = resolve_countries(conn, "partner", &partners)?;
-            let mut quarters = quarterly_flows(conn, &filter)?;
-            quarters.retain(|q| after.is_none_or(|after| q.id > after));
-            let more_after = (quarters.len() > cap as usize)
-                .then(|| quarters[cap as usize - 1].id);
-            quarters.truncate(cap as usize);
-            let sources = sources_of(conn, quarters.iter().map(|q| q.source_id.as_str()))?;
-            Ok((quarters, more_after, sources))
-        })
-        .await?
-        .respond(|validators, datasets, (quarters, more_after, sources)| {
-            let mut meta = Meta::new(&datasets, &sources).with_count(quarters.len());
-            meta.unit = Some("USD".to_owned());
-            meta.transformations.push(
-                "a quarter is the sum of the flow's monthly figures; a quarter with months missing is flagged partial in its note".to_owned(),
-            );
-            let next = more_after.map(|last_id| next_link(&req, last_id));
-            let envelope = Envelope {
-                meta,
-                links: Links {
-                    self_: req.uri().to_string(),
-                    next: next.clone(),
-                },
-                data: quarters,
-            };
-            let mut response = format::collection(format, &validators, &envelope, "trade_flows")?;
-            link_next(&mut response, next.as_deref());
-            Ok(response)
-        });
+        return quarterly_page(&req, &state, key, asked, cap).await;
     }
-    if format != Format::Json {
-        let slot = export_slot(&state).await?;
-        return load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-            filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
-            filter.partners = resolve_countries(conn, "partner", &partners)?;
-            Ok(filter)
-        })
-        .await?
-        .respond(|validators, _, filter| {
-            Ok(stream(
-                &state,
-                slot,
-                format,
-                &validators,
-                filter,
-                query.limit,
-            ))
-        });
+    if asked.format != Format::Json {
+        return export(&state, key, asked, query.limit).await;
     }
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-        filter.reporters = resolve_countries(conn, "reporter", &reporters)?;
-        filter.partners = resolve_countries(conn, "partner", &partners)?;
+    json_page(
+        &req,
+        &state,
+        key,
+        asked,
+        query.limit.unwrap_or(DEFAULT_LIMIT),
+    )
+    .await
+}
+
+/// Every matching flow as CSV or NDJSON, streamed (see `stream`), up to `cap` rows.
+async fn export(
+    state: &AppState,
+    key: CacheKey,
+    asked: FlowsAsked,
+    cap: Option<u32>,
+) -> Result<HttpResponse, ApiError> {
+    let slot = export_slot(state).await?;
+    let format = asked.format;
+    load_fresh(state, key, Scope::Family(FAMILY), move |conn| {
+        asked.resolve(conn)
+    })
+    .await?
+    .respond(|validators, _, filter| Ok(stream(state, slot, format, &validators, filter, cap)))
+}
+
+/// A JSON page of at most `limit` matching flows, rendered as they are read (see `RenderedPage`).
+async fn json_page(
+    req: &HttpRequest,
+    state: &AppState,
+    key: CacheKey,
+    asked: FlowsAsked,
+    limit: u32,
+) -> Result<HttpResponse, ApiError> {
+    load_fresh(state, key, Scope::Family(FAMILY), move |conn| {
+        let filter = asked.resolve(conn)?;
         let page = RenderedPage::read(conn, &filter, limit)?;
         let sources = sources_of(conn, page.source_ids.iter().map(String::as_str))?;
         Ok((page, sources))
     })
     .await?
     .respond(|validators, datasets, (page, sources)| {
-        let next = page.more_after.map(|last_id| next_link(&req, last_id));
-        let mut meta = Meta::new(&datasets, &sources).with_count(page.count);
-        meta.unit = Some("USD".to_owned());
-        for dataset in unknown_reporting(&datasets)
-            .into_iter()
-            .filter(|d| page.dataset_ids.contains(*d))
-        {
-            meta.warnings.push(format!(
-                "rows of dataset '{dataset}': its reporting is unknown or mixed (see /v1/datasets), so `reporter` is the role the row is stored under, not necessarily the country whose statistics give the value"
-            ));
-        }
-        let links = Links {
-            self_: req.uri().to_string(),
-            next: next.clone(),
-        };
+        let mut meta = usd_meta(&datasets, &sources, page.count);
+        meta.warnings =
+            unknown_reporting_row_warnings(&unknown_reporting(&datasets), &page.dataset_ids);
+        let links = page_links(req, page.more_after);
         let body = render_with_data(&page.data, &meta, &links)
             .map_err(|e| ApiError::internal(e.to_string()))?;
         let mut response = format::json_bytes(&validators, body);
+        link_next(&mut response, links.next.as_deref());
+        Ok(response)
+    })
+}
+
+/// A request for flows, parsed: the filter, with the countries still to be found in the store.
+struct FlowsAsked {
+    format: Format,
+    reporters: Vec<CountryLookup>,
+    partners: Vec<CountryLookup>,
+    filter: FlowFilter,
+}
+
+impl FlowsAsked {
+    /// Checks the parameters, in the order their errors are reported, before any query.
+    fn parse(req: &HttpRequest, query: &FlowsQuery) -> Result<Self, ApiError> {
+        let reporters = country_list("reporter", query.reporter.as_deref())?;
+        let partners = country_list("partner", query.partner.as_deref())?;
+        let range = date_range(query.from.as_deref(), query.to.as_deref())?;
+        let format = format::negotiate(req, query.format)?;
+        if let Some(limit) = query
+            .limit
+            .filter(|l| *l == 0 || (format == Format::Json && *l > MAX_LIMIT))
+        {
+            return Err(ApiError::invalid_parameter(
+                "limit",
+                format!("limit {limit} is out of range: a JSON page holds 1 to {MAX_LIMIT} rows."),
+            ));
+        }
+        let (start_from, start_to) = range.text_bounds();
+        let filter = FlowFilter {
+            flow: query.flow.map(FlowDirection::as_str),
+            start_from: Some(start_from),
+            start_to: Some(start_to),
+            frequency: trade_frequency(query.frequency)?.map(stored_frequency),
+            products: token_list("product", query.product.as_deref())?,
+            sources: token_list("source", query.source.as_deref())?,
+            after_id: query.cursor.as_deref().map(decode_cursor).transpose()?,
+            ..FlowFilter::default()
+        };
+        Ok(Self {
+            format,
+            reporters,
+            partners,
+            filter,
+        })
+    }
+
+    /// The filter, with the stored codes of the countries asked for.
+    fn resolve(self, conn: &mut DbConnection) -> Result<FlowFilter, ApiError> {
+        Ok(FlowFilter {
+            reporters: resolve_countries(conn, "reporter", &self.reporters)?,
+            partners: resolve_countries(conn, "partner", &self.partners)?,
+            ..self.filter
+        })
+    }
+}
+
+/// A page of the matching monthly flows summed into quarters, of at most `cap` quarters. The
+/// cursor counts quarters (by the id of their first month), not stored rows.
+async fn quarterly_page(
+    req: &HttpRequest,
+    state: &AppState,
+    key: CacheKey,
+    mut asked: FlowsAsked,
+    cap: u32,
+) -> Result<HttpResponse, ApiError> {
+    let after = asked.filter.after_id.take();
+    let format = asked.format;
+    load_fresh(state, key, Scope::Family(FAMILY), move |conn| {
+        let filter = asked.resolve(conn)?;
+        let mut quarters = quarterly_flows(conn, &filter)?;
+        quarters.retain(|q| after.is_none_or(|after| q.id > after));
+        let more_after = (quarters.len() > cap as usize).then(|| quarters[cap as usize - 1].id);
+        quarters.truncate(cap as usize);
+        let sources = sources_of(conn, quarters.iter().map(|q| q.source_id.as_str()))?;
+        Ok((quarters, more_after, sources))
+    })
+    .await?
+    .respond(|validators, datasets, (quarters, more_after, sources)| {
+        let mut meta = usd_meta(&datasets, &sources, quarters.len());
+        meta.transformations.push(
+            "a quarter is the sum of the flow's monthly figures; a quarter with months missing is flagged partial in its note".to_owned(),
+        );
+        let links = page_links(req, more_after);
+        let next = links.next.clone();
+        let envelope = Envelope {
+            meta,
+            links,
+            data: quarters,
+        };
+        let mut response = format::collection(format, &validators, &envelope, "trade_flows")?;
         link_next(&mut response, next.as_deref());
         Ok(response)
     })
@@ -297,7 +342,7 @@ fn quarterly_flows(
     Ok(quarter_totals(figures)
         .into_iter()
         .map(|total| {
-            let partial = total.partial();
+            let note = Some(total.note());
             let (dataset_id, reporter, partner, flow, classification, product_code, source_id) =
                 total.key;
             TradeFlow {
@@ -312,14 +357,7 @@ fn quarterly_flows(
                 value_usd: total.value_usd,
                 source_id,
                 dataset_id,
-                note: Some(if partial {
-                    format!(
-                        "sum of {} of the quarter's 3 months (partial)",
-                        total.months
-                    )
-                } else {
-                    "sum of the quarter's 3 monthly figures".to_owned()
-                }),
+                note,
             }
         })
         .collect())

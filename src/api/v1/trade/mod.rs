@@ -10,18 +10,21 @@ pub mod partners;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::envelope::Meta;
-use crate::api::lookup::{find_country, parse_country_list};
-use crate::db::DbConnection;
-use crate::db::datasets::DatasetRow;
-use crate::db::sources::SourceRow;
-use crate::db::trade::{PairCoverage, TradeFlowRow};
 use std::collections::BTreeSet;
 
+use crate::api::envelope::Meta;
+use crate::api::lookup::{find_country, parse_country_list, sources_of};
+use crate::db::DbConnection;
+use crate::db::countries::CountryRow;
+use crate::db::datasets::DatasetRow;
+use crate::db::sources::SourceRow;
+use crate::db::trade::{self as db_trade, FlowFilter, PairCoverage, TradeFlowRow};
 use crate::domain::country::{CountryLookup, shorten_for_display};
-use crate::domain::period::{Frequency, Period};
+use crate::domain::period::{DateRange, Frequency, Period};
 use crate::domain::source::Reporting;
 pub use crate::domain::trade::FlowDirection;
+use crate::domain::trade::balance::Side;
+use crate::domain::trade::{Covered, Figure, Notes, Party, ReportedFlow, unknown_reporter_warning};
 use crate::error::ApiError;
 
 /// The dataset family every trade answer reads; imports add datasets to it.
@@ -106,8 +109,6 @@ pub fn resolve_countries(
         .collect()
 }
 
-/// Parses an optional comma-separated list of plain tokens (product codes, source or dataset
-/// ids): ASCII letters, digits, `_`, `.` and `-`.
 /// `meta` for an answer taken from one dataset: names only the `chosen` one among the trade
 /// datasets read (all of them when none was chosen, as when nothing matched).
 pub fn chosen_dataset_meta(
@@ -121,12 +122,32 @@ pub fn chosen_dataset_meta(
         .filter(|d| chosen == Some(d.id.as_str()))
         .cloned()
         .collect();
-    let mut meta =
-        Meta::new(if used.is_empty() { datasets } else { &used }, sources).with_count(count);
+    usd_meta(
+        if used.is_empty() { datasets } else { &used },
+        sources,
+        count,
+    )
+}
+
+/// `meta` for `count` values in US dollars read from `datasets`.
+pub fn usd_meta(datasets: &[DatasetRow], sources: &[SourceRow], count: usize) -> Meta {
+    let mut meta = Meta::new(datasets, sources).with_count(count);
     meta.unit = Some("USD".to_owned());
     meta
 }
 
+/// The one value of a parameter that takes a single token (see `token_list`).
+pub fn single_token(param: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    Ok(token_list(param, raw)?.into_iter().next())
+}
+
+/// The product code asked for: `TOTAL` (all goods) unless told.
+pub fn product_code(raw: Option<&str>) -> Result<String, ApiError> {
+    Ok(single_token("product", raw)?.unwrap_or_else(|| "TOTAL".to_owned()))
+}
+
+/// Parses an optional comma-separated list of plain tokens (product codes, source or dataset
+/// ids): ASCII letters, digits, `_`, `.` and `-`.
 pub fn token_list(param: &str, raw: Option<&str>) -> Result<Vec<String>, ApiError> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
@@ -181,14 +202,36 @@ pub struct Reported {
     pub dataset_id: String,
 }
 
-impl From<&TradeFlowRow> for Reported {
-    fn from(row: &TradeFlowRow) -> Self {
+impl Reported {
+    fn new(value_usd: f64, reported_by: &str, source_id: &str, dataset_id: &str) -> Self {
         Self {
-            value_usd: row.value_usd,
-            reported_by: Some(row.reporter.clone()),
-            source_id: row.source_id.clone(),
-            dataset_id: row.dataset_id.clone(),
+            value_usd,
+            reported_by: Some(reported_by.to_owned()),
+            source_id: source_id.to_owned(),
+            dataset_id: dataset_id.to_owned(),
         }
+    }
+}
+
+impl From<&ReportedFlow<'_>> for Reported {
+    fn from(flow: &ReportedFlow<'_>) -> Self {
+        Self::new(
+            flow.figure.value_usd,
+            flow.reporter,
+            flow.figure.source_id,
+            flow.dataset_id,
+        )
+    }
+}
+
+impl From<&Side<'_>> for Reported {
+    fn from(side: &Side<'_>) -> Self {
+        Self::new(
+            side.value.value_usd,
+            side.reported_by,
+            side.value.source_id,
+            side.dataset_id,
+        )
     }
 }
 
@@ -238,48 +281,143 @@ pub fn withhold_unknown_reporters<'a>(
             withheld.insert(value.dataset_id.clone());
         }
     }
-    for dataset in withheld {
-        warnings.push(format!(
-            "dataset '{dataset}' does not say which country's statistics each figure comes from (its reporting is unknown or mixed: see /v1/datasets), so reported_by is null; a difference from another source is not a reporting discrepancy"
+    warnings.extend(
+        withheld
+            .iter()
+            .map(|dataset| unknown_reporter_warning(dataset)),
+    );
+}
+
+/// The two countries of a pair, found in the store; `param` names the first one's parameter.
+/// A pair is two different countries.
+fn find_pair(
+    conn: &mut DbConnection,
+    (param, first): (&str, &CountryLookup),
+    partner: &CountryLookup,
+) -> Result<(CountryRow, CountryRow), ApiError> {
+    let first = find_country(conn, param, first)?;
+    let partner = find_country(conn, "partner", partner)?;
+    if first.code == partner.code {
+        return Err(ApiError::invalid_parameter(
+            "partner",
+            format!("The partner must differ from the {param} ({}).", first.name),
         ));
     }
+    Ok((first, partner))
 }
 
-/// Every flow between `a` and `b`, whichever reported it, of the given products and period range.
-pub fn flows_between(
-    conn: &mut DbConnection,
-    a: &str,
-    b: &str,
-    base: &crate::db::trade::FlowFilter,
-) -> Result<Vec<TradeFlowRow>, ApiError> {
-    let mut rows = Vec::new();
-    for (reporter, partner) in [(a, b), (b, a)] {
-        let filter = crate::db::trade::FlowFilter {
-            reporters: vec![reporter.to_owned()],
-            partners: vec![partner.to_owned()],
-            ..base.clone()
+/// The flows of `product` between two countries whose periods start in `range`, from `sources`
+/// (any when empty).
+pub fn pair_filter(product: String, range: DateRange, sources: Vec<String>) -> FlowFilter {
+    let (start_from, start_to) = range.text_bounds();
+    FlowFilter {
+        products: vec![product],
+        start_from: Some(start_from),
+        start_to: Some(start_to),
+        sources,
+        ..FlowFilter::default()
+    }
+}
+
+/// What a balance or a mirror comparison reads of a pair of countries.
+pub struct PairFlows {
+    pub first: CountryRow,
+    pub partner: CountryRow,
+    /// Every flow between the two, whichever reported it.
+    pub rows: Vec<TradeFlowRow>,
+    pub sources: Vec<SourceRow>,
+    /// The datasets that cover the pair, read only when no flow matched the filter.
+    coverage: Vec<PairCoverage>,
+}
+
+impl PairFlows {
+    pub fn load(
+        conn: &mut DbConnection,
+        first: (&str, &CountryLookup),
+        partner: &CountryLookup,
+        base: &FlowFilter,
+    ) -> Result<Self, ApiError> {
+        let (first, partner) = find_pair(conn, first, partner)?;
+        let mut rows = Vec::new();
+        for (reporter, towards) in [(&first, &partner), (&partner, &first)] {
+            let filter = FlowFilter {
+                reporters: vec![reporter.code.clone()],
+                partners: vec![towards.code.clone()],
+                ..base.clone()
+            };
+            rows.extend(db_trade::all(conn, &filter)?);
+        }
+        // With no figure in range, the answer names the datasets that do cover the pair.
+        let coverage = if rows.is_empty() {
+            db_trade::pair_coverage(conn, &first.code, &partner.code, &base.products)?
+        } else {
+            Vec::new()
         };
-        rows.extend(crate::db::trade::all(conn, &filter)?);
+        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+        Ok(Self {
+            first,
+            partner,
+            rows,
+            sources,
+            coverage,
+        })
     }
-    Ok(rows)
+
+    /// The rows as the rules read them.
+    pub fn flows(&self) -> Result<Vec<ReportedFlow<'_>>, ApiError> {
+        reported_flows(&self.rows)
+    }
+
+    pub fn parties(&self) -> (Party<'_>, Party<'_>) {
+        (party(&self.first), party(&self.partner))
+    }
+
+    pub fn coverage(&self) -> Vec<Covered<'_>> {
+        self.coverage
+            .iter()
+            .map(|c| Covered {
+                dataset_id: &c.dataset_id,
+                first_period: &c.first_period,
+                last_period: &c.last_period,
+            })
+            .collect()
+    }
 }
 
-/// The warning for an answer without figures: which datasets do cover the pair, and when.
-pub fn no_figures_message(country: &str, partner: &str, coverage: &[PairCoverage]) -> String {
-    if coverage.is_empty() {
-        return format!("no dataset has trade between {country} and {partner}");
+/// A stored country as the rules name it.
+pub fn party(country: &CountryRow) -> Party<'_> {
+    Party {
+        code: &country.code,
+        name: &country.name,
     }
-    let listed: Vec<String> = coverage
-        .iter()
-        .map(|c| {
-            format!(
-                "'{}' ({} to {})",
-                c.dataset_id, c.first_period, c.last_period
-            )
-        })
-        .collect();
-    format!(
-        "no figures for trade between {country} and {partner} in the requested periods or dataset; the datasets that cover the pair are {}",
-        listed.join(", ")
-    )
+}
+
+/// Adds what the rules say of an answer to its `meta`.
+pub fn add_notes(meta: &mut Meta, notes: Notes) {
+    meta.transformations.extend(notes.transformations);
+    meta.warnings.extend(notes.warnings);
+}
+
+/// Stored rows as the rules read them; see `reported_flow`.
+pub fn reported_flows(rows: &[TradeFlowRow]) -> Result<Vec<ReportedFlow<'_>>, ApiError> {
+    rows.iter().map(reported_flow).collect()
+}
+
+/// A stored row as the rules read it. A row whose period or direction does not parse (no
+/// importer stores one) is an error naming it, never skipped.
+fn reported_flow(row: &TradeFlowRow) -> Result<ReportedFlow<'_>, ApiError> {
+    let flow = FlowDirection::parse(&row.flow).ok_or_else(|| {
+        ApiError::internal(format!("trade flow {} has flow '{}'", row.id, row.flow))
+    })?;
+    Ok(ReportedFlow {
+        reporter: &row.reporter,
+        partner: &row.partner,
+        flow,
+        figure: Figure {
+            period: stored_period(row)?,
+            value_usd: row.value_usd,
+            source_id: &row.source_id,
+        },
+        dataset_id: &row.dataset_id,
+    })
 }

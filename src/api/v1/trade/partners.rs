@@ -1,13 +1,12 @@
 //! `GET /v1/trade/partners`: a country's trading partners in a year, ranked, with their shares.
 
-use std::collections::{BTreeMap, HashMap};
-
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    FAMILY, FlowDirection, Reported, chosen_dataset_meta, token_list, withhold_unknown_reporters,
+    FAMILY, FlowDirection, Reported, add_notes, chosen_dataset_meta, party, product_code,
+    reported_flows, single_token, withhold_unknown_reporters,
 };
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
@@ -18,9 +17,12 @@ use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::api::v1::countries::CountryRef;
-use crate::db::countries as db_countries;
+use crate::db::DbConnection;
+use crate::db::countries::{self as db_countries, CountryRow};
 use crate::db::trade::{self as db_trade, FlowFilter, TradeFlowRow};
 use crate::domain::period::Period;
+use crate::domain::trade::dataset_choice::{holds, most_flows};
+use crate::domain::trade::ranking::{Ranking, partner_flows, rank, ranking_notes};
 use crate::error::ApiError;
 
 const DEFAULT_TOP: u32 = 10;
@@ -98,28 +100,85 @@ pub struct PartnersQuery {
     pub format: Option<Format>,
 }
 
-/// Each partner's flow with `country` in direction `flow` from one dataset: the country's own
-/// report where the dataset has it, else the partner's mirror report.
-fn by_partner<'a>(rows: &'a [TradeFlowRow], country: &str) -> BTreeMap<String, &'a TradeFlowRow> {
-    let mut chosen: BTreeMap<String, &TradeFlowRow> = BTreeMap::new();
-    for row in rows {
-        let (partner, own) = if row.reporter == country {
-            (row.partner.clone(), true)
-        } else {
-            (row.reporter.clone(), false)
-        };
-        if partner == country {
-            continue; // domestic trade is not trade with a partner
-        }
-        let replace = match chosen.get(&partner) {
-            None => true,
-            Some(existing) => own && existing.reporter != country,
-        };
-        if replace {
-            chosen.insert(partner, row);
-        }
+/// The year asked for, as a period.
+fn parse_year(year: i32) -> Result<Period, ApiError> {
+    Period::parse(&year.to_string())
+        .ok()
+        .filter(|p| matches!(p, Period::Year(_)))
+        .ok_or_else(|| {
+            ApiError::invalid_parameter("year", format!("{year} is not a year from 1800 to 2200."))
+        })
+}
+
+/// How many partners to list.
+fn parse_top(top: Option<u32>) -> Result<usize, ApiError> {
+    match top.unwrap_or(DEFAULT_TOP) {
+        top @ 1..=MAX_TOP => Ok(top as usize),
+        _ => Err(ApiError::invalid_parameter(
+            "top",
+            format!("top must be from 1 to {MAX_TOP}."),
+        )),
     }
-    chosen
+}
+
+/// The flows of `country` in direction `flow` in `year` in one dataset: as it reports them, and
+/// as its partners report the opposite flow (mirror figures). The dataset is `source` if given,
+/// else the one of the most flows; it is returned with the rows.
+fn partner_rows(
+    conn: &mut DbConnection,
+    country: &str,
+    year: Period,
+    flow: FlowDirection,
+    product: String,
+    source: Option<String>,
+) -> Result<(Option<String>, Vec<TradeFlowRow>), ApiError> {
+    let day = year.first_day().format("%Y-%m-%d").to_string();
+    let base = FlowFilter {
+        products: vec![product],
+        start_from: Some(day.clone()),
+        start_to: Some(day),
+        frequency: Some("annual"),
+        sources: source.iter().cloned().collect(),
+        ..FlowFilter::default()
+    };
+    let mut rows = db_trade::all(
+        conn,
+        &FlowFilter {
+            reporters: vec![country.to_owned()],
+            flow: Some(flow.as_str()),
+            ..base.clone()
+        },
+    )?;
+    rows.extend(db_trade::all(
+        conn,
+        &FlowFilter {
+            partners: vec![country.to_owned()],
+            flow: Some(flow.opposite().as_str()),
+            ..base
+        },
+    )?);
+    let chosen = source
+        .or_else(|| most_flows(rows.iter().map(|r| r.dataset_id.as_str())).map(str::to_owned));
+    rows.retain(|r| holds(chosen.as_deref(), &r.dataset_id, &r.source_id));
+    Ok((chosen, rows))
+}
+
+/// The ranked partners as listed: those that are stored countries (`names`).
+fn ranked_partners(ranking: &Ranking<'_>, names: &[CountryRow]) -> Vec<RankedPartner> {
+    ranking
+        .top
+        .iter()
+        .filter_map(|ranked| {
+            let partner = names.iter().find(|c| c.code == ranked.partner)?;
+            Some(RankedPartner {
+                rank: ranked.rank,
+                partner: CountryRef::from(partner),
+                trade: Reported::from(&ranked.flow),
+                share: ranked.share,
+                total_usd: ranking.total_usd,
+            })
+        })
+        .collect()
 }
 
 /// Rank trading partners
@@ -149,140 +208,35 @@ pub async fn list_trade_partners(
     ApiQuery(query): ApiQuery<PartnersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let country = parse_country("country", &query.country)?;
-    let year = Period::parse(&query.year.to_string())
-        .ok()
-        .filter(|p| matches!(p, Period::Year(_)))
-        .ok_or_else(|| {
-            ApiError::invalid_parameter(
-                "year",
-                format!("{} is not a year from 1800 to 2200.", query.year),
-            )
-        })?;
-    let top = query.top.unwrap_or(DEFAULT_TOP);
-    if !(1..=MAX_TOP).contains(&top) {
-        return Err(ApiError::invalid_parameter(
-            "top",
-            format!("top must be from 1 to {MAX_TOP}."),
-        ));
-    }
-    let source = token_list("source", query.source.as_deref())?
-        .into_iter()
-        .next();
-    let product = token_list("product", query.product.as_deref())?
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| "TOTAL".to_owned());
+    let year = parse_year(query.year)?;
+    let top = parse_top(query.top)?;
+    let source = single_token("source", query.source.as_deref())?;
+    let product = product_code(query.product.as_deref())?;
     let flow = query.flow;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
         let country = find_country(conn, "country", &country)?;
-        let day = year.first_day().format("%Y-%m-%d").to_string();
-        let base = FlowFilter {
-            products: vec![product],
-            start_from: Some(day.clone()),
-            start_to: Some(day),
-            frequency: Some("annual"),
-            sources: source.iter().cloned().collect(),
-            ..FlowFilter::default()
-        };
-        let mut rows = db_trade::all(
-            conn,
-            &FlowFilter {
-                reporters: vec![country.code.clone()],
-                flow: Some(flow.as_str()),
-                ..base.clone()
-            },
-        )?;
-        rows.extend(db_trade::all(
-            conn,
-            &FlowFilter {
-                partners: vec![country.code.clone()],
-                flow: Some(flow.opposite().as_str()),
-                ..base
-            },
-        )?);
-        let mut partners_per_dataset: HashMap<String, usize> = HashMap::new();
-        for (dataset, _) in rows.iter().map(|r| (r.dataset_id.clone(), ())) {
-            *partners_per_dataset.entry(dataset).or_default() += 1;
-        }
-        let chosen = source.clone().or_else(|| {
-            partners_per_dataset
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-                .map(|(d, _)| d)
-        });
-        rows.retain(|r| {
-            chosen
-                .as_deref()
-                .is_some_and(|c| r.dataset_id == c || r.source_id == c)
-        });
-        let codes: Vec<String> = by_partner(&rows, &country.code).into_keys().collect();
-        let names =
-            db_countries::by_codes(conn, &codes.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let (chosen, rows) = partner_rows(conn, &country.code, year, flow, product, source)?;
+        let flows = reported_flows(&rows)?;
+        let codes: Vec<&str> = partner_flows(&flows, &country.code).into_keys().collect();
+        let names = db_countries::by_codes(conn, &codes)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((country, chosen, rows, names, sources))
     })
     .await?
-    .respond(|validators, datasets, (country, chosen, rows, names, sources)| {
-        let partners = by_partner(&rows, &country.code);
-        let total_usd: f64 = partners.values().map(|r| r.value_usd).sum();
-        let mut ranked: Vec<(&String, &TradeFlowRow)> = partners.iter().map(|(p, r)| (p, *r)).collect();
-        ranked.sort_by(|a, b| b.1.value_usd.total_cmp(&a.1.value_usd).then(a.0.cmp(b.0)));
-        let mut data: Vec<RankedPartner> = ranked
-            .into_iter()
-            .take(top as usize)
-            .enumerate()
-            .filter_map(|(index, (code, row))| {
-                let partner = names.iter().find(|c| &c.code == code)?;
-                Some(RankedPartner {
-                    rank: index + 1,
-                    partner: CountryRef::from(partner),
-                    trade: Reported::from(row),
-                    share: if total_usd > 0.0 {
-                        row.value_usd / total_usd
-                    } else {
-                        0.0
-                    },
-                    total_usd,
-                })
-            })
-            .collect();
-        let mut meta = chosen_dataset_meta(&datasets, chosen.as_deref(), &sources, data.len());
-        meta.transformations.push(format!(
-            "{} partners of {} in {} from dataset '{}'; share = value / total over all of them ({total_usd} USD)",
-            partners.len(),
-            country.code,
-            year,
-            chosen.as_deref().unwrap_or_default()
-        ));
-        withhold_unknown_reporters(
-            data.iter_mut().map(|p| &mut p.trade),
-            &datasets,
-            &mut meta.warnings,
-        );
-        let mirrored = data
-            .iter()
-            .filter(|p| {
-                p.trade
-                    .reported_by
-                    .as_deref()
-                    .is_some_and(|reporter| reporter != country.code)
-            })
-            .count();
-        if mirrored > 0 {
-            meta.warnings.push(format!(
-                "{mirrored} of the listed values are mirror figures reported by the partner, not by {}",
-                country.name
-            ));
-        }
-        if data.is_empty() {
-            meta.warnings.push(format!(
-                "no dataset has annual {} trade of {} for {year}",
-                flow.as_str(),
-                country.name
-            ));
-        }
-        format::answer(&req, format, &validators, meta, data, "trade_partners")
-    })
+    .respond(
+        |validators, datasets, (country, chosen, rows, names, sources)| {
+            let dataset = chosen.as_deref();
+            let ranking = rank(&reported_flows(&rows)?, &country.code, top);
+            let mut data = ranked_partners(&ranking, &names);
+            let mut meta = chosen_dataset_meta(&datasets, dataset, &sources, data.len());
+            let trade = data.iter_mut().map(|p| &mut p.trade);
+            withhold_unknown_reporters(trade, &datasets, &mut meta.warnings);
+            let listed = data.iter().map(|p| p.trade.reported_by.as_deref());
+            let notes = ranking_notes(&ranking, listed, party(&country), flow, year, dataset);
+            add_notes(&mut meta, notes);
+            format::answer(&req, format, &validators, meta, data, "trade_partners")
+        },
+    )
 }

@@ -1,5 +1,12 @@
 //! Trade figures by calendar period: a source's annual and monthly figures turned into the
-//! years, quarters or months a user asks for.
+//! years, quarters or months a user asks for; and the rules of the trade answers built on them:
+//! which dataset an answer reads (`dataset_choice`), balances (`balance`), mirror statistics
+//! (`mirror`) and partner rankings (`ranking`), each with the warnings its data calls for.
+
+pub mod balance;
+pub mod dataset_choice;
+pub mod mirror;
+pub mod ranking;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -38,6 +45,82 @@ impl FlowDirection {
     }
 }
 
+/// A country as an answer names it: its code in the figures, its name in the warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Party<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+}
+
+/// A dataset that holds flows between two countries, and its first and last period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Covered<'a> {
+    pub dataset_id: &'a str,
+    pub first_period: &'a str,
+    pub last_period: &'a str,
+}
+
+/// What an answer says about its values, for its `meta`: how they were made from the stored
+/// figures, and what to beware of.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Notes {
+    pub transformations: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// The warning for an answer without figures: which datasets do cover the pair, and when.
+pub fn no_figures_warning(country: &str, partner: &str, coverage: &[Covered<'_>]) -> String {
+    if coverage.is_empty() {
+        return format!("no dataset has trade between {country} and {partner}");
+    }
+    let listed: Vec<String> = coverage
+        .iter()
+        .map(|c| {
+            format!(
+                "'{}' ({} to {})",
+                c.dataset_id, c.first_period, c.last_period
+            )
+        })
+        .collect();
+    format!(
+        "no figures for trade between {country} and {partner} in the requested periods or dataset; the datasets that cover the pair are {}",
+        listed.join(", ")
+    )
+}
+
+/// The warning for values of a dataset that does not say which side reported its figures: it
+/// cannot tell an own figure from a mirror one, so its `reported_by` is withheld, and a gap
+/// between it and another source is no reporting discrepancy.
+pub fn unknown_reporter_warning(dataset: &str) -> String {
+    format!(
+        "dataset '{dataset}' does not say which country's statistics each figure comes from (its reporting is unknown or mixed: see /v1/datasets), so reported_by is null; a difference from another source is not a reporting discrepancy"
+    )
+}
+
+/// One warning per dataset among `listed` (the datasets of stored rows an answer lists) whose
+/// reporting is unknown: their `reporter` is the role a row is stored under, not necessarily
+/// the country whose statistics give the value.
+pub fn unknown_reporting_row_warnings(
+    unknown_reporting: &BTreeSet<&str>,
+    listed: &BTreeSet<String>,
+) -> Vec<String> {
+    unknown_reporting
+        .iter()
+        .filter(|d| listed.contains(**d))
+        .map(|dataset| format!(
+            "rows of dataset '{dataset}': its reporting is unknown or mixed (see /v1/datasets), so `reporter` is the role the row is stored under, not necessarily the country whose statistics give the value"
+        ))
+        .collect()
+}
+
+/// The stored rows a frequency reads: quarters are made of months.
+pub fn stored_frequency(frequency: Frequency) -> &'static str {
+    match frequency {
+        Frequency::Annual => "annual",
+        Frequency::Quarterly | Frequency::Monthly | Frequency::Daily => "monthly",
+    }
+}
+
 /// A stored flow as the balance needs it: who reported it, with whom, which way, when, how much.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReportedFlow<'a> {
@@ -46,102 +129,6 @@ pub struct ReportedFlow<'a> {
     pub flow: FlowDirection,
     pub figure: Figure<'a>,
     pub dataset_id: &'a str,
-}
-
-/// One side of a balance in one period, with the country whose figure it is.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Side<'a> {
-    pub value: PeriodValue<'a>,
-    pub reported_by: &'a str,
-    pub dataset_id: &'a str,
-}
-
-/// A country's exports to and imports from a partner in one period, and the balance.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BalanceRow<'a> {
-    pub period: Period,
-    pub exports: Option<Side<'a>>,
-    pub imports: Option<Side<'a>>,
-    /// Exports minus imports, where both are known.
-    pub balance_usd: Option<f64>,
-    /// Either side covers only part of the period.
-    pub partial: bool,
-}
-
-/// The country's trade with the partner in one direction, by period of `frequency`: its own
-/// figures where it has them for a period, else the partner's report of the opposite flow (a
-/// mirror figure).
-fn side_by_period<'a>(
-    flows: &[ReportedFlow<'a>],
-    country: &'a str,
-    partner: &'a str,
-    flow: FlowDirection,
-    frequency: Frequency,
-) -> BTreeMap<Period, Side<'a>> {
-    let reported = |reporter: &str, towards: &str, direction: FlowDirection| {
-        let picked: Vec<&ReportedFlow<'a>> = flows
-            .iter()
-            .filter(|f| f.reporter == reporter && f.partner == towards && f.flow == direction)
-            .collect();
-        let figures: Vec<Figure<'a>> = picked.iter().map(|f| f.figure).collect();
-        let dataset = picked.first().map_or("", |f| f.dataset_id);
-        (by_period(&figures, frequency), dataset)
-    };
-    let (own, own_dataset) = reported(country, partner, flow);
-    let (mirror, mirror_dataset) = reported(partner, country, flow.opposite());
-    let mut sides: BTreeMap<Period, Side<'a>> = mirror
-        .into_iter()
-        .map(|(period, value)| {
-            let side = Side {
-                value,
-                reported_by: partner,
-                dataset_id: mirror_dataset,
-            };
-            (period, side)
-        })
-        .collect();
-    sides.extend(own.into_iter().map(|(period, value)| {
-        let side = Side {
-            value,
-            reported_by: country,
-            dataset_id: own_dataset,
-        };
-        (period, side)
-    }));
-    sides
-}
-
-/// The balance of `country` with `partner` per period of `frequency`, from the flows of one
-/// dataset: exports and imports each from the country's own report where there is one, else
-/// from the partner's mirror report; balance = exports - imports.
-pub fn balance<'a>(
-    flows: &[ReportedFlow<'a>],
-    country: &'a str,
-    partner: &'a str,
-    frequency: Frequency,
-) -> Vec<BalanceRow<'a>> {
-    let exports = side_by_period(flows, country, partner, FlowDirection::Export, frequency);
-    let imports = side_by_period(flows, country, partner, FlowDirection::Import, frequency);
-    let periods: BTreeSet<Period> = exports.keys().chain(imports.keys()).copied().collect();
-    periods
-        .into_iter()
-        .map(|period| {
-            let exports = exports.get(&period).copied();
-            let imports = imports.get(&period).copied();
-            BalanceRow {
-                period,
-                balance_usd: exports
-                    .zip(imports)
-                    .map(|(e, i)| e.value.value_usd - i.value.value_usd),
-                partial: [exports, imports]
-                    .into_iter()
-                    .flatten()
-                    .any(|side| side.value.partial),
-                exports,
-                imports,
-            }
-        })
-        .collect()
 }
 
 /// One stored figure of a flow (one direction between two countries).
@@ -237,6 +224,15 @@ impl<K> QuarterTotal<K> {
     pub fn partial(&self) -> bool {
         self.months < months_in(Frequency::Quarterly)
     }
+
+    /// How the quarter's value was made, for the note of the flow it becomes.
+    pub fn note(&self) -> String {
+        if self.partial() {
+            format!("sum of {} of the quarter's 3 months (partial)", self.months)
+        } else {
+            "sum of the quarter's 3 monthly figures".to_owned()
+        }
+    }
 }
 
 /// Sums monthly figures `(key, month, value, position)` into quarters per key, ordered by the
@@ -269,8 +265,87 @@ pub fn quarter_totals<K: Ord + Clone>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    pub(crate) const USA: Party<'static> = Party {
+        code: "USA",
+        name: "United States",
+    };
+    pub(crate) const MEX: Party<'static> = Party {
+        code: "MEX",
+        name: "Mexico",
+    };
+
+    /// A flow of dataset `dataset` for the rule tests, with source `s`.
+    pub(crate) fn flow<'a>(
+        dataset: &'a str,
+        (reporter, partner): (&'a str, &'a str),
+        flow: FlowDirection,
+        period: Period,
+        value_usd: f64,
+    ) -> ReportedFlow<'a> {
+        ReportedFlow {
+            reporter,
+            partner,
+            flow,
+            figure: Figure {
+                period,
+                value_usd,
+                source_id: "s",
+            },
+            dataset_id: dataset,
+        }
+    }
+
+    #[test]
+    fn without_figures_the_warning_names_the_datasets_that_cover_the_pair() {
+        assert_eq!(
+            no_figures_warning("Mexico", "Canada", &[]),
+            "no dataset has trade between Mexico and Canada"
+        );
+        let coverage = [Covered {
+            dataset_id: "agtpa",
+            first_period: "1990",
+            last_period: "2016",
+        }];
+        assert!(
+            no_figures_warning("Mexico", "Canada", &coverage)
+                .ends_with("the datasets that cover the pair are 'agtpa' (1990 to 2016)")
+        );
+    }
+
+    #[test]
+    fn only_listed_datasets_of_unknown_reporting_are_warned_about() {
+        let unknown = BTreeSet::from(["agtpa", "imported"]);
+        let listed = BTreeSet::from(["agtpa".to_owned(), "census".to_owned()]);
+        let warnings = unknown_reporting_row_warnings(&unknown, &listed);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("rows of dataset 'agtpa': "));
+    }
+
+    #[test]
+    fn quarters_read_months_and_years_read_years() {
+        assert_eq!(stored_frequency(Frequency::Annual), "annual");
+        assert_eq!(stored_frequency(Frequency::Quarterly), "monthly");
+        assert_eq!(stored_frequency(Frequency::Monthly), "monthly");
+    }
+
+    #[test]
+    fn a_quarter_note_says_how_many_months_it_sums() {
+        let total = |months| QuarterTotal {
+            key: (),
+            quarter: Period::Quarter(2025, 1),
+            value_usd: 1.0,
+            months,
+            first_position: 1,
+        };
+        assert_eq!(total(3).note(), "sum of the quarter's 3 monthly figures");
+        assert_eq!(
+            total(2).note(),
+            "sum of 2 of the quarter's 3 months (partial)"
+        );
+    }
 
     fn month(m: u32, value: f64) -> Figure<'static> {
         Figure {
@@ -320,68 +395,6 @@ mod tests {
         );
         assert_eq!((totals[1].key, totals[1].months), ("b", 1));
         assert_eq!(totals[2].quarter, Period::Quarter(2025, 2));
-    }
-
-    fn reported<'a>(
-        reporter: &'a str,
-        partner: &'a str,
-        flow: FlowDirection,
-        period: Period,
-        value: f64,
-    ) -> ReportedFlow<'a> {
-        ReportedFlow {
-            reporter,
-            partner,
-            flow,
-            figure: Figure {
-                period,
-                value_usd: value,
-                source_id: "s",
-            },
-            dataset_id: "d",
-        }
-    }
-
-    #[test]
-    fn a_balance_prefers_own_figures_and_falls_back_on_the_partners_mirror() {
-        let flows = [
-            reported(
-                "USA",
-                "MEX",
-                FlowDirection::Export,
-                Period::Year(2016),
-                230.0,
-            ),
-            reported(
-                "MEX",
-                "USA",
-                FlowDirection::Export,
-                Period::Year(2016),
-                294.0,
-            ),
-            reported("MEX", "USA", FlowDirection::Import, Period::Year(2016), 1.0),
-            reported(
-                "MEX",
-                "USA",
-                FlowDirection::Export,
-                Period::Year(2017),
-                300.0,
-            ),
-        ];
-        let rows = balance(&flows, "USA", "MEX", Frequency::Annual);
-        assert_eq!(rows.len(), 2);
-        let exports = rows[0].exports.expect("exports");
-        assert_eq!(
-            (exports.value.value_usd, exports.reported_by),
-            (230.0, "USA")
-        );
-        let imports = rows[0].imports.expect("imports");
-        assert_eq!(
-            (imports.value.value_usd, imports.reported_by),
-            (294.0, "MEX")
-        );
-        assert_eq!(rows[0].balance_usd, Some(-64.0));
-        assert_eq!((rows[1].exports, rows[1].balance_usd), (None, None));
     }
 
     #[test]
