@@ -10,10 +10,14 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime};
 use sha2::{Digest, Sha256};
 
+use serde::Serialize;
+
 use super::AppState;
-use super::format::{self, Format};
+use super::envelope::{Envelope, Links, Meta};
+use super::format::{self, CsvRecord, Format};
 use super::memo::{AnswerMemo, MemoizedAnswer};
 use crate::db::datasets::{self, DatasetRow};
+use crate::db::sources::SourceRow;
 use crate::db::{self, DbConnection};
 use crate::domain::hex;
 use crate::error::{ApiError, ProblemType};
@@ -134,28 +138,74 @@ pub enum Fresh<T> {
     /// the kept bytes of an answer with the same ETag (see `memo`).
     Answered(HttpResponse),
     Loaded {
-        validators: Validators,
-        /// The datasets read, the one the answer is about first.
-        datasets: Vec<DatasetRow>,
+        reply: Reply,
         value: T,
     },
 }
 
 impl<T> Fresh<T> {
-    /// The response: the complete one, or what `render` makes of the validators, the datasets
-    /// read and the loaded value. Every handler answers through this.
+    /// The response: the complete one, or what `render` makes of the loaded value, finished
+    /// through the `Reply`. Every handler answers through this.
     pub fn respond(
         self,
-        render: impl FnOnce(Validators, Vec<DatasetRow>, T) -> Result<HttpResponse, ApiError>,
+        render: impl FnOnce(Reply, T) -> Result<HttpResponse, ApiError>,
     ) -> Result<HttpResponse, ApiError> {
         match self {
             Fresh::Answered(response) => Ok(response),
-            Fresh::Loaded {
-                validators,
-                datasets,
-                value,
-            } => render(validators, datasets, value),
+            Fresh::Loaded { reply, value } => render(reply, value),
         }
+    }
+}
+
+/// What finishing an answer takes besides its data: the request, the representation it
+/// negotiated, the validators and the datasets read (the one the answer is about first). The one
+/// way a handler ends: `reply.collection(..)` or `reply.item(..)`.
+pub struct Reply {
+    req: HttpRequest,
+    pub format: Format,
+    pub validators: Validators,
+    pub datasets: Vec<DatasetRow>,
+}
+
+impl Reply {
+    /// The `meta` of an answer whose data comes from `sources`.
+    pub fn meta(&self, sources: &[SourceRow]) -> Meta {
+        Meta::new(&self.datasets, sources)
+    }
+
+    /// A link to the request itself, as the envelope gives it.
+    pub fn links(&self) -> Links {
+        Links::to_self(self.req.uri().to_string())
+    }
+
+    /// A collection: `data` with its `meta` (counted here), in the negotiated representation.
+    pub fn collection<T: Serialize + CsvRecord>(
+        &self,
+        meta: Meta,
+        data: Vec<T>,
+        file_stem: &str,
+    ) -> Result<HttpResponse, ApiError> {
+        let envelope = Envelope {
+            meta: meta.with_count(data.len()),
+            links: self.links(),
+            data,
+        };
+        format::collection(self.format, &self.validators, &envelope, file_stem)
+    }
+
+    /// A single resource with its `meta`; CSV and NDJSON give one line.
+    pub fn item<T: Serialize + CsvRecord>(
+        &self,
+        meta: Meta,
+        data: T,
+        file_stem: &str,
+    ) -> Result<HttpResponse, ApiError> {
+        let envelope = Envelope {
+            meta,
+            links: self.links(),
+            data,
+        };
+        format::item(self.format, &self.validators, &envelope, file_stem)
     }
 }
 
@@ -195,7 +245,8 @@ pub fn scope_datasets(conn: &mut DbConnection, scope: Scope) -> Result<Vec<Datas
 /// again in one snapshot, so the validators describe exactly the rows returned.
 pub async fn load_fresh<T, F>(
     state: &AppState,
-    key: CacheKey,
+    req: &HttpRequest,
+    format: Format,
     scope: Scope,
     load: F,
 ) -> Result<Fresh<T>, ApiError>
@@ -203,6 +254,7 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
+    let key = CacheKey::from_request(req, format);
     let memo = Arc::clone(&state.memo);
     let checked = db::run(&state.pool, move |conn| -> Result<Checked<T>, ApiError> {
         let validators = key.validators(&scope_datasets(conn, scope)?);
@@ -232,8 +284,12 @@ where
             datasets,
             value,
         } => Fresh::Loaded {
-            validators,
-            datasets,
+            reply: Reply {
+                req: req.clone(),
+                format,
+                validators,
+                datasets,
+            },
             value,
         },
     })

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::caching::Validators;
-use super::envelope::{Envelope, Links, Meta};
+use super::envelope::Envelope;
 use crate::error::{ApiError, ProblemType};
 
 /// A representation of a resource.
@@ -154,24 +154,6 @@ pub fn collection<T: Serialize + CsvRecord>(
         Format::Csv => csv(&envelope.data)?,
     };
     Ok(ok_response(format, validators, file_stem).body(body))
-}
-
-/// How a handler finishes: the collection `data` with its `meta` and a link to the request
-/// itself, in the negotiated representation.
-pub fn answer<T: Serialize + CsvRecord>(
-    req: &HttpRequest,
-    format: Format,
-    validators: &Validators,
-    meta: Meta,
-    data: Vec<T>,
-    file_stem: &str,
-) -> Result<HttpResponse, ApiError> {
-    let envelope = Envelope {
-        meta,
-        links: Links::to_self(req.uri().to_string()),
-        data,
-    };
-    collection(format, validators, &envelope, file_stem)
 }
 
 /// A single resource in the chosen representation (CSV and NDJSON give one line).

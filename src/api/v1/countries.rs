@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::find_country;
 use crate::api::query::{ApiQuery, FormatQuery};
@@ -258,27 +258,19 @@ pub async fn list_countries(
     ApiQuery(query): ApiQuery<ListCountriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let kind = query.kind;
-    load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
+    load_fresh(&state, &req, format, Scope::Ids(&[DATASET]), move |conn| {
         let rows = db_countries::list(conn, kind)?;
         load_with_context(conn, rows)
     })
     .await?
-    .respond(|validators, datasets, loaded| {
+    .respond(|reply, loaded| {
         let data: Vec<CountryResponse> = loaded
             .rows
             .into_iter()
             .map(|row| to_response(row, &loaded.currencies))
             .collect();
-        format::answer(
-            &req,
-            format,
-            &validators,
-            Meta::new(&datasets, &loaded.sources).with_count(data.len()),
-            data,
-            "countries",
-        )
+        reply.collection(reply.meta(&loaded.sources), data, "countries")
     })
 }
 
@@ -314,24 +306,18 @@ pub async fn get_country(
         ApiError::invalid_parameter("code", e.to_string()).with_help("/v1/countries")
     })?;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
-    load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
+    load_fresh(&state, &req, format, Scope::Ids(&[DATASET]), move |conn| {
         let row = find_country(conn, "code", &lookup)?;
         load_with_context(conn, vec![row])
     })
     .await?
-    .respond(|validators, datasets, loaded| {
+    .respond(|reply, loaded| {
         let Some(row) = loaded.rows.into_iter().next() else {
             return Err(ApiError::internal("country lookup returned no row"));
         };
         let country = to_response(row, &loaded.currencies);
         let file_stem = country.code.to_lowercase();
-        let envelope = Envelope {
-            meta: Meta::new(&datasets, &loaded.sources),
-            links: Links::to_self(req.uri().to_string()),
-            data: country,
-        };
-        format::item(format, &validators, &envelope, &file_stem)
+        reply.item(reply.meta(&loaded.sources), country, &file_stem)
     })
 }
 

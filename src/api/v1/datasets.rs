@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Meta, rfc3339};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::{Envelope, rfc3339};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -178,14 +178,15 @@ pub async fn list_datasets(
     ApiQuery(query): ApiQuery<DatasetsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
-    load_fresh(&state, key, Scope::All, |conn| Ok(db_datasets::list(conn)?))
-        .await?
-        .respond(|validators, datasets, rows| {
-            let data: Vec<DatasetResponse> = rows.into_iter().map(DatasetResponse::from).collect();
-            let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
-            meta.dataset = None;
-            meta.datasets = Vec::new();
-            format::answer(&req, format, &validators, meta, data, "datasets")
-        })
+    load_fresh(&state, &req, format, Scope::All, |conn| {
+        Ok(db_datasets::list(conn)?)
+    })
+    .await?
+    .respond(|reply, rows| {
+        let data: Vec<DatasetResponse> = rows.into_iter().map(DatasetResponse::from).collect();
+        let mut meta = reply.meta(&[]).with_count(data.len());
+        meta.dataset = None;
+        meta.datasets = Vec::new();
+        reply.collection(meta, data, "datasets")
+    })
 }

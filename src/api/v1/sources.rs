@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::{ApiQuery, FormatQuery};
 use crate::api::responses;
@@ -140,22 +140,14 @@ pub async fn list_sources(
     ApiQuery(query): ApiQuery<ListSourcesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let family = query.family;
-    load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
+    load_fresh(&state, &req, format, Scope::Ids(&[DATASET]), move |conn| {
         Ok(db_sources::list(conn, family.map(SourceFamily::as_str))?)
     })
     .await?
-    .respond(|validators, datasets, rows| {
+    .respond(|reply, rows| {
         let data: Vec<SourceResponse> = rows.into_iter().map(SourceResponse::from).collect();
-        format::answer(
-            &req,
-            format,
-            &validators,
-            Meta::new(&datasets, &[]).with_count(data.len()),
-            data,
-            "sources",
-        )
+        reply.collection(reply.meta(&[]), data, "sources")
     })
 }
 
@@ -197,8 +189,7 @@ pub async fn get_source(
         .with_help("/v1/sources"));
     }
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
-    load_fresh(&state, key, Scope::Ids(&[DATASET]), move |conn| {
+    load_fresh(&state, &req, format, Scope::Ids(&[DATASET]), move |conn| {
         db_sources::find(conn, &id)?.ok_or_else(|| {
             ApiError::new(
                 ProblemType::UnknownSource,
@@ -209,14 +200,9 @@ pub async fn get_source(
         })
     })
     .await?
-    .respond(|validators, datasets, row| {
+    .respond(|reply, row| {
         let source = SourceResponse::from(row);
         let file_stem = source.id.clone();
-        let envelope = Envelope {
-            meta: Meta::new(&datasets, &[]),
-            links: Links::to_self(req.uri().to_string()),
-            data: source,
-        };
-        format::item(format, &validators, &envelope, &file_stem)
+        reply.item(reply.meta(&[]), source, &file_stem)
     })
 }

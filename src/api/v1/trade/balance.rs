@@ -10,7 +10,7 @@ use super::{
     single_token, trade_frequency, unknown_reporting, withhold_unknown_reporters,
 };
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
+use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, parse_country};
@@ -143,20 +143,19 @@ pub async fn get_trade_balance(
     let product = product_code(query.product.as_deref())?;
     let frequency = trade_frequency(query.frequency)?.unwrap_or(Frequency::Annual);
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let filter = pair_filter(product, range, source.iter().cloned().collect());
     let asked = BalanceAsked { frequency, range };
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         PairFlows::load(conn, ("country", &country), &partner, &filter)
     })
     .await?
-    .respond(|validators, datasets, pair| {
+    .respond(|reply, pair| {
         let all = pair.flows()?;
         // The dataset is chosen here, where the snapshot's trade datasets (and so which of them
         // say who reported their figures) are at hand.
-        let chosen = source
-            .as_deref()
-            .or_else(|| default_dataset(&all, &pair.first.code, &unknown_reporting(&datasets)));
+        let chosen = source.as_deref().or_else(|| {
+            default_dataset(&all, &pair.first.code, &unknown_reporting(&reply.datasets))
+        });
         let (flows, sources) = in_dataset(all, chosen, &pair.sources);
         let rows = balance(&flows, &pair.first.code, &pair.partner.code, frequency);
         let today = chrono::Utc::now().date_naive();
@@ -169,13 +168,13 @@ pub async fn get_trade_balance(
             &pair.coverage(),
         );
         let mut data: Vec<BalancePeriod> = rows.iter().map(BalancePeriod::from).collect();
-        let mut meta = chosen_dataset_meta(&datasets, chosen, &sources, data.len());
+        let mut meta = chosen_dataset_meta(&reply.datasets, chosen, &sources, data.len());
         add_notes(&mut meta, notes);
         let sides = data
             .iter_mut()
             .flat_map(|p| [p.exports.as_mut(), p.imports.as_mut()]);
-        withhold_unknown_reporters(sides.flatten(), &datasets, &mut meta.warnings);
-        format::answer(&req, format, &validators, meta, data, "trade_balance")
+        withhold_unknown_reporters(sides.flatten(), &reply.datasets, &mut meta.warnings);
+        reply.collection(meta, data, "trade_balance")
     })
 }
 

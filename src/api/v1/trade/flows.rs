@@ -16,7 +16,7 @@ use super::{
     FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, stored_period, token_list,
     trade_frequency, unknown_reporting, usd_meta,
 };
-use crate::api::caching::{CacheKey, Scope, Validators, load_fresh};
+use crate::api::caching::{Scope, Validators, load_fresh};
 use crate::api::envelope::{Envelope, Links, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
@@ -159,66 +159,58 @@ pub async fn list_trade_flows(
     ApiQuery(query): ApiQuery<FlowsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let asked = FlowsAsked::parse(&req, &query)?;
-    let key = CacheKey::from_request(&req, asked.format);
     if query.frequency == Some(Frequency::Quarterly) {
         let cap = query.limit.unwrap_or(match asked.format {
             Format::Json => DEFAULT_LIMIT,
             _ => u32::MAX,
         });
-        return quarterly_page(&req, &state, key, asked, cap).await;
+        return quarterly_page(&req, &state, asked, cap).await;
     }
     if asked.format != Format::Json {
-        return export(&state, key, asked, query.limit).await;
+        return export(&req, &state, asked, query.limit).await;
     }
-    json_page(
-        &req,
-        &state,
-        key,
-        asked,
-        query.limit.unwrap_or(DEFAULT_LIMIT),
-    )
-    .await
+    json_page(&req, &state, asked, query.limit.unwrap_or(DEFAULT_LIMIT)).await
 }
 
 /// Every matching flow as CSV or NDJSON, streamed (see `stream`), up to `cap` rows.
 async fn export(
+    req: &HttpRequest,
     state: &AppState,
-    key: CacheKey,
     asked: FlowsAsked,
     cap: Option<u32>,
 ) -> Result<HttpResponse, ApiError> {
     let slot = export_slot(state).await?;
     let format = asked.format;
-    load_fresh(state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(state, req, format, Scope::Family(FAMILY), move |conn| {
         asked.resolve(conn)
     })
     .await?
-    .respond(|validators, _, filter| Ok(stream(state, slot, format, &validators, filter, cap)))
+    .respond(|reply, filter| Ok(stream(state, slot, format, &reply.validators, filter, cap)))
 }
 
 /// A JSON page of at most `limit` matching flows, rendered as they are read (see `RenderedPage`).
 async fn json_page(
     req: &HttpRequest,
     state: &AppState,
-    key: CacheKey,
     asked: FlowsAsked,
     limit: u32,
 ) -> Result<HttpResponse, ApiError> {
-    load_fresh(state, key, Scope::Family(FAMILY), move |conn| {
+    let format = asked.format;
+    load_fresh(state, req, format, Scope::Family(FAMILY), move |conn| {
         let filter = asked.resolve(conn)?;
         let page = RenderedPage::read(conn, &filter, limit)?;
         let sources = sources_of(conn, page.source_ids.iter().map(String::as_str))?;
         Ok((page, sources))
     })
     .await?
-    .respond(|validators, datasets, (page, sources)| {
-        let mut meta = usd_meta(&datasets, &sources, page.count);
+    .respond(|reply, (page, sources)| {
+        let mut meta = usd_meta(&reply.datasets, &sources, page.count);
         meta.warnings =
-            unknown_reporting_row_warnings(&unknown_reporting(&datasets), &page.dataset_ids);
+            unknown_reporting_row_warnings(&unknown_reporting(&reply.datasets), &page.dataset_ids);
         let links = page_links(req, page.more_after);
         let body = render_with_data(&page.data, &meta, &links)
             .map_err(|e| ApiError::internal(e.to_string()))?;
-        let mut response = format::json_bytes(&validators, body);
+        let mut response = format::json_bytes(&reply.validators, body);
         link_next(&mut response, links.next.as_deref());
         Ok(response)
     })
@@ -282,13 +274,12 @@ impl FlowsAsked {
 async fn quarterly_page(
     req: &HttpRequest,
     state: &AppState,
-    key: CacheKey,
     mut asked: FlowsAsked,
     cap: u32,
 ) -> Result<HttpResponse, ApiError> {
     let after = asked.filter.after_id.take();
     let format = asked.format;
-    load_fresh(state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(state, req, format, Scope::Family(FAMILY), move |conn| {
         let filter = asked.resolve(conn)?;
         let mut quarters = quarterly_flows(conn, &filter)?;
         quarters.retain(|q| after.is_none_or(|after| q.id > after));
@@ -298,8 +289,8 @@ async fn quarterly_page(
         Ok((quarters, more_after, sources))
     })
     .await?
-    .respond(|validators, datasets, (quarters, more_after, sources)| {
-        let mut meta = usd_meta(&datasets, &sources, quarters.len());
+    .respond(|reply, (quarters, more_after, sources)| {
+        let mut meta = usd_meta(&reply.datasets, &sources, quarters.len());
         meta.transformations.push(
             "a quarter is the sum of the flow's monthly figures; a quarter with months missing is flagged partial in its note".to_owned(),
         );
@@ -310,7 +301,8 @@ async fn quarterly_page(
             links,
             data: quarters,
         };
-        let mut response = format::collection(format, &validators, &envelope, "trade_flows")?;
+        let mut response =
+            format::collection(format, &reply.validators, &envelope, "trade_flows")?;
         link_next(&mut response, next.as_deref());
         Ok(response)
     })

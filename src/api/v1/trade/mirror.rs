@@ -10,7 +10,7 @@ use super::{
     unknown_reporting, usd_meta, withhold_unknown_reporters,
 };
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
+use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, parse_country};
@@ -128,30 +128,29 @@ pub async fn get_trade_mirror(
     let product = product_code(query.product.as_deref())?;
     let flow = query.flow;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let filter = FlowFilter {
         // Mirror statistics are compared by year: most datasets hold no months.
         frequency: Some("annual"),
         ..pair_filter(product, range, sources)
     };
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         PairFlows::load(conn, ("reporter", &reporter), &partner, &filter)
     })
     .await?
-    .respond(|validators, datasets, pair| {
+    .respond(|reply, pair| {
         let flows = pair.flows()?;
         let (reporter, partner) = pair.parties();
-        let unknown = unknown_reporting(&datasets);
+        let unknown = unknown_reporting(&reply.datasets);
         let rows = mirror(&flows, &unknown, reporter.code, partner.code, flow);
         let notes = mirror_notes(&rows, reporter, partner, flow, &pair.coverage());
         let mut data: Vec<MirrorPeriod> = rows.iter().map(MirrorPeriod::from).collect();
-        let mut meta = usd_meta(&datasets, &pair.sources, data.len());
+        let mut meta = usd_meta(&reply.datasets, &pair.sources, data.len());
         add_notes(&mut meta, notes);
         let sides = data
             .iter_mut()
             .flat_map(|p| [p.reported.as_mut(), p.mirror.as_mut()]);
-        withhold_unknown_reporters(sides.flatten(), &datasets, &mut meta.warnings);
-        format::answer(&req, format, &validators, meta, data, "trade_mirror")
+        withhold_unknown_reporters(sides.flatten(), &reply.datasets, &mut meta.warnings);
+        reply.collection(meta, data, "trade_mirror")
     })
 }
 

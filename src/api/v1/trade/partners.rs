@@ -9,7 +9,7 @@ use super::{
     reported_flows, single_token, withhold_unknown_reporters,
 };
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
+use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::sources_of;
@@ -214,8 +214,7 @@ pub async fn list_trade_partners(
     let product = product_code(query.product.as_deref())?;
     let flow = query.flow;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let country = find_country(conn, "country", &country)?;
         let (chosen, rows) = partner_rows(conn, &country.code, year, flow, product, source)?;
         let flows = reported_flows(&rows)?;
@@ -225,18 +224,16 @@ pub async fn list_trade_partners(
         Ok((country, chosen, rows, names, sources))
     })
     .await?
-    .respond(
-        |validators, datasets, (country, chosen, rows, names, sources)| {
-            let dataset = chosen.as_deref();
-            let ranking = rank(&reported_flows(&rows)?, &country.code, top);
-            let mut data = ranked_partners(&ranking, &names);
-            let mut meta = chosen_dataset_meta(&datasets, dataset, &sources, data.len());
-            let trade = data.iter_mut().map(|p| &mut p.trade);
-            withhold_unknown_reporters(trade, &datasets, &mut meta.warnings);
-            let listed = data.iter().map(|p| p.trade.reported_by.as_deref());
-            let notes = ranking_notes(&ranking, listed, party(&country), flow, year, dataset);
-            add_notes(&mut meta, notes);
-            format::answer(&req, format, &validators, meta, data, "trade_partners")
-        },
-    )
+    .respond(|reply, (country, chosen, rows, names, sources)| {
+        let dataset = chosen.as_deref();
+        let ranking = rank(&reported_flows(&rows)?, &country.code, top);
+        let mut data = ranked_partners(&ranking, &names);
+        let mut meta = chosen_dataset_meta(&reply.datasets, dataset, &sources, data.len());
+        let trade = data.iter_mut().map(|p| &mut p.trade);
+        withhold_unknown_reporters(trade, &reply.datasets, &mut meta.warnings);
+        let listed = data.iter().map(|p| p.trade.reported_by.as_deref());
+        let notes = ranking_notes(&ranking, listed, party(&country), flow, year, dataset);
+        add_notes(&mut meta, notes);
+        reply.collection(meta, data, "trade_partners")
+    })
 }

@@ -6,8 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, Lang, check_topic, check_treaty_id, find_treaty, text_language};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::{Envelope, Links};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::sources_of;
 use crate::api::query::ApiQuery;
@@ -177,9 +177,8 @@ pub async fn list_treaty_provisions(
     }
     check_topic(&state.treaty_reference.taxonomy, query.topic.as_deref())?;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let (chapter, topic, asked) = (query.chapter, query.topic, query.lang);
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?.record;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let rows = db_treaties::provisions(conn, &id, &lang, chapter.as_deref(), topic.as_deref())?;
@@ -187,16 +186,9 @@ pub async fn list_treaty_provisions(
         Ok((rows, sources))
     })
     .await?
-    .respond(|validators, datasets, (rows, sources)| {
+    .respond(|reply, (rows, sources)| {
         let data: Vec<ProvisionResponse> = rows.into_iter().map(ProvisionResponse::from).collect();
-        format::answer(
-            &req,
-            format,
-            &validators,
-            Meta::new(&datasets, &sources).with_count(data.len()),
-            data,
-            "provisions",
-        )
+        reply.collection(reply.meta(&sources), data, "provisions")
     })
 }
 
@@ -257,9 +249,8 @@ pub async fn get_treaty_provision(
     };
     check_token("article", &article)?;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let asked = query.lang;
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?.record;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let row = db_treaties::provision(conn, &id, &lang, &article)?.ok_or_else(|| {
@@ -274,14 +265,14 @@ pub async fn get_treaty_provision(
         Ok((row, sources))
     })
     .await?
-    .respond(|validators, datasets, (row, sources)| {
+    .respond(|reply, (row, sources)| {
         let data = ProvisionResponse::from(row);
         let file_stem = data.id.replace(':', "_");
         let envelope = Envelope {
-            meta: Meta::new(&datasets, &sources),
+            meta: reply.meta(&sources),
             links: Links::to_self(req.uri().to_string()),
             data,
         };
-        format::item(format, &validators, &envelope, &file_stem)
+        format::item(format, &reply.validators, &envelope, &file_stem)
     })
 }

@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, Lang, check_treaty_id, find_treaty, list, text_language};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::{Envelope, Links};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::sources_of;
 use crate::api::query::{ApiQuery, FormatQuery};
@@ -235,14 +235,13 @@ pub async fn list_treaties(
         ));
     }
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let rows = db_treaties::list(conn)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.record.source_id.as_str()))?;
         Ok((rows, sources))
     })
     .await?
-    .respond(|validators, datasets, (rows, sources)| {
+    .respond(|reply, (rows, sources)| {
         let data: Vec<TreatyResponse> = rows
             .iter()
             .filter(|r| {
@@ -257,14 +256,7 @@ pub async fn list_treaties(
             })
             .map(|r| treaty_response(r.clone(), &rows))
             .collect();
-        format::answer(
-            &req,
-            format,
-            &validators,
-            Meta::new(&datasets, &sources).with_count(data.len()),
-            data,
-            "treaties",
-        )
+        reply.collection(reply.meta(&sources), data, "treaties")
     })
 }
 
@@ -297,18 +289,17 @@ pub async fn get_treaty(
     let id = id.into_inner();
     check_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?;
         let all = db_treaties::list(conn)?;
         let sources = sources_of(conn, [treaty.record.source_id.as_str()])?;
         Ok((treaty, all, sources))
     })
     .await?
-    .respond(|validators, datasets, (treaty, all, sources)| {
+    .respond(|reply, (treaty, all, sources)| {
         let data = treaty_response(treaty, &all);
         let file_stem = data.id.clone();
-        let mut meta = Meta::new(&datasets, &sources);
+        let mut meta = reply.meta(&sources);
         if !data.text_available {
             meta.warnings.push(format!(
                 "the text of {} is not loaded{}",
@@ -324,7 +315,7 @@ pub async fn get_treaty(
             links: Links::to_self(req.uri().to_string()),
             data,
         };
-        format::item(format, &validators, &envelope, &file_stem)
+        format::item(format, &reply.validators, &envelope, &file_stem)
     })
 }
 
@@ -427,9 +418,8 @@ pub async fn list_treaty_chapters(
     let id = id.into_inner();
     check_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let asked = query.lang;
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?.record;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let chapters = db_treaties::chapters(conn, &id, &lang)?;
@@ -438,16 +428,9 @@ pub async fn list_treaty_chapters(
         Ok((chapters, sources))
     })
     .await?
-    .respond(|validators, datasets, (chapters, sources)| {
+    .respond(|reply, (chapters, sources)| {
         let data: Vec<ChapterResponse> = chapters.into_iter().map(ChapterResponse::from).collect();
-        format::answer(
-            &req,
-            format,
-            &validators,
-            Meta::new(&datasets, &sources).with_count(data.len()),
-            data,
-            "chapters",
-        )
+        reply.collection(reply.meta(&sources), data, "chapters")
     })
 }
 
@@ -534,15 +517,14 @@ pub async fn get_treaty_coverage(
     let id = id.into_inner();
     check_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?.record;
         let rows = db_treaties::coverage(conn, &id)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((treaty, rows, sources))
     })
     .await?
-    .respond(|validators, datasets, (treaty, rows, sources)| {
+    .respond(|reply, (treaty, rows, sources)| {
         let meanings = &state.treaty_reference.dta_meanings;
         let mut grouped: BTreeMap<(i32, String, String), Vec<CoverageFlag>> = BTreeMap::new();
         for row in rows {
@@ -564,14 +546,14 @@ pub async fn get_treaty_coverage(
                 provisions,
             })
             .collect();
-        let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
+        let mut meta = reply.meta(&sources).with_count(data.len());
         if data.is_empty() {
             meta.warnings.push(format!(
                 "the bundled World Bank DTA extract has no flags for {}; it covers NAFTA (agreement 27) among these agreements",
                 treaty.name
             ));
         }
-        format::answer(&req, format, &validators, meta, data, "coverage")
+        reply.collection(meta, data, "coverage")
     })
 }
 
@@ -621,10 +603,9 @@ pub async fn list_topics(
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
-    load_fresh(&state, key, Scope::Ids(&["treaties"]), |_| Ok(()))
+    load_fresh(&state, &req, format, Scope::Ids(&["treaties"]), |_| Ok(()))
         .await?
-        .respond(|validators, datasets, _| {
+        .respond(|reply, _| {
             let taxonomy = &state.treaty_reference.taxonomy;
             let data: Vec<TopicResponse> = taxonomy
                 .topics
@@ -635,9 +616,9 @@ pub async fn list_topics(
                     definition: t.definition.clone(),
                 })
                 .collect();
-            let mut meta = Meta::new(&datasets, &[]).with_count(data.len());
+            let mut meta = reply.meta(&[]).with_count(data.len());
             meta.transformations
                 .push(format!("taxonomy version {}", taxonomy.version));
-            format::answer(&req, format, &validators, meta, data, "topics")
+            reply.collection(meta, data, "topics")
         })
 }

@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::provisions::ProvisionResponse;
 use super::{FAMILY, Lang, check_topic, check_treaty_id, list};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::sources_of;
 use crate::api::query::ApiQuery;
@@ -181,28 +181,20 @@ pub async fn search_provisions(
         limit: i64::from(limit),
     };
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let query_terms = terms.clone();
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
+    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let hits = db_treaties::search(conn, &query_terms, &filter)?;
         let sources = sources_of(conn, hits.iter().map(|h| h.source_id.as_str()))?;
         Ok((hits, sources))
     })
     .await?
-    .respond(|validators, datasets, (hits, sources)| {
+    .respond(|reply, (hits, sources)| {
         let data: Vec<SearchResult> = hits
             .into_iter()
             .enumerate()
             .map(|(index, hit)| SearchResult::new(index + 1, hit, &terms))
             .collect();
-        format::answer(
-            &req,
-            format,
-            &validators,
-            Meta::new(&datasets, &sources).with_count(data.len()),
-            data,
-            "search",
-        )
+        reply.collection(reply.meta(&sources), data, "search")
     })
 }
 
@@ -323,7 +315,6 @@ pub async fn compare_provisions(
                 .with_allowed(["json"]),
         );
     }
-    let key = CacheKey::from_request(&req, Format::Json);
     let (topic, asked) = (query.topic, query.lang);
     let label = state
         .treaty_reference
@@ -332,59 +323,65 @@ pub async fn compare_provisions(
         .iter()
         .find(|t| t.slug == topic)
         .map_or_else(|| topic.clone(), |t| t.label.to_lowercase());
-    load_fresh(&state, key, Scope::Family(FAMILY), move |conn| {
-        let all: Vec<TreatyRow> = db_treaties::list(conn)?
-            .into_iter()
-            .map(|t| t.record)
-            .collect();
-        let mut compared = Vec::new();
-        for id in &ids {
-            let treaty = super::find_treaty(conn, "treaties", id)?.record;
-            let loaded = db_treaties::languages(conn, id)?;
-            let lang = asked
-                .map(|l| l.as_str().to_owned())
-                .filter(|l| loaded.contains(l))
-                .or_else(|| {
-                    loaded
-                        .iter()
-                        .find(|l| *l == "en")
-                        .or(loaded.first())
-                        .cloned()
+    load_fresh(
+        &state,
+        &req,
+        Format::Json,
+        Scope::Family(FAMILY),
+        move |conn| {
+            let all: Vec<TreatyRow> = db_treaties::list(conn)?
+                .into_iter()
+                .map(|t| t.record)
+                .collect();
+            let mut compared = Vec::new();
+            for id in &ids {
+                let treaty = super::find_treaty(conn, "treaties", id)?.record;
+                let loaded = db_treaties::languages(conn, id)?;
+                let lang = asked
+                    .map(|l| l.as_str().to_owned())
+                    .filter(|l| loaded.contains(l))
+                    .or_else(|| {
+                        loaded
+                            .iter()
+                            .find(|l| *l == "en")
+                            .or(loaded.first())
+                            .cloned()
+                    });
+                let provisions = match &lang {
+                    Some(lang) => db_treaties::provisions(conn, id, lang, None, Some(&topic))?,
+                    None => Vec::new(),
+                };
+                let reason = provisions
+                    .is_empty()
+                    .then(|| reason(&treaty, &topic, &all, &label));
+                compared.push(ComparedTreaty {
+                    treaty_id: treaty.id.clone(),
+                    name: treaty.name.clone(),
+                    text_available: treaty.text_available,
+                    provisions: provisions
+                        .into_iter()
+                        .map(ProvisionResponse::from)
+                        .collect(),
+                    reason,
                 });
-            let provisions = match &lang {
-                Some(lang) => db_treaties::provisions(conn, id, lang, None, Some(&topic))?,
-                None => Vec::new(),
-            };
-            let reason = provisions
-                .is_empty()
-                .then(|| reason(&treaty, &topic, &all, &label));
-            compared.push(ComparedTreaty {
-                treaty_id: treaty.id.clone(),
-                name: treaty.name.clone(),
-                text_available: treaty.text_available,
-                provisions: provisions
-                    .into_iter()
-                    .map(ProvisionResponse::from)
-                    .collect(),
-                reason,
-            });
-        }
-        let sources = sources_of(
-            conn,
-            compared
-                .iter()
-                .flat_map(|c| c.provisions.iter().map(|p| p.source_id.as_str()))
-                .chain(
-                    all.iter()
-                        .filter(|t| ids.contains(&t.id))
-                        .map(|t| t.source_id.as_str()),
-                ),
-        )?;
-        Ok((compared, sources))
-    })
+            }
+            let sources = sources_of(
+                conn,
+                compared
+                    .iter()
+                    .flat_map(|c| c.provisions.iter().map(|p| p.source_id.as_str()))
+                    .chain(
+                        all.iter()
+                            .filter(|t| ids.contains(&t.id))
+                            .map(|t| t.source_id.as_str()),
+                    ),
+            )?;
+            Ok((compared, sources))
+        },
+    )
     .await?
-    .respond(|validators, datasets, (compared, sources)| {
-        let mut meta = Meta::new(&datasets, &sources).with_count(compared.len());
+    .respond(|reply, (compared, sources)| {
+        let mut meta = reply.meta(&sources).with_count(compared.len());
         meta.warnings.extend(
             compared
                 .iter()
@@ -392,9 +389,9 @@ pub async fn compare_provisions(
         );
         let envelope = Envelope {
             meta,
-            links: Links::to_self(req.uri().to_string()),
+            links: reply.links(),
             data: compared,
         };
-        format::json(&validators, &envelope)
+        format::json(&reply.validators, &envelope)
     })
 }

@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{self, Computed, CurrencyParam, Request};
 use super::{DATASETS, check_series_id, unknown_measure};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::{Envelope, Links};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country, parse_country_list};
@@ -228,14 +228,13 @@ pub async fn compare_wages(
     }
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let measure = query.measure;
     let (currency, per, frequency) = (
         query.currency.unwrap_or(CurrencyParam::Usd),
         query.per,
         query.frequency.unwrap_or(Frequency::Annual),
     );
-    load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
+    load_fresh(&state, &req, format, Scope::Ids(DATASETS), move |conn| {
         let countries = lookups
             .iter()
             .map(|lookup| find_country(conn, "countries", lookup))
@@ -291,60 +290,58 @@ pub async fn compare_wages(
         Ok((base, legs, warnings, sources))
     })
     .await?
-    .respond(
-        |validators, datasets, (base, legs, mut warnings, sources)| {
-            let mut meta = Meta::new(&datasets, &sources);
-            let units: Vec<&str> = legs
-                .iter()
-                .filter(|l| l.series.is_some())
-                .map(|l| l.computed.unit.as_str())
-                .collect();
-            meta.unit = units.first().map(|u| (*u).to_owned());
-            if units.iter().any(|u| Some(*u) != units.first().copied()) {
-                warnings.push(format!(
-                    "the series are in different units ({}); ratios between different units are null",
-                    units.join(", ")
-                ));
-            }
-            for leg in &legs {
-                let id = leg.series.as_ref().map_or("", |s| s.id.as_str());
-                meta.transformations.extend(
-                    leg.computed
-                        .transformations
-                        .iter()
-                        .map(|t| format!("{id}: {t}")),
-                );
-                warnings.extend(leg.computed.warnings.iter().cloned());
-            }
-            meta.warnings = warnings;
-            let periods = align(&legs, &base);
-            let links = Links::to_self(req.uri().to_string());
-            if format == Format::Json {
-                let envelope = Envelope {
-                    meta: meta.with_count(periods.len()),
-                    data: periods,
-                    links,
-                };
-                return format::json(&validators, &envelope);
-            }
-            let rows: Vec<ComparedRow> = periods
-                .into_iter()
-                .flat_map(|p| {
-                    let period = p.period;
-                    p.values.into_iter().map(move |value| ComparedRow {
-                        period: period.clone(),
-                        value,
-                    })
-                })
-                .collect();
+    .respond(|reply, (base, legs, mut warnings, sources)| {
+        let mut meta = reply.meta(&sources);
+        let units: Vec<&str> = legs
+            .iter()
+            .filter(|l| l.series.is_some())
+            .map(|l| l.computed.unit.as_str())
+            .collect();
+        meta.unit = units.first().map(|u| (*u).to_owned());
+        if units.iter().any(|u| Some(*u) != units.first().copied()) {
+            warnings.push(format!(
+                "the series are in different units ({}); ratios between different units are null",
+                units.join(", ")
+            ));
+        }
+        for leg in &legs {
+            let id = leg.series.as_ref().map_or("", |s| s.id.as_str());
+            meta.transformations.extend(
+                leg.computed
+                    .transformations
+                    .iter()
+                    .map(|t| format!("{id}: {t}")),
+            );
+            warnings.extend(leg.computed.warnings.iter().cloned());
+        }
+        meta.warnings = warnings;
+        let periods = align(&legs, &base);
+        let links = Links::to_self(req.uri().to_string());
+        if format == Format::Json {
             let envelope = Envelope {
-                meta: meta.with_count(rows.len()),
-                data: rows,
+                meta: meta.with_count(periods.len()),
+                data: periods,
                 links,
             };
-            format::collection(format, &validators, &envelope, "wage_comparison")
-        },
-    )
+            return format::json(&reply.validators, &envelope);
+        }
+        let rows: Vec<ComparedRow> = periods
+            .into_iter()
+            .flat_map(|p| {
+                let period = p.period;
+                p.values.into_iter().map(move |value| ComparedRow {
+                    period: period.clone(),
+                    value,
+                })
+            })
+            .collect();
+        let envelope = Envelope {
+            meta: meta.with_count(rows.len()),
+            data: rows,
+            links,
+        };
+        format::collection(format, &reply.validators, &envelope, "wage_comparison")
+    })
 }
 
 /// The base country, which must be one of the compared countries.

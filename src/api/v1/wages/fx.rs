@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::compute::{RateUsed, spans};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::ApiQuery;
@@ -272,8 +272,7 @@ pub async fn list_exchange_rates(
         RateSource::Fred
     });
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
-    load_fresh(&state, key, Scope::Ids(&["wages"]), move |conn| {
+    load_fresh(&state, &req, format, Scope::Ids(&["wages"]), move |conn| {
         let legs: Vec<(bool, Vec<_>)> = [(base, true), (quote, false)]
             .into_iter()
             .filter(|(c, _)| *c != Currency::Usd)
@@ -299,9 +298,9 @@ pub async fn list_exchange_rates(
         Ok((legs, sources))
     })
     .await?
-    .respond(|validators, datasets, (legs, sources)| {
+    .respond(|reply, (legs, sources)| {
         let data = combine(&legs, base.code(), quote.code());
-        let mut meta = Meta::new(&datasets, &sources).with_count(data.len());
+        let mut meta = reply.meta(&sources).with_count(data.len());
         meta.unit = Some(format!("{} per {}", quote.code(), base.code()));
         meta.transformations = describe(&legs, base.code(), quote.code(), frequency);
         let missing: Vec<&str> = data
@@ -327,7 +326,7 @@ pub async fn list_exchange_rates(
                 partial.join(", ")
             ));
         }
-        format::answer(&req, format, &validators, meta, data, "fx")
+        reply.collection(meta, data, "fx")
     })
 }
 

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, find_country, parse_country, sources_of};
 use crate::api::query::ApiQuery;
@@ -275,9 +275,8 @@ pub async fn list_wage_series(
     let lookup = parse_country("country", &path_code)?;
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let (measure, region) = (query.measure, query.region);
-    load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
+    load_fresh(&state, &req, format, Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
         let filter = SeriesFilter {
             topic: Some("wages"),
@@ -306,8 +305,8 @@ pub async fn list_wage_series(
         Ok((country, rows, sources))
     })
     .await?
-    .respond(|validators, datasets, (country, rows, sources)| {
-        let mut meta = Meta::new(&datasets, &sources).with_count(rows.len());
+    .respond(|reply, (country, rows, sources)| {
+        let mut meta = reply.meta(&sources).with_count(rows.len());
         if rows.is_empty() {
             meta.warnings.push(format!(
                 "no wage series for {} matches; the OECD series cover its member countries, minimum wages cover Mexico, the United States and Ontario",
@@ -318,7 +317,7 @@ pub async fn list_wage_series(
             .into_iter()
             .map(|row| SeriesSummary::new(row, Some(&country), &path_code))
             .collect();
-        format::answer(&req, format, &validators, meta, data, "wage_series")
+        reply.collection(meta, data, "wage_series")
     })
 }
 

@@ -7,8 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{self, CurrencyParam, Request};
 use super::unknown_measure;
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country_list};
@@ -120,63 +120,68 @@ pub async fn list_prices(
         per: None,
     };
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let measure = query.measure;
-    load_fresh(&state, key, Scope::Ids(super::DATASETS), move |conn| {
-        let mut codes = Vec::new();
-        for lookup in &lookups {
-            codes.push(find_country(conn, "country", lookup)?.code);
-        }
-        let filter = SeriesFilter {
-            topic: Some("prices"),
-            measure: measure.clone(),
-            ..SeriesFilter::default()
-        };
-        let series: Vec<_> = db_series::list(conn, &filter)?
-            .into_iter()
-            .filter(|s| codes.is_empty() || s.country.as_ref().is_some_and(|c| codes.contains(c)))
-            .collect();
-        if let Some(measure) = measure.filter(|_| series.is_empty())
-            && !db_series::measures(conn, "prices", None)?.contains(&measure)
-        {
-            return Err(unknown_measure(conn, "prices", None, &measure));
-        }
-        let mut rows = Vec::new();
-        let mut transformations = Vec::new();
-        let mut warnings = Vec::new();
-        let mut source_ids = Vec::new();
-        for series in &series {
-            let computed = compute::compute(conn, series, &request)?;
-            transformations.extend(
-                computed
-                    .transformations
-                    .iter()
-                    .map(|t| format!("{}: {t}", series.id)),
-            );
-            warnings.extend(computed.warnings);
-            source_ids.extend(computed.source_ids);
-            rows.extend(computed.figures.into_iter().map(|figure| PriceObservation {
-                series_id: series.id.clone(),
-                country: series.country.clone(),
-                measure: series.measure.clone(),
-                period: figure.period,
-                start: figure.start,
-                end: figure.end,
-                value: figure.value,
-                unit: series.unit.clone(),
-                partial: figure.partial,
-            }));
-        }
-        let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
-        Ok((rows, transformations, warnings, sources))
-    })
-    .await?
-    .respond(
-        |validators, datasets, (rows, transformations, warnings, sources)| {
-            let mut meta = Meta::new(&datasets, &sources).with_count(rows.len());
-            meta.transformations = transformations;
-            meta.warnings = warnings;
-            format::answer(&req, format, &validators, meta, rows, "prices")
+    load_fresh(
+        &state,
+        &req,
+        format,
+        Scope::Ids(super::DATASETS),
+        move |conn| {
+            let mut codes = Vec::new();
+            for lookup in &lookups {
+                codes.push(find_country(conn, "country", lookup)?.code);
+            }
+            let filter = SeriesFilter {
+                topic: Some("prices"),
+                measure: measure.clone(),
+                ..SeriesFilter::default()
+            };
+            let series: Vec<_> = db_series::list(conn, &filter)?
+                .into_iter()
+                .filter(|s| {
+                    codes.is_empty() || s.country.as_ref().is_some_and(|c| codes.contains(c))
+                })
+                .collect();
+            if let Some(measure) = measure.filter(|_| series.is_empty())
+                && !db_series::measures(conn, "prices", None)?.contains(&measure)
+            {
+                return Err(unknown_measure(conn, "prices", None, &measure));
+            }
+            let mut rows = Vec::new();
+            let mut transformations = Vec::new();
+            let mut warnings = Vec::new();
+            let mut source_ids = Vec::new();
+            for series in &series {
+                let computed = compute::compute(conn, series, &request)?;
+                transformations.extend(
+                    computed
+                        .transformations
+                        .iter()
+                        .map(|t| format!("{}: {t}", series.id)),
+                );
+                warnings.extend(computed.warnings);
+                source_ids.extend(computed.source_ids);
+                rows.extend(computed.figures.into_iter().map(|figure| PriceObservation {
+                    series_id: series.id.clone(),
+                    country: series.country.clone(),
+                    measure: series.measure.clone(),
+                    period: figure.period,
+                    start: figure.start,
+                    end: figure.end,
+                    value: figure.value,
+                    unit: series.unit.clone(),
+                    partial: figure.partial,
+                }));
+            }
+            let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
+            Ok((rows, transformations, warnings, sources))
         },
     )
+    .await?
+    .respond(|reply, (rows, transformations, warnings, sources)| {
+        let mut meta = reply.meta(&sources).with_count(rows.len());
+        meta.transformations = transformations;
+        meta.warnings = warnings;
+        reply.collection(meta, rows, "prices")
+    })
 }

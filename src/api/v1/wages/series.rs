@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::compute::{self, CurrencyParam, Figure, RateUsed, Request};
 use super::{DATASETS, SeriesSummary, check_series_id};
 use crate::api::AppState;
-use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::caching::{Scope, load_fresh};
+use crate::api::envelope::{Envelope, Links};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country};
@@ -166,9 +166,8 @@ pub async fn get_wage_series(
         per: query.per,
     };
     let format = format::negotiate(&req, query.format)?;
-    let key = CacheKey::from_request(&req, format);
     let help_code = path_code.clone();
-    load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
+    load_fresh(&state, &req, format, Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
         let series = db_series::find(conn, &series_id)?
             .filter(|s| s.topic == "wages" && s.country.as_deref() == Some(country.code.as_str()))
@@ -185,35 +184,33 @@ pub async fn get_wage_series(
         Ok((country, series, computed, sources))
     })
     .await?
-    .respond(
-        |validators, datasets, (country, series, computed, sources)| {
-            let observations: Vec<Observation> = computed
-                .figures
-                .into_iter()
-                .map(Observation::from)
-                .collect();
-            let mut meta = Meta::new(&datasets, &sources).with_count(observations.len());
-            meta.unit = Some(computed.unit);
-            meta.transformations = computed.transformations;
-            meta.warnings = computed.warnings;
-            let links = Links::to_self(req.uri().to_string());
-            if format != Format::Json {
-                let envelope = Envelope {
-                    data: observations,
-                    meta,
-                    links,
-                };
-                return format::collection(format, &validators, &envelope, &series.id);
-            }
+    .respond(|reply, (country, series, computed, sources)| {
+        let observations: Vec<Observation> = computed
+            .figures
+            .into_iter()
+            .map(Observation::from)
+            .collect();
+        let mut meta = reply.meta(&sources).with_count(observations.len());
+        meta.unit = Some(computed.unit);
+        meta.transformations = computed.transformations;
+        meta.warnings = computed.warnings;
+        let links = Links::to_self(req.uri().to_string());
+        if format != Format::Json {
             let envelope = Envelope {
-                data: SeriesObservations {
-                    series: SeriesSummary::new(series, Some(&country), &path_code),
-                    observations,
-                },
+                data: observations,
                 meta,
                 links,
             };
-            format::json(&validators, &envelope)
-        },
-    )
+            return format::collection(format, &reply.validators, &envelope, &series.id);
+        }
+        let envelope = Envelope {
+            data: SeriesObservations {
+                series: SeriesSummary::new(series, Some(&country), &path_code),
+                observations,
+            },
+            meta,
+            links,
+        };
+        format::json(&reply.validators, &envelope)
+    })
 }
