@@ -125,6 +125,15 @@ pub fn runs(periods: &[Period]) -> String {
     out.join(", ")
 }
 
+/// The periods `pick` names among `items`, comma-separated; none when it names none.
+pub fn list_periods<'a, T>(
+    items: &'a [T],
+    pick: impl Fn(&'a T) -> Option<&'a str>,
+) -> Option<String> {
+    let periods: Vec<&str> = items.iter().filter_map(pick).collect();
+    (!periods.is_empty()).then(|| periods.join(", "))
+}
+
 /// Whether a period has not ended by `today`: a mean over it covers only part of it and is
 /// flagged `partial`. A day is never under way: its figure is the day's own.
 pub fn under_way(period: Period, today: NaiveDate) -> bool {

@@ -2,8 +2,8 @@
 //! cross-country comparisons, and the exchange rates and prices behind them.
 
 pub mod compare;
-pub mod compute;
 pub mod fx;
+pub mod load;
 pub mod prices;
 pub mod series;
 
@@ -22,11 +22,41 @@ use crate::api::v1::countries::CountryRef;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
 use crate::db::{DbConnection, countries::CountryRow};
 use crate::domain::country::shorten_for_display;
+use crate::domain::fx::UsdRate;
 use crate::domain::is_lowercase_id;
 use crate::error::{ApiError, ProblemType};
 
 /// The datasets a wages answer reads: the series first, then the country codes.
 pub const DATASETS: &[&str] = &["wages", "countries"];
+
+/// An exchange rate used to convert one figure.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RateUsed {
+    /// Units of `currency` per US dollar.
+    #[schema(example = 19.1641)]
+    pub rate: f64,
+    #[schema(example = "MXN")]
+    pub currency: String,
+    /// The period the rate is the mean of.
+    #[schema(example = "2019-01")]
+    pub period: String,
+    #[schema(example = "fx.usd_mxn.fix_monthly")]
+    pub series_id: String,
+    #[schema(example = "derived_mean_of_daily_fix")]
+    pub source_id: String,
+}
+
+impl From<UsdRate> for RateUsed {
+    fn from(rate: UsdRate) -> Self {
+        Self {
+            rate: rate.rate,
+            currency: rate.currency.code().to_owned(),
+            period: rate.period,
+            series_id: rate.series_id,
+            source_id: rate.source_id,
+        }
+    }
+}
 
 /// A series in brief, with its coverage and latest value.
 #[derive(Debug, Serialize, ToSchema)]

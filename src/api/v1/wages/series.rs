@@ -5,8 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::compute::{self, CurrencyParam, Figure, RateUsed, Request};
-use super::{DATASETS, SeriesSummary, check_series_id};
+use super::{DATASETS, RateUsed, SeriesSummary, check_series_id, load};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Links, Meta};
@@ -15,8 +14,13 @@ use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
-use crate::db::series as db_series;
-use crate::domain::period::Frequency;
+use crate::db::DbConnection;
+use crate::db::countries::CountryRow;
+use crate::db::series::{self as db_series, SeriesRow};
+use crate::domain::conversion::Request;
+use crate::domain::currency::CurrencyChoice;
+use crate::domain::figures::Figure;
+use crate::domain::period::{Frequency, iso_date};
 use crate::domain::series::TimeUnit;
 use crate::error::{ApiError, ProblemType};
 
@@ -47,11 +51,11 @@ impl From<Figure> for Observation {
     fn from(figure: Figure) -> Self {
         Self {
             period: figure.period,
-            start: figure.start,
-            end: figure.end,
+            start: iso_date(figure.start),
+            end: iso_date(figure.end),
             value: figure.value,
             partial: figure.partial,
-            fx: figure.fx,
+            fx: figure.fx.into_iter().map(RateUsed::from).collect(),
             note: figure.note,
         }
     }
@@ -106,7 +110,7 @@ pub struct SeriesQuery {
     pub frequency: Option<Frequency>,
     /// Express values in this currency, converted with the exchange rate of each period.
     #[param(example = "USD")]
-    pub currency: Option<CurrencyParam>,
+    pub currency: Option<CurrencyChoice>,
     /// Express wages per this unit of time, with the working-time assumptions stated in `meta.transformations`.
     #[param(example = "hour")]
     pub per: Option<TimeUnit>,
@@ -170,17 +174,8 @@ pub async fn get_wage_series(
     let help_code = path_code.clone();
     load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
-        let series = db_series::find(conn, &series_id)?
-            .filter(|s| s.topic == "wages" && s.country.as_deref() == Some(country.code.as_str()))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ProblemType::UnknownSeries,
-                    format!("{} has no wage series '{series_id}'.", country.name),
-                )
-                .with_param("series")
-                .with_help(format!("/v1/wages/{help_code}"))
-            })?;
-        let computed = compute::compute(conn, &series, &request)?;
+        let series = find_wage_series(conn, &country, &series_id, &help_code)?;
+        let computed = load::compute(conn, &series, &request)?;
         let sources = sources_of(conn, computed.source_ids.iter().map(String::as_str))?;
         Ok((country, series, computed, sources))
     })
@@ -205,15 +200,31 @@ pub async fn get_wage_series(
                 };
                 return format::collection(format, &validators, &envelope, &series.id);
             }
-            let envelope = Envelope {
-                data: SeriesObservations {
-                    series: SeriesSummary::new(series, Some(&country), &path_code),
-                    observations,
-                },
-                meta,
-                links,
+            let series = SeriesSummary::new(series, Some(&country), &path_code);
+            let data = SeriesObservations {
+                series,
+                observations,
             };
-            format::json(&validators, &envelope)
+            format::json(&validators, &Envelope { data, meta, links })
         },
     )
+}
+
+/// The country's wage series of that id, or the 404 that points to its list.
+fn find_wage_series(
+    conn: &mut DbConnection,
+    country: &CountryRow,
+    id: &str,
+    path_code: &str,
+) -> Result<SeriesRow, ApiError> {
+    db_series::find(conn, id)?
+        .filter(|s| s.topic == "wages" && s.country.as_deref() == Some(country.code.as_str()))
+        .ok_or_else(|| {
+            ApiError::new(
+                ProblemType::UnknownSeries,
+                format!("{} has no wage series '{id}'.", country.name),
+            )
+            .with_param("series")
+            .with_help(format!("/v1/wages/{path_code}"))
+        })
 }
