@@ -18,6 +18,18 @@ pub struct Request {
     pub per: Option<TimeUnit>,
 }
 
+impl Request {
+    /// Figures in the series' own currency and unit of time.
+    pub fn in_own_units(range: DateRange, frequency: Option<Frequency>) -> Self {
+        Self {
+            range,
+            frequency,
+            currency: CurrencyChoice::Local,
+            per: None,
+        }
+    }
+}
+
 /// What the rules need to know of a series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesFacts {

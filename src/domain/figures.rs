@@ -269,15 +269,7 @@ mod tests {
     }
 
     fn observation(period: &str, start: &str, end: &str, value: Option<f64>) -> Observation {
-        Observation {
-            period: period.to_owned(),
-            start: day(start),
-            end: day(end),
-            value,
-            source_id: "src".to_owned(),
-            note: None,
-            caveat: None,
-        }
+        Observation::plain(period, day(start), day(end), value)
     }
 
     /// `value` of January 2019 in `series`' currency, converted as `choice` asks, with one rate

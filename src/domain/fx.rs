@@ -409,15 +409,7 @@ mod tests {
 
     fn month(period: &str, value: f64) -> Observation {
         let p = Period::parse(period).unwrap();
-        Observation {
-            period: period.to_owned(),
-            start: p.first_day(),
-            end: p.last_day(),
-            value: Some(value),
-            source_id: "src".to_owned(),
-            note: None,
-            caveat: None,
-        }
+        Observation::plain(period, p.first_day(), p.last_day(), Some(value))
     }
 
     #[test]

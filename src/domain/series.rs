@@ -109,6 +109,25 @@ impl Observation {
         }
     }
 
+    /// An observation from `start` to `end` with nothing said of it, for tests.
+    #[cfg(test)]
+    pub(crate) fn plain(
+        period: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+        value: Option<f64>,
+    ) -> Self {
+        Self {
+            period: period.to_owned(),
+            start,
+            end,
+            value,
+            source_id: "src".to_owned(),
+            note: None,
+            caveat: None,
+        }
+    }
+
     /// Whether the observation covers any day of `period`.
     pub fn overlaps(&self, period: Period) -> bool {
         self.start <= period.last_day() && self.end >= period.first_day()

@@ -19,11 +19,16 @@ use crate::api::lookup::{date_range, find_country, parse_country, sources_of};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::api::v1::countries::CountryRef;
+use crate::db::datasets::DatasetRow;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
+use crate::db::sources::SourceRow;
 use crate::db::{DbConnection, countries::CountryRow};
 use crate::domain::country::shorten_for_display;
+use crate::domain::coverage;
+use crate::domain::figures::{Computed, Figure};
 use crate::domain::fx::UsdRate;
 use crate::domain::is_lowercase_id;
+use crate::domain::period::DateRange;
 use crate::error::{ApiError, ProblemType};
 
 /// The datasets a wages answer reads: the series first, then the country codes.
@@ -309,29 +314,7 @@ pub async fn list_wage_series(
     let (measure, region) = (query.measure, query.region);
     load_fresh(&state, key, Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
-        let filter = SeriesFilter {
-            topic: Some("wages"),
-            country: Some(country.code.clone()),
-            measure: measure.clone(),
-            region: region.map(|r| r.to_ascii_uppercase()),
-            ..SeriesFilter::default()
-        };
-        let (start, end) = range.text_bounds();
-        let rows: Vec<SeriesRow> = db_series::list(conn, &filter)?
-            .into_iter()
-            .filter(|s| series_overlaps(s, &start, &end))
-            .collect();
-        if let Some(measure) = measure.filter(|_| rows.is_empty()) {
-            let known = db_series::measures(conn, "wages", Some(&country.code))?;
-            if !known.contains(&measure) {
-                return Err(unknown_measure(
-                    conn,
-                    "wages",
-                    Some(&country.code),
-                    &measure,
-                ));
-            }
-        }
+        let rows = wage_series(conn, &country, measure, region, range)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((country, rows, sources))
     })
@@ -352,13 +335,51 @@ pub async fn list_wage_series(
     })
 }
 
-/// Whether a series' coverage meets the `[start, end]` day range. Coverage periods are years,
-/// months or days; the first four to ten characters compare as dates do.
-fn series_overlaps(series: &SeriesRow, start: &str, end: &str) -> bool {
-    let first = &series.first_period;
-    let last = &series.last_period;
-    first.as_str() <= &end[..first.len().min(end.len())]
-        && last.as_str() >= &start[..last.len().min(start.len())]
+/// The country's wage series of `measure` and `region` whose coverage meets `range`, or the 404
+/// for a measure the country has no series of.
+fn wage_series(
+    conn: &mut DbConnection,
+    country: &CountryRow,
+    measure: Option<String>,
+    region: Option<String>,
+    range: DateRange,
+) -> Result<Vec<SeriesRow>, ApiError> {
+    let filter = SeriesFilter {
+        topic: Some("wages"),
+        country: Some(country.code.clone()),
+        measure: measure.clone(),
+        region: region.map(|r| r.to_ascii_uppercase()),
+        ..SeriesFilter::default()
+    };
+    let rows: Vec<SeriesRow> = db_series::list(conn, &filter)?
+        .into_iter()
+        .filter(|s| coverage::meets(&s.first_period, &s.last_period, range))
+        .collect();
+    if let Some(measure) = measure.filter(|_| rows.is_empty()) {
+        let known = db_series::measures(conn, "wages", Some(&country.code))?;
+        if !known.contains(&measure) {
+            return Err(unknown_measure(
+                conn,
+                "wages",
+                Some(&country.code),
+                &measure,
+            ));
+        }
+    }
+    Ok(rows)
+}
+
+/// `meta` for the figures the wage rules computed, with their unit, steps and warnings.
+fn figures_meta(
+    datasets: &[DatasetRow],
+    sources: &[SourceRow],
+    computed: Computed,
+) -> (Meta, Vec<Figure>) {
+    let mut meta = Meta::new(datasets, sources).with_count(computed.figures.len());
+    meta.unit = Some(computed.unit);
+    meta.transformations = computed.transformations;
+    meta.warnings = computed.warnings;
+    (meta, computed.figures)
 }
 
 /// Registers the operations of this module.

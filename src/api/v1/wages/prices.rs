@@ -17,7 +17,6 @@ use crate::db::DbConnection;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
 use crate::domain::conversion::Request;
 use crate::domain::country::CountryLookup;
-use crate::domain::currency::CurrencyChoice;
 use crate::domain::figures::Figure;
 use crate::domain::period::{Frequency, iso_date};
 use crate::error::ApiError;
@@ -133,12 +132,8 @@ pub async fn list_prices(
         Some(raw) => parse_country_list("country", raw, 20)?,
         None => Vec::new(),
     };
-    let request = Request {
-        range: date_range(query.from.as_deref(), query.to.as_deref())?,
-        frequency: query.frequency,
-        currency: CurrencyChoice::Local,
-        per: None,
-    };
+    let range = date_range(query.from.as_deref(), query.to.as_deref())?;
+    let request = Request::in_own_units(range, query.frequency);
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let measure = query.measure;

@@ -5,10 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{DATASETS, RateUsed, SeriesSummary, check_series_id, load};
+use super::{DATASETS, RateUsed, SeriesSummary, check_series_id, figures_meta, load};
 use crate::api::AppState;
 use crate::api::caching::{CacheKey, Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links, Meta};
+use crate::api::envelope::{Envelope, Links};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country};
@@ -119,6 +119,17 @@ pub struct SeriesQuery {
     pub format: Option<Format>,
 }
 
+impl SeriesQuery {
+    fn request(&self) -> Result<Request, ApiError> {
+        Ok(Request {
+            range: date_range(self.from.as_deref(), self.to.as_deref())?,
+            frequency: self.frequency,
+            currency: self.currency.unwrap_or_default(),
+            per: self.per,
+        })
+    }
+}
+
 /// The series and what its observations became.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SeriesObservations {
@@ -163,12 +174,7 @@ pub async fn get_wage_series(
     let (path_code, series_id) = path.into_inner();
     let lookup = parse_country("country", &path_code)?;
     check_series_id("series", &series_id)?;
-    let request = Request {
-        range: date_range(query.from.as_deref(), query.to.as_deref())?,
-        frequency: query.frequency,
-        currency: query.currency.unwrap_or_default(),
-        per: query.per,
-    };
+    let request = query.request()?;
     let format = format::negotiate(&req, query.format)?;
     let key = CacheKey::from_request(&req, format);
     let help_code = path_code.clone();
@@ -182,15 +188,9 @@ pub async fn get_wage_series(
     .await?
     .respond(
         |validators, datasets, (country, series, computed, sources)| {
-            let observations: Vec<Observation> = computed
-                .figures
-                .into_iter()
-                .map(Observation::from)
-                .collect();
-            let mut meta = Meta::new(&datasets, &sources).with_count(observations.len());
-            meta.unit = Some(computed.unit);
-            meta.transformations = computed.transformations;
-            meta.warnings = computed.warnings;
+            let (meta, figures) = figures_meta(&datasets, &sources, computed);
+            let observations: Vec<Observation> =
+                figures.into_iter().map(Observation::from).collect();
             let links = Links::to_self(req.uri().to_string());
             if format != Format::Json {
                 let envelope = Envelope {
