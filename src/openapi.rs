@@ -9,11 +9,10 @@ use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 
 use crate::api::format::Format;
-use crate::api::v1::wages::compute::CurrencyParam;
-use crate::api::v1::wages::fx::RateSource;
 use crate::api::{self, responses};
 use crate::domain::country::CountryKind;
-use crate::domain::currency::Currency;
+use crate::domain::currency::{Currency, CurrencyChoice};
+use crate::domain::fx::RateSource;
 use crate::domain::period::Frequency;
 use crate::domain::series::TimeUnit;
 use crate::domain::source::SourceFamily;
@@ -48,7 +47,7 @@ Errors are RFC 9457 `application/problem+json` documents whose `type` is one of 
             Format,
             Frequency,
             Currency,
-            CurrencyParam,
+            CurrencyChoice,
             FlowDirection,
             TimeUnit,
             Lang,

@@ -193,6 +193,16 @@ impl Reply {
         format::collection(self.format, &self.validators, &envelope, file_stem)
     }
 
+    /// An answer that is JSON only (an object that does not flatten into rows).
+    pub fn json<T: Serialize>(&self, meta: Meta, data: T) -> Result<HttpResponse, ApiError> {
+        let envelope = Envelope {
+            meta,
+            links: self.links(),
+            data,
+        };
+        format::json(&self.validators, &envelope)
+    }
+
     /// A single resource with its `meta`; CSV and NDJSON give one line.
     pub fn item<T: Serialize + CsvRecord>(
         &self,

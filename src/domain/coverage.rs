@@ -125,6 +125,22 @@ pub fn runs(periods: &[Period]) -> String {
     out.join(", ")
 }
 
+/// Whether a source's coverage from `first` to `last` (periods as stored: years, months or days)
+/// meets `range`. The first four to ten characters of a period compare as dates do.
+pub fn meets(first: &str, last: &str, range: DateRange) -> bool {
+    let (start, end) = range.text_bounds();
+    first <= &end[..first.len().min(end.len())] && last >= &start[..last.len().min(start.len())]
+}
+
+/// The periods `pick` names among `items`, comma-separated; none when it names none.
+pub fn list_periods<'a, T>(
+    items: &'a [T],
+    pick: impl Fn(&'a T) -> Option<&'a str>,
+) -> Option<String> {
+    let periods: Vec<&str> = items.iter().filter_map(pick).collect();
+    (!periods.is_empty()).then(|| periods.join(", "))
+}
+
 /// Whether a period has not ended by `today`: a mean over it covers only part of it and is
 /// flagged `partial`. A day is never under way: its figure is the day's own.
 pub fn under_way(period: Period, today: NaiveDate) -> bool {
@@ -197,6 +213,16 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn coverage_of_years_months_or_days_meets_a_range_of_days() {
+        let range = DateRange::from_params(Some("2019-06"), Some("2020")).unwrap();
+        assert!(meets("2015", "2019", range));
+        assert!(meets("2020-12", "2025-01", range));
+        assert!(meets("2019-06-30", "2019-06-30", range));
+        assert!(!meets("2015-10-01", "2019-05-31", range));
+        assert!(!meets("2021", "2025", range));
     }
 
     #[test]

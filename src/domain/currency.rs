@@ -25,6 +25,43 @@ impl Currency {
             Currency::Cad => "CAD",
         }
     }
+
+    /// The currency an ISO 4217 code names, if it has loaded rates.
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Usd, Self::Mxn, Self::Cad]
+            .into_iter()
+            .find(|c| c.code() == code)
+    }
+}
+
+// The query parameter `currency` parses into this; the OpenAPI document has always named it
+// `CurrencyParam`, and renaming the type must not rename the schema.
+/// The currency to express values in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[schema(as = CurrencyParam)]
+pub enum CurrencyChoice {
+    /// The series' own currency.
+    #[default]
+    #[serde(rename = "local")]
+    Local,
+    #[serde(rename = "USD", alias = "usd")]
+    Usd,
+    #[serde(rename = "MXN", alias = "mxn")]
+    Mxn,
+    #[serde(rename = "CAD", alias = "cad")]
+    Cad,
+}
+
+impl CurrencyChoice {
+    /// The currency asked for; none for the series' own.
+    pub fn currency(self) -> Option<Currency> {
+        match self {
+            CurrencyChoice::Local => None,
+            CurrencyChoice::Usd => Some(Currency::Usd),
+            CurrencyChoice::Mxn => Some(Currency::Mxn),
+            CurrencyChoice::Cad => Some(Currency::Cad),
+        }
+    }
 }
 
 /// One step of a conversion: a rate in units of a currency per USD, and whether the amount is in

@@ -1,10 +1,14 @@
 //! Domain types and pure rules: validated codes and the rules that derive facts from them.
 //! Nothing here touches the database or HTTP.
 
+pub mod comparison;
+pub mod conversion;
 pub mod country;
 pub mod coverage;
 pub mod currency;
+pub mod figures;
 pub mod footnotes;
+pub mod fx;
 pub mod period;
 pub mod search;
 pub mod series;

@@ -87,6 +87,64 @@ pub struct Span {
     pub value: Option<f64>,
 }
 
+/// A stored observation: the days it covers, its value and what its publisher says of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// The period as stored: an effective date, a day, a month or a year.
+    pub period: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub value: Option<f64>,
+    pub source_id: String,
+    pub note: Option<String>,
+    pub caveat: Option<String>,
+}
+
+impl Observation {
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.start,
+            end: self.end,
+            value: self.value,
+        }
+    }
+
+    /// An observation from `start` to `end` with nothing said of it, for tests.
+    #[cfg(test)]
+    pub(crate) fn plain(
+        period: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+        value: Option<f64>,
+    ) -> Self {
+        Self {
+            period: period.to_owned(),
+            start,
+            end,
+            value,
+            source_id: "src".to_owned(),
+            note: None,
+            caveat: None,
+        }
+    }
+
+    /// Whether the observation covers any day of `period`.
+    pub fn overlaps(&self, period: Period) -> bool {
+        self.start <= period.last_day() && self.end >= period.first_day()
+    }
+}
+
+/// Figures for every period of `target` frequency from stored observations (see [`aggregate`]).
+pub fn resample(
+    native: NativeFrequency,
+    observations: &[Observation],
+    target: Frequency,
+    range: DateRange,
+) -> Result<Vec<PeriodValue>, TooFine> {
+    let spans: Vec<Span> = observations.iter().map(Observation::span).collect();
+    aggregate(native, &spans, target, range)
+}
+
 /// A figure for one calendar period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeriodValue {

@@ -387,11 +387,6 @@ pub async fn compare_provisions(
                 .iter()
                 .filter_map(|c| c.reason.as_ref().map(|r| format!("{}: {r}", c.treaty_id))),
         );
-        let envelope = Envelope {
-            meta,
-            links: reply.links(),
-            data: compared,
-        };
-        format::json(&reply.validators, &envelope)
+        reply.json(meta, compared)
     })
 }

@@ -1,17 +1,14 @@
 //! `GET /v1/wages/compare`: one measure for several countries, aligned by period, in one currency
 //! and per one unit of time, with each country's ratio to a base country.
 
-use std::collections::BTreeMap;
-
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::compute::{self, Computed, CurrencyParam, Request};
-use super::{DATASETS, check_series_id, unknown_measure};
+use super::{DATASETS, check_series_id, load, unknown_measure};
 use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links};
+use crate::api::caching::{Reply, Scope, load_fresh};
+use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country, parse_country_list};
@@ -21,7 +18,11 @@ use crate::api::v1::countries::CountryRef;
 use crate::db::DbConnection;
 use crate::db::countries::CountryRow;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
+use crate::domain::comparison::{self, Aligned, CompareError, Override};
+use crate::domain::conversion::Request;
 use crate::domain::country::CountryLookup;
+use crate::domain::currency::CurrencyChoice;
+use crate::domain::figures::Computed;
 use crate::domain::period::Frequency;
 use crate::domain::series::TimeUnit;
 use crate::error::{ApiError, ProblemType};
@@ -54,6 +55,19 @@ pub struct CountryValue {
     pub partial: bool,
     /// Why the value is null, when it is.
     pub missing: Option<String>,
+}
+
+impl CountryValue {
+    fn new(leg: &Leg, aligned: Aligned) -> Self {
+        Self {
+            country: CountryRef::from(&leg.country),
+            series_id: leg.series.as_ref().map(|s| s.id.clone()),
+            value: aligned.value,
+            ratio_to_base: aligned.ratio_to_base,
+            partial: aligned.partial,
+            missing: aligned.missing,
+        }
+    }
 }
 
 /// A country's value in a period as one CSV line.
@@ -105,7 +119,7 @@ pub struct CompareQuery {
     pub series: Option<String>,
     /// Currency of the values (default USD); a comparison needs one currency, so `local` is refused.
     #[param(example = "USD")]
-    pub currency: Option<CurrencyParam>,
+    pub currency: Option<CurrencyChoice>,
     /// Unit of time wages are expressed per (default: the base country's series' own).
     #[param(example = "hour")]
     pub per: Option<TimeUnit>,
@@ -126,6 +140,9 @@ pub struct CompareQuery {
     pub format: Option<Format>,
 }
 
+/// A country and the series it is compared with, if it has one.
+type Chosen = (CountryRow, Option<SeriesRow>);
+
 /// A country's part of the comparison.
 struct Leg {
     country: CountryRow,
@@ -133,51 +150,29 @@ struct Leg {
     computed: Computed,
 }
 
-/// The series a country is compared with: the one named in `series=`, else its headline series.
-fn choose_series(
-    conn: &mut DbConnection,
-    country: &CountryRow,
-    measure: &str,
-    overrides: &[SeriesRow],
-) -> Result<(Option<SeriesRow>, Option<String>), ApiError> {
-    if let Some(chosen) = overrides
-        .iter()
-        .find(|s| s.country.as_deref() == Some(country.code.as_str()))
-    {
-        return Ok((Some(chosen.clone()), None));
+impl Leg {
+    fn view(&self) -> comparison::Leg<'_> {
+        comparison::Leg {
+            country: &self.country.name,
+            series_id: self.series.as_ref().map(|s| s.id.as_str()),
+            computed: &self.computed,
+        }
     }
-    let candidates = db_series::list(
-        conn,
-        &SeriesFilter {
-            topic: Some("wages"),
-            country: Some(country.code.clone()),
-            measure: Some(measure.to_owned()),
-            ..SeriesFilter::default()
-        },
-    )?;
-    if let Some(headline) = candidates.iter().find(|s| s.headline) {
-        return Ok((Some(headline.clone()), None));
-    }
-    let why = if candidates.is_empty() {
-        let loaded_elsewhere = match measure {
-            "average_hourly_earnings" => {
-                ": no Mexican or Canadian manufacturing wage series is loaded yet, only the U.S. one (the comparison behind \"a quarter of U.S. wages\" needs them); measure=average_wage compares OECD average wages of all employees"
+}
+
+impl From<CompareError> for ApiError {
+    fn from(error: CompareError) -> Self {
+        let detail = error.to_string();
+        match error {
+            CompareError::MixedCurrencies => {
+                ApiError::invalid_parameter("currency", detail).with_allowed(["USD", "MXN", "CAD"])
             }
-            _ => "",
-        };
-        format!("{} has no {measure} series{loaded_elsewhere}", country.name)
-    } else {
-        format!(
-            "{} has no headline {measure} series; choose one with series= ({})",
-            country.name,
-            candidates
-                .iter()
-                .map(|s| s.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    Ok((None, Some(why)))
+            CompareError::BaseNotCompared(_) => ApiError::invalid_parameter("base", detail),
+            CompareError::NotOfMeasure { .. } | CompareError::SecondForCountry(_) => {
+                ApiError::invalid_parameter("series", detail)
+            }
+        }
+    }
 }
 
 /// Compare wages across countries
@@ -212,28 +207,12 @@ pub async fn compare_wages(
         Some(raw) => parse_country("base", raw)?,
         None => lookups[0].clone(),
     };
-    let series_ids: Vec<String> = match &query.series {
-        Some(raw) => raw.split(',').map(|s| s.trim().to_owned()).collect(),
-        None => Vec::new(),
-    };
-    for id in &series_ids {
-        check_series_id("series", id)?;
-    }
-    if query.currency == Some(CurrencyParam::Local) {
-        return Err(ApiError::invalid_parameter(
-            "currency",
-            "A comparison needs one currency; currency=local would mix them.",
-        )
-        .with_allowed(["USD", "MXN", "CAD"]));
-    }
+    let series_ids = parse_series_ids(query.series.as_deref())?;
+    let currency = comparison::currency(query.currency)?;
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let format = format::negotiate(&req, query.format)?;
-    let measure = query.measure;
-    let (currency, per, frequency) = (
-        query.currency.unwrap_or(CurrencyParam::Usd),
-        query.per,
-        query.frequency.unwrap_or(Frequency::Annual),
-    );
+    let (measure, per) = (query.measure, query.per);
+    let frequency = Some(query.frequency.unwrap_or(Frequency::Annual));
     load_fresh(&state, &req, format, Scope::Ids(DATASETS), move |conn| {
         let countries = lookups
             .iter()
@@ -244,104 +223,165 @@ pub async fn compare_wages(
             return Err(unknown_measure(conn, "wages", None, &measure));
         }
         let overrides = override_series(conn, &series_ids, &countries, &measure)?;
-        let mut warnings = Vec::new();
-        let mut chosen = Vec::new();
-        for country in countries {
-            let (series, why) = choose_series(conn, &country, &measure, &overrides)?;
-            warnings.extend(why);
-            if let Some(region) = series.as_ref().and_then(|s| s.region.as_deref()) {
-                warnings.push(format!(
-                    "{}: {} covers {region} only and stands in for the whole country",
-                    country.name,
-                    series.as_ref().map_or("", |s| s.name.as_str())
-                ));
-            }
-            chosen.push((country, series));
-        }
-        let per = per.or_else(|| {
-            chosen
-                .iter()
-                .find(|(c, _)| c.code == base.code)
-                .and_then(|(_, s)| s.as_ref()?.per.as_deref().and_then(TimeUnit::parse))
-        });
+        let (chosen, warnings) = choose_series(conn, countries, &measure, &overrides)?;
+        let per = per.or_else(|| base_per(&chosen, &base));
         let request = Request {
             range,
-            frequency: Some(frequency),
+            frequency,
             currency,
             per,
         };
-        let mut legs = Vec::new();
-        for (country, series) in chosen {
-            let computed = match &series {
-                Some(series) => compute::compute(conn, series, &request)?,
-                None => Computed::default(),
-            };
-            legs.push(Leg {
-                country,
-                series,
-                computed,
-            });
-        }
-        let sources = sources_of(
-            conn,
-            legs.iter()
-                .flat_map(|l| l.computed.source_ids.iter().map(String::as_str)),
-        )?;
+        let legs = compute_legs(conn, chosen, &request)?;
+        let used = legs.iter().flat_map(|l| &l.computed.source_ids);
+        let sources = sources_of(conn, used.map(String::as_str))?;
         Ok((base, legs, warnings, sources))
     })
     .await?
-    .respond(|reply, (base, legs, mut warnings, sources)| {
-        let mut meta = reply.meta(&sources);
-        let units: Vec<&str> = legs
+    .respond(|reply, (base, legs, warnings, sources)| {
+        let meta = reply.meta(&sources);
+        render(&reply, meta, &legs, &base, warnings)
+    })
+}
+
+/// The ids in `series=`, each checked for shape.
+fn parse_series_ids(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
+    let ids: Vec<String> = raw.map_or_else(Vec::new, |raw| {
+        raw.split(',').map(|s| s.trim().to_owned()).collect()
+    });
+    for id in &ids {
+        check_series_id("series", id)?;
+    }
+    Ok(ids)
+}
+
+/// The series each country is compared with: the one named in `series=`, else its headline
+/// series; with the warnings for countries without one and for series standing in for them.
+fn choose_series(
+    conn: &mut DbConnection,
+    countries: Vec<CountryRow>,
+    measure: &str,
+    overrides: &[SeriesRow],
+) -> Result<(Vec<Chosen>, Vec<String>), ApiError> {
+    let mut warnings = Vec::new();
+    let mut chosen = Vec::new();
+    for country in countries {
+        let series = match overrides
             .iter()
-            .filter(|l| l.series.is_some())
-            .map(|l| l.computed.unit.as_str())
-            .collect();
-        meta.unit = units.first().map(|u| (*u).to_owned());
-        if units.iter().any(|u| Some(*u) != units.first().copied()) {
-            warnings.push(format!(
-                "the series are in different units ({}); ratios between different units are null",
-                units.join(", ")
+            .find(|s| s.country.as_deref() == Some(country.code.as_str()))
+        {
+            Some(series) => Some(series.clone()),
+            None => headline(conn, &country, measure, &mut warnings)?,
+        };
+        if let Some(series) = &series
+            && let Some(region) = &series.region
+        {
+            warnings.push(comparison::stand_in_warning(
+                &country.name,
+                &series.name,
+                region,
             ));
         }
-        for leg in &legs {
-            let id = leg.series.as_ref().map_or("", |s| s.id.as_str());
-            meta.transformations.extend(
-                leg.computed
-                    .transformations
-                    .iter()
-                    .map(|t| format!("{id}: {t}")),
-            );
-            warnings.extend(leg.computed.warnings.iter().cloned());
-        }
-        meta.warnings = warnings;
-        let periods = align(&legs, &base);
-        let links = Links::to_self(req.uri().to_string());
-        if format == Format::Json {
-            let envelope = Envelope {
-                meta: meta.with_count(periods.len()),
-                data: periods,
-                links,
+        chosen.push((country, series));
+    }
+    Ok((chosen, warnings))
+}
+
+/// The country's headline series of `measure`; without one, the reason goes to `warnings`.
+fn headline(
+    conn: &mut DbConnection,
+    country: &CountryRow,
+    measure: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Option<SeriesRow>, ApiError> {
+    let filter = SeriesFilter {
+        topic: Some("wages"),
+        country: Some(country.code.clone()),
+        measure: Some(measure.to_owned()),
+        ..SeriesFilter::default()
+    };
+    let candidates = db_series::list(conn, &filter)?;
+    let headline = candidates.iter().find(|s| s.headline).cloned();
+    if headline.is_none() {
+        let ids: Vec<&str> = candidates.iter().map(|s| s.id.as_str()).collect();
+        warnings.push(comparison::no_series_reason(&country.name, measure, &ids));
+    }
+    Ok(headline)
+}
+
+/// The unit of time of the base country's series, which values are expressed per by default.
+fn base_per(chosen: &[Chosen], base: &CountryRow) -> Option<TimeUnit> {
+    chosen
+        .iter()
+        .find(|(c, _)| c.code == base.code)
+        .and_then(|(_, s)| s.as_ref()?.per.as_deref().and_then(TimeUnit::parse))
+}
+
+fn compute_legs(
+    conn: &mut DbConnection,
+    chosen: Vec<Chosen>,
+    request: &Request,
+) -> Result<Vec<Leg>, ApiError> {
+    chosen
+        .into_iter()
+        .map(|(country, series)| {
+            let computed = match &series {
+                Some(series) => load::compute(conn, series, request)?,
+                None => Computed::default(),
             };
-            return format::json(&reply.validators, &envelope);
-        }
-        let rows: Vec<ComparedRow> = periods
-            .into_iter()
-            .flat_map(|p| {
-                let period = p.period;
-                p.values.into_iter().map(move |value| ComparedRow {
-                    period: period.clone(),
-                    value,
-                })
+            Ok(Leg {
+                country,
+                series,
+                computed,
             })
-            .collect();
-        let envelope = Envelope {
-            meta: meta.with_count(rows.len()),
-            data: rows,
-            links,
-        };
-        format::collection(format, &reply.validators, &envelope, "wage_comparison")
-    })
+        })
+        .collect()
+}
+
+/// The comparison in the negotiated format: periods with every country's value in JSON, one line
+/// per period and country in CSV and NDJSON.
+fn render(
+    reply: &Reply,
+    mut meta: Meta,
+    legs: &[Leg],
+    base: &CountryRow,
+    warnings: Vec<String>,
+) -> Result<HttpResponse, ApiError> {
+    let views: Vec<comparison::Leg> = legs.iter().map(Leg::view).collect();
+    let base_index = legs
+        .iter()
+        .position(|l| l.country.code == base.code)
+        .unwrap_or(0);
+    let comparison = comparison::compare(&views, base_index, warnings);
+    meta.unit = comparison.unit;
+    meta.transformations = comparison.transformations;
+    meta.warnings = comparison.warnings;
+    let periods: Vec<ComparedPeriod> = comparison
+        .periods
+        .into_iter()
+        .map(|(period, values)| ComparedPeriod {
+            period,
+            values: legs
+                .iter()
+                .zip(values)
+                .map(|(l, v)| CountryValue::new(l, v))
+                .collect(),
+        })
+        .collect();
+    if reply.format == Format::Json {
+        let count = periods.len();
+        return reply.json(meta.with_count(count), periods);
+    }
+    let rows: Vec<ComparedRow> = periods
+        .into_iter()
+        .flat_map(|p| {
+            let period = p.period;
+            p.values.into_iter().map(move |value| ComparedRow {
+                period: period.clone(),
+                value,
+            })
+        })
+        .collect();
+    reply.collection(meta, rows, "wage_comparison")
 }
 
 /// The base country, which must be one of the compared countries.
@@ -354,14 +394,8 @@ fn base_country(
     if countries.iter().any(|c| c.code == row.code) {
         Ok(row)
     } else {
-        Err(ApiError::invalid_parameter(
-            "base",
-            format!(
-                "The base ({}) must be one of the compared countries.",
-                row.name
-            ),
-        )
-        .with_allowed(countries.iter().map(|c| c.code.clone())))
+        Err(ApiError::from(CompareError::BaseNotCompared(row.name))
+            .with_allowed(countries.iter().map(|c| c.code.clone())))
     }
 }
 
@@ -373,6 +407,7 @@ fn override_series(
     countries: &[CountryRow],
     measure: &str,
 ) -> Result<Vec<SeriesRow>, ApiError> {
+    let compared: Vec<&str> = countries.iter().map(|c| c.code.as_str()).collect();
     let mut chosen: Vec<SeriesRow> = Vec::new();
     for id in ids {
         let series = db_series::find(conn, id)?
@@ -385,85 +420,17 @@ fn override_series(
                 .with_param("series")
                 .with_help("/v1/wages/{country}")
             })?;
-        let belongs = countries
-            .iter()
-            .any(|c| series.country.as_deref() == Some(c.code.as_str()));
-        if !belongs || series.measure != measure {
-            return Err(ApiError::invalid_parameter(
-                "series",
-                format!(
-                    "Series '{id}' is not a {measure} series of one of the compared countries."
-                ),
-            ));
-        }
-        if chosen.iter().any(|s| s.country == series.country) {
-            return Err(ApiError::invalid_parameter(
-                "series",
-                format!(
-                    "Give at most one series per country; '{id}' is the second for its country."
-                ),
-            ));
-        }
+        let earlier: Vec<Override> = chosen.iter().map(as_override).collect();
+        comparison::check_override(as_override(&series), measure, &compared, &earlier)?;
         chosen.push(series);
     }
     Ok(chosen)
 }
 
-/// Every period any country has, with every country's value and its ratio to the base.
-fn align(legs: &[Leg], base: &CountryRow) -> Vec<ComparedPeriod> {
-    let mut by_period: BTreeMap<&str, Vec<Option<&compute::Figure>>> = BTreeMap::new();
-    for (index, leg) in legs.iter().enumerate() {
-        for figure in &leg.computed.figures {
-            by_period
-                .entry(figure.period.as_str())
-                .or_insert_with(|| vec![None; legs.len()])[index] = Some(figure);
-        }
+fn as_override(series: &SeriesRow) -> Override<'_> {
+    Override {
+        id: &series.id,
+        country: series.country.as_deref(),
+        measure: &series.measure,
     }
-    let base_index = legs
-        .iter()
-        .position(|l| l.country.code == base.code)
-        .unwrap_or(0);
-    // A ratio of values in different units (constant prices of different releases, say) is no
-    // ratio: it stays null.
-    let base_unit = legs
-        .get(base_index)
-        .map_or("", |l| l.computed.unit.as_str());
-    by_period
-        .into_iter()
-        .map(|(period, figures)| {
-            let base_value = figures[base_index].and_then(|f| f.value);
-            let values = legs
-                .iter()
-                .zip(&figures)
-                .map(|(leg, figure)| {
-                    let value = figure.and_then(|f| f.value);
-                    let missing = match (&leg.series, value) {
-                        (None, _) => Some(format!(
-                            "{} has no series for this measure",
-                            leg.country.name
-                        )),
-                        (Some(_), None) => {
-                            Some(format!("{} has no value for {period}", leg.country.name))
-                        }
-                        _ => None,
-                    };
-                    CountryValue {
-                        country: CountryRef::from(&leg.country),
-                        series_id: leg.series.as_ref().map(|s| s.id.clone()),
-                        value,
-                        ratio_to_base: value
-                            .zip(base_value)
-                            .filter(|(_, b)| *b != 0.0 && leg.computed.unit == base_unit)
-                            .map(|(v, b)| v / b),
-                        partial: figure.is_some_and(|f| f.partial),
-                        missing,
-                    }
-                })
-                .collect();
-            ComparedPeriod {
-                period: period.to_owned(),
-                values,
-            }
-        })
-        .collect()
 }

@@ -2,8 +2,8 @@
 //! cross-country comparisons, and the exchange rates and prices behind them.
 
 pub mod compare;
-pub mod compute;
 pub mod fx;
+pub mod load;
 pub mod prices;
 pub mod series;
 
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
-use crate::api::envelope::Envelope;
+use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, find_country, parse_country, sources_of};
 use crate::api::query::ApiQuery;
@@ -22,11 +22,44 @@ use crate::api::v1::countries::CountryRef;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
 use crate::db::{DbConnection, countries::CountryRow};
 use crate::domain::country::shorten_for_display;
+use crate::domain::coverage;
+use crate::domain::figures::{Computed, Figure};
+use crate::domain::fx::UsdRate;
 use crate::domain::is_lowercase_id;
+use crate::domain::period::DateRange;
 use crate::error::{ApiError, ProblemType};
 
 /// The datasets a wages answer reads: the series first, then the country codes.
 pub const DATASETS: &[&str] = &["wages", "countries"];
+
+/// An exchange rate used to convert one figure.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RateUsed {
+    /// Units of `currency` per US dollar.
+    #[schema(example = 19.1641)]
+    pub rate: f64,
+    #[schema(example = "MXN")]
+    pub currency: String,
+    /// The period the rate is the mean of.
+    #[schema(example = "2019-01")]
+    pub period: String,
+    #[schema(example = "fx.usd_mxn.fix_monthly")]
+    pub series_id: String,
+    #[schema(example = "derived_mean_of_daily_fix")]
+    pub source_id: String,
+}
+
+impl From<UsdRate> for RateUsed {
+    fn from(rate: UsdRate) -> Self {
+        Self {
+            rate: rate.rate,
+            currency: rate.currency.code().to_owned(),
+            period: rate.period,
+            series_id: rate.series_id,
+            source_id: rate.source_id,
+        }
+    }
+}
 
 /// A series in brief, with its coverage and latest value.
 #[derive(Debug, Serialize, ToSchema)]
@@ -278,29 +311,7 @@ pub async fn list_wage_series(
     let (measure, region) = (query.measure, query.region);
     load_fresh(&state, &req, format, Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
-        let filter = SeriesFilter {
-            topic: Some("wages"),
-            country: Some(country.code.clone()),
-            measure: measure.clone(),
-            region: region.map(|r| r.to_ascii_uppercase()),
-            ..SeriesFilter::default()
-        };
-        let (start, end) = range.text_bounds();
-        let rows: Vec<SeriesRow> = db_series::list(conn, &filter)?
-            .into_iter()
-            .filter(|s| series_overlaps(s, &start, &end))
-            .collect();
-        if let Some(measure) = measure.filter(|_| rows.is_empty()) {
-            let known = db_series::measures(conn, "wages", Some(&country.code))?;
-            if !known.contains(&measure) {
-                return Err(unknown_measure(
-                    conn,
-                    "wages",
-                    Some(&country.code),
-                    &measure,
-                ));
-            }
-        }
+        let rows = wage_series(conn, &country, measure, region, range)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((country, rows, sources))
     })
@@ -321,13 +332,46 @@ pub async fn list_wage_series(
     })
 }
 
-/// Whether a series' coverage meets the `[start, end]` day range. Coverage periods are years,
-/// months or days; the first four to ten characters compare as dates do.
-fn series_overlaps(series: &SeriesRow, start: &str, end: &str) -> bool {
-    let first = &series.first_period;
-    let last = &series.last_period;
-    first.as_str() <= &end[..first.len().min(end.len())]
-        && last.as_str() >= &start[..last.len().min(start.len())]
+/// The country's wage series of `measure` and `region` whose coverage meets `range`, or the 404
+/// for a measure the country has no series of.
+fn wage_series(
+    conn: &mut DbConnection,
+    country: &CountryRow,
+    measure: Option<String>,
+    region: Option<String>,
+    range: DateRange,
+) -> Result<Vec<SeriesRow>, ApiError> {
+    let filter = SeriesFilter {
+        topic: Some("wages"),
+        country: Some(country.code.clone()),
+        measure: measure.clone(),
+        region: region.map(|r| r.to_ascii_uppercase()),
+        ..SeriesFilter::default()
+    };
+    let rows: Vec<SeriesRow> = db_series::list(conn, &filter)?
+        .into_iter()
+        .filter(|s| coverage::meets(&s.first_period, &s.last_period, range))
+        .collect();
+    if let Some(measure) = measure.filter(|_| rows.is_empty()) {
+        let known = db_series::measures(conn, "wages", Some(&country.code))?;
+        if !known.contains(&measure) {
+            return Err(unknown_measure(
+                conn,
+                "wages",
+                Some(&country.code),
+                &measure,
+            ));
+        }
+    }
+    Ok(rows)
+}
+
+/// `meta` for the figures the wage rules computed, with their unit, steps and warnings.
+fn figures_meta(mut meta: Meta, computed: Computed) -> (Meta, Vec<Figure>) {
+    meta.unit = Some(computed.unit);
+    meta.transformations = computed.transformations;
+    meta.warnings = computed.warnings;
+    (meta, computed.figures)
 }
 
 /// Registers the operations of this module.

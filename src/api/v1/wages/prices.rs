@@ -4,8 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::compute::{self, CurrencyParam, Request};
-use super::unknown_measure;
+use super::{load, unknown_measure};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
@@ -14,8 +13,12 @@ use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country_list};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
-use crate::db::series::{self as db_series, SeriesFilter};
-use crate::domain::period::Frequency;
+use crate::db::DbConnection;
+use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
+use crate::domain::conversion::Request;
+use crate::domain::country::CountryLookup;
+use crate::domain::figures::Figure;
+use crate::domain::period::{Frequency, iso_date};
 use crate::error::ApiError;
 
 /// A price observation, in long form: one line per series and period.
@@ -40,6 +43,22 @@ pub struct PriceObservation {
     pub unit: String,
     /// True when the series covers only part of the period.
     pub partial: bool,
+}
+
+impl PriceObservation {
+    fn new(series: &SeriesRow, figure: Figure) -> Self {
+        Self {
+            series_id: series.id.clone(),
+            country: series.country.clone(),
+            measure: series.measure.clone(),
+            period: figure.period,
+            start: iso_date(figure.start),
+            end: iso_date(figure.end),
+            value: figure.value,
+            unit: series.unit.clone(),
+            partial: figure.partial,
+        }
+    }
 }
 
 impl CsvRecord for PriceObservation {
@@ -113,12 +132,8 @@ pub async fn list_prices(
         Some(raw) => parse_country_list("country", raw, 20)?,
         None => Vec::new(),
     };
-    let request = Request {
-        range: date_range(query.from.as_deref(), query.to.as_deref())?,
-        frequency: query.frequency,
-        currency: CurrencyParam::Local,
-        per: None,
-    };
+    let range = date_range(query.from.as_deref(), query.to.as_deref())?;
+    let request = Request::in_own_units(range, query.frequency);
     let format = format::negotiate(&req, query.format)?;
     let measure = query.measure;
     load_fresh(
@@ -127,51 +142,20 @@ pub async fn list_prices(
         format,
         Scope::Ids(super::DATASETS),
         move |conn| {
-            let mut codes = Vec::new();
-            for lookup in &lookups {
-                codes.push(find_country(conn, "country", lookup)?.code);
-            }
-            let filter = SeriesFilter {
-                topic: Some("prices"),
-                measure: measure.clone(),
-                ..SeriesFilter::default()
-            };
-            let series: Vec<_> = db_series::list(conn, &filter)?
-                .into_iter()
-                .filter(|s| {
-                    codes.is_empty() || s.country.as_ref().is_some_and(|c| codes.contains(c))
-                })
-                .collect();
-            if let Some(measure) = measure.filter(|_| series.is_empty())
-                && !db_series::measures(conn, "prices", None)?.contains(&measure)
-            {
-                return Err(unknown_measure(conn, "prices", None, &measure));
-            }
             let mut rows = Vec::new();
-            let mut transformations = Vec::new();
-            let mut warnings = Vec::new();
-            let mut source_ids = Vec::new();
-            for series in &series {
-                let computed = compute::compute(conn, series, &request)?;
-                transformations.extend(
-                    computed
-                        .transformations
-                        .iter()
-                        .map(|t| format!("{}: {t}", series.id)),
-                );
+            let (mut transformations, mut warnings, mut source_ids) =
+                (Vec::new(), Vec::new(), Vec::new());
+            for series in price_series(conn, &lookups, measure)? {
+                let computed = load::compute(conn, &series, &request)?;
+                transformations.extend(computed.transformations_of(&series.id));
                 warnings.extend(computed.warnings);
                 source_ids.extend(computed.source_ids);
-                rows.extend(computed.figures.into_iter().map(|figure| PriceObservation {
-                    series_id: series.id.clone(),
-                    country: series.country.clone(),
-                    measure: series.measure.clone(),
-                    period: figure.period,
-                    start: figure.start,
-                    end: figure.end,
-                    value: figure.value,
-                    unit: series.unit.clone(),
-                    partial: figure.partial,
-                }));
+                rows.extend(
+                    computed
+                        .figures
+                        .into_iter()
+                        .map(|f| PriceObservation::new(&series, f)),
+                );
             }
             let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
             Ok((rows, transformations, warnings, sources))
@@ -179,9 +163,37 @@ pub async fn list_prices(
     )
     .await?
     .respond(|reply, (rows, transformations, warnings, sources)| {
-        let mut meta = reply.meta(&sources).with_count(rows.len());
+        let mut meta = reply.meta(&sources);
         meta.transformations = transformations;
         meta.warnings = warnings;
         reply.collection(meta, rows, "prices")
     })
+}
+
+/// The price series of the countries asked for (all when none is) and the measure, or the 404 for
+/// a measure no price series has.
+fn price_series(
+    conn: &mut DbConnection,
+    lookups: &[CountryLookup],
+    measure: Option<String>,
+) -> Result<Vec<SeriesRow>, ApiError> {
+    let mut codes = Vec::new();
+    for lookup in lookups {
+        codes.push(find_country(conn, "country", lookup)?.code);
+    }
+    let filter = SeriesFilter {
+        topic: Some("prices"),
+        measure: measure.clone(),
+        ..SeriesFilter::default()
+    };
+    let series: Vec<_> = db_series::list(conn, &filter)?
+        .into_iter()
+        .filter(|s| codes.is_empty() || s.country.as_ref().is_some_and(|c| codes.contains(c)))
+        .collect();
+    if let Some(measure) = measure.filter(|_| series.is_empty())
+        && !db_series::measures(conn, "prices", None)?.contains(&measure)
+    {
+        return Err(unknown_measure(conn, "prices", None, &measure));
+    }
+    Ok(series)
 }

@@ -5,18 +5,22 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::compute::{self, CurrencyParam, Figure, RateUsed, Request};
-use super::{DATASETS, SeriesSummary, check_series_id};
+use super::{DATASETS, RateUsed, SeriesSummary, check_series_id, figures_meta, load};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
-use crate::db::series as db_series;
-use crate::domain::period::Frequency;
+use crate::db::DbConnection;
+use crate::db::countries::CountryRow;
+use crate::db::series::{self as db_series, SeriesRow};
+use crate::domain::conversion::Request;
+use crate::domain::currency::CurrencyChoice;
+use crate::domain::figures::Figure;
+use crate::domain::period::{Frequency, iso_date};
 use crate::domain::series::TimeUnit;
 use crate::error::{ApiError, ProblemType};
 
@@ -47,11 +51,11 @@ impl From<Figure> for Observation {
     fn from(figure: Figure) -> Self {
         Self {
             period: figure.period,
-            start: figure.start,
-            end: figure.end,
+            start: iso_date(figure.start),
+            end: iso_date(figure.end),
             value: figure.value,
             partial: figure.partial,
-            fx: figure.fx,
+            fx: figure.fx.into_iter().map(RateUsed::from).collect(),
             note: figure.note,
         }
     }
@@ -106,13 +110,24 @@ pub struct SeriesQuery {
     pub frequency: Option<Frequency>,
     /// Express values in this currency, converted with the exchange rate of each period.
     #[param(example = "USD")]
-    pub currency: Option<CurrencyParam>,
+    pub currency: Option<CurrencyChoice>,
     /// Express wages per this unit of time, with the working-time assumptions stated in `meta.transformations`.
     #[param(example = "hour")]
     pub per: Option<TimeUnit>,
     /// Representation; overrides the `Accept` header.
     #[param(example = "json")]
     pub format: Option<Format>,
+}
+
+impl SeriesQuery {
+    fn request(&self) -> Result<Request, ApiError> {
+        Ok(Request {
+            range: date_range(self.from.as_deref(), self.to.as_deref())?,
+            frequency: self.frequency,
+            currency: self.currency.unwrap_or_default(),
+            per: self.per,
+        })
+    }
 }
 
 /// The series and what its observations became.
@@ -159,58 +174,48 @@ pub async fn get_wage_series(
     let (path_code, series_id) = path.into_inner();
     let lookup = parse_country("country", &path_code)?;
     check_series_id("series", &series_id)?;
-    let request = Request {
-        range: date_range(query.from.as_deref(), query.to.as_deref())?,
-        frequency: query.frequency,
-        currency: query.currency.unwrap_or_default(),
-        per: query.per,
-    };
+    let request = query.request()?;
     let format = format::negotiate(&req, query.format)?;
     let help_code = path_code.clone();
     load_fresh(&state, &req, format, Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
-        let series = db_series::find(conn, &series_id)?
-            .filter(|s| s.topic == "wages" && s.country.as_deref() == Some(country.code.as_str()))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ProblemType::UnknownSeries,
-                    format!("{} has no wage series '{series_id}'.", country.name),
-                )
-                .with_param("series")
-                .with_help(format!("/v1/wages/{help_code}"))
-            })?;
-        let computed = compute::compute(conn, &series, &request)?;
+        let series = find_wage_series(conn, &country, &series_id, &help_code)?;
+        let computed = load::compute(conn, &series, &request)?;
         let sources = sources_of(conn, computed.source_ids.iter().map(String::as_str))?;
         Ok((country, series, computed, sources))
     })
     .await?
     .respond(|reply, (country, series, computed, sources)| {
-        let observations: Vec<Observation> = computed
-            .figures
-            .into_iter()
-            .map(Observation::from)
-            .collect();
-        let mut meta = reply.meta(&sources).with_count(observations.len());
-        meta.unit = Some(computed.unit);
-        meta.transformations = computed.transformations;
-        meta.warnings = computed.warnings;
-        let links = Links::to_self(req.uri().to_string());
-        if format != Format::Json {
-            let envelope = Envelope {
-                data: observations,
-                meta,
-                links,
-            };
-            return format::collection(format, &reply.validators, &envelope, &series.id);
+        let (meta, figures) = figures_meta(reply.meta(&sources), computed);
+        let observations: Vec<Observation> = figures.into_iter().map(Observation::from).collect();
+        if reply.format != Format::Json {
+            return reply.collection(meta, observations, &series.id);
         }
-        let envelope = Envelope {
-            data: SeriesObservations {
-                series: SeriesSummary::new(series, Some(&country), &path_code),
-                observations,
-            },
-            meta,
-            links,
+        let series = SeriesSummary::new(series, Some(&country), &path_code);
+        let count = observations.len();
+        let data = SeriesObservations {
+            series,
+            observations,
         };
-        format::json(&reply.validators, &envelope)
+        reply.json(meta.with_count(count), data)
     })
+}
+
+/// The country's wage series of that id, or the 404 that points to its list.
+fn find_wage_series(
+    conn: &mut DbConnection,
+    country: &CountryRow,
+    id: &str,
+    path_code: &str,
+) -> Result<SeriesRow, ApiError> {
+    db_series::find(conn, id)?
+        .filter(|s| s.topic == "wages" && s.country.as_deref() == Some(country.code.as_str()))
+        .ok_or_else(|| {
+            ApiError::new(
+                ProblemType::UnknownSeries,
+                format!("{} has no wage series '{id}'.", country.name),
+            )
+            .with_param("series")
+            .with_help(format!("/v1/wages/{path_code}"))
+        })
 }
