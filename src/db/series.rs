@@ -1,5 +1,6 @@
 //! Time series (wages, exchange rates, prices) and their observations.
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::DbConnection;
@@ -40,8 +41,8 @@ pub struct SeriesRow {
 pub struct ObservationRow {
     pub series_id: String,
     pub period: String,
-    pub period_start: String,
-    pub period_end: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
     pub value: Option<f64>,
     pub source_id: String,
     pub note: Option<String>,
@@ -112,14 +113,13 @@ pub fn measures(
     query.load(conn)
 }
 
-/// The observations of a series that overlap the inclusive day range, in time order. Dates are
-/// `YYYY-MM-DD` text, so text comparison is date comparison on both backends.
+/// The observations of a series that overlap the inclusive day range, in time order.
 #[tracing::instrument(level = "debug", skip(conn))]
 pub fn observations(
     conn: &mut DbConnection,
     series_id: &str,
-    start: &str,
-    end: &str,
+    start: NaiveDate,
+    end: NaiveDate,
 ) -> QueryResult<Vec<ObservationRow>> {
     observations::table
         .filter(observations::series_id.eq(series_id))

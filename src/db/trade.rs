@@ -1,6 +1,7 @@
 //! Trade flows: filtered pages in id order (keyset, no OFFSET), streams of whole results, and the
 //! writes of imports.
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::DbConnection;
@@ -17,7 +18,7 @@ pub struct TradeFlowRow {
     pub partner: String,
     pub flow: String,
     pub period: String,
-    pub period_start: String,
+    pub period_start: NaiveDate,
     pub frequency: String,
     pub classification: String,
     pub product_code: String,
@@ -32,9 +33,9 @@ pub struct FlowFilter {
     pub reporters: Vec<String>,
     pub partners: Vec<String>,
     pub flow: Option<&'static str>,
-    /// First and last day a flow's period may start on, as `YYYY-MM-DD`.
-    pub start_from: Option<String>,
-    pub start_to: Option<String>,
+    /// First and last day a flow's period may start on.
+    pub start_from: Option<NaiveDate>,
+    pub start_to: Option<NaiveDate>,
     pub frequency: Option<&'static str>,
     pub products: Vec<String>,
     /// Dataset ids or source ids.
@@ -58,11 +59,11 @@ macro_rules! filtered {
         if let Some(flow) = filter.flow {
             query = query.filter(trade_flows::flow.eq(flow));
         }
-        if let Some(start) = &filter.start_from {
-            query = query.filter(trade_flows::period_start.ge(start.clone()));
+        if let Some(start) = filter.start_from {
+            query = query.filter(trade_flows::period_start.ge(start));
         }
-        if let Some(end) = &filter.start_to {
-            query = query.filter(trade_flows::period_start.le(end.clone()));
+        if let Some(end) = filter.start_to {
+            query = query.filter(trade_flows::period_start.le(end));
         }
         if let Some(frequency) = filter.frequency {
             query = query.filter(trade_flows::frequency.eq(frequency));

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use super::period::{DateRange, Frequency, Period};
+use super::period::{DateRange, Frequency, Period, iso_date};
 
 /// The periods of a request that have no figure, grouped by where they fall, and the first and
 /// last period the source has.
@@ -128,7 +128,8 @@ pub fn runs(periods: &[Period]) -> String {
 /// Whether a source's coverage from `first` to `last` (periods as stored: years, months or days)
 /// meets `range`. The first four to ten characters of a period compare as dates do.
 pub fn meets(first: &str, last: &str, range: DateRange) -> bool {
-    let (start, end) = range.text_bounds();
+    let (start, end) = range.stored_bounds();
+    let (start, end) = (iso_date(start), iso_date(end));
     first <= &end[..first.len().min(end.len())] && last >= &start[..last.len().min(start.len())]
 }
 

@@ -227,14 +227,15 @@ impl DateRange {
         (range.start <= range.end).then_some(range)
     }
 
-    /// The bounds as `YYYY-MM-DD` text for comparing with stored dates; open bounds become the
-    /// first and last day of the four-digit years, which sort before and after every stored date.
-    pub fn text_bounds(self) -> (String, String) {
+    /// The bounds for comparing with stored dates: open bounds become the first and last day of
+    /// the four-digit years, which every backend stores and compares (SQLite as ISO text, where a
+    /// fifth digit would sort wrongly).
+    pub fn stored_bounds(self) -> (NaiveDate, NaiveDate) {
         let floor = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
         let ceiling = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
         (
-            iso_date(self.start.clamp(floor, ceiling)),
-            iso_date(self.end.clamp(floor, ceiling)),
+            self.start.clamp(floor, ceiling),
+            self.end.clamp(floor, ceiling),
         )
     }
 }

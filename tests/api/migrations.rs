@@ -78,9 +78,11 @@ backend_test! {
         let mut conn = pool.get().expect("connection");
 
         // Back to the `;`-joined column the parties lived in before their table, data and all.
-        for version in ["000009", "000008"] {
-            let reverted = db::revert_last_migration(&mut conn).expect("revert");
-            assert!(reverted.ends_with(version), "{reverted}");
+        // (Newer migrations are reverted first, down to the one that made the table.)
+        let mut reverted = Vec::new();
+        while !reverted.last().is_some_and(|v: &String| v.ends_with("000008")) {
+            reverted.push(db::revert_last_migration(&mut conn).expect("revert"));
+            assert!(reverted.len() < 20, "no migration 000008 among {reverted:?}");
         }
         let joined = diesel::sql_query("SELECT parties FROM treaties WHERE id = 'nafta'")
             .get_result::<Parties>(&mut conn)

@@ -194,7 +194,7 @@ impl Batch<'_> {
             partner,
             flow: flow.flow.to_owned(),
             period: flow.period.to_string(),
-            period_start: flow.period.first_day().format("%Y-%m-%d").to_string(),
+            period_start: flow.period.first_day(),
             frequency: frequency.to_owned(),
             classification: flow.classification,
             product_code: flow.product_code,

@@ -270,10 +270,11 @@ mod tests {
             .find(|s| s.row.id == "ca.minimum_wage.ontario")
             .expect("Ontario");
         let in_force = |day: &str| {
+            let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a day");
             ontario
                 .observations
                 .iter()
-                .find(|o| o.period_start.as_str() <= day && day <= o.period_end.as_str())
+                .find(|o| o.period_start <= day && day <= o.period_end)
                 .and_then(|o| o.value)
         };
         assert_eq!(in_force("2008-06-01"), Some(8.75));

@@ -220,8 +220,8 @@ pub fn finish(spec: SeriesSpec, mut observations: Vec<Obs>) -> LoadedSeries {
         .map(|o| ObservationRow {
             series_id: spec.id.clone(),
             period: o.period,
-            period_start: iso_date(o.start),
-            period_end: iso_date(o.end),
+            period_start: o.start,
+            period_end: o.end,
             value: o.value,
             source_id: o.source_id,
             note: o.note,

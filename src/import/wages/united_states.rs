@@ -388,8 +388,8 @@ mod tests {
     fn the_federal_rate_of_2009_runs_through_2025() {
         let federal = federal().expect("bundled files load");
         let last = federal.observations.last().expect("observations");
-        assert_eq!(last.period_start, "2009-07-24");
-        assert_eq!(last.period_end, "2025-12-31");
+        assert_eq!(last.period_start.to_string(), "2009-07-24");
+        assert_eq!(last.period_end.to_string(), "2025-12-31");
         assert_eq!(last.value, Some(7.25));
     }
 

@@ -240,7 +240,7 @@ impl FlowsAsked {
                 format!("limit {limit} is out of range: a JSON page holds 1 to {MAX_LIMIT} rows."),
             ));
         }
-        let (start_from, start_to) = range.text_bounds();
+        let (start_from, start_to) = range.stored_bounds();
         let filter = FlowFilter {
             flow: query.flow.map(FlowDirection::as_str),
             start_from: Some(start_from),

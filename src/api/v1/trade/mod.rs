@@ -309,7 +309,7 @@ fn find_pair(
 /// The flows of `product` between two countries whose periods start in `range`, from `sources`
 /// (any when empty).
 pub fn pair_filter(product: String, range: DateRange, sources: Vec<String>) -> FlowFilter {
-    let (start_from, start_to) = range.text_bounds();
+    let (start_from, start_to) = range.stored_bounds();
     FlowFilter {
         products: vec![product],
         start_from: Some(start_from),

@@ -132,10 +132,10 @@ fn partner_rows(
     product: String,
     source: Option<String>,
 ) -> Result<(Option<String>, Vec<TradeFlowRow>), ApiError> {
-    let day = year.first_day().format("%Y-%m-%d").to_string();
+    let day = year.first_day();
     let base = FlowFilter {
         products: vec![product],
-        start_from: Some(day.clone()),
+        start_from: Some(day),
         start_to: Some(day),
         frequency: Some("annual"),
         sources: source.iter().cloned().collect(),

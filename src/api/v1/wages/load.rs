@@ -8,40 +8,29 @@ use crate::db::series::{self as db_series, SeriesRow};
 use crate::domain::conversion::{self, ConversionError, RateTable, Request, SeriesFacts};
 use crate::domain::figures::{self, Computed};
 use crate::domain::fx::FxError;
-use crate::domain::period::{DateRange, parse_iso_date};
+use crate::domain::period::DateRange;
 use crate::domain::series::{NativeFrequency, Observation};
 use crate::error::ApiError;
 
-/// The stored observations of a series in `range`. A stored date that does not parse is an error
-/// naming the row, never a default date.
+/// The stored observations of a series in `range`.
 pub fn observations(
     conn: &mut DbConnection,
     series_id: &str,
     range: DateRange,
 ) -> Result<Vec<Observation>, ApiError> {
-    let (start, end) = range.text_bounds();
-    db_series::observations(conn, series_id, &start, &end)?
+    let (start, end) = range.stored_bounds();
+    Ok(db_series::observations(conn, series_id, start, end)?
         .into_iter()
-        .map(|row| {
-            let day = |raw: &str| {
-                parse_iso_date(raw).ok_or_else(|| {
-                    ApiError::internal(format!(
-                        "series {} period {} has the stored date '{raw}'",
-                        row.series_id, row.period
-                    ))
-                })
-            };
-            Ok(Observation {
-                start: day(&row.period_start)?,
-                end: day(&row.period_end)?,
-                period: row.period,
-                value: row.value,
-                source_id: row.source_id,
-                note: row.note,
-                caveat: row.caveat,
-            })
+        .map(|row| Observation {
+            start: row.period_start,
+            end: row.period_end,
+            period: row.period,
+            value: row.value,
+            source_id: row.source_id,
+            note: row.note,
+            caveat: row.caveat,
         })
-        .collect()
+        .collect())
 }
 
 /// What the rules need to know of a stored series.

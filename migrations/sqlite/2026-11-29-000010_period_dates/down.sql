@@ -1,0 +1,2 @@
+-- Nothing to undo: the columns stay TEXT on SQLite.
+SELECT 1;
