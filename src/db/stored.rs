@@ -14,6 +14,7 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 use super::DbConnection;
 use crate::domain::country::CountryKind;
 use crate::domain::source::{Reporting, SourceFamily};
+use crate::domain::trade::FlowDirection;
 use crate::domain::treaty::Lang;
 
 /// The backend rows are read through: either database, chosen when the connection is made.
@@ -90,7 +91,7 @@ macro_rules! stored_by_name {
     )*};
 }
 
-stored_by_name!(CountryKind, Lang, Reporting, SourceFamily);
+stored_by_name!(CountryKind, FlowDirection, Lang, Reporting, SourceFamily);
 
 #[cfg(test)]
 mod tests {

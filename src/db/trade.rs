@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::trade_flows;
 use crate::domain::period::Period;
+use crate::domain::trade::FlowDirection;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = trade_flows)]
@@ -16,7 +17,7 @@ pub struct TradeFlowRow {
     pub dataset_id: String,
     pub reporter: String,
     pub partner: String,
-    pub flow: String,
+    pub flow: FlowDirection,
     pub period: String,
     pub period_start: NaiveDate,
     pub frequency: String,
@@ -32,7 +33,7 @@ pub struct TradeFlowRow {
 pub struct FlowFilter {
     pub reporters: Vec<String>,
     pub partners: Vec<String>,
-    pub flow: Option<&'static str>,
+    pub flow: Option<FlowDirection>,
     /// First and last day a flow's period may start on.
     pub start_from: Option<NaiveDate>,
     pub start_to: Option<NaiveDate>,

@@ -16,8 +16,27 @@ use utoipa::ToSchema;
 use super::period::{Frequency, Period};
 
 /// A direction of trade, from the reporter's side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum FlowDirection {
     Export,
     Import,
@@ -25,16 +44,11 @@ pub enum FlowDirection {
 
 impl FlowDirection {
     pub fn as_str(self) -> &'static str {
-        match self {
-            FlowDirection::Export => "export",
-            FlowDirection::Import => "import",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [FlowDirection::Export, FlowDirection::Import]
-            .into_iter()
-            .find(|f| f.as_str() == value)
+        value.parse().ok()
     }
 
     pub fn opposite(self) -> Self {

@@ -3,10 +3,11 @@
 
 use serde::Deserialize;
 
-use super::{Batch, Flow, flow_direction, parse_scaled};
+use super::{Batch, Flow, parse_scaled};
 use crate::db::DbConnection;
 use crate::domain::period::Period;
 use crate::domain::source::Reporting;
+use crate::domain::trade::FlowDirection;
 use crate::import::bundled::{self, BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
 use crate::import::{BundledDataset, ImportError, LoadSummary};
@@ -132,7 +133,9 @@ struct PairRecord {
 }
 
 fn check_pair_record(file: &str, line: u64, record: &PairRecord) -> Result<(), ImportError> {
-    if flow_direction(&record.flow) != Some("export") || record.frequency != "annual" {
+    if FlowDirection::parse(&record.flow) != Some(FlowDirection::Export)
+        || record.frequency != "annual"
+    {
         return Err(row_error(file, line, "expected an annual export row"));
     }
     Ok(())
@@ -152,7 +155,7 @@ fn read_comtrade(files: &[BundledFile]) -> Result<Vec<Flow>, ImportError> {
                 value_usd: amount(file.path, line, &record.value_usd, 0)?,
                 reporter: record.importer,
                 partner: record.exporter,
-                flow: "import",
+                flow: FlowDirection::Import,
                 classification: record.product_classification,
                 product_code: record.product_code,
                 source_id: record.source_id,
@@ -178,7 +181,7 @@ fn read_agtpa(files: &[BundledFile]) -> Result<Vec<Flow>, ImportError> {
                 value_usd: amount(file.path, line, &record.value_usd, 0)?,
                 reporter: record.exporter,
                 partner: record.importer,
-                flow: "export",
+                flow: FlowDirection::Export,
                 classification: record.product_classification,
                 product_code: record.product_code,
                 source_id: record.source_id,
@@ -238,7 +241,7 @@ fn census_flows(
     period: Period,
 ) -> Result<[Flow; 2], ImportError> {
     let source_id = census_source(file, line, &record.vintage)?;
-    let flow = |flow: &'static str, raw: &str| -> Result<Flow, ImportError> {
+    let flow = |flow: FlowDirection, raw: &str| -> Result<Flow, ImportError> {
         Ok(Flow {
             line,
             reporter: "USA".to_owned(),
@@ -253,8 +256,8 @@ fn census_flows(
         })
     };
     Ok([
-        flow("export", &record.exports_musd)?,
-        flow("import", &record.imports_musd)?,
+        flow(FlowDirection::Export, &record.exports_musd)?,
+        flow(FlowDirection::Import, &record.imports_musd)?,
     ])
 }
 

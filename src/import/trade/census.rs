@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::{Flow, parse_scaled};
 use crate::domain::period::Period;
+use crate::domain::trade::FlowDirection;
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::read_rows;
@@ -68,8 +69,8 @@ pub fn read(file: &str, mut input: impl Read, source_id: &str) -> Result<Parsed,
     let column = |name: &str| header.iter().position(|h| h.as_deref() == Some(name));
     let country = column("CTY_CODE").ok_or_else(|| whole_file("no CTY_CODE column".to_owned()))?;
     let (value, flow) = match (column("ALL_VAL_MO"), column("GEN_VAL_MO")) {
-        (Some(index), None) => (index, "export"),
-        (None, Some(index)) => (index, "import"),
+        (Some(index), None) => (index, FlowDirection::Export),
+        (None, Some(index)) => (index, FlowDirection::Import),
         _ => {
             return Err(whole_file(
                 "expected exactly one of ALL_VAL_MO (exports) and GEN_VAL_MO (imports)".to_owned(),
@@ -152,7 +153,7 @@ mod tests {
         assert_eq!(parsed.skipped_aggregates, 5);
         let mexico = parsed.flows.iter().find(|f| f.partner == "MEX").unwrap();
         assert_eq!(mexico.value_usd, 405_792.0);
-        assert_eq!(mexico.flow, "import");
+        assert_eq!(mexico.flow, FlowDirection::Import);
         assert_eq!(mexico.period, Period::Month(2026, 6));
         assert_eq!(mexico.product_code, "8483408000");
         assert_eq!(mexico.classification, "HS10");

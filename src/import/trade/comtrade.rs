@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::Flow;
 use crate::domain::period::Period;
+use crate::domain::trade::FlowDirection;
 use crate::import::ImportError;
 
 /// M49 codes that differ from the ISO 3166-1 numeric code of the same country.
@@ -86,8 +87,8 @@ pub fn read(file: &str, input: impl Read, source_id: &str) -> Result<Parsed, Imp
             continue;
         }
         let flow = match record.flow_code.as_str() {
-            "X" => "export",
-            "M" => "import",
+            "X" => FlowDirection::Export,
+            "M" => FlowDirection::Import,
             other => {
                 return Err(fail(format!(
                     "flowCode {other} is not supported: only X (exports) and M (imports)"
@@ -145,11 +146,11 @@ mod tests {
                 imports.partner.as_str(),
                 imports.flow
             ),
-            ("USA", "JPN", "import")
+            ("USA", "JPN", FlowDirection::Import)
         );
         assert_eq!(imports.value_usd, 151_580_564_290.0);
         assert_eq!(imports.period, Period::Year(2023));
-        assert_eq!(parsed.flows[1].flow, "export");
+        assert_eq!(parsed.flows[1].flow, FlowDirection::Export);
     }
 
     #[test]

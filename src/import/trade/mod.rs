@@ -22,6 +22,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{countries, sources};
 use crate::db::trade::{self as db_trade, TradeFlowRow};
 use crate::domain::period::Period;
+use crate::domain::trade::FlowDirection;
 
 /// A flow as a reader understands it, before numbering.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,22 +31,13 @@ pub struct Flow {
     pub line: u64,
     pub reporter: String,
     pub partner: String,
-    pub flow: &'static str,
+    pub flow: FlowDirection,
     pub period: Period,
     pub classification: String,
     pub product_code: String,
     pub value_usd: f64,
     pub source_id: String,
     pub note: Option<String>,
-}
-
-/// Parses `export`/`import`.
-pub fn flow_direction(raw: &str) -> Option<&'static str> {
-    match raw {
-        "export" => Some("export"),
-        "import" => Some("import"),
-        _ => None,
-    }
 }
 
 /// Flows stored per savepoint: bounds the memory of an import whatever the size of its file.
@@ -192,7 +184,7 @@ impl Batch<'_> {
             dataset_id: self.dataset_id.to_owned(),
             reporter,
             partner,
-            flow: flow.flow.to_owned(),
+            flow: flow.flow,
             period: flow.period.to_string(),
             period_start: flow.period.first_day(),
             frequency: frequency.to_owned(),

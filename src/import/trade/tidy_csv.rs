@@ -7,8 +7,9 @@ use std::io::Read;
 
 use serde::Deserialize;
 
-use super::{Flow, flow_direction};
+use super::Flow;
 use crate::domain::period::Period;
+use crate::domain::trade::FlowDirection;
 use crate::import::ImportError;
 use crate::import::csv_rows::{row_error, rows};
 
@@ -46,7 +47,7 @@ pub fn read<'a>(
     Ok(rows::<Record>(file, input)?.map(move |row| {
         let (line, record) = row?;
         let fail = |reason: String| row_error(file, line, reason);
-        let flow = flow_direction(&record.flow).ok_or_else(|| {
+        let flow = FlowDirection::parse(&record.flow).ok_or_else(|| {
             fail(format!(
                 "flow '{}' is neither export nor import",
                 record.flow

@@ -242,7 +242,7 @@ impl FlowsAsked {
         }
         let (start_from, start_to) = range.stored_bounds();
         let filter = FlowFilter {
-            flow: query.flow.map(FlowDirection::as_str),
+            flow: query.flow,
             start_from: Some(start_from),
             start_to: Some(start_to),
             frequency: trade_frequency(query.frequency)?.map(stored_frequency),
@@ -341,7 +341,7 @@ fn quarterly_flows(
                 id: total.first_position,
                 reporter,
                 partner,
-                flow,
+                flow: flow.as_str().to_owned(),
                 period: total.quarter.to_string(),
                 frequency: "quarterly".to_owned(),
                 classification,

@@ -76,7 +76,7 @@ impl From<TradeFlowRow> for TradeFlow {
             id: row.id,
             reporter: row.reporter,
             partner: row.partner,
-            flow: row.flow,
+            flow: row.flow.as_str().to_owned(),
             period: row.period,
             frequency: row.frequency,
             classification: row.classification,
@@ -403,16 +403,13 @@ pub fn reported_flows(rows: &[TradeFlowRow]) -> Result<Vec<ReportedFlow<'_>>, Ap
     rows.iter().map(reported_flow).collect()
 }
 
-/// A stored row as the rules read it. A row whose period or direction does not parse (no
-/// importer stores one) is an error naming it, never skipped.
+/// A stored row as the rules read it. A row whose period does not parse (no importer stores
+/// one) is an error naming it, never skipped.
 fn reported_flow(row: &TradeFlowRow) -> Result<ReportedFlow<'_>, ApiError> {
-    let flow = FlowDirection::parse(&row.flow).ok_or_else(|| {
-        ApiError::internal(format!("trade flow {} has flow '{}'", row.id, row.flow))
-    })?;
     Ok(ReportedFlow {
         reporter: &row.reporter,
         partner: &row.partner,
-        flow,
+        flow: row.flow,
         figure: Figure {
             period: stored_period(row)?,
             value_usd: row.value_usd,

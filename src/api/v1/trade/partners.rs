@@ -145,7 +145,7 @@ fn partner_rows(
         conn,
         &FlowFilter {
             reporters: vec![country.to_owned()],
-            flow: Some(flow.as_str()),
+            flow: Some(flow),
             ..base.clone()
         },
     )?;
@@ -153,7 +153,7 @@ fn partner_rows(
         conn,
         &FlowFilter {
             partners: vec![country.to_owned()],
-            flow: Some(flow.opposite().as_str()),
+            flow: Some(flow.opposite()),
             ..base
         },
     )?);
