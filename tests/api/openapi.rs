@@ -132,3 +132,43 @@ fn envelopes_reference_their_item_schemas() {
         "one Format enum, referenced"
     );
 }
+
+crate::backend_test! {
+    /// A value the document offers for `frequency` is one the operation takes, and one it
+    /// refuses is not offered.
+    async fn the_frequencies_offered_are_the_ones_taken(app: crate::helpers::TestApp) {
+        let spec = serde_json::to_value(trilateral::openapi::spec()).expect("spec as JSON");
+        for (path, query) in [
+            ("/v1/trade/flows", "reporter=usa&partner=mex&from=2020&to=2020"),
+            ("/v1/trade/balance", "country=us&partner=mx&from=2020&to=2020"),
+            ("/v1/wages/mx/series/mx.minimum_wage.general", "from=2020&to=2020"),
+        ] {
+            let spec_path = path.replace("mx/series/mx.minimum_wage.general", "{country}/series/{series}");
+            let parameters = spec["paths"][&spec_path]["get"]["parameters"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{spec_path} has parameters"));
+            let frequency = parameters
+                .iter()
+                .find(|p| p["name"] == "frequency")
+                .unwrap_or_else(|| panic!("{spec_path} takes a frequency"));
+            let schema = match frequency["schema"].get("$ref").and_then(|r| r.as_str()) {
+                Some(reference) => &spec["components"]["schemas"][reference.rsplit('/').next().unwrap_or_default()],
+                None => &frequency["schema"],
+            };
+            let offered: Vec<&str> = schema["enum"]
+                .as_array()
+                .expect("an enum")
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect();
+            for code in ["A", "Q", "M", "D"] {
+                let status = app.get(&format!("{path}?{query}&frequency={code}")).await.status.as_u16();
+                assert_eq!(
+                    offered.contains(&code),
+                    status != 400,
+                    "{path} frequency={code}: offered {offered:?}, answered {status}"
+                );
+            }
+        }
+    }
+}

@@ -243,10 +243,14 @@ pub fn trade_frequency(asked: Option<Frequency>) -> Result<Option<Frequency>, Ap
             "frequency",
             "Trade figures are monthly at the finest: use A, Q or M.",
         )
-        .with_allowed(["A", "Q", "M"]));
+        .with_allowed(TRADE_FREQUENCIES.map(Frequency::code)));
     }
     Ok(asked)
 }
+
+/// The frequencies trade answers come in: monthly at the finest.
+pub const TRADE_FREQUENCIES: [Frequency; 3] =
+    [Frequency::Annual, Frequency::Quarterly, Frequency::Monthly];
 
 /// A stored flow's period. One that does not parse (no importer stores one) is an error naming
 /// the row, never skipped.
