@@ -6,7 +6,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A currency with loaded exchange rates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Deserialize,
+    Serialize,
+    ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[strum(serialize_all = "UPPERCASE")]
 pub enum Currency {
     #[serde(rename = "USD", alias = "usd")]
     Usd,
@@ -19,18 +32,18 @@ pub enum Currency {
 impl Currency {
     /// The ISO 4217 code.
     pub fn code(self) -> &'static str {
-        match self {
-            Currency::Usd => "USD",
-            Currency::Mxn => "MXN",
-            Currency::Cad => "CAD",
-        }
+        self.into()
     }
 
     /// The currency an ISO 4217 code names, if it has loaded rates.
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::Usd, Self::Mxn, Self::Cad]
-            .into_iter()
-            .find(|c| c.code() == code)
+        code.parse().ok()
+    }
+
+    /// The codes of every currency with loaded rates.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        use strum::IntoEnumIterator;
+        Self::iter().map(Self::code)
     }
 }
 

@@ -21,7 +21,7 @@ use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
 use crate::domain::comparison::{self, Aligned, CompareError, Override};
 use crate::domain::conversion::Request;
 use crate::domain::country::CountryLookup;
-use crate::domain::currency::CurrencyChoice;
+use crate::domain::currency::{Currency, CurrencyChoice};
 use crate::domain::figures::Computed;
 use crate::domain::period::Frequency;
 use crate::domain::series::TimeUnit;
@@ -165,7 +165,7 @@ impl From<CompareError> for ApiError {
         let detail = error.to_string();
         match error {
             CompareError::MixedCurrencies => {
-                ApiError::invalid_parameter("currency", detail).with_allowed(["USD", "MXN", "CAD"])
+                ApiError::invalid_parameter("currency", detail).with_allowed(Currency::codes())
             }
             CompareError::BaseNotCompared(_) => ApiError::invalid_parameter("base", detail),
             CompareError::NotOfMeasure { .. } | CompareError::SecondForCountry(_) => {
