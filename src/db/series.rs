@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{observations, series};
+use crate::domain::series::NativeFrequency;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = series)]
@@ -23,7 +24,7 @@ pub struct SeriesRow {
     pub base_currency: Option<String>,
     pub per: Option<String>,
     pub price_basis: String,
-    pub frequency: String,
+    pub frequency: NativeFrequency,
     pub time_basis: String,
     pub headline: bool,
     pub source_id: String,

@@ -13,6 +13,7 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 
 use super::DbConnection;
 use crate::domain::country::CountryKind;
+use crate::domain::series::NativeFrequency;
 use crate::domain::source::{Reporting, SourceFamily};
 use crate::domain::trade::FlowDirection;
 use crate::domain::treaty::Lang;
@@ -91,7 +92,14 @@ macro_rules! stored_by_name {
     )*};
 }
 
-stored_by_name!(CountryKind, FlowDirection, Lang, Reporting, SourceFamily);
+stored_by_name!(
+    CountryKind,
+    FlowDirection,
+    Lang,
+    NativeFrequency,
+    Reporting,
+    SourceFamily,
+);
 
 #[cfg(test)]
 mod tests {

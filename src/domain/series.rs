@@ -17,8 +17,25 @@ use utoipa::ToSchema;
 use super::period::{DateRange, Frequency, Period};
 
 /// How a series' observations sit in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum NativeFrequency {
     /// A value holds from its effective date until the next value (minimum wages).
     Event,
@@ -30,18 +47,7 @@ pub enum NativeFrequency {
 
 impl NativeFrequency {
     pub fn as_str(self) -> &'static str {
-        match self {
-            NativeFrequency::Event => "event",
-            NativeFrequency::Daily => "daily",
-            NativeFrequency::Monthly => "monthly",
-            NativeFrequency::Annual => "annual",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Event, Self::Daily, Self::Monthly, Self::Annual]
-            .into_iter()
-            .find(|f| f.as_str() == value)
+        self.into()
     }
 
     /// The finest calendar frequency this series can be answered at.
@@ -256,8 +262,20 @@ fn plain_mean(
 }
 
 /// Units of time a wage can be expressed per.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum TimeUnit {
     Hour,
     Day,
@@ -268,19 +286,11 @@ pub enum TimeUnit {
 
 impl TimeUnit {
     pub fn as_str(self) -> &'static str {
-        match self {
-            TimeUnit::Hour => "hour",
-            TimeUnit::Day => "day",
-            TimeUnit::Week => "week",
-            TimeUnit::Month => "month",
-            TimeUnit::Year => "year",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Hour, Self::Day, Self::Week, Self::Month, Self::Year]
-            .into_iter()
-            .find(|u| u.as_str() == value)
+        value.parse().ok()
     }
 }
 

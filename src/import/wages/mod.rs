@@ -204,7 +204,7 @@ pub fn finish(spec: SeriesSpec, mut observations: Vec<Obs>) -> LoadedSeries {
         base_currency: spec.base_currency.map(str::to_owned),
         per: spec.per.map(|p| p.as_str().to_owned()),
         price_basis: spec.price_basis.to_owned(),
-        frequency: spec.frequency.as_str().to_owned(),
+        frequency: spec.frequency,
         time_basis: spec.time_basis.to_owned(),
         headline: spec.headline,
         source_id: spec.source_id,

@@ -9,7 +9,7 @@ use crate::domain::conversion::{self, ConversionError, RateTable, Request, Serie
 use crate::domain::figures::{self, Computed};
 use crate::domain::fx::FxError;
 use crate::domain::period::DateRange;
-use crate::domain::series::{NativeFrequency, Observation};
+use crate::domain::series::Observation;
 use crate::error::ApiError;
 
 /// The stored observations of a series in `range`.
@@ -34,22 +34,16 @@ pub fn observations(
 }
 
 /// What the rules need to know of a stored series.
-fn facts(series: &SeriesRow) -> Result<SeriesFacts, ApiError> {
-    let native = NativeFrequency::parse(&series.frequency).ok_or_else(|| {
-        ApiError::internal(format!(
-            "series {} has frequency {}",
-            series.id, series.frequency
-        ))
-    })?;
-    Ok(SeriesFacts {
+fn facts(series: &SeriesRow) -> SeriesFacts {
+    SeriesFacts {
         id: series.id.clone(),
         country: series.country.clone(),
         unit: series.unit.clone(),
         currency: series.currency.clone(),
         per: series.per.clone(),
         price_basis: series.price_basis.clone(),
-        native,
-    })
+        native: series.frequency,
+    }
 }
 
 /// The figures for `series` that `request` asks for: checked before anything is read, then
@@ -59,7 +53,7 @@ pub fn compute(
     series: &SeriesRow,
     request: &Request,
 ) -> Result<Computed, ApiError> {
-    let facts = facts(series)?;
+    let facts = facts(series);
     let conversion = conversion::check(&facts, request)?;
     let stored = observations(conn, &facts.id, request.range)?;
     let tables = match &conversion {

@@ -157,7 +157,7 @@ impl SeriesSummary {
             currency: row.currency,
             per: row.per,
             price_basis: row.price_basis,
-            frequency: row.frequency,
+            frequency: row.frequency.as_str().to_owned(),
             time_basis: row.time_basis,
             headline: row.headline,
             coverage: Coverage {
