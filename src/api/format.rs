@@ -135,8 +135,12 @@ fn parse_media_range(part: &str) -> Option<(String, f32)> {
 
 /// The flat CSV line of an item; nested JSON does not fit in CSV columns.
 pub trait CsvRecord {
-    type Row: Serialize;
-    fn csv_row(&self) -> Self::Row;
+    /// The line borrows from the item, so writing a CSV copies no field; only values that must
+    /// be computed (joined lists, say) are owned.
+    type Row<'a>: Serialize
+    where
+        Self: 'a;
+    fn csv_row(&self) -> Self::Row<'_>;
 }
 
 /// A collection in the chosen representation.

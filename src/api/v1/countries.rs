@@ -100,36 +100,36 @@ pub struct CountryLinks {
 
 /// One CSV line of a country; lists are joined with `;`.
 #[derive(Debug, Serialize)]
-pub struct CountryCsvRow {
-    code: String,
-    iso2: Option<String>,
-    iso3: Option<String>,
-    numeric: Option<String>,
-    name: String,
+pub struct CountryCsvRow<'a> {
+    code: &'a str,
+    iso2: Option<&'a str>,
+    iso3: Option<&'a str>,
+    numeric: Option<&'a str>,
+    name: &'a str,
     kind: &'static str,
-    currency: Option<String>,
+    currency: Option<&'a str>,
     currencies: String,
     related_codes: String,
-    note: Option<String>,
-    source_id: String,
+    note: Option<&'a str>,
+    source_id: &'a str,
 }
 
 impl CsvRecord for CountryResponse {
-    type Row = CountryCsvRow;
+    type Row<'a> = CountryCsvRow<'a>;
 
-    fn csv_row(&self) -> CountryCsvRow {
+    fn csv_row(&self) -> CountryCsvRow<'_> {
         let related = self
             .former
             .as_ref()
             .map_or(&self.iso_counterparts, |f| &f.successors);
         CountryCsvRow {
-            code: self.code.clone(),
-            iso2: self.iso2.clone(),
-            iso3: self.iso3.clone(),
-            numeric: self.numeric.clone(),
-            name: self.name.clone(),
+            code: &self.code,
+            iso2: self.iso2.as_deref(),
+            iso3: self.iso3.as_deref(),
+            numeric: self.numeric.as_deref(),
+            name: &self.name,
             kind: self.kind.as_str(),
-            currency: self.currency.as_ref().map(|c| c.code.clone()),
+            currency: self.currency.as_ref().map(|c| c.code.as_str()),
             currencies: self
                 .currencies
                 .iter()
@@ -137,8 +137,8 @@ impl CsvRecord for CountryResponse {
                 .collect::<Vec<_>>()
                 .join(";"),
             related_codes: related.join(";"),
-            note: self.note.clone(),
-            source_id: self.source_id.clone(),
+            note: self.note.as_deref(),
+            source_id: &self.source_id,
         }
     }
 }

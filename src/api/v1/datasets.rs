@@ -111,36 +111,36 @@ impl From<DatasetRow> for DatasetResponse {
 
 /// A dataset as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct DatasetCsvRow {
-    id: String,
-    family: String,
-    title: String,
+pub struct DatasetCsvRow<'a> {
+    id: &'a str,
+    family: &'a str,
+    title: &'a str,
     version: i64,
-    last_updated: String,
+    last_updated: &'a str,
     row_count: i64,
-    coverage_first: Option<String>,
-    coverage_last: Option<String>,
-    origin: String,
+    coverage_first: Option<&'a str>,
+    coverage_last: Option<&'a str>,
+    origin: &'a str,
     reporting: &'static str,
-    basis: String,
+    basis: &'a str,
 }
 
 impl CsvRecord for DatasetResponse {
-    type Row = DatasetCsvRow;
+    type Row<'a> = DatasetCsvRow<'a>;
 
-    fn csv_row(&self) -> DatasetCsvRow {
+    fn csv_row(&self) -> DatasetCsvRow<'_> {
         DatasetCsvRow {
-            id: self.id.clone(),
-            family: self.family.clone(),
-            title: self.title.clone(),
+            id: &self.id,
+            family: &self.family,
+            title: &self.title,
             version: self.version,
-            last_updated: self.last_updated.clone(),
+            last_updated: &self.last_updated,
             row_count: self.row_count,
-            coverage_first: self.coverage.as_ref().map(|c| c.first.clone()),
-            coverage_last: self.coverage.as_ref().map(|c| c.last.clone()),
-            origin: self.origin.clone(),
+            coverage_first: self.coverage.as_ref().map(|c| c.first.as_str()),
+            coverage_last: self.coverage.as_ref().map(|c| c.last.as_str()),
+            origin: &self.origin,
             reporting: self.reporting.as_str(),
-            basis: self.basis.clone(),
+            basis: &self.basis,
         }
     }
 }

@@ -51,34 +51,34 @@ pub struct SourceLinks {
 
 /// A source as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct SourceCsvRow {
-    id: String,
+pub struct SourceCsvRow<'a> {
+    id: &'a str,
     family: &'static str,
-    publisher: String,
-    title: String,
-    url: Option<String>,
-    licence: String,
-    coverage: String,
-    transformations: String,
-    notes: Option<String>,
-    basis: String,
+    publisher: &'a str,
+    title: &'a str,
+    url: Option<&'a str>,
+    licence: &'a str,
+    coverage: &'a str,
+    transformations: &'a str,
+    notes: Option<&'a str>,
+    basis: &'a str,
 }
 
 impl CsvRecord for SourceResponse {
-    type Row = SourceCsvRow;
+    type Row<'a> = SourceCsvRow<'a>;
 
-    fn csv_row(&self) -> SourceCsvRow {
+    fn csv_row(&self) -> SourceCsvRow<'_> {
         SourceCsvRow {
-            id: self.id.clone(),
+            id: &self.id,
             family: self.family.as_str(),
-            publisher: self.publisher.clone(),
-            title: self.title.clone(),
-            url: self.url.clone(),
-            licence: self.licence.clone(),
-            coverage: self.coverage.clone(),
-            transformations: self.transformations.clone(),
-            notes: self.notes.clone(),
-            basis: self.basis.clone(),
+            publisher: &self.publisher,
+            title: &self.title,
+            url: self.url.as_deref(),
+            licence: &self.licence,
+            coverage: &self.coverage,
+            transformations: &self.transformations,
+            notes: self.notes.as_deref(),
+            basis: &self.basis,
         }
     }
 }

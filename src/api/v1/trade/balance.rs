@@ -42,21 +42,21 @@ pub struct BalancePeriod {
 
 /// A period of a balance as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct BalanceCsvRow {
-    period: String,
+pub struct BalanceCsvRow<'a> {
+    period: &'a str,
     exports_usd: Option<f64>,
-    exports_reported_by: Option<String>,
+    exports_reported_by: Option<&'a str>,
     imports_usd: Option<f64>,
-    imports_reported_by: Option<String>,
+    imports_reported_by: Option<&'a str>,
     balance_usd: Option<f64>,
     partial: bool,
     source_ids: String,
 }
 
 impl CsvRecord for BalancePeriod {
-    type Row = BalanceCsvRow;
+    type Row<'a> = BalanceCsvRow<'a>;
 
-    fn csv_row(&self) -> BalanceCsvRow {
+    fn csv_row(&self) -> BalanceCsvRow<'_> {
         let mut sources: Vec<&str> = [&self.exports, &self.imports]
             .into_iter()
             .flatten()
@@ -64,11 +64,11 @@ impl CsvRecord for BalancePeriod {
             .collect();
         sources.dedup();
         BalanceCsvRow {
-            period: self.period.clone(),
+            period: &self.period,
             exports_usd: self.exports.as_ref().map(|r| r.value_usd),
-            exports_reported_by: self.exports.as_ref().and_then(|r| r.reported_by.clone()),
+            exports_reported_by: self.exports.as_ref().and_then(|r| r.reported_by.as_deref()),
             imports_usd: self.imports.as_ref().map(|r| r.value_usd),
-            imports_reported_by: self.imports.as_ref().and_then(|r| r.reported_by.clone()),
+            imports_reported_by: self.imports.as_ref().and_then(|r| r.reported_by.as_deref()),
             balance_usd: self.balance_usd,
             partial: self.partial,
             source_ids: sources.join(";"),

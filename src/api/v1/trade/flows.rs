@@ -36,11 +36,12 @@ const MAX_LIMIT: u32 = 10_000;
 /// Bytes gathered before a chunk is handed to the connection.
 const STREAM_BUFFER: usize = 64 * 1024;
 
+/// A flow is flat already: its CSV line is the item itself.
 impl CsvRecord for TradeFlow {
-    type Row = TradeFlow;
+    type Row<'a> = &'a Self;
 
-    fn csv_row(&self) -> TradeFlow {
-        self.clone()
+    fn csv_row(&self) -> &Self {
+        self
     }
 }
 
@@ -508,7 +509,8 @@ fn write_flows(
     Ok(())
 }
 
-/// The CSV columns, in the order `TradeFlow` serialises its fields.
+/// The CSV columns, in the order `TradeFlow::csv_row` serialises them; listed here because each
+/// chunk of the stream gets a fresh writer, which must not write a header of its own.
 const CSV_HEADER: [&str; 12] = [
     "id",
     "reporter",
@@ -552,7 +554,7 @@ impl Encoder {
 
     fn write(&mut self, flow: &TradeFlow) -> Result<(), String> {
         match self {
-            Encoder::Csv(writer) => writer.serialize(flow).map_err(|e| e.to_string()),
+            Encoder::Csv(writer) => writer.serialize(flow.csv_row()).map_err(|e| e.to_string()),
             Encoder::Ndjson(buffer) => {
                 serde_json::to_writer(&mut *buffer, flow).map_err(|e| e.to_string())?;
                 buffer.push(b'\n');
@@ -608,7 +610,7 @@ mod tests {
             note: None,
         };
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.serialize(&flow).unwrap();
+        writer.serialize(flow.csv_row()).unwrap();
         let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
         assert_eq!(text.lines().next(), Some(CSV_HEADER.join(",").as_str()));
     }

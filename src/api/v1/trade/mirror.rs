@@ -38,26 +38,26 @@ pub struct MirrorPeriod {
 
 /// A period of a mirror comparison as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct MirrorCsvRow {
-    period: String,
+pub struct MirrorCsvRow<'a> {
+    period: &'a str,
     reported_usd: Option<f64>,
-    reported_source_id: Option<String>,
+    reported_source_id: Option<&'a str>,
     mirror_usd: Option<f64>,
-    mirror_source_id: Option<String>,
+    mirror_source_id: Option<&'a str>,
     gap_usd: Option<f64>,
     gap_pct: Option<f64>,
 }
 
 impl CsvRecord for MirrorPeriod {
-    type Row = MirrorCsvRow;
+    type Row<'a> = MirrorCsvRow<'a>;
 
-    fn csv_row(&self) -> MirrorCsvRow {
+    fn csv_row(&self) -> MirrorCsvRow<'_> {
         MirrorCsvRow {
-            period: self.period.clone(),
+            period: &self.period,
             reported_usd: self.reported.as_ref().map(|r| r.value_usd),
-            reported_source_id: self.reported.as_ref().map(|r| r.source_id.clone()),
+            reported_source_id: self.reported.as_ref().map(|r| r.source_id.as_str()),
             mirror_usd: self.mirror.as_ref().map(|r| r.value_usd),
-            mirror_source_id: self.mirror.as_ref().map(|r| r.source_id.clone()),
+            mirror_source_id: self.mirror.as_ref().map(|r| r.source_id.as_str()),
             gap_usd: self.gap_usd,
             gap_pct: self.gap_pct,
         }

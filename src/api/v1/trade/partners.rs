@@ -45,30 +45,30 @@ pub struct RankedPartner {
 
 /// A ranked partner as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct RankedPartnerCsvRow {
+pub struct RankedPartnerCsvRow<'a> {
     rank: usize,
-    partner: String,
-    partner_name: String,
+    partner: &'a str,
+    partner_name: &'a str,
     value_usd: f64,
     share: f64,
     total_usd: f64,
-    reported_by: Option<String>,
-    source_id: String,
+    reported_by: Option<&'a str>,
+    source_id: &'a str,
 }
 
 impl CsvRecord for RankedPartner {
-    type Row = RankedPartnerCsvRow;
+    type Row<'a> = RankedPartnerCsvRow<'a>;
 
-    fn csv_row(&self) -> RankedPartnerCsvRow {
+    fn csv_row(&self) -> RankedPartnerCsvRow<'_> {
         RankedPartnerCsvRow {
             rank: self.rank,
-            partner: self.partner.code.clone(),
-            partner_name: self.partner.name.clone(),
+            partner: &self.partner.code,
+            partner_name: &self.partner.name,
             value_usd: self.trade.value_usd,
             share: self.share,
             total_usd: self.total_usd,
-            reported_by: self.trade.reported_by.clone(),
-            source_id: self.trade.source_id.clone(),
+            reported_by: self.trade.reported_by.as_deref(),
+            source_id: &self.trade.source_id,
         }
     }
 }

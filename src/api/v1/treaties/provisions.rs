@@ -78,28 +78,28 @@ impl From<ProvisionRow> for ProvisionResponse {
 
 /// A provision as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct ProvisionCsvRow {
-    id: String,
-    lang: String,
-    chapter: String,
-    article: String,
-    heading: Option<String>,
+pub struct ProvisionCsvRow<'a> {
+    id: &'a str,
+    lang: &'a str,
+    chapter: &'a str,
+    article: &'a str,
+    heading: Option<&'a str>,
     topics: String,
-    text: String,
+    text: &'a str,
 }
 
 impl CsvRecord for ProvisionResponse {
-    type Row = ProvisionCsvRow;
+    type Row<'a> = ProvisionCsvRow<'a>;
 
-    fn csv_row(&self) -> ProvisionCsvRow {
+    fn csv_row(&self) -> ProvisionCsvRow<'_> {
         ProvisionCsvRow {
-            id: self.id.clone(),
-            lang: self.lang.clone(),
-            chapter: self.chapter.clone(),
-            article: self.article.clone(),
-            heading: self.heading.clone(),
+            id: &self.id,
+            lang: &self.lang,
+            chapter: &self.chapter,
+            article: &self.article,
+            heading: self.heading.as_deref(),
             topics: self.topics.join(";"),
-            text: self.text.clone(),
+            text: &self.text,
         }
     }
 }

@@ -143,40 +143,40 @@ fn treaty_response(treaty: Treaty, all: &[Treaty]) -> TreatyResponse {
 
 /// A treaty as one CSV line; lists joined with `;`.
 #[derive(Debug, Serialize)]
-pub struct TreatyCsvRow {
-    id: String,
-    name: String,
+pub struct TreatyCsvRow<'a> {
+    id: &'a str,
+    name: &'a str,
     parties: String,
     signed: Option<NaiveDate>,
     in_force: Option<NaiveDate>,
     terminated: Option<NaiveDate>,
     supersedes: String,
     superseded_by: String,
-    side_agreement_of: Option<String>,
+    side_agreement_of: Option<&'a str>,
     languages: String,
     text_available: bool,
-    official_text_url: Option<String>,
-    source_id: String,
+    official_text_url: Option<&'a str>,
+    source_id: &'a str,
 }
 
 impl CsvRecord for TreatyResponse {
-    type Row = TreatyCsvRow;
+    type Row<'a> = TreatyCsvRow<'a>;
 
-    fn csv_row(&self) -> TreatyCsvRow {
+    fn csv_row(&self) -> TreatyCsvRow<'_> {
         TreatyCsvRow {
-            id: self.id.clone(),
-            name: self.name.clone(),
+            id: &self.id,
+            name: &self.name,
             parties: self.parties.join(";"),
             signed: self.signed,
             in_force: self.in_force,
             terminated: self.terminated,
             supersedes: self.supersedes.join(";"),
             superseded_by: self.superseded_by.join(";"),
-            side_agreement_of: self.side_agreement_of.clone(),
+            side_agreement_of: self.side_agreement_of.as_deref(),
             languages: self.languages.join(";"),
             text_available: self.text_available,
-            official_text_url: self.official_text_url.clone(),
-            source_id: self.source_id.clone(),
+            official_text_url: self.official_text_url.as_deref(),
+            source_id: &self.source_id,
         }
     }
 }
@@ -354,24 +354,24 @@ impl From<ChapterRow> for ChapterResponse {
 
 /// A chapter as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct ChapterCsvRow {
-    number: String,
-    title: String,
+pub struct ChapterCsvRow<'a> {
+    number: &'a str,
+    title: &'a str,
     topics: String,
     article_count: i32,
-    lang: String,
+    lang: &'a str,
 }
 
 impl CsvRecord for ChapterResponse {
-    type Row = ChapterCsvRow;
+    type Row<'a> = ChapterCsvRow<'a>;
 
-    fn csv_row(&self) -> ChapterCsvRow {
+    fn csv_row(&self) -> ChapterCsvRow<'_> {
         ChapterCsvRow {
-            number: self.number.clone(),
-            title: self.title.clone(),
+            number: &self.number,
+            title: &self.title,
             topics: self.topics.join(";"),
             article_count: self.article_count,
-            lang: self.lang.clone(),
+            lang: &self.lang,
         }
     }
 }
@@ -460,21 +460,21 @@ pub struct CoverageFlag {
 
 /// A pair-year of coverage flags as one CSV line, one column per provision.
 #[derive(Debug, Serialize)]
-pub struct CoverageCsvRow {
+pub struct CoverageCsvRow<'a> {
     year: i32,
-    exporter: String,
-    importer: String,
+    exporter: &'a str,
+    importer: &'a str,
     flags: String,
 }
 
 impl CsvRecord for CoverageYear {
-    type Row = CoverageCsvRow;
+    type Row<'a> = CoverageCsvRow<'a>;
 
-    fn csv_row(&self) -> CoverageCsvRow {
+    fn csv_row(&self) -> CoverageCsvRow<'_> {
         CoverageCsvRow {
             year: self.year,
-            exporter: self.exporter.clone(),
-            importer: self.importer.clone(),
+            exporter: &self.exporter,
+            importer: &self.importer,
             flags: self
                 .provisions
                 .iter()
@@ -568,14 +568,11 @@ pub struct TopicResponse {
 }
 
 impl CsvRecord for TopicResponse {
-    type Row = (String, String, String);
+    // A tuple rather than `&Self`: a tuple writes no header line, and the topics CSV has none.
+    type Row<'a> = (&'a str, &'a str, &'a str);
 
-    fn csv_row(&self) -> (String, String, String) {
-        (
-            self.slug.clone(),
-            self.label.clone(),
-            self.definition.clone(),
-        )
+    fn csv_row(&self) -> (&str, &str, &str) {
+        (&self.slug, &self.label, &self.definition)
     }
 }
 

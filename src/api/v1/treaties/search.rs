@@ -78,25 +78,25 @@ impl SearchResult {
 
 /// A search result as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct SearchCsvRow {
+pub struct SearchCsvRow<'a> {
     rank: usize,
-    id: String,
-    lang: String,
-    heading: Option<String>,
-    snippet: String,
+    id: &'a str,
+    lang: &'a str,
+    heading: Option<&'a str>,
+    snippet: &'a str,
     score: f64,
 }
 
 impl CsvRecord for SearchResult {
-    type Row = SearchCsvRow;
+    type Row<'a> = SearchCsvRow<'a>;
 
-    fn csv_row(&self) -> SearchCsvRow {
+    fn csv_row(&self) -> SearchCsvRow<'_> {
         SearchCsvRow {
             rank: self.rank,
-            id: self.id.clone(),
-            lang: self.lang.clone(),
-            heading: self.heading.clone(),
-            snippet: self.snippet.clone(),
+            id: &self.id,
+            lang: &self.lang,
+            heading: self.heading.as_deref(),
+            snippet: &self.snippet,
             score: self.score,
         }
     }

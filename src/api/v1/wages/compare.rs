@@ -72,10 +72,10 @@ impl CountryValue {
 
 /// A country's value in a period as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct ComparedCsvRow {
-    period: String,
-    country: String,
-    series_id: Option<String>,
+pub struct ComparedCsvRow<'a> {
+    period: &'a str,
+    country: &'a str,
+    series_id: Option<&'a str>,
     value: Option<f64>,
     ratio_to_base: Option<f64>,
     partial: bool,
@@ -90,13 +90,13 @@ pub struct ComparedRow {
 }
 
 impl CsvRecord for ComparedRow {
-    type Row = ComparedCsvRow;
+    type Row<'a> = ComparedCsvRow<'a>;
 
-    fn csv_row(&self) -> ComparedCsvRow {
+    fn csv_row(&self) -> ComparedCsvRow<'_> {
         ComparedCsvRow {
-            period: self.period.clone(),
-            country: self.value.country.code.clone(),
-            series_id: self.value.series_id.clone(),
+            period: &self.period,
+            country: &self.value.country.code,
+            series_id: self.value.series_id.as_deref(),
             value: self.value.value,
             ratio_to_base: self.value.ratio_to_base,
             partial: self.value.partial,

@@ -59,28 +59,28 @@ impl Rate {
 
 /// A rate as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct RateCsvRow {
-    period: String,
-    start: String,
-    end: String,
+pub struct RateCsvRow<'a> {
+    period: &'a str,
+    start: &'a str,
+    end: &'a str,
     rate: Option<f64>,
-    base: String,
-    quote: String,
+    base: &'a str,
+    quote: &'a str,
     partial: bool,
     series: String,
 }
 
 impl CsvRecord for Rate {
-    type Row = RateCsvRow;
+    type Row<'a> = RateCsvRow<'a>;
 
-    fn csv_row(&self) -> RateCsvRow {
+    fn csv_row(&self) -> RateCsvRow<'_> {
         RateCsvRow {
-            period: self.period.clone(),
-            start: self.start.clone(),
-            end: self.end.clone(),
+            period: &self.period,
+            start: &self.start,
+            end: &self.end,
             rate: self.rate,
-            base: self.base.clone(),
-            quote: self.quote.clone(),
+            base: &self.base,
+            quote: &self.quote,
             partial: self.partial,
             series: self
                 .legs

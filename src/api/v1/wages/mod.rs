@@ -173,46 +173,46 @@ impl SeriesSummary {
 
 /// A series as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct SeriesCsvRow {
-    id: String,
-    country: Option<String>,
-    region: Option<String>,
-    measure: String,
-    name: String,
-    unit: String,
-    currency: Option<String>,
-    per: Option<String>,
-    price_basis: String,
-    frequency: String,
+pub struct SeriesCsvRow<'a> {
+    id: &'a str,
+    country: Option<&'a str>,
+    region: Option<&'a str>,
+    measure: &'a str,
+    name: &'a str,
+    unit: &'a str,
+    currency: Option<&'a str>,
+    per: Option<&'a str>,
+    price_basis: &'a str,
+    frequency: &'a str,
     headline: bool,
-    first: String,
-    last: String,
-    latest_period: Option<String>,
+    first: &'a str,
+    last: &'a str,
+    latest_period: Option<&'a str>,
     latest_value: Option<f64>,
-    source_id: String,
+    source_id: &'a str,
 }
 
 impl CsvRecord for SeriesSummary {
-    type Row = SeriesCsvRow;
+    type Row<'a> = SeriesCsvRow<'a>;
 
-    fn csv_row(&self) -> SeriesCsvRow {
+    fn csv_row(&self) -> SeriesCsvRow<'_> {
         SeriesCsvRow {
-            id: self.id.clone(),
-            country: self.country.as_ref().map(|c| c.code.clone()),
-            region: self.region.clone(),
-            measure: self.measure.clone(),
-            name: self.name.clone(),
-            unit: self.unit.clone(),
-            currency: self.currency.clone(),
-            per: self.per.clone(),
-            price_basis: self.price_basis.clone(),
-            frequency: self.frequency.clone(),
+            id: &self.id,
+            country: self.country.as_ref().map(|c| c.code.as_str()),
+            region: self.region.as_deref(),
+            measure: &self.measure,
+            name: &self.name,
+            unit: &self.unit,
+            currency: self.currency.as_deref(),
+            per: self.per.as_deref(),
+            price_basis: &self.price_basis,
+            frequency: &self.frequency,
             headline: self.headline,
-            first: self.coverage.first.clone(),
-            last: self.coverage.last.clone(),
-            latest_period: self.latest.as_ref().map(|l| l.period.clone()),
+            first: &self.coverage.first,
+            last: &self.coverage.last,
+            latest_period: self.latest.as_ref().map(|l| l.period.as_str()),
             latest_value: self.latest.as_ref().map(|l| l.value),
-            source_id: self.source_id.clone(),
+            source_id: &self.source_id,
         }
     }
 }

@@ -61,21 +61,12 @@ impl PriceObservation {
     }
 }
 
+/// An observation is flat already: its CSV line is the item itself.
 impl CsvRecord for PriceObservation {
-    type Row = Self;
+    type Row<'a> = &'a Self;
 
-    fn csv_row(&self) -> Self {
-        Self {
-            series_id: self.series_id.clone(),
-            country: self.country.clone(),
-            measure: self.measure.clone(),
-            period: self.period.clone(),
-            start: self.start.clone(),
-            end: self.end.clone(),
-            value: self.value,
-            unit: self.unit.clone(),
-            partial: self.partial,
-        }
+    fn csv_row(&self) -> &Self {
+        self
     }
 }
 

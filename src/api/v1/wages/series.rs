@@ -63,24 +63,24 @@ impl From<Figure> for Observation {
 
 /// An observation as one CSV line.
 #[derive(Debug, Serialize)]
-pub struct ObservationCsvRow {
-    period: String,
-    start: String,
-    end: String,
+pub struct ObservationCsvRow<'a> {
+    period: &'a str,
+    start: &'a str,
+    end: &'a str,
     value: Option<f64>,
     partial: bool,
     fx_rates: String,
-    note: Option<String>,
+    note: Option<&'a str>,
 }
 
 impl CsvRecord for Observation {
-    type Row = ObservationCsvRow;
+    type Row<'a> = ObservationCsvRow<'a>;
 
-    fn csv_row(&self) -> ObservationCsvRow {
+    fn csv_row(&self) -> ObservationCsvRow<'_> {
         ObservationCsvRow {
-            period: self.period.clone(),
-            start: self.start.clone(),
-            end: self.end.clone(),
+            period: &self.period,
+            start: &self.start,
+            end: &self.end,
             value: self.value,
             partial: self.partial,
             fx_rates: self
@@ -89,7 +89,7 @@ impl CsvRecord for Observation {
                 .map(|r| format!("{} {} per USD ({})", r.rate, r.currency, r.series_id))
                 .collect::<Vec<_>>()
                 .join("; "),
-            note: self.note.clone(),
+            note: self.note.as_deref(),
         }
     }
 }
