@@ -10,7 +10,8 @@ use crate::db::treaties::{self as db_treaties, Treaty, TreatyRow};
 use crate::domain::country::shorten_for_display;
 use crate::domain::is_lowercase_id;
 pub use crate::domain::treaty::Lang;
-use crate::domain::treaty::Taxonomy;
+use crate::domain::treaty::language::{self, TextError};
+use crate::domain::treaty::{Taxonomy, TreatyView};
 use crate::error::{ApiError, ProblemType};
 
 /// The dataset family treaty answers read.
@@ -60,53 +61,37 @@ pub fn find_treaty(conn: &mut DbConnection, param: &str, id: &str) -> Result<Tre
     })
 }
 
-/// The language to read a treaty in: the one asked for if loaded, else English, else the first
-/// loaded; a treaty without text, or without the language asked for, is a 404 that points to
-/// the official text.
+/// The language to read a treaty in (`domain::treaty::language`); a treaty without text, or
+/// without the language asked for, is a 404 that points to the official text.
 pub fn text_language(
     treaty: &TreatyRow,
     loaded: &[String],
     asked: Option<Lang>,
 ) -> Result<String, ApiError> {
-    let not_available = |detail: String| {
-        let error = ApiError::new(ProblemType::TextNotAvailable, detail).with_param("lang");
-        match &treaty.official_text_url {
-            Some(url) => error.with_help(url.clone()),
-            None => error,
+    language::text_language(&view(treaty), loaded, asked).map_err(|error| {
+        let detail = error.to_string();
+        let mut problem = ApiError::new(ProblemType::TextNotAvailable, detail).with_param("lang");
+        if let Some(url) = &treaty.official_text_url {
+            problem = problem.with_help(url.clone());
         }
-    };
-    if loaded.is_empty() {
-        return Err(not_available(format!(
-            "The text of {} ({}) is not loaded; the record is at /v1/treaties/{}.",
-            treaty.name, treaty.id, treaty.id
-        )));
-    }
-    match asked {
-        Some(lang) if loaded.iter().any(|l| l == lang.as_str()) => Ok(lang.as_str().to_owned()),
-        Some(lang) => Err(not_available(format!(
-            "The text of {} is not loaded in '{}'.",
-            treaty.name,
-            lang.as_str()
-        ))
-        .with_allowed(loaded.iter().cloned())),
-        None => Ok(loaded
-            .iter()
-            .find(|l| *l == "en")
-            .unwrap_or(&loaded[0])
-            .clone()),
-    }
+        match error {
+            TextError::NotLoaded { .. } => problem,
+            TextError::NotInLanguage { loaded, .. } => problem.with_allowed(loaded),
+        }
+    })
 }
 
-/// Splits a `;`-separated list.
-pub fn list(value: Option<&str>) -> Vec<String> {
-    value
-        .map(|v| {
-            v.split(';')
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+/// What the treaty rules read of a record.
+pub fn view(row: &TreatyRow) -> TreatyView<'_> {
+    TreatyView {
+        id: &row.id,
+        name: &row.name,
+        other_names: row.other_names.as_deref(),
+        side_agreement_of: row.side_agreement_of.as_deref(),
+        subject_topics: row.subject_topics.as_deref(),
+        text_available: row.text_available,
+        official_text_url: row.official_text_url.as_deref(),
+    }
 }
 
 /// Registers the treaty operations.

@@ -7,13 +7,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::{FAMILY, Lang, check_topic, check_treaty_id, find_treaty, text_language};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::sources_of;
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::db::treaties::{self as db_treaties, ProvisionRow};
 use crate::domain::country::shorten_for_display;
+use crate::domain::treaty::article::{article_of, is_number_token};
 use crate::domain::treaty::stored_topics;
 use crate::error::{ApiError, ProblemType};
 
@@ -123,12 +124,7 @@ pub struct ProvisionsQuery {
 }
 
 fn check_token(param: &str, value: &str) -> Result<(), ApiError> {
-    let valid = !value.is_empty()
-        && value.len() <= 40
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
-    if valid {
+    if is_number_token(value) {
         Ok(())
     } else {
         Err(ApiError::invalid_parameter(
@@ -204,6 +200,16 @@ pub struct ProvisionQuery {
     pub format: Option<Format>,
 }
 
+/// The 404 of an article the treaty text does not have, pointing to its chapters.
+fn unknown_article(treaty_name: &str, id: &str, article: &str, lang: &str) -> ApiError {
+    ApiError::new(
+        ProblemType::UnknownArticle,
+        format!("{treaty_name} has no article {article} in '{lang}'."),
+    )
+    .with_param("article")
+    .with_help(format!("/v1/treaties/{id}/chapters?lang={lang}"))
+}
+
 /// Get a provision
 ///
 /// One article by its number (`19.3`) or stable id (`tpp:19.3`), in English or, where loaded,
@@ -234,33 +240,17 @@ pub async fn get_treaty_provision(
 ) -> Result<HttpResponse, ApiError> {
     let (id, raw_article) = path.into_inner();
     check_treaty_id("id", &id)?;
-    let article = match raw_article.split_once(':') {
-        Some((treaty, article)) if treaty == id => article.to_owned(),
-        Some(_) => {
-            return Err(ApiError::invalid_parameter(
-                "article",
-                format!(
-                    "'{}' names another treaty than '{id}'.",
-                    shorten_for_display(&raw_article)
-                ),
-            ));
-        }
-        None => raw_article,
-    };
+    let article = article_of(&id, &raw_article)
+        .map_err(|e| ApiError::invalid_parameter("article", e.to_string()))?
+        .to_owned();
     check_token("article", &article)?;
     let format = format::negotiate(&req, query.format)?;
     let asked = query.lang;
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?.record;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
-        let row = db_treaties::provision(conn, &id, &lang, &article)?.ok_or_else(|| {
-            ApiError::new(
-                ProblemType::UnknownArticle,
-                format!("{} has no article {article} in '{lang}'.", treaty.name),
-            )
-            .with_param("article")
-            .with_help(format!("/v1/treaties/{id}/chapters?lang={lang}"))
-        })?;
+        let row = db_treaties::provision(conn, &id, &lang, &article)?
+            .ok_or_else(|| unknown_article(&treaty.name, &id, &article, &lang))?;
         let sources = sources_of(conn, [row.source_id.as_str()])?;
         Ok((row, sources))
     })
@@ -268,11 +258,6 @@ pub async fn get_treaty_provision(
     .respond(|reply, (row, sources)| {
         let data = ProvisionResponse::from(row);
         let file_stem = data.id.replace(':', "_");
-        let envelope = Envelope {
-            meta: reply.meta(&sources),
-            links: Links::to_self(req.uri().to_string()),
-            data,
-        };
-        format::item(format, &reply.validators, &envelope, &file_stem)
+        reply.item(reply.meta(&sources), data, &file_stem)
     })
 }

@@ -1,24 +1,25 @@
 //! Treaty records, chapters, DTA coverage flags and the topic taxonomy.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, Lang, check_treaty_id, find_treaty, list, text_language};
+use super::{FAMILY, Lang, check_treaty_id, find_treaty, text_language, view};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
-use crate::api::envelope::{Envelope, Links};
+use crate::api::envelope::Envelope;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::sources_of;
 use crate::api::query::{ApiQuery, FormatQuery};
 use crate::api::responses;
 use crate::db::treaties::{self as db_treaties, ChapterRow, Treaty};
-use crate::domain::treaty::stored_topics;
-use crate::domain::treaty::{TreatyDates, TreatyStatus};
+use crate::domain::treaty::coverage::{DtaFlag, PairYear, by_pair_year, no_flags_warning};
+use crate::domain::treaty::record::{TreatyFilter, stored_list, text_warning};
+use crate::domain::treaty::{
+    TreatyDates, TreatyStatus, TreatyView, side_agreements, stored_topics,
+};
 use crate::error::ApiError;
 
 /// A treaty: who is party to it, when it was signed, in force and ended, what it replaced, its side
@@ -91,7 +92,14 @@ pub struct TreatyLinks {
     pub coverage: String,
 }
 
-fn treaty_response(treaty: Treaty, all: &[Treaty]) -> TreatyResponse {
+/// What the treaty rules read of each record.
+fn views(all: &[Treaty]) -> Vec<TreatyView<'_>> {
+    all.iter().map(|t| view(&t.record)).collect()
+}
+
+/// A record as answered: its status on `today`, its side agreements among `all`, its stored
+/// lists split.
+fn treaty_response(treaty: Treaty, all: &[TreatyView], today: NaiveDate) -> TreatyResponse {
     let Treaty {
         record: row,
         parties,
@@ -103,7 +111,7 @@ fn treaty_response(treaty: Treaty, all: &[Treaty]) -> TreatyResponse {
         suspended: row.date_suspended,
         terminated: row.date_terminated,
     }
-    .status(chrono::Utc::now().date_naive());
+    .status(today);
     TreatyResponse {
         links: TreatyLinks {
             self_: format!("/v1/treaties/{}", row.id),
@@ -111,18 +119,16 @@ fn treaty_response(treaty: Treaty, all: &[Treaty]) -> TreatyResponse {
             provisions: text.then(|| format!("/v1/treaties/{}/provisions", row.id)),
             coverage: format!("/v1/treaties/{}/coverage", row.id),
         },
-        side_agreements: all
-            .iter()
-            .filter(|t| t.record.side_agreement_of.as_deref() == Some(row.id.as_str()))
-            .map(|t| t.record.id.clone())
+        side_agreements: side_agreements(&row.id, all)
+            .map(|t| t.id.to_owned())
             .collect(),
-        other_names: list(row.other_names.as_deref()),
+        other_names: stored_list(row.other_names.as_deref()),
         parties,
-        supersedes: list(row.supersedes.as_deref()),
-        superseded_by: list(row.superseded_by.as_deref()),
-        subject_topics: list(row.subject_topics.as_deref()),
-        languages: list(row.languages.as_deref()),
-        tota_ids: list(row.tota_ids.as_deref()),
+        supersedes: stored_list(row.supersedes.as_deref()),
+        superseded_by: stored_list(row.superseded_by.as_deref()),
+        subject_topics: stored_list(row.subject_topics.as_deref()),
+        languages: stored_list(row.languages.as_deref()),
+        tota_ids: stored_list(row.tota_ids.as_deref()),
         id: row.id,
         name: row.name,
         kind: row.kind,
@@ -221,19 +227,8 @@ pub async fn list_treaties(
     state: web::Data<AppState>,
     ApiQuery(query): ApiQuery<ListTreatiesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let party = query.party.map(|p| p.to_ascii_uppercase());
-    if let Some(party) = party
-        .as_deref()
-        .filter(|p| p.len() != 3 || !p.bytes().all(|b| b.is_ascii_uppercase()))
-    {
-        return Err(ApiError::invalid_parameter(
-            "party",
-            format!(
-                "'{}' is not an ISO alpha-3 code.",
-                crate::domain::country::shorten_for_display(party)
-            ),
-        ));
-    }
+    let filter = TreatyFilter::new(query.party.as_deref(), query.text_available)
+        .map_err(|e| ApiError::invalid_parameter("party", e.to_string()))?;
     let format = format::negotiate(&req, query.format)?;
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let rows = db_treaties::list(conn)?;
@@ -242,19 +237,11 @@ pub async fn list_treaties(
     })
     .await?
     .respond(|reply, (rows, sources)| {
+        let (all, today) = (views(&rows), chrono::Utc::now().date_naive());
         let data: Vec<TreatyResponse> = rows
             .iter()
-            .filter(|r| {
-                party
-                    .as_deref()
-                    .is_none_or(|p| r.parties.iter().any(|x| x == p))
-            })
-            .filter(|r| {
-                query
-                    .text_available
-                    .is_none_or(|t| r.record.text_available == t)
-            })
-            .map(|r| treaty_response(r.clone(), &rows))
+            .filter(|r| filter.admits(&r.parties, r.record.text_available))
+            .map(|r| treaty_response(r.clone(), &all, today))
             .collect();
         reply.collection(reply.meta(&sources), data, "treaties")
     })
@@ -297,25 +284,11 @@ pub async fn get_treaty(
     })
     .await?
     .respond(|reply, (treaty, all, sources)| {
-        let data = treaty_response(treaty, &all);
-        let file_stem = data.id.clone();
         let mut meta = reply.meta(&sources);
-        if !data.text_available {
-            meta.warnings.push(format!(
-                "the text of {} is not loaded{}",
-                data.name,
-                data.official_text_url
-                    .as_deref()
-                    .map(|u| format!("; the official text is at {u}"))
-                    .unwrap_or_default()
-            ));
-        }
-        let envelope = Envelope {
-            meta,
-            links: Links::to_self(req.uri().to_string()),
-            data,
-        };
-        format::item(format, &reply.validators, &envelope, &file_stem)
+        meta.warnings.extend(text_warning(&view(&treaty.record)));
+        let data = treaty_response(treaty, &views(&all), chrono::Utc::now().date_naive());
+        let file_stem = data.id.clone();
+        reply.item(meta, data, &file_stem)
     })
 }
 
@@ -458,6 +431,25 @@ pub struct CoverageFlag {
     pub value: i32,
 }
 
+impl From<PairYear<'_>> for CoverageYear {
+    fn from(group: PairYear) -> Self {
+        Self {
+            year: group.year,
+            exporter: group.exporter.to_owned(),
+            importer: group.importer.to_owned(),
+            provisions: group
+                .flags
+                .into_iter()
+                .map(|f| CoverageFlag {
+                    code: f.code.to_owned(),
+                    meaning: f.meaning.to_owned(),
+                    value: f.value,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A pair-year of coverage flags as one CSV line, one column per provision.
 #[derive(Debug, Serialize)]
 pub struct CoverageCsvRow<'a> {
@@ -525,34 +517,18 @@ pub async fn get_treaty_coverage(
     })
     .await?
     .respond(|reply, (treaty, rows, sources)| {
-        let meanings = &state.treaty_reference.dta_meanings;
-        let mut grouped: BTreeMap<(i32, String, String), Vec<CoverageFlag>> = BTreeMap::new();
-        for row in rows {
-            grouped
-                .entry((row.year, row.exporter, row.importer))
-                .or_default()
-                .push(CoverageFlag {
-                    meaning: meanings.get(&row.provision).cloned().unwrap_or_default(),
-                    code: row.provision,
-                    value: row.value,
-                });
-        }
-        let data: Vec<CoverageYear> = grouped
-            .into_iter()
-            .map(|((year, exporter, importer), provisions)| CoverageYear {
-                year,
-                exporter,
-                importer,
-                provisions,
-            })
-            .collect();
-        let mut meta = reply.meta(&sources).with_count(data.len());
-        if data.is_empty() {
-            meta.warnings.push(format!(
-                "the bundled World Bank DTA extract has no flags for {}; it covers NAFTA (agreement 27) among these agreements",
-                treaty.name
-            ));
-        }
+        let flags = rows.iter().map(|r| DtaFlag {
+            year: r.year,
+            exporter: &r.exporter,
+            importer: &r.importer,
+            provision: &r.provision,
+            value: r.value,
+        });
+        let groups = by_pair_year(flags, &state.treaty_reference.dta_meanings);
+        let mut meta = reply.meta(&sources);
+        meta.warnings
+            .extend(no_flags_warning(&treaty.name, &groups));
+        let data: Vec<CoverageYear> = groups.into_iter().map(CoverageYear::from).collect();
         reply.collection(meta, data, "coverage")
     })
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::provisions::ProvisionResponse;
-use super::{FAMILY, Lang, check_topic, check_treaty_id, list};
+use super::{FAMILY, Lang, check_topic, check_treaty_id, find_treaty, view};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
@@ -14,10 +14,14 @@ use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::sources_of;
 use crate::api::query::ApiQuery;
 use crate::api::responses;
-use crate::db::treaties::{self as db_treaties, SearchFilter, SearchHit, TreatyRow};
+use crate::db::DbConnection;
+use crate::db::sources::SourceRow;
+use crate::db::treaties::{self as db_treaties, ProvisionRow, SearchFilter, SearchHit, TreatyRow};
 use crate::domain::search::{self, Term};
 use crate::domain::snippet::snippet;
-use crate::domain::treaty::stored_topics;
+use crate::domain::treaty::comparison::{no_provision_reason, reason_warning};
+use crate::domain::treaty::language::reading_language;
+use crate::domain::treaty::{TreatyView, stored_topics};
 use crate::error::ApiError;
 
 const DEFAULT_LIMIT: u32 = 20;
@@ -233,52 +237,89 @@ pub struct CompareQuery {
     pub format: Option<Format>,
 }
 
-/// Why a treaty has no provision on a topic: its text is not loaded, or the topic sits in a side
-/// agreement, or nothing in it is tagged so.
-fn reason(treaty: &TreatyRow, topic: &str, all: &[TreatyRow], label: &str) -> String {
-    let official = |t: &TreatyRow| {
-        t.official_text_url
-            .as_deref()
-            .map(|u| format!("; official text: {u}"))
-            .unwrap_or_default()
-    };
-    let side = all.iter().find(|s| {
-        s.side_agreement_of.as_deref() == Some(treaty.id.as_str())
-            && list(s.subject_topics.as_deref()).iter().any(|t| t == topic)
-    });
-    let short = list(treaty.other_names.as_deref())
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| treaty.name.clone());
-    match (side, treaty.text_available) {
-        (Some(side), _) => format!(
-            "{short}'s {label} commitments sit in its side agreement, the {} ({}), whose text is {}{}",
-            side.name,
-            side.id,
-            if side.text_available {
-                "loaded"
-            } else {
-                "not loaded"
-            },
-            official(side)
-        ),
-        (None, false) => {
-            let about = list(treaty.subject_topics.as_deref())
-                .iter()
-                .any(|t| t == topic);
-            format!(
-                "the text of the {} is not loaded{}{}",
-                treaty.name,
-                if about {
-                    format!(", though the agreement is about {label}")
-                } else {
-                    String::new()
-                },
-                official(treaty)
-            )
+impl ComparedTreaty {
+    /// A requested treaty with its `provisions` on the topic, and the `reason` when it has none.
+    fn new(treaty: TreatyRow, provisions: Vec<ProvisionRow>, reason: Option<String>) -> Self {
+        Self {
+            treaty_id: treaty.id,
+            name: treaty.name,
+            text_available: treaty.text_available,
+            provisions: provisions
+                .into_iter()
+                .map(ProvisionResponse::from)
+                .collect(),
+            reason,
         }
-        (None, true) => format!("no article of the {} is tagged {label}", treaty.name),
     }
+}
+
+/// The treaties to compare, checked, in the order given.
+fn compared_ids(raw: &str) -> Result<Vec<String>, ApiError> {
+    let ids = treaty_list(Some(raw))?;
+    if ids.len() > 10 {
+        return Err(ApiError::invalid_parameter(
+            "treaties",
+            "At most 10 treaties can be compared.",
+        ));
+    }
+    Ok(ids)
+}
+
+/// A comparison nests lists of articles in each treaty, so it has no rows for CSV or NDJSON.
+fn json_only(format: Option<Format>) -> Result<(), ApiError> {
+    if format.is_some_and(|f| f != Format::Json) {
+        return Err(
+            ApiError::invalid_parameter("format", "A comparison is JSON only.")
+                .with_allowed(["json"]),
+        );
+    }
+    Ok(())
+}
+
+/// What a comparison reads: every treaty record (a topic may sit in a side agreement), each
+/// requested treaty with its provisions on the topic, and the sources of both.
+struct Loaded {
+    all: Vec<TreatyRow>,
+    requested: Vec<(TreatyRow, Vec<ProvisionRow>)>,
+    sources: Vec<SourceRow>,
+}
+
+fn load_compared(
+    conn: &mut DbConnection,
+    ids: &[String],
+    topic: &str,
+    asked: Option<Lang>,
+) -> Result<Loaded, ApiError> {
+    let all: Vec<TreatyRow> = db_treaties::list(conn)?
+        .into_iter()
+        .map(|t| t.record)
+        .collect();
+    let mut requested = Vec::new();
+    for id in ids {
+        let treaty = find_treaty(conn, "treaties", id)?.record;
+        let loaded = db_treaties::languages(conn, id)?;
+        let provisions = match reading_language(&loaded, asked) {
+            Some(lang) => db_treaties::provisions(conn, id, lang, None, Some(topic))?,
+            None => Vec::new(),
+        };
+        requested.push((treaty, provisions));
+    }
+    let sources = sources_of(
+        conn,
+        requested
+            .iter()
+            .flat_map(|(_, provisions)| provisions.iter().map(|p| p.source_id.as_str()))
+            .chain(
+                all.iter()
+                    .filter(|t| ids.contains(&t.id))
+                    .map(|t| t.source_id.as_str()),
+            ),
+    )?;
+    Ok(Loaded {
+        all,
+        requested,
+        sources,
+    })
 }
 
 /// Compare a topic across treaties
@@ -302,91 +343,36 @@ pub async fn compare_provisions(
     ApiQuery(query): ApiQuery<CompareQuery>,
 ) -> Result<HttpResponse, ApiError> {
     check_topic(&state.treaty_reference.taxonomy, Some(&query.topic))?;
-    let ids = treaty_list(Some(&query.treaties))?;
-    if ids.len() > 10 {
-        return Err(ApiError::invalid_parameter(
-            "treaties",
-            "At most 10 treaties can be compared.",
-        ));
-    }
-    if query.format.is_some_and(|f| f != Format::Json) {
-        return Err(
-            ApiError::invalid_parameter("format", "A comparison is JSON only.")
-                .with_allowed(["json"]),
-        );
-    }
+    let ids = compared_ids(&query.treaties)?;
+    json_only(query.format)?;
+    let label = state.treaty_reference.taxonomy.label_in_text(&query.topic);
     let (topic, asked) = (query.topic, query.lang);
-    let label = state
-        .treaty_reference
-        .taxonomy
-        .topics
-        .iter()
-        .find(|t| t.slug == topic)
-        .map_or_else(|| topic.clone(), |t| t.label.to_lowercase());
+    let read_topic = topic.clone();
     load_fresh(
         &state,
         &req,
         Format::Json,
         Scope::Family(FAMILY),
-        move |conn| {
-            let all: Vec<TreatyRow> = db_treaties::list(conn)?
-                .into_iter()
-                .map(|t| t.record)
-                .collect();
-            let mut compared = Vec::new();
-            for id in &ids {
-                let treaty = super::find_treaty(conn, "treaties", id)?.record;
-                let loaded = db_treaties::languages(conn, id)?;
-                let lang = asked
-                    .map(|l| l.as_str().to_owned())
-                    .filter(|l| loaded.contains(l))
-                    .or_else(|| {
-                        loaded
-                            .iter()
-                            .find(|l| *l == "en")
-                            .or(loaded.first())
-                            .cloned()
-                    });
-                let provisions = match &lang {
-                    Some(lang) => db_treaties::provisions(conn, id, lang, None, Some(&topic))?,
-                    None => Vec::new(),
-                };
-                let reason = provisions
-                    .is_empty()
-                    .then(|| reason(&treaty, &topic, &all, &label));
-                compared.push(ComparedTreaty {
-                    treaty_id: treaty.id.clone(),
-                    name: treaty.name.clone(),
-                    text_available: treaty.text_available,
-                    provisions: provisions
-                        .into_iter()
-                        .map(ProvisionResponse::from)
-                        .collect(),
-                    reason,
-                });
-            }
-            let sources = sources_of(
-                conn,
-                compared
-                    .iter()
-                    .flat_map(|c| c.provisions.iter().map(|p| p.source_id.as_str()))
-                    .chain(
-                        all.iter()
-                            .filter(|t| ids.contains(&t.id))
-                            .map(|t| t.source_id.as_str()),
-                    ),
-            )?;
-            Ok((compared, sources))
-        },
+        move |conn| load_compared(conn, &ids, &read_topic, asked),
     )
     .await?
-    .respond(|reply, (compared, sources)| {
-        let mut meta = reply.meta(&sources).with_count(compared.len());
-        meta.warnings.extend(
-            compared
-                .iter()
-                .filter_map(|c| c.reason.as_ref().map(|r| format!("{}: {r}", c.treaty_id))),
-        );
+    .respond(|reply, loaded| {
+        let all: Vec<TreatyView> = loaded.all.iter().map(view).collect();
+        let compared: Vec<ComparedTreaty> = loaded
+            .requested
+            .into_iter()
+            .map(|(treaty, provisions)| {
+                let reason = provisions
+                    .is_empty()
+                    .then(|| no_provision_reason(&view(&treaty), &topic, &label, &all));
+                ComparedTreaty::new(treaty, provisions, reason)
+            })
+            .collect();
+        let mut meta = reply.meta(&loaded.sources).with_count(compared.len());
+        meta.warnings.extend(compared.iter().filter_map(|c| {
+            let reason = c.reason.as_deref()?;
+            Some(reason_warning(&c.treaty_id, reason))
+        }));
         reply.json(meta, compared)
     })
 }

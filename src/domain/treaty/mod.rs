@@ -1,6 +1,16 @@
 //! Treaty texts: stable article and chapter ids from the numbers as written, the topic rules of
 //! the taxonomy (data/treaties/TAXONOMY.md), the cleaning of headings, and a treaty's status from
-//! its dates.
+//! its dates; and the rules of the treaty answers: the record's (`record`), the language a text is
+//! read in (`language`), how a request names an article (`article`), why a compared treaty has
+//! no provision on a topic (`comparison`) and the DTA flags by pair and year (`coverage`).
+
+pub mod article;
+pub mod comparison;
+pub mod coverage;
+pub mod language;
+pub mod record;
+
+pub use record::{TreatyView, side_agreements};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -197,6 +207,15 @@ impl Taxonomy {
     pub fn contains(&self, slug: &str) -> bool {
         self.topics.iter().any(|t| t.slug == slug)
     }
+
+    /// How a sentence names a topic: its label in lower case (`labour`), or the slug of a topic
+    /// the taxonomy does not have.
+    pub fn label_in_text(&self, slug: &str) -> String {
+        self.topics
+            .iter()
+            .find(|t| t.slug == slug)
+            .map_or_else(|| slug.to_owned(), |t| t.label.to_lowercase())
+    }
 }
 
 /// Topics as stored in the row for display, `;a;b;` (filters read the `provision_topics` table).
@@ -375,5 +394,7 @@ mod tests {
             ["labour"]
         );
         assert_eq!(normalise("Protecciòn, Y  Más"), "proteccion y mas");
+        assert_eq!(taxonomy.label_in_text("labour"), "labour");
+        assert_eq!(taxonomy.label_in_text("environment"), "environment");
     }
 }
