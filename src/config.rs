@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::db::PoolOptions;
 use crate::import::command::ImportKind;
@@ -114,17 +114,14 @@ pub enum LogFormat {
 }
 
 impl Default for Config {
+    /// The defaults the command line declares (they are declared there only), without reading the
+    /// environment: what tests and embedders start from.
     fn default() -> Self {
-        Self {
-            database_url: DEFAULT_DATABASE_URL.to_owned(),
-            bind: DEFAULT_BIND.to_owned(),
-            workers: None,
-            db_pool_size: None,
-            db_timeout_secs: DEFAULT_DB_TIMEOUT_SECS,
-            answer_memo_mb: DEFAULT_ANSWER_MEMO_MB,
-            log: DEFAULT_LOG_FILTER.to_owned(),
-            log_format: LogFormat::Text,
-        }
+        let command = Cli::command().mut_args(|arg| arg.env(None::<&str>));
+        let matches = command
+            .try_get_matches_from(["trilateral"])
+            .expect("the command line declares a default for every option");
+        Config::from_arg_matches(&matches).expect("the defaults make a configuration")
     }
 }
 
@@ -155,5 +152,28 @@ impl clap::ValueEnum for ImportKind {
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         Some(clap::builder::PossibleValue::new(self.name()).help(self.describe()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_configuration_is_the_command_lines() {
+        let config = Config::default();
+        let parsed = Cli::try_parse_from(["trilateral", "serve"]).map(|cli| cli.config);
+        let parsed = parsed.expect("an empty command line parses");
+        // Equal unless the environment sets an option, which the default never reads.
+        let option_set =
+            |name: &str| name.starts_with("TRILATERAL_") && !name.starts_with("TRILATERAL_TEST_");
+        if !std::env::vars().any(|(name, _)| option_set(&name)) {
+            assert_eq!(format!("{config:?}"), format!("{parsed:?}"));
+        }
+        assert_eq!(config.database_url, "trilateral.db");
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.pool_options().timeout, Duration::from_secs(5));
+        assert_eq!(config.answer_memo_mb, 64);
+        assert_eq!(config.log_format, LogFormat::Text);
     }
 }
