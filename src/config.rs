@@ -116,6 +116,10 @@ pub enum LogFormat {
 impl Default for Config {
     /// The defaults the command line declares (they are declared there only), without reading the
     /// environment: what tests and embedders start from.
+    #[expect(
+        clippy::expect_used,
+        reason = "the defaults are constants of this file; the unit test below parses them"
+    )]
     fn default() -> Self {
         let command = Cli::command().mut_args(|arg| arg.env(None::<&str>));
         let matches = command
