@@ -254,6 +254,24 @@ pub fn parse_period(file: &str, line: u64, column: &str, raw: &str) -> Result<Pe
     Period::parse(raw.trim()).map_err(|e| row_error(file, line, format!("{column}: {e}")))
 }
 
+/// Parses a column that must hold an ISO 3166-1 alpha-3 code, as the standard spells it.
+pub fn parse_alpha3(
+    file: &str,
+    line: u64,
+    column: &str,
+    raw: &str,
+) -> Result<&'static str, ImportError> {
+    rust_iso3166::from_alpha3(raw)
+        .map(|country| country.alpha3)
+        .ok_or_else(|| {
+            row_error(
+                file,
+                line,
+                format!("{column} '{raw}' is not an ISO alpha-3 code"),
+            )
+        })
+}
+
 /// Parses a column that must hold a year.
 pub fn parse_year(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
     match parse_period(file, line, column, raw)? {

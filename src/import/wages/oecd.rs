@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_year};
+use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_number, parse_year};
 use crate::domain::series::{NativeFrequency, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -210,15 +210,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = AVERAGE_WAGES_CSV.path;
     let mut average: BTreeMap<&'static str, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<AverageRecord>(file, AVERAGE_WAGES_CSV.bytes)? {
-        let iso3 = rust_iso3166::from_alpha3(&record.country_iso3)
-            .map(|c| c.alpha3)
-            .ok_or_else(|| {
-                row_error(
-                    file,
-                    line,
-                    format!("'{}' is not an ISO alpha-3 code", record.country_iso3),
-                )
-            })?;
+        let iso3 = parse_alpha3(file, line, "country_iso3", &record.country_iso3)?;
         if record.measure != "USD" {
             return Err(row_error(
                 file,

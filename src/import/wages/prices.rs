@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_month, parse_number, parse_year};
+use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_month, parse_number, parse_year};
 use crate::domain::series::NativeFrequency;
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -204,15 +204,7 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = INFLATION_CSV.path;
     let mut by_country: BTreeMap<&'static str, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<InflationRecord>(file, INFLATION_CSV.bytes)? {
-        let country = rust_iso3166::from_alpha3(&record.country)
-            .map(|c| c.alpha3)
-            .ok_or_else(|| {
-                row_error(
-                    file,
-                    line,
-                    format!("'{}' is not an ISO alpha-3 code", record.country),
-                )
-            })?;
+        let country = parse_alpha3(file, line, "country", &record.country)?;
         let period = parse_year(file, line, "year", &record.year)?;
         let value = parse_number(
             file,
