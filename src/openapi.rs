@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
-use utoipa::openapi::{Ref, RefOr};
+use utoipa::openapi::{Content, Ref, RefOr};
 
 use crate::api::format::Format;
 use crate::api::v1::trade::TRADE_FREQUENCIES;
@@ -88,7 +88,39 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     spec.info.description = Some(description);
     reference_envelope_items(&mut spec);
     offer_trade_frequencies(&mut spec);
+    offer_flat_formats(&mut spec);
     spec
+}
+
+/// The operations whose answers are JSON only (an object that does not flatten into rows).
+const JSON_ONLY: [&str; 1] = ["compare_provisions"];
+
+/// Every other answer under `/v1/` is also served as CSV and NDJSON (`format=` or `Accept`; see
+/// `api::format`). Operations declare their JSON body only; the flat representations are added
+/// here, once, to each such 200 answer.
+fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
+    let operations = spec.paths.paths.iter_mut().filter_map(|(path, item)| {
+        path.starts_with("/v1/")
+            .then_some(item.get.as_mut())
+            .flatten()
+    });
+    for operation in operations {
+        if JSON_ONLY.contains(&operation.operation_id.as_deref().unwrap_or_default()) {
+            continue;
+        }
+        let Some(RefOr::T(answer)) = operation.responses.responses.get_mut("200") else {
+            continue;
+        };
+        if !answer.content.contains_key(Format::Json.media_type()) {
+            continue;
+        }
+        for format in [Format::Csv, Format::Ndjson] {
+            let text = ObjectBuilder::new().schema_type(Type::String).build();
+            answer
+                .content
+                .insert(format.media_type().to_owned(), Content::new(Some(text)));
+        }
+    }
 }
 
 /// The trade operations share the `Frequency` type with the wage series, but trade figures are

@@ -42,6 +42,11 @@ impl Format {
         }
     }
 
+    /// The media type the format is known by (the first it satisfies).
+    pub fn media_type(self) -> &'static str {
+        self.media_types()[0]
+    }
+
     /// Media types (from an `Accept` header) this format satisfies.
     fn media_types(self) -> &'static [&'static str] {
         match self {

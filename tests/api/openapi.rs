@@ -172,3 +172,47 @@ crate::backend_test! {
         }
     }
 }
+
+crate::backend_test! {
+    /// Each representation the document lists for an operation is one it answers in, and an
+    /// operation that lists JSON alone refuses CSV: run with the document's own examples.
+    async fn the_representations_offered_are_the_ones_served(app: crate::helpers::TestApp) {
+        let spec = serde_json::to_value(trilateral::openapi::spec()).expect("spec as JSON");
+        for (path, item) in spec["paths"].as_object().expect("paths") {
+            let Some(operation) = item.get("get").filter(|_| path.starts_with("/v1/")) else {
+                continue;
+            };
+            let mut target = path.clone();
+            let mut query = Vec::new();
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().expect("a name");
+                let example = match &parameter["example"] {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                if parameter["in"] == "path" {
+                    target = target.replace(&format!("{{{name}}}"), &example);
+                } else if parameter["required"] == true {
+                    let example: String = form_urlencoded::byte_serialize(example.as_bytes()).collect();
+                    query.push(format!("{name}={example}"));
+                }
+            }
+            let offered = operation["responses"]["200"]["content"]
+                .as_object()
+                .expect("a 200 answer with content");
+            for (format, media_type) in [("csv", "text/csv"), ("ndjson", "application/x-ndjson")] {
+                let mut asked = query.clone();
+                asked.push(format!("format={format}"));
+                let url = format!("{target}?{}", asked.join("&"));
+                let answer = app.get(&url).await;
+                if offered.contains_key(media_type) {
+                    assert_eq!(answer.status.as_u16(), 200, "{url}: {}", answer.text());
+                    let served = answer.header("content-type").unwrap_or_default();
+                    assert!(served.starts_with(media_type), "{url}: served {served}");
+                } else {
+                    answer.problem(400, "invalid-parameter");
+                }
+            }
+        }
+    }
+}

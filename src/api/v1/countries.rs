@@ -242,12 +242,7 @@ pub struct ListCountriesQuery {
     tag = "countries",
     params(ListCountriesQuery),
     responses(
-        (status = 200, description = "The countries, ordered by code",
-            content(
-                (Envelope<Vec<CountryResponse>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "The countries, ordered by code", body = Envelope<Vec<CountryResponse>>),
         responses::ReadFailures,
     )
 )]
@@ -286,12 +281,7 @@ pub async fn list_countries(
         FormatQuery,
     ),
     responses(
-        (status = 200, description = "The country",
-            content(
-                (Envelope<CountryResponse> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "The country", body = Envelope<CountryResponse>),
         responses::LookupFailures,
     )
 )]

@@ -162,12 +162,7 @@ pub struct DatasetsQuery {
     tag = "sources",
     params(DatasetsQuery),
     responses(
-        (status = 200, description = "The datasets, ordered by id",
-            content(
-                (Envelope<Vec<DatasetResponse>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "The datasets, ordered by id", body = Envelope<Vec<DatasetResponse>>),
         responses::ReadFailures,
     )
 )]

@@ -124,12 +124,7 @@ pub struct ListSourcesQuery {
     tag = "sources",
     params(ListSourcesQuery),
     responses(
-        (status = 200, description = "The sources, ordered by id",
-            content(
-                (Envelope<Vec<SourceResponse>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "The sources, ordered by id", body = Envelope<Vec<SourceResponse>>),
         responses::ReadFailures,
     )
 )]
@@ -161,12 +156,7 @@ pub async fn list_sources(
         FormatQuery,
     ),
     responses(
-        (status = 200, description = "The source",
-            content(
-                (Envelope<SourceResponse> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "The source", body = Envelope<SourceResponse>),
         responses::LookupFailures,
     )
 )]

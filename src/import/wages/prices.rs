@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_month, parse_number, parse_year};
+use super::{
+    LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_month, parse_number, parse_year,
+};
 use crate::domain::series::NativeFrequency;
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};

@@ -121,12 +121,7 @@ pub struct BalanceQuery {
     tag = "trade",
     params(BalanceQuery),
     responses(
-        (status = 200, description = "Periods in order",
-            content(
-                (Envelope<Vec<BalancePeriod>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Periods in order", body = Envelope<Vec<BalancePeriod>>),
         responses::LookupFailures,
     )
 )]

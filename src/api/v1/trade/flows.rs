@@ -145,11 +145,7 @@ fn next_link(req: &HttpRequest, last_id: i64) -> String {
     responses(
         (status = 200, description = "Flows in id order; `Link: <…>; rel=\"next\"` while more remain",
             headers(("Link" = String, description = "RFC 8288 link to the next page")),
-            content(
-                (Envelope<Vec<TradeFlow>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+            body = Envelope<Vec<TradeFlow>>),
         responses::LookupFailures,
     )
 )]

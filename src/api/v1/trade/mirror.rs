@@ -106,12 +106,7 @@ pub struct MirrorQuery {
     tag = "trade",
     params(MirrorQuery),
     responses(
-        (status = 200, description = "Periods in order",
-            content(
-                (Envelope<Vec<MirrorPeriod>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Periods in order", body = Envelope<Vec<MirrorPeriod>>),
         responses::LookupFailures,
     )
 )]

@@ -192,12 +192,7 @@ fn ranked_partners(ranking: &Ranking<'_>, names: &[CountryRow]) -> Vec<RankedPar
     tag = "trade",
     params(PartnersQuery),
     responses(
-        (status = 200, description = "Partners, largest first",
-            content(
-                (Envelope<Vec<RankedPartner>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Partners, largest first", body = Envelope<Vec<RankedPartner>>),
         responses::LookupFailures,
     )
 )]

@@ -150,12 +150,7 @@ fn check_token(param: &str, value: &str) -> Result<(), ApiError> {
         ProvisionsQuery,
     ),
     responses(
-        (status = 200, description = "Provisions in document order",
-            content(
-                (Envelope<Vec<ProvisionResponse>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Provisions in document order", body = Envelope<Vec<ProvisionResponse>>),
         responses::LookupFailures,
     )
 )]
@@ -222,12 +217,7 @@ fn unknown_article(treaty_name: &str, id: &str, article: &str, lang: &str) -> Ap
         ProvisionQuery,
     ),
     responses(
-        (status = 200, description = "The provision",
-            content(
-                (Envelope<ProvisionResponse> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "The provision", body = Envelope<ProvisionResponse>),
         responses::LookupFailures,
     )
 )]

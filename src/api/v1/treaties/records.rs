@@ -212,12 +212,7 @@ pub struct ListTreatiesQuery {
     tag = "treaties",
     params(ListTreatiesQuery),
     responses(
-        (status = 200, description = "Treaties ordered by id",
-            content(
-                (Envelope<Vec<TreatyResponse>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Treaties ordered by id", body = Envelope<Vec<TreatyResponse>>),
         responses::ReadFailures,
     )
 )]
@@ -257,12 +252,7 @@ pub async fn list_treaties(
         FormatQuery,
     ),
     responses(
-        (status = 200, description = "The treaty",
-            content(
-                (Envelope<TreatyResponse> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "The treaty", body = Envelope<TreatyResponse>),
         responses::LookupFailures,
     )
 )]
@@ -372,12 +362,7 @@ pub struct LangQuery {
         LangQuery,
     ),
     responses(
-        (status = 200, description = "Chapters in document order",
-            content(
-                (Envelope<Vec<ChapterResponse>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Chapters in document order", body = Envelope<Vec<ChapterResponse>>),
         responses::LookupFailures,
     )
 )]
@@ -490,12 +475,7 @@ impl CsvRecord for CoverageYear {
         FormatQuery,
     ),
     responses(
-        (status = 200, description = "Flags by year and pair",
-            content(
-                (Envelope<Vec<CoverageYear>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Flags by year and pair", body = Envelope<Vec<CoverageYear>>),
         responses::LookupFailures,
     )
 )]
@@ -560,12 +540,7 @@ impl CsvRecord for TopicResponse {
     tag = "treaties",
     params(FormatQuery),
     responses(
-        (status = 200, description = "Topics",
-            content(
-                (Envelope<Vec<TopicResponse>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Topics", body = Envelope<Vec<TopicResponse>>),
         responses::ReadFailures,
     )
 )]

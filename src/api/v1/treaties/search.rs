@@ -152,12 +152,7 @@ fn treaty_list(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
     tag = "treaties",
     params(SearchQuery),
     responses(
-        (status = 200, description = "Results, best first",
-            content(
-                (Envelope<Vec<SearchResult>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Results, best first", body = Envelope<Vec<SearchResult>>),
         responses::ReadFailures,
     )
 )]

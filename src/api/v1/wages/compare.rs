@@ -187,12 +187,7 @@ impl From<CompareError> for ApiError {
     tag = "wages",
     params(CompareQuery),
     responses(
-        (status = 200, description = "Aligned periods, oldest first (CSV and NDJSON: one line per period and country)",
-            content(
-                (Envelope<Vec<ComparedPeriod>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Aligned periods, oldest first (CSV and NDJSON: one line per period and country)", body = Envelope<Vec<ComparedPeriod>>),
         responses::LookupFailures,
     )
 )]

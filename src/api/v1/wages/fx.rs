@@ -132,12 +132,7 @@ pub struct FxQuery {
     tag = "wages",
     params(FxQuery),
     responses(
-        (status = 200, description = "Rates by period, oldest first",
-            content(
-                (Envelope<Vec<Rate>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Rates by period, oldest first", body = Envelope<Vec<Rate>>),
         responses::ReadFailures,
     )
 )]

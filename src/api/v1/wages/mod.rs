@@ -288,12 +288,7 @@ pub struct ListWageSeriesQuery {
         ListWageSeriesQuery,
     ),
     responses(
-        (status = 200, description = "The country's wage series, ordered by id",
-            content(
-                (Envelope<Vec<SeriesSummary>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "The country's wage series, ordered by id", body = Envelope<Vec<SeriesSummary>>),
         responses::LookupFailures,
     )
 )]

@@ -104,12 +104,7 @@ pub struct PricesQuery {
     tag = "wages",
     params(PricesQuery),
     responses(
-        (status = 200, description = "Observations ordered by series and period",
-            content(
-                (Envelope<Vec<PriceObservation>> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "Observations ordered by series and period", body = Envelope<Vec<PriceObservation>>),
         responses::LookupFailures,
     )
 )]

@@ -155,12 +155,7 @@ pub struct SeriesObservations {
         SeriesQuery,
     ),
     responses(
-        (status = 200, description = "The series and its observations (CSV and NDJSON: the observations alone)",
-            content(
-                (Envelope<SeriesObservations> = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"),
-            )),
+        (status = 200, description = "The series and its observations (CSV and NDJSON: the observations alone)", body = Envelope<SeriesObservations>),
         responses::LookupFailures,
     )
 )]
