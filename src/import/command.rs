@@ -15,7 +15,7 @@ use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources as db_sources;
 use crate::domain::hex;
-use crate::domain::is_lowercase_id;
+use crate::domain::ids::DatasetId;
 use crate::domain::source::Reporting;
 
 /// The formats `import` reads (the command line names them with `name`, explains them with
@@ -128,16 +128,12 @@ pub struct ImportReport {
     pub skipped_aggregates: usize,
 }
 
-/// Whether a dataset id is acceptable: lower-case letters, digits and `_`, at most 64 characters.
-pub fn check_dataset_id(id: &str) -> Result<(), ImportError> {
-    if is_lowercase_id(id, 64, b"") {
-        Ok(())
-    } else {
-        Err(ImportError::File {
-            file: "--dataset".to_owned(),
-            reason: format!("'{id}' is not a dataset id: use lower-case letters, digits and '_'"),
-        })
-    }
+/// The dataset id an import names, or the refusal that says what ids look like.
+pub fn parse_dataset_id(id: &str) -> Result<DatasetId, ImportError> {
+    DatasetId::parse(id).map_err(|e| ImportError::File {
+        file: "--dataset".to_owned(),
+        reason: e.to_string(),
+    })
 }
 
 /// Imports what `input` (read from `file`) holds as `kind` into `dataset` (or the kind's default),
@@ -214,7 +210,7 @@ fn import_trade<R: Read>(
     source: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
     let dataset_id = dataset.unwrap_or(kind.default_dataset());
-    check_dataset_id(dataset_id)?;
+    let dataset_id = &*parse_dataset_id(dataset_id)?;
     let source_id = source.unwrap_or(kind.default_source());
     let existing = datasets::find(conn, dataset_id)?;
     if let Some(bundled) = existing

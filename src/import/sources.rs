@@ -9,7 +9,8 @@ use super::csv_rows::{read_rows, row_error};
 use super::{BundledDataset, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::sources::{self as db_sources, SourceRow};
-use crate::domain::source::{SourceFamily, is_valid_source_id};
+use crate::domain::ids::SourceId;
+use crate::domain::source::SourceFamily;
 
 pub struct Sources;
 pub static SOURCES: Sources = Sources;
@@ -38,7 +39,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
     read_rows::<SourceRecord>(path, bytes)?
         .into_iter()
         .map(|(line, record)| {
-            if !is_valid_source_id(&record.id) {
+            if SourceId::parse(&record.id).is_err() {
                 return Err(row_error(
                     path,
                     line,

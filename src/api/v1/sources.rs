@@ -11,8 +11,9 @@ use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::{ApiQuery, FormatQuery};
 use crate::api::responses;
 use crate::db::sources::{self as db_sources, SourceRow};
-use crate::domain::country::shorten_for_display;
-use crate::domain::source::{SourceFamily, is_valid_source_id};
+
+use crate::domain::ids::SourceId;
+use crate::domain::source::SourceFamily;
 use crate::error::{ApiError, ProblemType};
 
 const DATASET: &str = "sources";
@@ -167,17 +168,8 @@ pub async fn get_source(
     id: web::Path<String>,
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    if !is_valid_source_id(&id) {
-        return Err(ApiError::invalid_parameter(
-            "id",
-            format!(
-                "'{}' is not a source id: ids are ASCII letters, digits, '_', '.' and '-', at most 100 characters.",
-                shorten_for_display(&id)
-            ),
-        )
-        .with_help("/v1/sources"));
-    }
+    let id = SourceId::parse(&id)
+        .map_err(|e| ApiError::invalid_parameter("id", e.to_string()).with_help("/v1/sources"))?;
     let format = format::negotiate(&req, query.format)?;
     load_fresh(&state, &req, format, Scope::Ids(&[DATASET]), move |conn| {
         db_sources::find(conn, &id)?.ok_or_else(|| {

@@ -15,7 +15,7 @@ use crate::db::DbConnection;
 use crate::db::treaties as db_treaties;
 use crate::domain::treaty::Lang;
 use crate::import::ImportError;
-use crate::import::command::{ImportKind, ImportReport, check_dataset_id};
+use crate::import::command::{ImportKind, ImportReport, parse_dataset_id};
 use crate::import::csv_rows::{read_rows, row_error};
 
 /// The source of imported articles (data/sources.csv).
@@ -168,7 +168,7 @@ pub fn import_articles(
     })?;
     let lang = document.meta.language.clone();
     let dataset_id = dataset.map_or_else(|| format!("{treaty_id}_{lang}_text"), str::to_owned);
-    check_dataset_id(&dataset_id)?;
+    parse_dataset_id(&dataset_id)?;
     store_text(
         conn,
         StoredText {

@@ -551,7 +551,7 @@ pub fn import_text(
         || format!("tota_{}_{}", meta.treaty_identifier, meta.language),
         str::to_owned,
     );
-    super::command::check_dataset_id(&dataset_id)?;
+    super::command::parse_dataset_id(&dataset_id)?;
     let records = db_treaties::list(conn)?;
     let treaty_id = treaty_id_for(&records, &document);
     let new_record = records

@@ -8,7 +8,7 @@ pub mod search;
 use crate::db::DbConnection;
 use crate::db::treaties::{self as db_treaties, Treaty, TreatyRow};
 use crate::domain::country::shorten_for_display;
-use crate::domain::is_lowercase_id;
+use crate::domain::ids::TreatyId;
 pub use crate::domain::treaty::Lang;
 use crate::domain::treaty::language::{self, TextError};
 use crate::domain::treaty::{Taxonomy, TreatyView};
@@ -33,20 +33,10 @@ pub fn check_topic(taxonomy: &Taxonomy, topic: Option<&str>) -> Result<(), ApiEr
     }
 }
 
-/// Treaty ids are lower-case letters, digits and `_`.
-pub fn check_treaty_id(param: &str, id: &str) -> Result<(), ApiError> {
-    if is_lowercase_id(id, 40, b"") {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_parameter(
-            param,
-            format!(
-                "'{}' is not a treaty id: ids look like nafta, tpp or tota_101 (lower-case letters, digits and '_').",
-                shorten_for_display(id)
-            ),
-        )
-        .with_help("/v1/treaties"))
-    }
+/// The treaty id in `param`, or the 400 that points to the list.
+pub fn parse_treaty_id(param: &str, raw: &str) -> Result<TreatyId, ApiError> {
+    TreatyId::parse(raw)
+        .map_err(|e| ApiError::invalid_parameter(param, e.to_string()).with_help("/v1/treaties"))
 }
 
 /// The treaty with this id, or the 404 that points to the list.

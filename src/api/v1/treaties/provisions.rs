@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, Lang, check_topic, check_treaty_id, find_treaty, text_language};
+use super::{FAMILY, Lang, check_topic, find_treaty, parse_treaty_id, text_language};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
@@ -162,7 +162,7 @@ pub async fn list_treaty_provisions(
     ApiQuery(query): ApiQuery<ProvisionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    check_treaty_id("id", &id)?;
+    let id = parse_treaty_id("id", &id)?;
     if let Some(chapter) = &query.chapter {
         check_token("chapter", chapter)?;
     }
@@ -229,7 +229,7 @@ pub async fn get_treaty_provision(
     ApiQuery(query): ApiQuery<ProvisionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, raw_article) = path.into_inner();
-    check_treaty_id("id", &id)?;
+    let id = parse_treaty_id("id", &id)?;
     let article = article_of(&id, &raw_article)
         .map_err(|e| ApiError::invalid_parameter("article", e.to_string()))?
         .to_owned();

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, Lang, check_treaty_id, find_treaty, text_language, view};
+use super::{FAMILY, Lang, find_treaty, parse_treaty_id, text_language, view};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
@@ -264,7 +264,7 @@ pub async fn get_treaty(
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    check_treaty_id("id", &id)?;
+    let id = parse_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?;
@@ -374,7 +374,7 @@ pub async fn list_treaty_chapters(
     ApiQuery(query): ApiQuery<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    check_treaty_id("id", &id)?;
+    let id = parse_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
     let asked = query.lang;
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
@@ -487,7 +487,7 @@ pub async fn get_treaty_coverage(
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    check_treaty_id("id", &id)?;
+    let id = parse_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let treaty = find_treaty(conn, "id", &id)?.record;

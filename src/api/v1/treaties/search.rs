@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::provisions::ProvisionResponse;
-use super::{FAMILY, Lang, check_topic, check_treaty_id, find_treaty, view};
+use super::{FAMILY, Lang, check_topic, find_treaty, parse_treaty_id, view};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
@@ -17,6 +17,7 @@ use crate::api::responses;
 use crate::db::DbConnection;
 use crate::db::sources::SourceRow;
 use crate::db::treaties::{self as db_treaties, ProvisionRow, SearchFilter, SearchHit, TreatyRow};
+use crate::domain::ids::TreatyId;
 use crate::domain::search::{self, Term};
 use crate::domain::snippet::snippet;
 use crate::domain::treaty::comparison::{no_provision_reason, reason_warning};
@@ -131,15 +132,11 @@ pub struct SearchQuery {
     pub format: Option<Format>,
 }
 
-fn treaty_list(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
-    let Some(raw) = raw else {
-        return Ok(Vec::new());
-    };
-    let ids: Vec<String> = raw.split(',').map(|t| t.trim().to_owned()).collect();
-    for id in &ids {
-        check_treaty_id("treaties", id)?;
-    }
-    Ok(ids)
+fn treaty_list(raw: Option<&str>) -> Result<Vec<TreatyId>, ApiError> {
+    raw.map_or_else(Vec::new, |raw| raw.split(',').collect())
+        .into_iter()
+        .map(|id| parse_treaty_id("treaties", id.trim()))
+        .collect()
 }
 
 /// Search provisions
@@ -249,7 +246,7 @@ impl ComparedTreaty {
 }
 
 /// The treaties to compare, checked, in the order given.
-fn compared_ids(raw: &str) -> Result<Vec<String>, ApiError> {
+fn compared_ids(raw: &str) -> Result<Vec<TreatyId>, ApiError> {
     let ids = treaty_list(Some(raw))?;
     if ids.len() > 10 {
         return Err(ApiError::invalid_parameter(
@@ -281,7 +278,7 @@ struct Loaded {
 
 fn load_compared(
     conn: &mut DbConnection,
-    ids: &[String],
+    ids: &[TreatyId],
     topic: &str,
     asked: Option<Lang>,
 ) -> Result<Loaded, ApiError> {
@@ -306,7 +303,7 @@ fn load_compared(
             .flat_map(|(_, provisions)| provisions.iter().map(|p| p.source_id.as_str()))
             .chain(
                 all.iter()
-                    .filter(|t| ids.contains(&t.id))
+                    .filter(|t| ids.iter().any(|id| **id == t.id))
                     .map(|t| t.source_id.as_str()),
             ),
     )?;

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{DATASETS, check_series_id, load, unknown_measure};
+use super::{DATASETS, load, parse_series_id, unknown_measure};
 use crate::api::AppState;
 use crate::api::caching::{Reply, Scope, load_fresh};
 use crate::api::envelope::{Envelope, Meta};
@@ -23,6 +23,7 @@ use crate::domain::conversion::Request;
 use crate::domain::country::CountryLookup;
 use crate::domain::currency::{Currency, CurrencyChoice};
 use crate::domain::figures::Computed;
+use crate::domain::ids::SeriesId;
 use crate::domain::period::Frequency;
 use crate::domain::series::TimeUnit;
 use crate::error::{ApiError, ProblemType};
@@ -239,14 +240,11 @@ pub async fn compare_wages(
 }
 
 /// The ids in `series=`, each checked for shape.
-fn parse_series_ids(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
-    let ids: Vec<String> = raw.map_or_else(Vec::new, |raw| {
-        raw.split(',').map(|s| s.trim().to_owned()).collect()
-    });
-    for id in &ids {
-        check_series_id("series", id)?;
-    }
-    Ok(ids)
+fn parse_series_ids(raw: Option<&str>) -> Result<Vec<SeriesId>, ApiError> {
+    raw.map_or_else(Vec::new, |raw| raw.split(',').collect())
+        .into_iter()
+        .map(|id| parse_series_id("series", id.trim()))
+        .collect()
 }
 
 /// The series each country is compared with: the one named in `series=`, else its headline
@@ -398,7 +396,7 @@ fn base_country(
 /// country, one per country.
 fn override_series(
     conn: &mut DbConnection,
-    ids: &[String],
+    ids: &[SeriesId],
     countries: &[CountryRow],
     measure: &str,
 ) -> Result<Vec<SeriesRow>, ApiError> {

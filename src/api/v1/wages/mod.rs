@@ -25,7 +25,7 @@ use crate::domain::country::shorten_for_display;
 use crate::domain::coverage;
 use crate::domain::figures::{Computed, Figure};
 use crate::domain::fx::UsdRate;
-use crate::domain::is_lowercase_id;
+use crate::domain::ids::SeriesId;
 use crate::domain::period::DateRange;
 use crate::error::{ApiError, ProblemType};
 
@@ -217,19 +217,9 @@ impl CsvRecord for SeriesSummary {
     }
 }
 
-/// Series ids are lower-case letters, digits, `_` and `.`.
-pub fn check_series_id(param: &str, id: &str) -> Result<(), ApiError> {
-    if is_lowercase_id(id, 100, b".") {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_parameter(
-            param,
-            format!(
-                "'{}' is not a series id: ids look like mx.minimum_wage.general (lower-case letters, digits, '_' and '.').",
-                shorten_for_display(id)
-            ),
-        ))
-    }
+/// The series id in `param`, or the 400 that says what ids look like.
+pub fn parse_series_id(param: &str, raw: &str) -> Result<SeriesId, ApiError> {
+    SeriesId::parse(raw).map_err(|e| ApiError::invalid_parameter(param, e.to_string()))
 }
 
 /// The 404 for a measure no series has, listing those that exist.

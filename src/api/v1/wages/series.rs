@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{DATASETS, RateUsed, SeriesSummary, check_series_id, figures_meta, load};
+use super::{DATASETS, RateUsed, SeriesSummary, figures_meta, load, parse_series_id};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
@@ -168,7 +168,7 @@ pub async fn get_wage_series(
 ) -> Result<HttpResponse, ApiError> {
     let (path_code, series_id) = path.into_inner();
     let lookup = parse_country("country", &path_code)?;
-    check_series_id("series", &series_id)?;
+    let series_id = parse_series_id("series", &series_id)?;
     let request = query.request()?;
     let format = format::negotiate(&req, query.format)?;
     let help_code = path_code.clone();
