@@ -60,40 +60,21 @@ impl fmt::Display for CountryLookup {
     }
 }
 
-/// What a stored country code is.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum CountryKind {
-    /// A current ISO 3166-1 country or territory.
-    #[serde(rename = "iso3166_1")]
-    #[strum(serialize = "iso3166_1")]
-    Iso3166_1,
-    /// A country deleted from ISO 3166-1 and listed in ISO 3166-3 (YUG, CSK, DDR, ...).
-    #[serde(rename = "iso3166_3_former")]
-    #[strum(serialize = "iso3166_3_former")]
-    Iso3166_3Former,
-    /// A code that only a data source uses (BLX Belgium-Luxembourg, KN1, ...).
-    SourceSpecific,
-}
-
-impl CountryKind {
-    pub fn as_str(self) -> &'static str {
-        self.into()
+named_enum! {
+    /// What a stored country code is.
+    #[serde(rename_all = "snake_case")]
+    #[strum(serialize_all = "snake_case")]
+    pub enum CountryKind {
+        /// A current ISO 3166-1 country or territory.
+        #[serde(rename = "iso3166_1")]
+        #[strum(serialize = "iso3166_1")]
+        Iso3166_1,
+        /// A country deleted from ISO 3166-1 and listed in ISO 3166-3 (YUG, CSK, DDR, ...).
+        #[serde(rename = "iso3166_3_former")]
+        #[strum(serialize = "iso3166_3_former")]
+        Iso3166_3Former,
+        /// A code that only a data source uses (BLX Belgium-Luxembourg, KN1, ...).
+        SourceSpecific,
     }
 }
 

@@ -5,39 +5,24 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A currency with loaded exchange rates.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Deserialize,
-    Serialize,
-    ToSchema,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-)]
-#[strum(serialize_all = "UPPERCASE")]
-pub enum Currency {
-    #[serde(rename = "USD", alias = "usd")]
-    Usd,
-    #[serde(rename = "MXN", alias = "mxn")]
-    Mxn,
-    #[serde(rename = "CAD", alias = "cad")]
-    Cad,
+named_enum! {
+    /// A currency with loaded exchange rates.
+    #[derive(strum::EnumIter)]
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum Currency {
+        #[serde(rename = "USD", alias = "usd")]
+        Usd,
+        #[serde(rename = "MXN", alias = "mxn")]
+        Mxn,
+        #[serde(rename = "CAD", alias = "cad")]
+        Cad,
+    }
 }
 
 impl Currency {
     /// The ISO 4217 code.
     pub fn code(self) -> &'static str {
         self.into()
-    }
-
-    /// The currency an ISO 4217 code names, if it has loaded rates.
-    pub fn parse(code: &str) -> Option<Self> {
-        code.parse().ok()
     }
 
     /// The codes of every currency with loaded rates.

@@ -1,6 +1,34 @@
 //! Domain types and pure rules: validated codes and the rules that derive facts from them.
 //! Nothing here touches the database or HTTP.
 
+/// An enum known by its names: in query strings and JSON (serde), in the OpenAPI document
+/// (utoipa) and in TEXT columns (strum gives the names; `db::stored` maps the enums it lists, for
+/// which diesel's expression markers are derived here). Each gets `as_str` and `parse` by those
+/// names. Name the casing with `#[serde(rename_all = ..)]` and `#[strum(serialize_all = ..)]`;
+/// further derives go in the item's own attributes.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($body:tt)* }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[derive(utoipa::ToSchema, strum::EnumString, strum::IntoStaticStr)]
+        #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        $(#[$meta])*
+        $vis enum $name { $($body)* }
+
+        impl $name {
+            /// The name it is known by.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+
+            /// The variant a name names, if any.
+            pub fn parse(name: &str) -> Option<Self> {
+                name.parse().ok()
+            }
+        }
+    };
+}
+
 pub mod comparison;
 pub mod conversion;
 pub mod country;

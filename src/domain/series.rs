@@ -11,45 +11,25 @@
 //! - a finer period than the series has (a month of an annual series) is refused, never invented.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::period::{DateRange, Frequency, Period};
 
-/// How a series' observations sit in time.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum NativeFrequency {
-    /// A value holds from its effective date until the next value (minimum wages).
-    Event,
-    /// One value per business day (exchange rates).
-    Daily,
-    Monthly,
-    Annual,
+named_enum! {
+    /// How a series' observations sit in time.
+    #[derive(PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    #[strum(serialize_all = "snake_case")]
+    pub enum NativeFrequency {
+        /// A value holds from its effective date until the next value (minimum wages).
+        Event,
+        /// One value per business day (exchange rates).
+        Daily,
+        Monthly,
+        Annual,
+    }
 }
 
 impl NativeFrequency {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// The finest calendar frequency this series can be answered at.
     pub fn finest(self) -> Frequency {
         match self {
@@ -261,36 +241,16 @@ fn plain_mean(
     }
 }
 
-/// Units of time a wage can be expressed per.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum TimeUnit {
-    Hour,
-    Day,
-    Week,
-    Month,
-    Year,
-}
-
-impl TimeUnit {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
+named_enum! {
+    /// Units of time a wage can be expressed per.
+    #[serde(rename_all = "lowercase")]
+    #[strum(serialize_all = "lowercase")]
+    pub enum TimeUnit {
+        Hour,
+        Day,
+        Week,
+        Month,
+        Year,
     }
 }
 

@@ -10,47 +10,21 @@ pub mod ranking;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::period::{Frequency, Period};
 
-/// A direction of trade, from the reporter's side.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    Serialize,
-    ToSchema,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::Display,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum FlowDirection {
-    Export,
-    Import,
+named_enum! {
+    /// A direction of trade, from the reporter's side.
+    #[derive(PartialOrd, Ord, Hash, strum::Display)]
+    #[serde(rename_all = "lowercase")]
+    #[strum(serialize_all = "lowercase")]
+    pub enum FlowDirection {
+        Export,
+        Import,
+    }
 }
 
 impl FlowDirection {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-
     pub fn opposite(self) -> Self {
         match self {
             FlowDirection::Export => FlowDirection::Import,

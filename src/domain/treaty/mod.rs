@@ -13,7 +13,7 @@ pub mod record;
 pub use record::{TreatyView, side_agreements};
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The number in `ARTICLE 19.3`, `ARTÍCULO 19.3` or `ARTICLE 1901`: the last word, if it is made of
@@ -232,40 +232,18 @@ pub fn stored_topics(stored: &str) -> Vec<String> {
         .collect()
 }
 
-/// A language of the treaty texts.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Deserialize,
-    Serialize,
-    ToSchema,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-    strum::Display,
-    diesel::AsExpression,
-    diesel::FromSqlRow,
-)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum Lang {
-    En,
-    Es,
+named_enum! {
+    /// A language of the treaty texts.
+    #[derive(strum::EnumIter, strum::Display)]
+    #[serde(rename_all = "lowercase")]
+    #[strum(serialize_all = "lowercase")]
+    pub enum Lang {
+        En,
+        Es,
+    }
 }
 
 impl Lang {
-    pub fn parse(value: &str) -> Option<Self> {
-        value.parse().ok()
-    }
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// Why `value` is refused as a language: the languages there are.
     pub fn unknown(value: &str) -> String {
         use strum::IntoEnumIterator;
