@@ -202,47 +202,33 @@ mod tests {
     use super::*;
     use crate::domain::trade::tests::{MEX, USA, flow};
 
-    fn reported<'a>(
-        reporter: &'a str,
-        partner: &'a str,
-        flow: FlowDirection,
-        period: Period,
-        value: f64,
-    ) -> ReportedFlow<'a> {
-        ReportedFlow {
-            reporter,
-            partner,
-            flow,
-            figure: Figure {
-                period,
-                value_usd: value,
-                source_id: "s",
-            },
-            dataset_id: "d",
-        }
-    }
-
     #[test]
     fn a_balance_prefers_own_figures_and_falls_back_on_the_partners_mirror() {
         let flows = [
-            reported(
-                "USA",
-                "MEX",
+            flow(
+                "d",
+                ("USA", "MEX"),
                 FlowDirection::Export,
                 Period::Year(2016),
                 230.0,
             ),
-            reported(
-                "MEX",
-                "USA",
+            flow(
+                "d",
+                ("MEX", "USA"),
                 FlowDirection::Export,
                 Period::Year(2016),
                 294.0,
             ),
-            reported("MEX", "USA", FlowDirection::Import, Period::Year(2016), 1.0),
-            reported(
-                "MEX",
-                "USA",
+            flow(
+                "d",
+                ("MEX", "USA"),
+                FlowDirection::Import,
+                Period::Year(2016),
+                1.0,
+            ),
+            flow(
+                "d",
+                ("MEX", "USA"),
                 FlowDirection::Export,
                 Period::Year(2017),
                 300.0,

@@ -10,7 +10,6 @@ pub mod ranking;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-
 use super::period::{Frequency, Period};
 
 named_enum! {
