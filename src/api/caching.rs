@@ -20,6 +20,7 @@ use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources::SourceRow;
 use crate::db::{self, DbConnection};
 use crate::domain::hex;
+use crate::domain::source::DatasetFamily;
 use crate::error::{ApiError, ProblemType};
 
 /// What identifies an answer, taken from the request before the database work starts.
@@ -127,7 +128,7 @@ pub enum Scope {
     /// These datasets; the first is the one the answer is about.
     Ids(&'static [&'static str]),
     /// Every dataset of a family (imports add trade datasets, for instance).
-    Family(&'static str),
+    Family(DatasetFamily),
     /// Every dataset.
     All,
 }

@@ -5,14 +5,13 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::datasets;
-use crate::domain::source::Reporting;
+use crate::domain::source::{DatasetFamily, Reporting};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = datasets)]
 pub struct DatasetRow {
     pub id: String,
-    /// `reference`, `wages`, `trade` or `treaties`.
-    pub family: String,
+    pub family: DatasetFamily,
     pub title: String,
     pub description: String,
     pub version: i64,
@@ -52,7 +51,7 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<DatasetR
 }
 
 /// The datasets of a family, in id order.
-pub fn of_family(conn: &mut DbConnection, family: &str) -> QueryResult<Vec<DatasetRow>> {
+pub fn of_family(conn: &mut DbConnection, family: DatasetFamily) -> QueryResult<Vec<DatasetRow>> {
     datasets::table
         .filter(datasets::family.eq(family))
         .order(datasets::id)

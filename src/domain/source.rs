@@ -13,6 +13,19 @@ named_enum! {
 }
 
 named_enum! {
+    /// The family a dataset belongs to: the answers that read it, and whose imports can change it.
+    #[serde(rename_all = "snake_case")]
+    #[strum(serialize_all = "snake_case")]
+    pub enum DatasetFamily {
+        /// Countries, currencies and sources: what every other dataset refers to.
+        Reference,
+        Wages,
+        Trade,
+        Treaties,
+    }
+}
+
+named_enum! {
     /// Who reports the figures of a trade dataset. Where each row's `reporter` is the country whose
     /// statistics give the value, mirror comparisons mean something; where that is unknown or mixed
     /// (a compiled research dataset), they do not.

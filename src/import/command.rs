@@ -16,7 +16,7 @@ use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources as db_sources;
 use crate::domain::hex;
 use crate::domain::ids::DatasetId;
-use crate::domain::source::Reporting;
+use crate::domain::source::{DatasetFamily, Reporting};
 
 /// The formats `import` reads (the command line names them with `name`, explains them with
 /// `describe`).
@@ -215,13 +215,15 @@ fn import_trade<R: Read>(
     let existing = datasets::find(conn, dataset_id)?;
     if let Some(bundled) = existing
         .as_ref()
-        .filter(|d| d.origin == "bundled" || d.family != "trade")
+        .filter(|d| d.origin == "bundled" || d.family != DatasetFamily::Trade)
     {
         return Err(ImportError::File {
             file: file.to_owned(),
             reason: format!(
                 "dataset '{}' is a {} {} dataset and cannot be replaced by an import; choose another --dataset",
-                bundled.id, bundled.origin, bundled.family
+                bundled.id,
+                bundled.origin,
+                bundled.family.as_str()
             ),
         });
     }
@@ -253,7 +255,7 @@ fn import_trade<R: Read>(
         conn,
         &DatasetRow {
             id: dataset_id.to_owned(),
-            family: "trade".to_owned(),
+            family: DatasetFamily::Trade,
             title: format!("Imported trade flows ({dataset_id})"),
             description: format!(
                 "Imported with `trilateral import {}` from {file}",

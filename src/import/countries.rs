@@ -14,6 +14,7 @@ use super::{BundledDataset, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::countries::{self as db_countries, CountryRow, CurrencyRow};
 use crate::domain::country::{CountryKind, CountryLookup};
+use crate::domain::source::DatasetFamily;
 
 pub struct Countries;
 pub static COUNTRIES: Countries = Countries;
@@ -191,8 +192,8 @@ impl BundledDataset for Countries {
         "countries"
     }
 
-    fn family(&self) -> &'static str {
-        "reference"
+    fn family(&self) -> DatasetFamily {
+        DatasetFamily::Reference
     }
 
     fn title(&self) -> &'static str {

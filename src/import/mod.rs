@@ -16,7 +16,7 @@ use diesel::Connection;
 
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::{DbConnection, DbError};
-use crate::domain::source::Reporting;
+use crate::domain::source::{DatasetFamily, Reporting};
 
 /// Why an import failed. Row errors name the file and the line (1 is the header).
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +64,7 @@ pub struct LoadSummary {
 pub trait BundledDataset: Sync {
     fn id(&self) -> &'static str;
     /// `reference`, `wages`, `trade` or `treaties`.
-    fn family(&self) -> &'static str;
+    fn family(&self) -> DatasetFamily;
     fn title(&self) -> &'static str;
     fn description(&self) -> &'static str;
     /// What the figures are: who reports them, their definitions (exports f.a.s. or domestic,
@@ -156,7 +156,7 @@ fn load_if_changed(
             conn,
             &DatasetRow {
                 id: dataset.id().to_owned(),
-                family: dataset.family().to_owned(),
+                family: dataset.family(),
                 title: dataset.title().to_owned(),
                 description: dataset.description().to_owned(),
                 version,

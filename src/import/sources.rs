@@ -10,7 +10,7 @@ use super::{BundledDataset, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::sources::{self as db_sources, SourceRow};
 use crate::domain::ids::SourceId;
-use crate::domain::source::SourceFamily;
+use crate::domain::source::{DatasetFamily, SourceFamily};
 
 pub struct Sources;
 pub static SOURCES: Sources = Sources;
@@ -97,8 +97,8 @@ impl BundledDataset for Sources {
         "sources"
     }
 
-    fn family(&self) -> &'static str {
-        "reference"
+    fn family(&self) -> DatasetFamily {
+        DatasetFamily::Reference
     }
 
     fn title(&self) -> &'static str {

@@ -11,7 +11,7 @@ use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
-use crate::domain::source::Reporting;
+use crate::domain::source::{DatasetFamily, Reporting};
 use crate::error::ApiError;
 
 /// A dataset: a unit of data loaded and replaced together, with a version that changes with it.
@@ -67,13 +67,13 @@ pub struct DatasetLinks {
 
 /// Where a dataset can be browsed, and downloaded whole where one operation serves all of it.
 fn links(row: &DatasetRow) -> DatasetLinks {
-    let (browse, download) = match (row.family.as_str(), row.id.as_str()) {
-        ("trade", id) => (
+    let (browse, download) = match (row.family, row.id.as_str()) {
+        (DatasetFamily::Trade, id) => (
             format!("/v1/trade/flows?source={id}"),
             Some(format!("/v1/trade/flows?source={id}&format=csv")),
         ),
-        ("wages", _) => ("/v1/wages/mx".to_owned(), None),
-        ("treaties", _) => ("/v1/treaties".to_owned(), None),
+        (DatasetFamily::Wages, _) => ("/v1/wages/mx".to_owned(), None),
+        (DatasetFamily::Treaties, _) => ("/v1/treaties".to_owned(), None),
         (_, "countries") => (
             "/v1/countries".to_owned(),
             Some("/v1/countries?format=csv".to_owned()),
@@ -97,7 +97,7 @@ impl From<DatasetRow> for DatasetResponse {
                 .map(|(first, last)| DatasetCoverage { first, last }),
             last_updated: rfc3339(row.last_updated),
             id: row.id,
-            family: row.family,
+            family: row.family.as_str().to_owned(),
             title: row.title,
             description: row.description,
             version: row.version,

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{Batch, Flow, parse_scaled};
 use crate::db::DbConnection;
 use crate::domain::period::Period;
-use crate::domain::source::Reporting;
+use crate::domain::source::{DatasetFamily, Reporting};
 use crate::domain::trade::FlowDirection;
 use crate::import::bundled::{self, BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -66,8 +66,8 @@ impl BundledDataset for TradeFile {
         self.id
     }
 
-    fn family(&self) -> &'static str {
-        "trade"
+    fn family(&self) -> DatasetFamily {
+        DatasetFamily::Trade
     }
 
     fn title(&self) -> &'static str {

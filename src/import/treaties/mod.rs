@@ -19,7 +19,7 @@ use crate::db::datasets::{self, DatasetRow};
 use crate::db::treaties::{
     self as db_treaties, ChapterRow, CoverageRow, ProvisionRow, Treaty, TreatyRow,
 };
-use crate::domain::source::Reporting;
+use crate::domain::source::{DatasetFamily, Reporting};
 use crate::domain::treaty::{
     Lang, Taxonomy, Topic, TreatyReference, article_number, chapter_number, clean_heading, slug,
     store_topics,
@@ -451,8 +451,8 @@ impl BundledDataset for Treaties {
         DATASET_ID
     }
 
-    fn family(&self) -> &'static str {
-        "treaties"
+    fn family(&self) -> DatasetFamily {
+        DatasetFamily::Treaties
     }
 
     fn title(&self) -> &'static str {
@@ -677,7 +677,7 @@ pub(crate) fn store_text(
         conn,
         &DatasetRow {
             id: dataset_id.to_owned(),
-            family: "treaties".to_owned(),
+            family: DatasetFamily::Treaties,
             title: format!("Imported text of {} ({})", meta.name, meta.language),
             description: format!(
                 "Imported with `trilateral import {}` from {file}",

@@ -18,6 +18,7 @@ use crate::db::DbConnection;
 use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
 use crate::domain::period::{Period, iso_date};
 use crate::domain::series::{NativeFrequency, TimeUnit};
+use crate::domain::source::DatasetFamily;
 
 pub const DATASET_ID: &str = "wages";
 
@@ -328,8 +329,8 @@ impl BundledDataset for Wages {
         DATASET_ID
     }
 
-    fn family(&self) -> &'static str {
-        "wages"
+    fn family(&self) -> DatasetFamily {
+        DatasetFamily::Wages
     }
 
     fn title(&self) -> &'static str {

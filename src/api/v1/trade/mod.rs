@@ -21,14 +21,14 @@ use crate::db::sources::SourceRow;
 use crate::db::trade::{self as db_trade, FlowFilter, PairCoverage, TradeFlowRow};
 use crate::domain::country::{CountryLookup, shorten_for_display};
 use crate::domain::period::{DateRange, Frequency, Period};
-use crate::domain::source::Reporting;
+use crate::domain::source::{DatasetFamily, Reporting};
 pub use crate::domain::trade::FlowDirection;
 use crate::domain::trade::balance::Side;
 use crate::domain::trade::{Covered, Figure, Notes, Party, ReportedFlow, unknown_reporter_warning};
 use crate::error::ApiError;
 
 /// The dataset family every trade answer reads; imports add datasets to it.
-pub const FAMILY: &str = "trade";
+pub const FAMILY: DatasetFamily = DatasetFamily::Trade;
 
 /// The most codes a list parameter takes.
 const MAX_LIST: usize = 50;

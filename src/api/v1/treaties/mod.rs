@@ -9,13 +9,14 @@ use crate::db::DbConnection;
 use crate::db::treaties::{self as db_treaties, Treaty, TreatyRow};
 use crate::domain::country::shorten_for_display;
 use crate::domain::ids::TreatyId;
+use crate::domain::source::DatasetFamily;
 pub use crate::domain::treaty::Lang;
 use crate::domain::treaty::language::{self, TextError};
 use crate::domain::treaty::{Taxonomy, TreatyView};
 use crate::error::{ApiError, ProblemType};
 
 /// The dataset family treaty answers read.
-pub const FAMILY: &str = "treaties";
+pub const FAMILY: DatasetFamily = DatasetFamily::Treaties;
 
 /// Checks a `topic` parameter against the taxonomy.
 pub fn check_topic(taxonomy: &Taxonomy, topic: Option<&str>) -> Result<(), ApiError> {
