@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::datasets;
-use crate::domain::source::{DatasetFamily, Reporting};
+use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = datasets)]
@@ -20,7 +20,7 @@ pub struct DatasetRow {
     pub coverage_first: Option<String>,
     pub coverage_last: Option<String>,
     pub checksum: String,
-    pub origin: String,
+    pub origin: DatasetOrigin,
     /// What the figures are and who reports them (see `domain::source::Reporting`).
     pub basis: String,
     pub reporting: Reporting,

@@ -14,7 +14,7 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 use super::DbConnection;
 use crate::domain::country::CountryKind;
 use crate::domain::series::NativeFrequency;
-use crate::domain::source::{DatasetFamily, Reporting, SourceFamily};
+use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting, SourceFamily};
 use crate::domain::trade::FlowDirection;
 use crate::domain::treaty::Lang;
 
@@ -95,6 +95,7 @@ macro_rules! stored_by_name {
 stored_by_name!(
     CountryKind,
     DatasetFamily,
+    DatasetOrigin,
     FlowDirection,
     Lang,
     NativeFrequency,

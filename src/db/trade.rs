@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::trade_flows;
 use crate::domain::period::Period;
+use crate::domain::series::NativeFrequency;
 use crate::domain::trade::FlowDirection;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -20,7 +21,7 @@ pub struct TradeFlowRow {
     pub flow: FlowDirection,
     pub period: String,
     pub period_start: NaiveDate,
-    pub frequency: String,
+    pub frequency: NativeFrequency,
     pub classification: String,
     pub product_code: String,
     pub value_usd: f64,
@@ -37,7 +38,7 @@ pub struct FlowFilter {
     /// First and last day a flow's period may start on.
     pub start_from: Option<NaiveDate>,
     pub start_to: Option<NaiveDate>,
-    pub frequency: Option<&'static str>,
+    pub frequency: Option<NativeFrequency>,
     pub products: Vec<String>,
     /// Dataset ids or source ids.
     pub sources: Vec<String>,
@@ -108,7 +109,7 @@ pub fn pair_coverage(
     products: &[String],
 ) -> QueryResult<Vec<PairCoverage>> {
     use diesel::dsl::{max, min};
-    let spans: Vec<(String, String, Option<String>, Option<String>)> = trade_flows::table
+    let spans: Vec<(String, NativeFrequency, Option<String>, Option<String>)> = trade_flows::table
         .filter(
             trade_flows::reporter
                 .eq(a)

@@ -26,6 +26,17 @@ named_enum! {
 }
 
 named_enum! {
+    /// Where a dataset came from: shipped with the service (never replaced by an import) or
+    /// imported.
+    #[serde(rename_all = "snake_case")]
+    #[strum(serialize_all = "snake_case")]
+    pub enum DatasetOrigin {
+        Bundled,
+        Import,
+    }
+}
+
+named_enum! {
     /// Who reports the figures of a trade dataset. Where each row's `reporter` is the country whose
     /// statistics give the value, mirror comparisons mean something; where that is unknown or mixed
     /// (a compiled research dataset), they do not.

@@ -16,7 +16,7 @@ use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources as db_sources;
 use crate::domain::hex;
 use crate::domain::ids::DatasetId;
-use crate::domain::source::{DatasetFamily, Reporting};
+use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 
 /// The formats `import` reads (the command line names them with `name`, explains them with
 /// `describe`).
@@ -215,14 +215,14 @@ fn import_trade<R: Read>(
     let existing = datasets::find(conn, dataset_id)?;
     if let Some(bundled) = existing
         .as_ref()
-        .filter(|d| d.origin == "bundled" || d.family != DatasetFamily::Trade)
+        .filter(|d| d.origin == DatasetOrigin::Bundled || d.family != DatasetFamily::Trade)
     {
         return Err(ImportError::File {
             file: file.to_owned(),
             reason: format!(
                 "dataset '{}' is a {} {} dataset and cannot be replaced by an import; choose another --dataset",
                 bundled.id,
-                bundled.origin,
+                bundled.origin.as_str(),
                 bundled.family.as_str()
             ),
         });
@@ -267,7 +267,7 @@ fn import_trade<R: Read>(
             coverage_first,
             coverage_last,
             checksum: input.hex_digest(),
-            origin: "import".to_owned(),
+            origin: DatasetOrigin::Import,
             basis: kind.trade_basis().to_owned(),
             reporting: Reporting::Reporter,
         },

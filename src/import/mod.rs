@@ -16,7 +16,7 @@ use diesel::Connection;
 
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::{DbConnection, DbError};
-use crate::domain::source::{DatasetFamily, Reporting};
+use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 
 /// Why an import failed. Row errors name the file and the line (1 is the header).
 #[derive(Debug, thiserror::Error)]
@@ -165,7 +165,7 @@ fn load_if_changed(
                 coverage_first,
                 coverage_last,
                 checksum,
-                origin: "bundled".to_owned(),
+                origin: DatasetOrigin::Bundled,
                 basis: dataset.basis().to_owned(),
                 reporting: dataset.reporting(),
             },

@@ -102,7 +102,7 @@ impl From<DatasetRow> for DatasetResponse {
             description: row.description,
             version: row.version,
             row_count: row.row_count,
-            origin: row.origin,
+            origin: row.origin.as_str().to_owned(),
             reporting: row.reporting,
             basis: row.basis,
         }

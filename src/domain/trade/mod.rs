@@ -11,6 +11,7 @@ pub mod ranking;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::period::{Frequency, Period};
+use super::series::NativeFrequency;
 
 named_enum! {
     /// A direction of trade, from the reporter's side.
@@ -101,10 +102,10 @@ pub fn unknown_reporting_row_warnings(
 }
 
 /// The stored rows a frequency reads: quarters are made of months.
-pub fn stored_frequency(frequency: Frequency) -> &'static str {
+pub fn stored_frequency(frequency: Frequency) -> NativeFrequency {
     match frequency {
-        Frequency::Annual => "annual",
-        Frequency::Quarterly | Frequency::Monthly | Frequency::Daily => "monthly",
+        Frequency::Annual => NativeFrequency::Annual,
+        Frequency::Quarterly | Frequency::Monthly | Frequency::Daily => NativeFrequency::Monthly,
     }
 }
 
@@ -313,9 +314,15 @@ pub(crate) mod tests {
 
     #[test]
     fn quarters_read_months_and_years_read_years() {
-        assert_eq!(stored_frequency(Frequency::Annual), "annual");
-        assert_eq!(stored_frequency(Frequency::Quarterly), "monthly");
-        assert_eq!(stored_frequency(Frequency::Monthly), "monthly");
+        assert_eq!(stored_frequency(Frequency::Annual), NativeFrequency::Annual);
+        assert_eq!(
+            stored_frequency(Frequency::Quarterly),
+            NativeFrequency::Monthly
+        );
+        assert_eq!(
+            stored_frequency(Frequency::Monthly),
+            NativeFrequency::Monthly
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{countries, sources};
 use crate::db::trade::{self as db_trade, TradeFlowRow};
 use crate::domain::period::Period;
+use crate::domain::series::NativeFrequency;
 use crate::domain::trade::FlowDirection;
 
 /// A flow as a reader understands it, before numbering.
@@ -155,8 +156,8 @@ impl Batch<'_> {
             )));
         }
         let frequency = match flow.period {
-            Period::Year(_) => "annual",
-            Period::Month(..) => "monthly",
+            Period::Year(_) => NativeFrequency::Annual,
+            Period::Month(..) => NativeFrequency::Monthly,
             other => {
                 return Err(fail(format!(
                     "period '{other}' is neither a year nor a month"
@@ -187,7 +188,7 @@ impl Batch<'_> {
             flow: flow.flow,
             period: flow.period.to_string(),
             period_start: flow.period.first_day(),
-            frequency: frequency.to_owned(),
+            frequency,
             classification: flow.classification,
             product_code: flow.product_code,
             value_usd: flow.value_usd,

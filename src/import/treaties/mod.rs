@@ -19,7 +19,7 @@ use crate::db::datasets::{self, DatasetRow};
 use crate::db::treaties::{
     self as db_treaties, ChapterRow, CoverageRow, ProvisionRow, Treaty, TreatyRow,
 };
-use crate::domain::source::{DatasetFamily, Reporting};
+use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 use crate::domain::treaty::{
     Lang, Taxonomy, Topic, TreatyReference, article_number, chapter_number, clean_heading, slug,
     store_topics,
@@ -645,7 +645,10 @@ pub(crate) fn store_text(
         });
     }
     let existing = datasets::find(conn, dataset_id)?;
-    if existing.as_ref().is_some_and(|d| d.origin == "bundled") {
+    if existing
+        .as_ref()
+        .is_some_and(|d| d.origin == DatasetOrigin::Bundled)
+    {
         return Err(ImportError::File {
             file: file.to_owned(),
             reason: format!(
@@ -689,7 +692,7 @@ pub(crate) fn store_text(
             coverage_first: None,
             coverage_last: None,
             checksum: crate::domain::hex(&super::command::sha2_digest(bytes)),
-            origin: "import".to_owned(),
+            origin: DatasetOrigin::Import,
             basis: format!(
                 "treaty text of {} ({}) as supplied to `trilateral import {}`",
                 meta.name,

@@ -17,6 +17,7 @@ use crate::api::lookup::{date_range, parse_country};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::db::trade::FlowFilter;
+use crate::domain::series::NativeFrequency;
 use crate::domain::trade::mirror::{MirrorRow, mirror, mirror_notes};
 use crate::error::ApiError;
 
@@ -125,7 +126,7 @@ pub async fn get_trade_mirror(
     let format = format::negotiate(&req, query.format)?;
     let filter = FlowFilter {
         // Mirror statistics are compared by year: most datasets hold no months.
-        frequency: Some("annual"),
+        frequency: Some(NativeFrequency::Annual),
         ..pair_filter(product, range, sources)
     };
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {

@@ -78,7 +78,7 @@ impl From<TradeFlowRow> for TradeFlow {
             partner: row.partner,
             flow: row.flow.as_str().to_owned(),
             period: row.period,
-            frequency: row.frequency,
+            frequency: row.frequency.as_str().to_owned(),
             classification: row.classification,
             product_code: row.product_code,
             value_usd: row.value_usd,

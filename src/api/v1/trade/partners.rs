@@ -21,6 +21,7 @@ use crate::db::DbConnection;
 use crate::db::countries::{self as db_countries, CountryRow};
 use crate::db::trade::{self as db_trade, FlowFilter, TradeFlowRow};
 use crate::domain::period::Period;
+use crate::domain::series::NativeFrequency;
 use crate::domain::trade::dataset_choice::{holds, most_flows};
 use crate::domain::trade::ranking::{Ranking, partner_flows, rank, ranking_notes};
 use crate::error::ApiError;
@@ -137,7 +138,7 @@ fn partner_rows(
         products: vec![product],
         start_from: Some(day),
         start_to: Some(day),
-        frequency: Some("annual"),
+        frequency: Some(NativeFrequency::Annual),
         sources: source.iter().cloned().collect(),
         ..FlowFilter::default()
     };
