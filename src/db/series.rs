@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{observations, series};
-use crate::domain::series::NativeFrequency;
+use crate::domain::series::{NativeFrequency, SeriesTopic};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = series)]
@@ -13,7 +13,7 @@ use crate::domain::series::NativeFrequency;
 pub struct SeriesRow {
     pub id: String,
     pub dataset_id: String,
-    pub topic: String,
+    pub topic: SeriesTopic,
     pub country: Option<String>,
     pub region: Option<String>,
     pub measure: String,
@@ -53,7 +53,7 @@ pub struct ObservationRow {
 /// Which series to list.
 #[derive(Debug, Clone, Default)]
 pub struct SeriesFilter {
-    pub topic: Option<&'static str>,
+    pub topic: Option<SeriesTopic>,
     pub country: Option<String>,
     pub measure: Option<String>,
     pub region: Option<String>,
@@ -99,7 +99,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SeriesRow>>
 /// The distinct measures of a topic (and country), for error messages that list what exists.
 pub fn measures(
     conn: &mut DbConnection,
-    topic: &'static str,
+    topic: SeriesTopic,
     country: Option<&str>,
 ) -> QueryResult<Vec<String>> {
     let mut query = series::table

@@ -13,7 +13,7 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 
 use super::DbConnection;
 use crate::domain::country::CountryKind;
-use crate::domain::series::NativeFrequency;
+use crate::domain::series::{NativeFrequency, SeriesTopic};
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting, SourceFamily};
 use crate::domain::trade::FlowDirection;
 use crate::domain::treaty::Lang;
@@ -100,6 +100,7 @@ stored_by_name!(
     Lang,
     NativeFrequency,
     Reporting,
+    SeriesTopic,
     SourceFamily,
 );
 

@@ -15,6 +15,17 @@ use chrono::NaiveDate;
 use super::period::{DateRange, Frequency, Period};
 
 named_enum! {
+    /// What a series measures: wages, exchange rates or prices.
+    #[serde(rename_all = "snake_case")]
+    #[strum(serialize_all = "snake_case")]
+    pub enum SeriesTopic {
+        Wages,
+        Fx,
+        Prices,
+    }
+}
+
+named_enum! {
     /// How a series' observations sit in time.
     #[derive(PartialOrd, Ord)]
     #[serde(rename_all = "snake_case")]

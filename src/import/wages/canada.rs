@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::{
     Event, LoadedSeries, SeriesSpec, events_to_observations, finish, parse_day, parse_number,
 };
-use crate::domain::series::{NativeFrequency, TimeUnit};
+use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -235,7 +235,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         all.push(finish(
             SeriesSpec {
                 id: format!("ca.minimum_wage.{variant}"),
-                topic: "wages",
+                topic: SeriesTopic::Wages,
                 country: Some("CAN".to_owned()),
                 region: Some(format!("CA-{code}")),
                 measure: "minimum_wage",

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_period};
 use crate::domain::period::Period;
-use crate::domain::series::NativeFrequency;
+use crate::domain::series::{NativeFrequency, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -84,7 +84,7 @@ fn rate_series(spec: RateSeries, observations: Vec<Obs>) -> LoadedSeries {
                 spec.quote.to_lowercase(),
                 spec.source
             ),
-            topic: "fx",
+            topic: SeriesTopic::Fx,
             country: None,
             region: None,
             measure: "exchange_rate",

@@ -9,7 +9,7 @@ use super::{
     Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
     parse_number,
 };
-use crate::domain::series::{NativeFrequency, TimeUnit};
+use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -366,7 +366,7 @@ fn nominal_series() -> Result<Vec<LoadedSeries>, ImportError> {
             Ok(finish(
                 SeriesSpec {
                     id: format!("mx.minimum_wage.{}", series.variant),
-                    topic: "wages",
+                    topic: SeriesTopic::Wages,
                     country: Some("MEX".to_owned()),
                     region: None,
                     measure: "minimum_wage",
@@ -417,7 +417,7 @@ fn banxico_series() -> Result<Vec<LoadedSeries>, ImportError> {
             finish(
                 SeriesSpec {
                     id: series.id.to_owned(),
-                    topic: "wages",
+                    topic: SeriesTopic::Wages,
                     country: Some("MEX".to_owned()),
                     region: None,
                     measure: series.measure,

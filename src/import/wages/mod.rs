@@ -17,7 +17,7 @@ use super::{BundledDataset, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
 use crate::domain::period::{Period, iso_date};
-use crate::domain::series::{NativeFrequency, TimeUnit};
+use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
 use crate::domain::source::DatasetFamily;
 
 pub const DATASET_ID: &str = "wages";
@@ -56,7 +56,7 @@ fn files() -> [BundledFile; 21] {
 #[derive(Debug, Clone)]
 pub struct SeriesSpec {
     pub id: String,
-    pub topic: &'static str,
+    pub topic: SeriesTopic,
     pub country: Option<String>,
     pub region: Option<String>,
     pub measure: &'static str,
@@ -194,7 +194,7 @@ pub fn finish(spec: SeriesSpec, mut observations: Vec<Obs>) -> LoadedSeries {
     let row = SeriesRow {
         id: spec.id.clone(),
         dataset_id: DATASET_ID.to_owned(),
-        topic: spec.topic.to_owned(),
+        topic: spec.topic,
         country: spec.country,
         region: spec.region,
         measure: spec.measure.to_owned(),
@@ -349,7 +349,7 @@ impl BundledDataset for Wages {
         let loaded = all_series()?;
         let coverage = loaded
             .iter()
-            .filter(|s| s.row.topic == "wages")
+            .filter(|s| s.row.topic == SeriesTopic::Wages)
             .flat_map(|s| [s.row.first_period.clone(), s.row.last_period.clone()])
             .map(|p| p.chars().take(4).collect::<String>())
             .fold(None, |acc: Option<(String, String)>, year| match acc {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_number, parse_year};
-use crate::domain::series::{NativeFrequency, TimeUnit};
+use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -136,7 +136,7 @@ fn to_series(measure: &Measure, by_country: BTreeMap<&'static str, Vec<Obs>>) ->
             finish(
                 SeriesSpec {
                     id: format!("{iso2}.{}.{}", measure.measure, measure.variant),
-                    topic: "wages",
+                    topic: SeriesTopic::Wages,
                     country: Some(iso3.to_owned()),
                     region: None,
                     measure: measure.measure,

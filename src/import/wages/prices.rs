@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::{
     LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_month, parse_number, parse_year,
 };
-use crate::domain::series::NativeFrequency;
+use crate::domain::series::{NativeFrequency, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -127,7 +127,7 @@ struct InflationRecord {
 fn price_series(id: String, country: &str, source_id: String) -> SeriesSpec {
     SeriesSpec {
         id,
-        topic: "prices",
+        topic: SeriesTopic::Prices,
         country: Some(country.to_owned()),
         region: None,
         measure: "",

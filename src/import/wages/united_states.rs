@@ -10,7 +10,7 @@ use super::{
     Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
     parse_number, parse_year,
 };
-use crate::domain::series::{NativeFrequency, TimeUnit};
+use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -127,7 +127,7 @@ fn federal() -> Result<LoadedSeries, ImportError> {
     Ok(finish(
         SeriesSpec {
             id: "us.minimum_wage.federal".to_owned(),
-            topic: "wages",
+            topic: SeriesTopic::Wages,
             country: Some("USA".to_owned()),
             region: None,
             measure: "minimum_wage",
@@ -231,7 +231,7 @@ fn states() -> Result<Vec<LoadedSeries>, ImportError> {
         all.push(finish(
             SeriesSpec {
                 id: format!("us.minimum_wage.state_{variant}"),
-                topic: "wages",
+                topic: SeriesTopic::Wages,
                 country: Some("USA".to_owned()),
                 region: Some(code.to_owned()),
                 measure: "minimum_wage",
@@ -343,7 +343,7 @@ fn earnings() -> Result<Vec<LoadedSeries>, ImportError> {
             finish(
                 SeriesSpec {
                     id: format!("us.average_hourly_earnings.{variant}"),
-                    topic: "wages",
+                    topic: SeriesTopic::Wages,
                     country: Some("USA".to_owned()),
                     region: None,
                     measure: "average_hourly_earnings",

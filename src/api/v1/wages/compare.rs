@@ -25,7 +25,7 @@ use crate::domain::currency::{Currency, CurrencyChoice};
 use crate::domain::figures::Computed;
 use crate::domain::ids::SeriesId;
 use crate::domain::period::Frequency;
-use crate::domain::series::TimeUnit;
+use crate::domain::series::{SeriesTopic, TimeUnit};
 use crate::error::{ApiError, ProblemType};
 
 const MAX_COUNTRIES: usize = 10;
@@ -215,8 +215,8 @@ pub async fn compare_wages(
             .map(|lookup| find_country(conn, "countries", lookup))
             .collect::<Result<Vec<_>, _>>()?;
         let base = base_country(conn, &countries, &base)?;
-        if !db_series::measures(conn, "wages", None)?.contains(&measure) {
-            return Err(unknown_measure(conn, "wages", None, &measure));
+        if !db_series::measures(conn, SeriesTopic::Wages, None)?.contains(&measure) {
+            return Err(unknown_measure(conn, SeriesTopic::Wages, None, &measure));
         }
         let overrides = override_series(conn, &series_ids, &countries, &measure)?;
         let (chosen, warnings) = choose_series(conn, countries, &measure, &overrides)?;
@@ -287,7 +287,7 @@ fn headline(
     warnings: &mut Vec<String>,
 ) -> Result<Option<SeriesRow>, ApiError> {
     let filter = SeriesFilter {
-        topic: Some("wages"),
+        topic: Some(SeriesTopic::Wages),
         country: Some(country.code.clone()),
         measure: Some(measure.to_owned()),
         ..SeriesFilter::default()
@@ -404,7 +404,7 @@ fn override_series(
     let mut chosen: Vec<SeriesRow> = Vec::new();
     for id in ids {
         let series = db_series::find(conn, id)?
-            .filter(|s| s.topic == "wages")
+            .filter(|s| s.topic == SeriesTopic::Wages)
             .ok_or_else(|| {
                 ApiError::new(
                     ProblemType::UnknownSeries,

@@ -27,6 +27,7 @@ use crate::domain::figures::{Computed, Figure};
 use crate::domain::fx::UsdRate;
 use crate::domain::ids::SeriesId;
 use crate::domain::period::DateRange;
+use crate::domain::series::SeriesTopic;
 use crate::error::{ApiError, ProblemType};
 
 /// The datasets a wages answer reads: the series first, then the country codes.
@@ -225,7 +226,7 @@ pub fn parse_series_id(param: &str, raw: &str) -> Result<SeriesId, ApiError> {
 /// The 404 for a measure no series has, listing those that exist.
 pub fn unknown_measure(
     conn: &mut DbConnection,
-    topic: &'static str,
+    topic: SeriesTopic,
     country: Option<&str>,
     measure: &str,
 ) -> ApiError {
@@ -236,7 +237,8 @@ pub fn unknown_measure(
     ApiError::new(
         ProblemType::UnknownMeasure,
         format!(
-            "No {topic} series measures '{}'.",
+            "No {} series measures '{}'.",
+            topic.as_str(),
             shorten_for_display(measure)
         ),
     )
@@ -327,7 +329,7 @@ fn wage_series(
     range: DateRange,
 ) -> Result<Vec<SeriesRow>, ApiError> {
     let filter = SeriesFilter {
-        topic: Some("wages"),
+        topic: Some(SeriesTopic::Wages),
         country: Some(country.code.clone()),
         measure: measure.clone(),
         region: region.map(|r| r.to_ascii_uppercase()),
@@ -338,11 +340,11 @@ fn wage_series(
         .filter(|s| coverage::meets(&s.first_period, &s.last_period, range))
         .collect();
     if let Some(measure) = measure.filter(|_| rows.is_empty()) {
-        let known = db_series::measures(conn, "wages", Some(&country.code))?;
+        let known = db_series::measures(conn, SeriesTopic::Wages, Some(&country.code))?;
         if !known.contains(&measure) {
             return Err(unknown_measure(
                 conn,
-                "wages",
+                SeriesTopic::Wages,
                 Some(&country.code),
                 &measure,
             ));

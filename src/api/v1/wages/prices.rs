@@ -19,6 +19,7 @@ use crate::domain::conversion::Request;
 use crate::domain::country::CountryLookup;
 use crate::domain::figures::Figure;
 use crate::domain::period::{Frequency, iso_date};
+use crate::domain::series::SeriesTopic;
 use crate::error::ApiError;
 
 /// A price observation, in long form: one line per series and period.
@@ -168,7 +169,7 @@ fn price_series(
         codes.push(find_country(conn, "country", lookup)?.code);
     }
     let filter = SeriesFilter {
-        topic: Some("prices"),
+        topic: Some(SeriesTopic::Prices),
         measure: measure.clone(),
         ..SeriesFilter::default()
     };
@@ -177,9 +178,9 @@ fn price_series(
         .filter(|s| codes.is_empty() || s.country.as_ref().is_some_and(|c| codes.contains(c)))
         .collect();
     if let Some(measure) = measure.filter(|_| series.is_empty())
-        && !db_series::measures(conn, "prices", None)?.contains(&measure)
+        && !db_series::measures(conn, SeriesTopic::Prices, None)?.contains(&measure)
     {
-        return Err(unknown_measure(conn, "prices", None, &measure));
+        return Err(unknown_measure(conn, SeriesTopic::Prices, None, &measure));
     }
     Ok(series)
 }

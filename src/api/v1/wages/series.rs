@@ -21,7 +21,7 @@ use crate::domain::conversion::Request;
 use crate::domain::currency::CurrencyChoice;
 use crate::domain::figures::Figure;
 use crate::domain::period::{Frequency, iso_date};
-use crate::domain::series::TimeUnit;
+use crate::domain::series::{SeriesTopic, TimeUnit};
 use crate::error::{ApiError, ProblemType};
 
 /// One figure of a series.
@@ -204,7 +204,9 @@ fn find_wage_series(
     path_code: &str,
 ) -> Result<SeriesRow, ApiError> {
     db_series::find(conn, id)?
-        .filter(|s| s.topic == "wages" && s.country.as_deref() == Some(country.code.as_str()))
+        .filter(|s| {
+            s.topic == SeriesTopic::Wages && s.country.as_deref() == Some(country.code.as_str())
+        })
         .ok_or_else(|| {
             ApiError::new(
                 ProblemType::UnknownSeries,
