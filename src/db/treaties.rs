@@ -373,7 +373,7 @@ pub struct SearchHit {
     #[diesel(sql_type = Text)]
     pub treaty_id: String,
     #[diesel(sql_type = Text)]
-    pub lang: String,
+    pub lang: Lang,
     #[diesel(sql_type = Text)]
     pub article: String,
     #[diesel(sql_type = Text)]

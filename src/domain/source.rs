@@ -26,8 +26,8 @@ named_enum! {
 }
 
 named_enum! {
-    /// Where a dataset came from: shipped with the service (never replaced by an import) or
-    /// imported.
+    /// Where a dataset came from: `bundled` ships with the service (an import never replaces
+    /// it), `import` was loaded with `trilateral import`.
     #[serde(rename_all = "snake_case")]
     #[strum(serialize_all = "snake_case")]
     pub enum DatasetOrigin {

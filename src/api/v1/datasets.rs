@@ -11,7 +11,7 @@ use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
-use crate::domain::source::{DatasetFamily, Reporting};
+use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 use crate::error::ApiError;
 
 /// A dataset: a unit of data loaded and replaced together, with a version that changes with it.
@@ -19,9 +19,7 @@ use crate::error::ApiError;
 pub struct DatasetResponse {
     #[schema(example = "census")]
     pub id: String,
-    /// `reference`, `wages`, `trade` or `treaties`.
-    #[schema(example = "trade")]
-    pub family: String,
+    pub family: DatasetFamily,
     pub title: String,
     pub description: String,
     /// Increases by one with every change; part of every ETag.
@@ -34,9 +32,7 @@ pub struct DatasetResponse {
     pub row_count: i64,
     /// First and last period of the data, where it has periods.
     pub coverage: Option<DatasetCoverage>,
-    /// `bundled` (ships with the service) or `import` (loaded with `trilateral import`).
-    #[schema(example = "bundled")]
-    pub origin: String,
+    pub origin: DatasetOrigin,
     /// What the figures are: who reports them, exports f.a.s. or domestic, general imports or for
     /// consumption, price base year, vintage or download date.
     #[schema(example = "as reported by the United States: total exports f.a.s., general imports")]
@@ -97,12 +93,12 @@ impl From<DatasetRow> for DatasetResponse {
                 .map(|(first, last)| DatasetCoverage { first, last }),
             last_updated: rfc3339(row.last_updated),
             id: row.id,
-            family: row.family.as_str().to_owned(),
+            family: row.family,
             title: row.title,
             description: row.description,
             version: row.version,
             row_count: row.row_count,
-            origin: row.origin.as_str().to_owned(),
+            origin: row.origin,
             reporting: row.reporting,
             basis: row.basis,
         }
@@ -131,14 +127,14 @@ impl CsvRecord for DatasetResponse {
     fn csv_row(&self) -> DatasetCsvRow<'_> {
         DatasetCsvRow {
             id: &self.id,
-            family: &self.family,
+            family: self.family.as_str(),
             title: &self.title,
             version: self.version,
             last_updated: &self.last_updated,
             row_count: self.row_count,
             coverage_first: self.coverage.as_ref().map(|c| c.first.as_str()),
             coverage_last: self.coverage.as_ref().map(|c| c.last.as_str()),
-            origin: &self.origin,
+            origin: self.origin.as_str(),
             reporting: self.reporting.as_str(),
             basis: &self.basis,
         }

@@ -45,8 +45,7 @@ pub struct TradeFlow {
     #[schema(example = "MEX")]
     pub partner: String,
     /// `export` (reporter to partner) or `import` (partner to reporter).
-    #[schema(example = "import")]
-    pub flow: String,
+    pub flow: FlowDirection,
     /// A year (`2016`) or a month (`2016-07`).
     #[schema(example = "2016")]
     pub period: String,
@@ -76,7 +75,7 @@ impl From<TradeFlowRow> for TradeFlow {
             id: row.id,
             reporter: row.reporter,
             partner: row.partner,
-            flow: row.flow.as_str().to_owned(),
+            flow: row.flow,
             period: row.period,
             frequency: row.frequency.as_str().to_owned(),
             classification: row.classification,

@@ -26,8 +26,7 @@ pub struct ProvisionResponse {
     pub id: String,
     #[schema(example = "tpp")]
     pub treaty_id: String,
-    #[schema(example = "en")]
-    pub lang: String,
+    pub lang: Lang,
     /// The article number as the treaty writes it (`19.3`, `1901`), or `preamble`/`conclusion`.
     #[schema(example = "19.3")]
     pub article: String,
@@ -67,7 +66,7 @@ impl From<ProvisionRow> for ProvisionResponse {
             },
             topics: stored_topics(&row.topics),
             treaty_id: row.treaty_id,
-            lang: row.lang.as_str().to_owned(),
+            lang: row.lang,
             article: row.article,
             chapter: row.chapter,
             heading: row.heading,
@@ -95,7 +94,7 @@ impl CsvRecord for ProvisionResponse {
     fn csv_row(&self) -> ProvisionCsvRow<'_> {
         ProvisionCsvRow {
             id: &self.id,
-            lang: &self.lang,
+            lang: self.lang.as_str(),
             chapter: &self.chapter,
             article: &self.article,
             heading: self.heading.as_deref(),

@@ -293,8 +293,7 @@ pub struct ChapterResponse {
     #[schema(example = json!(["labour"]))]
     pub topics: Vec<String>,
     pub article_count: i32,
-    #[schema(example = "en")]
-    pub lang: String,
+    pub lang: Lang,
     #[schema(example = "/v1/treaties/tpp/provisions?chapter=19&lang=en")]
     pub provisions: String,
 }
@@ -310,7 +309,7 @@ impl From<ChapterRow> for ChapterResponse {
             number: row.number,
             title: row.title,
             article_count: row.article_count,
-            lang: row.lang.as_str().to_owned(),
+            lang: row.lang,
         }
     }
 }
@@ -334,7 +333,7 @@ impl CsvRecord for ChapterResponse {
             title: &self.title,
             topics: self.topics.join(";"),
             article_count: self.article_count,
-            lang: &self.lang,
+            lang: self.lang.as_str(),
         }
     }
 }

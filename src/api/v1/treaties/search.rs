@@ -38,8 +38,7 @@ pub struct SearchResult {
     pub id: String,
     #[schema(example = "tpp")]
     pub treaty_id: String,
-    #[schema(example = "en")]
-    pub lang: String,
+    pub lang: Lang,
     #[schema(example = "19.6")]
     pub article: String,
     #[schema(example = "19")]
@@ -63,7 +62,7 @@ pub struct SearchResult {
 impl SearchResult {
     fn new(rank: usize, hit: SearchHit, terms: &[Term]) -> Self {
         Self {
-            snippet: snippet(hit.heading.as_deref(), &hit.text, terms, &hit.lang),
+            snippet: snippet(hit.heading.as_deref(), &hit.text, terms, hit.lang.as_str()),
             rank,
             id: format!("{}:{}", hit.treaty_id, hit.article),
             link: format!(
@@ -99,7 +98,7 @@ impl CsvRecord for SearchResult {
         SearchCsvRow {
             rank: self.rank,
             id: &self.id,
-            lang: &self.lang,
+            lang: self.lang.as_str(),
             heading: self.heading.as_deref(),
             snippet: &self.snippet,
             score: self.score,
