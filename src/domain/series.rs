@@ -94,6 +94,7 @@ pub struct Observation {
     pub value: Option<f64>,
     pub source_id: String,
     pub note: Option<String>,
+    /// What a user of this value must know; repeated in the warnings of answers that use it.
     pub caveat: Option<String>,
 }
 

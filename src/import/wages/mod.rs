@@ -80,18 +80,9 @@ pub struct LoadedSeries {
     pub observations: Vec<ObservationRow>,
 }
 
-/// An observation before it is attached to a series.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Obs {
-    pub period: String,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub value: Option<f64>,
-    pub source_id: String,
-    pub note: Option<String>,
-    /// What a user of this value must know; repeated in the warnings of answers that use it.
-    pub caveat: Option<String>,
-}
+/// An observation as the readers build it, before it is attached to a series: the domain's
+/// observation, which the readers' constructors below make from a period or an effective date.
+pub use crate::domain::series::Observation as Obs;
 
 impl Obs {
     /// An observation for a calendar period (a year, month or day).
