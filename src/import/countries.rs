@@ -10,11 +10,11 @@ use serde::Deserialize;
 
 use super::bundled::{self, SOURCE_SPECIFIC_CODES_CSV};
 use super::csv_rows::{read_rows, row_error};
-use super::{BundledDataset, ImportError, LoadSummary};
+use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::countries::{self as db_countries, CountryRow, CurrencyRow};
 use crate::domain::country::{CountryKind, CountryLookup};
-use crate::domain::source::DatasetFamily;
+use crate::domain::source::{DatasetFamily, Reporting};
 
 pub struct Countries;
 pub static COUNTRIES: Countries = Countries;
@@ -183,28 +183,21 @@ fn prepare() -> Result<Prepared, ImportError> {
     })
 }
 
+/// Its entry in the catalogue.
+const ENTRY: CatalogueEntry = CatalogueEntry {
+    id: "countries",
+    family: DatasetFamily::Reference,
+    title: "Countries",
+    description: "ISO 3166 country codes (alpha-2, alpha-3, numeric), former ISO 3166-3 codes and source-specific codes, with ISO 4217 currencies",
+    basis: "ISO 3166-1 (current and former codes) and ISO 4217 as packaged in the rust_iso3166 and iso_currency crates, plus the source-specific codes of the bundled trade data",
+    reporting: Reporting::NotApplicable,
+};
+
 impl BundledDataset for Countries {
-    fn basis(&self) -> &'static str {
-        "ISO 3166-1 (current and former codes) and ISO 4217 as packaged in the rust_iso3166 and iso_currency crates, plus the source-specific codes of the bundled trade data"
+    fn entry(&self) -> &CatalogueEntry {
+        &ENTRY
     }
 
-    fn id(&self) -> &'static str {
-        "countries"
-    }
-
-    fn family(&self) -> DatasetFamily {
-        DatasetFamily::Reference
-    }
-
-    fn title(&self) -> &'static str {
-        "Countries"
-    }
-
-    fn description(&self) -> &'static str {
-        "ISO 3166 country codes (alpha-2, alpha-3, numeric), former ISO 3166-3 codes and source-specific codes, with ISO 4217 currencies"
-    }
-
-    /// Covers the crates' data as well as the file, so a crate upgrade reloads the table.
     fn checksum(&self) -> String {
         let fingerprint = prepare().map(|p| format!("{p:?}")).unwrap_or_default();
         bundled::checksum(&[SOURCE_SPECIFIC_CODES_CSV], fingerprint.as_bytes())

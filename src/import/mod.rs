@@ -60,20 +60,23 @@ pub struct LoadSummary {
     pub coverage: Option<(String, String)>,
 }
 
-/// A dataset that ships with the binary.
-pub trait BundledDataset: Sync {
-    fn id(&self) -> &'static str;
-    /// `reference`, `wages`, `trade` or `treaties`.
-    fn family(&self) -> DatasetFamily;
-    fn title(&self) -> &'static str;
-    fn description(&self) -> &'static str;
+/// What the catalogue (`/v1/datasets`) says of a bundled dataset.
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogueEntry {
+    pub id: &'static str,
+    pub family: DatasetFamily,
+    pub title: &'static str,
+    pub description: &'static str,
     /// What the figures are: who reports them, their definitions (exports f.a.s. or domestic,
     /// general imports or for consumption), price base and vintage.
-    fn basis(&self) -> &'static str;
-    /// Who reports the flows of a trade dataset.
-    fn reporting(&self) -> Reporting {
-        Reporting::NotApplicable
-    }
+    pub basis: &'static str,
+    /// Who reports the flows of a trade dataset; `NotApplicable` for the others.
+    pub reporting: Reporting,
+}
+
+/// A dataset that ships with the binary.
+pub trait BundledDataset: Sync {
+    fn entry(&self) -> &CatalogueEntry;
     /// Fingerprint of what this binary would load; a change triggers a reload.
     fn checksum(&self) -> String;
     /// Writes the dataset's rows, replacing earlier ones, inside the caller's transaction.
@@ -129,21 +132,22 @@ fn load_if_changed(
     dataset: &'static dyn BundledDataset,
 ) -> Result<LoadOutcome, ImportError> {
     // The catalogue entry is part of what ships: a new title, description or basis reloads too.
+    let entry = dataset.entry();
     let catalogue_entry = [
-        dataset.title(),
-        dataset.description(),
-        dataset.basis(),
-        dataset.reporting().as_str(),
+        entry.title,
+        entry.description,
+        entry.basis,
+        entry.reporting.as_str(),
     ]
     .join("\n");
     let checksum = bundled::checksum(
         &[],
         format!("{}\n{catalogue_entry}", dataset.checksum()).as_bytes(),
     );
-    let existing = datasets::find(conn, dataset.id())?;
+    let existing = datasets::find(conn, entry.id)?;
     if let Some(row) = existing.as_ref().filter(|row| row.checksum == checksum) {
         return Ok(LoadOutcome::UpToDate {
-            id: dataset.id(),
+            id: entry.id,
             version: row.version,
         });
     }
@@ -155,10 +159,10 @@ fn load_if_changed(
         datasets::save(
             conn,
             &DatasetRow {
-                id: dataset.id().to_owned(),
-                family: dataset.family(),
-                title: dataset.title().to_owned(),
-                description: dataset.description().to_owned(),
+                id: entry.id.to_owned(),
+                family: entry.family,
+                title: entry.title.to_owned(),
+                description: entry.description.to_owned(),
                 version,
                 last_updated: Utc::now().naive_utc(),
                 row_count: summary.rows,
@@ -166,12 +170,12 @@ fn load_if_changed(
                 coverage_last,
                 checksum,
                 origin: DatasetOrigin::Bundled,
-                basis: dataset.basis().to_owned(),
-                reporting: dataset.reporting(),
+                basis: entry.basis.to_owned(),
+                reporting: entry.reporting,
             },
         )?;
         Ok(LoadOutcome::Loaded {
-            id: dataset.id(),
+            id: entry.id,
             version,
             rows: summary.rows,
             millis: started.elapsed().as_millis(),

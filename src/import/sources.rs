@@ -6,11 +6,11 @@ use serde::Deserialize;
 
 use super::bundled::{self, SOURCES_CSV};
 use super::csv_rows::{read_rows, row_error};
-use super::{BundledDataset, ImportError, LoadSummary};
+use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::sources::{self as db_sources, SourceRow};
 use crate::domain::ids::SourceId;
-use crate::domain::source::{DatasetFamily, SourceFamily};
+use crate::domain::source::{DatasetFamily, Reporting, SourceFamily};
 
 pub struct Sources;
 pub static SOURCES: Sources = Sources;
@@ -88,25 +88,19 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
         .collect()
 }
 
+/// Its entry in the catalogue.
+const ENTRY: CatalogueEntry = CatalogueEntry {
+    id: "sources",
+    family: DatasetFamily::Reference,
+    title: "Sources",
+    description: "Publisher, title, URL, licence, coverage and transformations of every source behind the data",
+    basis: "the catalogue of sources, one row per publication read (data/sources.csv, written from each data family's PROVENANCE.md)",
+    reporting: Reporting::NotApplicable,
+};
+
 impl BundledDataset for Sources {
-    fn basis(&self) -> &'static str {
-        "the catalogue of sources, one row per publication read (data/sources.csv, written from each data family's PROVENANCE.md)"
-    }
-
-    fn id(&self) -> &'static str {
-        "sources"
-    }
-
-    fn family(&self) -> DatasetFamily {
-        DatasetFamily::Reference
-    }
-
-    fn title(&self) -> &'static str {
-        "Sources"
-    }
-
-    fn description(&self) -> &'static str {
-        "Publisher, title, URL, licence, coverage and transformations of every source behind the data"
+    fn entry(&self) -> &CatalogueEntry {
+        &ENTRY
     }
 
     fn checksum(&self) -> String {

@@ -10,7 +10,7 @@ use crate::domain::source::{DatasetFamily, Reporting};
 use crate::domain::trade::FlowDirection;
 use crate::import::bundled::{self, BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
-use crate::import::{BundledDataset, ImportError, LoadSummary};
+use crate::import::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
 
 const COMTRADE_CSV: BundledFile =
     bundled_file!("trade/bilateral_goods_exports_comtrade_4yearly.csv");
@@ -22,68 +22,53 @@ const CENSUS_MONTHLY_CSV: BundledFile =
 
 /// A bundled trade dataset: its file and how its rows become flows.
 pub struct TradeFile {
-    id: &'static str,
-    title: &'static str,
-    description: &'static str,
-    basis: &'static str,
-    reporting: Reporting,
+    entry: CatalogueEntry,
     files: &'static [BundledFile],
     read: fn(&[BundledFile]) -> Result<Vec<Flow>, ImportError>,
 }
 
 pub static COMTRADE_4YEARLY: TradeFile = TradeFile {
-    id: "comtrade",
-    title: "Bilateral goods trade of Canada, Mexico and the United States, every fourth year 1964-2016",
-    description: "UN Comtrade goods imports of every partner with Canada, Mexico or the United States, as reported by the importing country (penppml trade data); total goods, current USD",
-    basis: "goods trade of every partner with Canada, Mexico or the United States from UN Comtrade as compiled in the penppml package, every fourth year 1964-2016, current USD; stored as the importing country's imports, but the reporting side is unknown or mixed: some flows match the exporter's own statistics (China to the United States 2016: China's reported exports, 384.9 bn, where U.S. imports were 462.6 bn) and U.S.-Mexico and Canada-Mexico match neither side. Mirror comparisons with it are not reporting discrepancies.",
-    reporting: Reporting::Unknown,
+    entry: CatalogueEntry {
+        id: "comtrade",
+        family: DatasetFamily::Trade,
+        title: "Bilateral goods trade of Canada, Mexico and the United States, every fourth year 1964-2016",
+        description: "UN Comtrade goods imports of every partner with Canada, Mexico or the United States, as reported by the importing country (penppml trade data); total goods, current USD",
+        basis: "goods trade of every partner with Canada, Mexico or the United States from UN Comtrade as compiled in the penppml package, every fourth year 1964-2016, current USD; stored as the importing country's imports, but the reporting side is unknown or mixed: some flows match the exporter's own statistics (China to the United States 2016: China's reported exports, 384.9 bn, where U.S. imports were 462.6 bn) and U.S.-Mexico and Canada-Mexico match neither side. Mirror comparisons with it are not reporting discrepancies.",
+        reporting: Reporting::Unknown,
+    },
     files: &[COMTRADE_CSV],
     read: read_comtrade,
 };
 
 pub static AGTPA: TradeFile = TradeFile {
-    id: "agtpa",
-    title: "Manufacturing trade among 69 countries, 1986-2006",
-    description: "WTO/UNCTAD structural gravity application data: annual manufacturing exports among 69 countries, domestic trade included; current USD",
-    basis: "manufacturing trade (exports by exporter and importer, and domestic sales) of a research dataset (WTO/UNCTAD structural gravity guide, 2016), 1986-2006, current USD; the reporting side is not stated",
-    reporting: Reporting::Unknown,
+    entry: CatalogueEntry {
+        id: "agtpa",
+        family: DatasetFamily::Trade,
+        title: "Manufacturing trade among 69 countries, 1986-2006",
+        description: "WTO/UNCTAD structural gravity application data: annual manufacturing exports among 69 countries, domestic trade included; current USD",
+        basis: "manufacturing trade (exports by exporter and importer, and domestic sales) of a research dataset (WTO/UNCTAD structural gravity guide, 2016), 1986-2006, current USD; the reporting side is not stated",
+        reporting: Reporting::Unknown,
+    },
     files: &[AGTPA_CSV],
     read: read_agtpa,
 };
 
 pub static CENSUS: TradeFile = TradeFile {
-    id: "census",
-    title: "U.S. goods trade with Mexico and Canada, Census basis",
-    description: "U.S. goods trade with Mexico and Canada on the Census basis: total exports f.a.s. (domestic and foreign) and general imports (customs value), not seasonally adjusted, monthly and annual, 1985-01 to 2025-12, from the Census Bureau's country.xlsx (vintages of mid-2024 for 1985-2021 and 2026-10 for 2022-2025); current USD",
-    basis: "as reported by the United States (U.S. Census Bureau, Foreign Trade Division): total exports (domestic and foreign) valued f.a.s., general imports at customs value, not seasonally adjusted, current USD; vintage of mid-2024 for 1985-2021 (final) and of a 2026-10 download for 2022-2025 (Census revises the latest three years each June)",
-    reporting: Reporting::Reporter,
+    entry: CatalogueEntry {
+        id: "census",
+        family: DatasetFamily::Trade,
+        title: "U.S. goods trade with Mexico and Canada, Census basis",
+        description: "U.S. goods trade with Mexico and Canada on the Census basis: total exports f.a.s. (domestic and foreign) and general imports (customs value), not seasonally adjusted, monthly and annual, 1985-01 to 2025-12, from the Census Bureau's country.xlsx (vintages of mid-2024 for 1985-2021 and 2026-10 for 2022-2025); current USD",
+        basis: "as reported by the United States (U.S. Census Bureau, Foreign Trade Division): total exports (domestic and foreign) valued f.a.s., general imports at customs value, not seasonally adjusted, current USD; vintage of mid-2024 for 1985-2021 (final) and of a 2026-10 download for 2022-2025 (Census revises the latest three years each June)",
+        reporting: Reporting::Reporter,
+    },
     files: &[CENSUS_ANNUAL_CSV, CENSUS_MONTHLY_CSV],
     read: read_census,
 };
 
 impl BundledDataset for TradeFile {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-
-    fn family(&self) -> DatasetFamily {
-        DatasetFamily::Trade
-    }
-
-    fn title(&self) -> &'static str {
-        self.title
-    }
-
-    fn description(&self) -> &'static str {
-        self.description
-    }
-
-    fn basis(&self) -> &'static str {
-        self.basis
-    }
-
-    fn reporting(&self) -> Reporting {
-        self.reporting
+    fn entry(&self) -> &CatalogueEntry {
+        &self.entry
     }
 
     fn checksum(&self) -> String {
@@ -93,8 +78,8 @@ impl BundledDataset for TradeFile {
     fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let flows = (self.read)(self.files)?;
         let stored = Batch {
-            file: self.files.first().map_or(self.id, |f| f.path),
-            dataset_id: self.id,
+            file: self.files.first().map_or(self.entry.id, |f| f.path),
+            dataset_id: self.entry.id,
             records: false,
         }
         .store(conn, flows.into_iter().map(Ok))?;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::bundled::{self, BundledFile, bundled_file};
 use super::csv_rows::{read_rows, row_error};
-use super::{BundledDataset, ImportError, LoadSummary};
+use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
 use chrono::{NaiveDate, Utc};
 
 use super::command::ImportKind;
@@ -442,25 +442,19 @@ fn coverage_rows(records: &[Treaty]) -> Result<Vec<CoverageRow>, ImportError> {
     Ok(rows)
 }
 
+/// Its entry in the catalogue.
+const ENTRY: CatalogueEntry = CatalogueEntry {
+    id: DATASET_ID,
+    family: DatasetFamily::Treaties,
+    title: "Treaties and their provisions",
+    description: "Records of NAFTA, NAALC, the Canada-US FTA, TPP, CPTPP, USMCA and the other agreements of Canada, Mexico and the United States; full texts of NAFTA, the Canada-US FTA and TPP (English and Spanish) from ToTA with topic tags; World Bank DTA provision flags",
+    basis: "treaty texts as published (ToTA v0.5.0 transcriptions of NAFTA, CUSFTA and TPP in English and Spanish); treaty dates and parties from depositary and government pages (data/treaties/treaty_facts_sources.csv); USMCA, NAALC and CPTPP texts not loaded",
+    reporting: Reporting::NotApplicable,
+};
+
 impl BundledDataset for Treaties {
-    fn basis(&self) -> &'static str {
-        "treaty texts as published (ToTA v0.5.0 transcriptions of NAFTA, CUSFTA and TPP in English and Spanish); treaty dates and parties from depositary and government pages (data/treaties/treaty_facts_sources.csv); USMCA, NAALC and CPTPP texts not loaded"
-    }
-
-    fn id(&self) -> &'static str {
-        DATASET_ID
-    }
-
-    fn family(&self) -> DatasetFamily {
-        DatasetFamily::Treaties
-    }
-
-    fn title(&self) -> &'static str {
-        "Treaties and their provisions"
-    }
-
-    fn description(&self) -> &'static str {
-        "Records of NAFTA, NAALC, the Canada-US FTA, TPP, CPTPP, USMCA and the other agreements of Canada, Mexico and the United States; full texts of NAFTA, the Canada-US FTA and TPP (English and Spanish) from ToTA with topic tags; World Bank DTA provision flags"
+    fn entry(&self) -> &CatalogueEntry {
+        &ENTRY
     }
 
     fn checksum(&self) -> String {
