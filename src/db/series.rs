@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{observations, series};
-use crate::domain::series::{NativeFrequency, SeriesTopic};
+use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = series)]
@@ -22,8 +22,8 @@ pub struct SeriesRow {
     pub unit: String,
     pub currency: Option<String>,
     pub base_currency: Option<String>,
-    pub per: Option<String>,
-    pub price_basis: String,
+    pub per: Option<TimeUnit>,
+    pub price_basis: PriceBasis,
     pub frequency: NativeFrequency,
     pub time_basis: String,
     pub headline: bool,

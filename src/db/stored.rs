@@ -13,7 +13,7 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 
 use super::DbConnection;
 use crate::domain::country::CountryKind;
-use crate::domain::series::{NativeFrequency, SeriesTopic};
+use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting, SourceFamily};
 use crate::domain::trade::FlowDirection;
 use crate::domain::treaty::Lang;
@@ -99,9 +99,11 @@ stored_by_name!(
     FlowDirection,
     Lang,
     NativeFrequency,
+    PriceBasis,
     Reporting,
     SeriesTopic,
     SourceFamily,
+    TimeUnit,
 );
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::currency::{Currency, CurrencyChoice, Leg};
 use super::fx::{PairLeg, RateSeries, UsdRate};
 use super::period::{DateRange, Frequency};
-use super::series::{NativeFrequency, Observation, TimeUnit, TooFine, WorkingTime};
+use super::series::{NativeFrequency, Observation, PriceBasis, TimeUnit, TooFine, WorkingTime};
 
 /// What the caller asked for.
 #[derive(Debug, Clone, Copy)]
@@ -41,8 +41,8 @@ pub struct SeriesFacts {
     /// ISO 4217 code; none for indices and percentages.
     pub currency: Option<String>,
     /// The unit of time a wage is paid per.
-    pub per: Option<String>,
-    pub price_basis: String,
+    pub per: Option<TimeUnit>,
+    pub price_basis: PriceBasis,
     pub native: NativeFrequency,
 }
 
@@ -146,8 +146,8 @@ pub fn check(
         return Err(ConversionError::NoCurrency { series: id, unit });
     };
     if matches!(
-        series.price_basis.as_str(),
-        "constant_ppp" | "constant_dollars"
+        series.price_basis,
+        PriceBasis::ConstantPpp | PriceBasis::ConstantDollars
     ) {
         let currency = Some(from);
         return Err(ConversionError::ConstantPrices {
@@ -350,7 +350,7 @@ pub struct PerTime {
 
 /// The re-expression `request` asks of `series`; none when it is paid per that unit already.
 pub fn per_time(series: &SeriesFacts, to: Option<TimeUnit>) -> Option<PerTime> {
-    let from = series.per.as_deref().and_then(TimeUnit::parse)?;
+    let from = series.per?;
     let to = to.filter(|to| *to != from)?;
     let working_time = WorkingTime::for_country(series.country.as_deref().unwrap_or_default());
     let factor = working_time.factor(from, to);
@@ -377,8 +377,8 @@ pub(crate) mod tests {
             country: Some("MEX".to_owned()),
             unit: format!("{currency} per day"),
             currency: Some(currency.to_owned()),
-            per: Some("day".to_owned()),
-            price_basis: "nominal".to_owned(),
+            per: Some(TimeUnit::Day),
+            price_basis: PriceBasis::Nominal,
             native,
         }
     }
@@ -452,7 +452,7 @@ pub(crate) mod tests {
     #[test]
     fn constant_dollars_and_indices_do_not_convert() {
         let mut series = facts("USD", NativeFrequency::Annual);
-        series.price_basis = "constant_ppp".to_owned();
+        series.price_basis = PriceBasis::ConstantPpp;
         let error = check(&series, &request(None, CurrencyChoice::Mxn)).unwrap_err();
         assert!(error.to_string().ends_with("Use local or USD."));
         series.currency = None;

@@ -26,6 +26,22 @@ named_enum! {
 }
 
 named_enum! {
+    /// What a series' values are measured in: money as paid at the time (`nominal`), constant US
+    /// dollars at purchasing power parity (`constant_ppp`), constant dollars (`constant_dollars`),
+    /// an index, an exchange rate or a percentage.
+    #[serde(rename_all = "snake_case")]
+    #[strum(serialize_all = "snake_case")]
+    pub enum PriceBasis {
+        Nominal,
+        ConstantPpp,
+        ConstantDollars,
+        Index,
+        Rate,
+        Percent,
+    }
+}
+
+named_enum! {
     /// How a series' observations sit in time.
     #[derive(PartialOrd, Ord)]
     #[serde(rename_all = "snake_case")]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::{
     Event, LoadedSeries, SeriesSpec, events_to_observations, finish, parse_day, parse_number,
 };
-use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
+use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -245,7 +245,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
                 currency: Some("CAD"),
                 base_currency: None,
                 per: Some(TimeUnit::Hour),
-                price_basis: "nominal",
+                price_basis: PriceBasis::Nominal,
                 frequency: NativeFrequency::Event,
                 time_basis: "in force from the effective date until the next value",
                 headline: ontario,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_period};
 use crate::domain::period::Period;
-use crate::domain::series::{NativeFrequency, SeriesTopic};
+use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -94,7 +94,7 @@ fn rate_series(spec: RateSeries, observations: Vec<Obs>) -> LoadedSeries {
             currency: Some(spec.quote),
             base_currency: Some("USD"),
             per: None,
-            price_basis: "rate",
+            price_basis: PriceBasis::Rate,
             frequency: spec.frequency,
             time_basis: spec.time_basis,
             headline: false,

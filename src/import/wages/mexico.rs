@@ -9,7 +9,7 @@ use super::{
     Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
     parse_number,
 };
-use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
+use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -376,7 +376,7 @@ fn nominal_series() -> Result<Vec<LoadedSeries>, ImportError> {
                     currency: Some("MXN"),
                     base_currency: None,
                     per: Some(TimeUnit::Day),
-                    price_basis: "nominal",
+                    price_basis: PriceBasis::Nominal,
                     frequency: NativeFrequency::Event,
                     time_basis: "in force from the effective date until the next value",
                     headline: series.headline,
@@ -435,7 +435,11 @@ fn banxico_series() -> Result<Vec<LoadedSeries>, ImportError> {
                     currency: series.nominal.then_some("MXN"),
                     base_currency: None,
                     per: series.nominal.then_some(TimeUnit::Day),
-                    price_basis: if series.nominal { "nominal" } else { "index" },
+                    price_basis: if series.nominal {
+                        PriceBasis::Nominal
+                    } else {
+                        PriceBasis::Index
+                    },
                     frequency: NativeFrequency::Monthly,
                     time_basis: "monthly value as published by Banxico",
                     headline: false,

@@ -17,7 +17,7 @@ use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
 use crate::domain::period::{Period, iso_date};
-use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
+use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::domain::source::{DatasetFamily, Reporting};
 
 pub const DATASET_ID: &str = "wages";
@@ -66,7 +66,7 @@ pub struct SeriesSpec {
     pub currency: Option<&'static str>,
     pub base_currency: Option<&'static str>,
     pub per: Option<TimeUnit>,
-    pub price_basis: &'static str,
+    pub price_basis: PriceBasis,
     pub frequency: NativeFrequency,
     pub time_basis: &'static str,
     pub headline: bool,
@@ -194,8 +194,8 @@ pub fn finish(spec: SeriesSpec, mut observations: Vec<Obs>) -> LoadedSeries {
         unit: spec.unit,
         currency: spec.currency.map(str::to_owned),
         base_currency: spec.base_currency.map(str::to_owned),
-        per: spec.per.map(|p| p.as_str().to_owned()),
-        price_basis: spec.price_basis.to_owned(),
+        per: spec.per,
+        price_basis: spec.price_basis,
         frequency: spec.frequency,
         time_basis: spec.time_basis.to_owned(),
         headline: spec.headline,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_number, parse_year};
-use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
+use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -146,7 +146,7 @@ fn to_series(measure: &Measure, by_country: BTreeMap<&'static str, Vec<Obs>>) ->
                     currency: Some("USD"),
                     base_currency: None,
                     per: Some(TimeUnit::Year),
-                    price_basis: "constant_ppp",
+                    price_basis: PriceBasis::ConstantPpp,
                     frequency: NativeFrequency::Annual,
                     time_basis: "annual value as published by the OECD",
                     headline: true,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::{
     LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_month, parse_number, parse_year,
 };
-use crate::domain::series::{NativeFrequency, SeriesTopic};
+use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -137,7 +137,7 @@ fn price_series(id: String, country: &str, source_id: String) -> SeriesSpec {
         currency: None,
         base_currency: None,
         per: None,
-        price_basis: "index",
+        price_basis: PriceBasis::Index,
         frequency: NativeFrequency::Monthly,
         time_basis: "as published",
         headline: true,
@@ -194,7 +194,7 @@ fn cpi() -> Result<Vec<LoadedSeries>, ImportError> {
                     "The monthly percent change of the CPI-U as published alongside the index."
                         .to_owned(),
                 unit: "percent".to_owned(),
-                price_basis: "percent",
+                price_basis: PriceBasis::Percent,
                 ..price_series("us.cpi_u_change".to_owned(), "USA", source_id)
             },
             change,
@@ -231,7 +231,7 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
                     name: "Inflation, consumer prices (annual %)".to_owned(),
                     description: "World Bank WDI FP.CPI.TOTL.ZG: the annual percent change of the consumer price index.".to_owned(),
                     unit: "percent".to_owned(),
-                    price_basis: "percent",
+                    price_basis: PriceBasis::Percent,
                     frequency: NativeFrequency::Annual,
                     ..price_series(format!("{iso2}.inflation.wdi"), country, source_id)
                 },

@@ -10,7 +10,7 @@ use super::{
     Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
     parse_number, parse_year,
 };
-use crate::domain::series::{NativeFrequency, SeriesTopic, TimeUnit};
+use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -137,7 +137,7 @@ fn federal() -> Result<LoadedSeries, ImportError> {
             currency: Some("USD"),
             base_currency: None,
             per: Some(TimeUnit::Hour),
-            price_basis: "nominal",
+            price_basis: PriceBasis::Nominal,
             frequency: NativeFrequency::Event,
             time_basis: TIME_BASIS,
             headline: true,
@@ -241,7 +241,7 @@ fn states() -> Result<Vec<LoadedSeries>, ImportError> {
                 currency: Some("USD"),
                 base_currency: None,
                 per: Some(TimeUnit::Hour),
-                price_basis: "nominal",
+                price_basis: PriceBasis::Nominal,
                 frequency: NativeFrequency::Event,
                 time_basis: TIME_BASIS,
                 headline: false,
@@ -353,7 +353,7 @@ fn earnings() -> Result<Vec<LoadedSeries>, ImportError> {
                     currency: Some("USD"),
                     base_currency: None,
                     per: Some(TimeUnit::Hour),
-                    price_basis: "nominal",
+                    price_basis: PriceBasis::Nominal,
                     frequency: NativeFrequency::Monthly,
                     time_basis: "monthly average as published (seasonally adjusted)",
                     headline: *variant == "manufacturing",

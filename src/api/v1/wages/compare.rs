@@ -306,7 +306,7 @@ fn base_per(chosen: &[Chosen], base: &CountryRow) -> Option<TimeUnit> {
     chosen
         .iter()
         .find(|(c, _)| c.code == base.code)
-        .and_then(|(_, s)| s.as_ref()?.per.as_deref().and_then(TimeUnit::parse))
+        .and_then(|(_, s)| s.as_ref()?.per)
 }
 
 fn compute_legs(

@@ -40,8 +40,8 @@ fn facts(series: &SeriesRow) -> SeriesFacts {
         country: series.country.clone(),
         unit: series.unit.clone(),
         currency: series.currency.clone(),
-        per: series.per.clone(),
-        price_basis: series.price_basis.clone(),
+        per: series.per,
+        price_basis: series.price_basis,
         native: series.frequency,
     }
 }

@@ -27,7 +27,7 @@ use crate::domain::figures::{Computed, Figure};
 use crate::domain::fx::UsdRate;
 use crate::domain::ids::SeriesId;
 use crate::domain::period::DateRange;
-use crate::domain::series::SeriesTopic;
+use crate::domain::series::{PriceBasis, SeriesTopic, TimeUnit};
 use crate::error::{ApiError, ProblemType};
 
 /// The datasets a wages answer reads: the series first, then the country codes.
@@ -81,11 +81,8 @@ pub struct SeriesSummary {
     #[schema(example = "MXN")]
     pub currency: Option<String>,
     /// The unit of time a wage is paid per.
-    #[schema(example = "day")]
-    pub per: Option<String>,
-    /// `nominal`, `constant_ppp` (constant US dollars at purchasing power parity), `constant_dollars`, `index`, `rate` or `percent`.
-    #[schema(example = "nominal")]
-    pub price_basis: String,
+    pub per: Option<TimeUnit>,
+    pub price_basis: PriceBasis,
     /// `event` (a value holds from its effective date until the next), `daily`, `monthly` or `annual`.
     #[schema(example = "event")]
     pub frequency: String,
@@ -205,8 +202,8 @@ impl CsvRecord for SeriesSummary {
             name: &self.name,
             unit: &self.unit,
             currency: self.currency.as_deref(),
-            per: self.per.as_deref(),
-            price_basis: &self.price_basis,
+            per: self.per.map(TimeUnit::as_str),
+            price_basis: self.price_basis.as_str(),
             frequency: &self.frequency,
             headline: self.headline,
             first: &self.coverage.first,
