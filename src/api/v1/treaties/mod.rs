@@ -42,14 +42,17 @@ pub fn parse_treaty_id(param: &str, raw: &str) -> Result<TreatyId, ApiError> {
 
 /// The treaty with this id, or the 404 that points to the list.
 pub fn find_treaty(conn: &mut DbConnection, param: &str, id: &str) -> Result<Treaty, ApiError> {
-    db_treaties::find(conn, id)?.ok_or_else(|| {
-        ApiError::new(
-            ProblemType::UnknownTreaty,
-            format!("No treaty has the id '{id}'."),
-        )
-        .with_param(param)
-        .with_help("/v1/treaties")
-    })
+    db_treaties::find(conn, id)?.ok_or_else(|| unknown_treaty(param, id))
+}
+
+/// The 404 for a treaty id no record has, pointing to the list.
+pub fn unknown_treaty(param: &str, id: &str) -> ApiError {
+    ApiError::new(
+        ProblemType::UnknownTreaty,
+        format!("No treaty has the id '{id}'."),
+    )
+    .with_param(param)
+    .with_help("/v1/treaties")
 }
 
 /// The language to read a treaty in (`domain::treaty::language`); a treaty without text, or

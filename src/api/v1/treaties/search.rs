@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::provisions::ProvisionResponse;
-use super::{FAMILY, Lang, check_topic, find_treaty, parse_treaty_id, view};
+use super::{FAMILY, Lang, check_topic, parse_treaty_id, unknown_treaty, view};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
@@ -287,7 +287,12 @@ fn load_compared(
         .collect();
     let mut requested = Vec::new();
     for id in ids {
-        let treaty = find_treaty(conn, "treaties", id)?.record;
+        // The records are all read already: each requested one is picked from them.
+        let treaty = all
+            .iter()
+            .find(|t| **id == t.id)
+            .cloned()
+            .ok_or_else(|| unknown_treaty("treaties", id))?;
         let loaded = db_treaties::languages(conn, id)?;
         let provisions = match reading_language(&loaded, asked) {
             Some(lang) => db_treaties::provisions(conn, id, lang, None, Some(topic))?,
@@ -297,14 +302,10 @@ fn load_compared(
     }
     let sources = sources_of(
         conn,
-        requested
-            .iter()
-            .flat_map(|(_, provisions)| provisions.iter().map(|p| p.source_id.as_str()))
-            .chain(
-                all.iter()
-                    .filter(|t| ids.iter().any(|id| **id == t.id))
-                    .map(|t| t.source_id.as_str()),
-            ),
+        requested.iter().flat_map(|(treaty, provisions)| {
+            let texts = provisions.iter().map(|p| p.source_id.as_str());
+            texts.chain([treaty.source_id.as_str()])
+        }),
     )?;
     Ok(Loaded {
         all,
