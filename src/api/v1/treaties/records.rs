@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, Lang, find_treaty, parse_treaty_id, text_language, view};
+use super::{FAMILY, Lang, find_treaty, parse_treaty_id, text_language, unknown_treaty, view};
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
 use crate::api::envelope::Envelope;
@@ -267,8 +267,13 @@ pub async fn get_treaty(
     let id = parse_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?;
+        // Every record is read for the side agreements; the one asked for is among them.
         let all = db_treaties::list(conn)?;
+        let treaty = all
+            .iter()
+            .find(|t| t.record.id == *id)
+            .cloned()
+            .ok_or_else(|| unknown_treaty("id", &id))?;
         let sources = sources_of(conn, [treaty.record.source_id.as_str()])?;
         Ok((treaty, all, sources))
     })
