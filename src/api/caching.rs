@@ -158,11 +158,12 @@ impl<T> Fresh<T> {
     }
 }
 
-/// What finishing an answer takes besides its data: the request, the representation it
+/// What finishing an answer takes besides its data: the request's target, the representation it
 /// negotiated, the validators and the datasets read (the one the answer is about first). The one
 /// way a handler ends: `reply.collection(..)` or `reply.item(..)`.
 pub struct Reply {
-    req: HttpRequest,
+    /// Path and query as sent, which `links.self` repeats.
+    target: String,
     pub format: Format,
     pub validators: Validators,
     pub datasets: Vec<DatasetRow>,
@@ -176,7 +177,7 @@ impl Reply {
 
     /// A link to the request itself, as the envelope gives it.
     pub fn links(&self) -> Links {
-        Links::to_self(self.req.uri().to_string())
+        Links::to_self(self.target.clone())
     }
 
     /// A collection: `data` with its `meta` (counted here), in the negotiated representation.
@@ -266,6 +267,7 @@ where
     T: Send + 'static,
 {
     let key = CacheKey::from_request(req, format);
+    let target = key.target.clone();
     let memo = Arc::clone(&state.memo);
     let checked = db::run(&state.pool, move |conn| -> Result<Checked<T>, ApiError> {
         let validators = key.validators(&scope_datasets(conn, scope)?);
@@ -296,7 +298,7 @@ where
             value,
         } => Fresh::Loaded {
             reply: Reply {
-                req: req.clone(),
+                target,
                 format,
                 validators,
                 datasets,

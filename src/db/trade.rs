@@ -216,21 +216,6 @@ pub fn max_id(conn: &mut DbConnection) -> QueryResult<i64> {
         .map(|max| max.unwrap_or(0))
 }
 
-/// Rows and period coverage of a dataset.
-pub fn dataset_summary(
-    conn: &mut DbConnection,
-    dataset_id: &str,
-) -> QueryResult<(i64, Option<String>, Option<String>)> {
-    trade_flows::table
-        .filter(trade_flows::dataset_id.eq(dataset_id))
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::min(trade_flows::period),
-            diesel::dsl::max(trade_flows::period),
-        ))
-        .first(conn)
-}
-
 /// Deletes every flow of a dataset.
 pub fn delete_dataset(conn: &mut DbConnection, dataset_id: &str) -> QueryResult<usize> {
     diesel::delete(trade_flows::table.filter(trade_flows::dataset_id.eq(dataset_id))).execute(conn)

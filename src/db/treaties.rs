@@ -65,9 +65,9 @@ struct TreatyPartyRow {
 #[derive(Debug, Clone, PartialEq, Insertable)]
 #[diesel(table_name = provision_topics)]
 #[diesel(treat_none_as_default_value = false)]
-pub struct ProvisionTopicRow {
-    pub provision_id: i64,
-    pub topic: String,
+struct ProvisionTopicRow {
+    provision_id: i64,
+    topic: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -138,22 +138,13 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Treaty>> {
         .collect())
 }
 
-/// One treaty by id.
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Treaty>> {
-    let Some(record) = treaties::table
+/// One treaty's record by id (its parties are read with the list, where answers show them).
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<TreatyRow>> {
+    treaties::table
         .find(id)
         .select(TreatyRow::as_select())
         .first(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let parties = treaty_parties::table
-        .filter(treaty_parties::treaty_id.eq(id))
-        .order(treaty_parties::position)
-        .select(treaty_parties::party)
-        .load(conn)?;
-    Ok(Some(Treaty { record, parties }))
+        .optional()
 }
 
 pub fn chapters(

@@ -39,13 +39,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
     read_rows::<SourceRecord>(path, bytes)?
         .into_iter()
         .map(|(line, record)| {
-            if SourceId::parse(&record.id).is_err() {
-                return Err(row_error(
-                    path,
-                    line,
-                    format!("malformed source id '{}'", record.id),
-                ));
-            }
+            SourceId::parse(&record.id).map_err(|e| row_error(path, line, e.to_string()))?;
             if !seen.insert(record.id.clone()) {
                 return Err(row_error(
                     path,

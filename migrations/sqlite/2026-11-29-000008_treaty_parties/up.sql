@@ -1,14 +1,11 @@
--- A treaty's parties as rows, in the order the record lists them, so that filtering by party is
--- an equality on an index instead of splitting ';'-joined text; the column goes, so that the
--- table is the one place parties are kept.
+-- A treaty's parties as rows, in the order the record lists them, instead of ';'-joined text;
+-- the column goes, so that the table is the one place parties are kept.
 CREATE TABLE treaty_parties (
     treaty_id TEXT NOT NULL REFERENCES treaties (id),
     party     TEXT NOT NULL,
     position  INTEGER NOT NULL,
     PRIMARY KEY (treaty_id, party)
 );
-
-CREATE INDEX treaty_parties_party_idx ON treaty_parties (party, treaty_id);
 
 INSERT INTO treaty_parties (treaty_id, party, position)
 WITH RECURSIVE split (id, rest, party, position) AS (

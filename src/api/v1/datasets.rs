@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
 use crate::api::caching::{Scope, load_fresh};
-use crate::api::envelope::{Envelope, rfc3339};
+use crate::api::envelope::{Envelope, Meta, rfc3339};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ApiQuery;
 use crate::api::responses;
@@ -175,9 +175,7 @@ pub async fn list_datasets(
     .await?
     .respond(|reply, rows| {
         let data: Vec<DatasetResponse> = rows.into_iter().map(DatasetResponse::from).collect();
-        let mut meta = reply.meta(&[]).with_count(data.len());
-        meta.dataset = None;
-        meta.datasets = Vec::new();
-        reply.collection(meta, data, "datasets")
+        // The catalogue is about every dataset, not from one: its meta names none.
+        reply.collection(Meta::new(&[], &[]), data, "datasets")
     })
 }

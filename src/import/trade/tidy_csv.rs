@@ -13,18 +13,6 @@ use crate::domain::trade::FlowDirection;
 use crate::import::ImportError;
 use crate::import::csv_rows::{row_error, rows};
 
-/// The columns a tidy CSV must have.
-pub const COLUMNS: [&str; 8] = [
-    "reporter",
-    "partner",
-    "flow",
-    "period",
-    "classification",
-    "product_code",
-    "value_usd",
-    "source_id",
-];
-
 #[derive(Debug, Deserialize)]
 struct Record {
     reporter: String,

@@ -22,7 +22,7 @@ use crate::db::treaties::{
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 use crate::domain::treaty::{
     Lang, Taxonomy, Topic, TreatyReference, article_number, chapter_number, clean_heading, slug,
-    store_topics,
+    store_topics, stored_topics,
 };
 use tota::TotaDocument;
 
@@ -140,22 +140,12 @@ fn optional(value: String) -> Option<String> {
     Some(value.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// The parties of a record, as listed: ISO alpha-3 codes joined with `;`.
-fn party_list(joined: &str) -> Vec<String> {
-    joined
-        .split(';')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The curated records, then one record per other ToTA agreement (`tota_<id>`).
 fn treaty_records() -> Result<Vec<Treaty>, ImportError> {
     let mut records: Vec<Treaty> = read_rows::<RecordRow>(RECORDS_CSV.path, RECORDS_CSV.bytes)?
         .into_iter()
         .map(|(_, r)| Treaty {
-            parties: party_list(&r.parties),
+            parties: stored_topics(&r.parties),
             record: TreatyRow {
                 id: r.id,
                 dataset_id: DATASET_ID.to_owned(),
@@ -195,7 +185,7 @@ fn treaty_records() -> Result<Vec<Treaty>, ImportError> {
                 record.wto_rta_id = optional(row.wto_rta_id);
             }
             None => records.push(Treaty {
-                parties: party_list(&row.original_parties_iso3),
+                parties: stored_topics(&row.original_parties_iso3),
                 record: TreatyRow {
                 id: format!("tota_{}", row.tota_id),
                 dataset_id: DATASET_ID.to_owned(),

@@ -72,17 +72,13 @@ fn rate_series(spec: RateSeries, observations: Vec<Obs>) -> LoadedSeries {
         .last()
         .map(|o| o.source_id.clone())
         .unwrap_or_default();
-    let frequency_word = match spec.frequency {
-        NativeFrequency::Daily => "daily",
-        NativeFrequency::Monthly => "monthly",
-        _ => "annual",
-    };
     finish(
         SeriesSpec {
             id: format!(
-                "fx.usd_{}.{}_{frequency_word}",
+                "fx.usd_{}.{}_{}",
                 spec.quote.to_lowercase(),
-                spec.source
+                spec.source,
+                spec.frequency.as_str()
             ),
             topic: SeriesTopic::Fx,
             country: None,

@@ -6,7 +6,7 @@ pub mod records;
 pub mod search;
 
 use crate::db::DbConnection;
-use crate::db::treaties::{self as db_treaties, Treaty, TreatyRow};
+use crate::db::treaties::{self as db_treaties, TreatyRow};
 use crate::domain::country::shorten_for_display;
 use crate::domain::ids::TreatyId;
 use crate::domain::source::DatasetFamily;
@@ -41,7 +41,7 @@ pub fn parse_treaty_id(param: &str, raw: &str) -> Result<TreatyId, ApiError> {
 }
 
 /// The treaty with this id, or the 404 that points to the list.
-pub fn find_treaty(conn: &mut DbConnection, param: &str, id: &str) -> Result<Treaty, ApiError> {
+pub fn find_treaty(conn: &mut DbConnection, param: &str, id: &str) -> Result<TreatyRow, ApiError> {
     db_treaties::find(conn, id)?.ok_or_else(|| unknown_treaty(param, id))
 }
 

@@ -169,7 +169,7 @@ pub async fn list_treaty_provisions(
     let format = format::negotiate(&req, query.format)?;
     let (chapter, topic, asked) = (query.chapter, query.topic, query.lang);
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?.record;
+        let treaty = find_treaty(conn, "id", &id)?;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let rows = db_treaties::provisions(conn, &id, &lang, chapter.as_deref(), topic.as_deref())?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
@@ -236,7 +236,7 @@ pub async fn get_treaty_provision(
     let format = format::negotiate(&req, query.format)?;
     let asked = query.lang;
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?.record;
+        let treaty = find_treaty(conn, "id", &id)?;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let row = db_treaties::provision(conn, &id, &lang, &article)?
             .ok_or_else(|| unknown_article(&treaty.name, &id, &article, &lang))?;

@@ -382,7 +382,7 @@ pub async fn list_treaty_chapters(
     let format = format::negotiate(&req, query.format)?;
     let asked = query.lang;
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?.record;
+        let treaty = find_treaty(conn, "id", &id)?;
         let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
         let chapters = db_treaties::chapters(conn, &id, &lang)?;
         let source_ids = db_treaties::text_sources(conn, &id, &lang)?;
@@ -494,7 +494,7 @@ pub async fn get_treaty_coverage(
     let id = parse_treaty_id("id", &id)?;
     let format = format::negotiate(&req, query.format)?;
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?.record;
+        let treaty = find_treaty(conn, "id", &id)?;
         let rows = db_treaties::coverage(conn, &id)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((treaty, rows, sources))
@@ -568,7 +568,7 @@ pub async fn list_topics(
                     definition: t.definition.clone(),
                 })
                 .collect();
-            let mut meta = reply.meta(&[]).with_count(data.len());
+            let mut meta = reply.meta(&[]);
             meta.transformations
                 .push(format!("taxonomy version {}", taxonomy.version));
             reply.collection(meta, data, "topics")

@@ -173,7 +173,7 @@ pub async fn list_exchange_rates(
             .into_iter()
             .map(|r| Rate::new(&pair, r))
             .collect();
-        let mut meta = reply.meta(&sources).with_count(data.len());
+        let mut meta = reply.meta(&sources);
         meta.unit = Some(pair.unit());
         meta.transformations = answer.transformations;
         meta.warnings = answer.warnings;

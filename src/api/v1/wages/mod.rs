@@ -301,7 +301,7 @@ pub async fn list_wage_series(
     })
     .await?
     .respond(|reply, (country, rows, sources)| {
-        let mut meta = reply.meta(&sources).with_count(rows.len());
+        let mut meta = reply.meta(&sources);
         if rows.is_empty() {
             meta.warnings.push(format!(
                 "no wage series for {} matches; the OECD series cover its member countries, minimum wages cover Mexico, the United States and Ontario",
