@@ -23,7 +23,7 @@ use crate::db::trade::{self as db_trade, FlowFilter, TradeFlowRow};
 use crate::domain::period::Period;
 use crate::domain::series::NativeFrequency;
 use crate::domain::trade::dataset_choice::{holds, most_flows};
-use crate::domain::trade::ranking::{Ranking, partner_flows, rank, ranking_notes};
+use crate::domain::trade::ranking::{Ranking, rank, ranking_notes};
 use crate::error::ApiError;
 
 const DEFAULT_TOP: u32 = 10;
@@ -213,8 +213,10 @@ pub async fn list_trade_partners(
     load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
         let country = find_country(conn, "country", &country)?;
         let (chosen, rows) = partner_rows(conn, &country.code, year, flow, product, source)?;
+        // Names are read for the partners the answer lists, not for every partner ranked.
         let flows = reported_flows(&rows)?;
-        let codes: Vec<&str> = partner_flows(&flows, &country.code).into_keys().collect();
+        let listed = rank(&flows, &country.code, top);
+        let codes: Vec<&str> = listed.top.iter().map(|r| r.partner).collect();
         let names = db_countries::by_codes(conn, &codes)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((country, chosen, rows, names, sources))
