@@ -5,10 +5,12 @@ use strum::IntoEnumIterator;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
-use utoipa::openapi::{Content, Ref, RefOr};
+use utoipa::openapi::{Content, Ref, RefOr, Required};
 
 use crate::api::format::Format;
+use crate::api::query::FORMAT_PARAM;
 use crate::api::v1::trade::TRADE_FREQUENCIES;
 use crate::api::{self, responses};
 use crate::domain::country::CountryKind;
@@ -95,9 +97,10 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 /// The operations whose answers are JSON only (an object that does not flatten into rows).
 const JSON_ONLY: [&str; 1] = ["compare_provisions"];
 
-/// Every other answer under `/v1/` is also served as CSV and NDJSON (`format=` or `Accept`; see
-/// `api::format`). Operations declare their JSON body only; the flat representations are added
-/// here, once, to each such 200 answer.
+/// Every `/v1/` operation takes `format=` (`api::query::ReadRequest` reads it), and every answer
+/// but the JSON-only ones is also served as CSV and NDJSON (`format=` or `Accept`; see
+/// `api::format`). Operations declare their JSON body only; the parameter, with the values the
+/// operation takes, and the flat representations are added here, once.
 fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
     let operations = spec.paths.paths.iter_mut().filter_map(|(path, item)| {
         path.starts_with("/v1/")
@@ -105,7 +108,12 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
             .flatten()
     });
     for operation in operations {
-        if JSON_ONLY.contains(&operation.operation_id.as_deref().unwrap_or_default()) {
+        let json_only = JSON_ONLY.contains(&operation.operation_id.as_deref().unwrap_or_default());
+        operation
+            .parameters
+            .get_or_insert_with(Vec::new)
+            .push(format_parameter(json_only));
+        if json_only {
             continue;
         }
         let Some(RefOr::T(answer)) = operation.responses.responses.get_mut("200") else {
@@ -121,6 +129,32 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
                 .insert(format.media_type().to_owned(), Content::new(Some(text)));
         }
     }
+}
+
+/// The `format` query parameter: any representation, or `json` alone where the answer has no rows.
+fn format_parameter(json_only: bool) -> Parameter {
+    let (description, schema): (_, RefOr<Schema>) = if json_only {
+        let json = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some([Format::Json.as_str()]));
+        (
+            "Representation: JSON only (the answer nests lists, so it has no rows).",
+            json.into(),
+        )
+    } else {
+        (
+            "Representation; overrides the `Accept` header.",
+            Ref::from_schema_name("Format").into(),
+        )
+    };
+    ParameterBuilder::new()
+        .name(FORMAT_PARAM)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(schema))
+        .example(Some(Format::Json.as_str().into()))
+        .build()
 }
 
 /// The trade operations share the `Frequency` type with the wage series, but trade figures are

@@ -1,54 +1,152 @@
-//! `ApiQuery<T>`: query-string extraction that rejects parameters the operation does not take and
-//! names the parameter whose value is wrong. The parameter list comes from the same `IntoParams`
-//! derive that documents the operation, so the docs and the check cannot disagree.
+//! `ReadRequest<Q>`: what a `/v1` handler takes from the request. It checks the query string
+//! against the operation's parameters `Q` (rejecting parameters the operation does not take and
+//! naming the parameter whose value is wrong), takes `format=` itself, since every `/v1` operation
+//! has it, and carries what loading and answering need. The parameter list comes from the same
+//! `IntoParams` derive that documents the operation, so the docs and the check cannot disagree.
 
 use std::collections::HashSet;
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, web};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
 
-use super::format::Format;
-
+use super::AppState;
+use super::caching::{self, Fresh, Scope};
+use super::format::{self, Format};
+use crate::db::DbConnection;
 use crate::domain::country::shorten_for_display;
 use crate::error::{ApiError, ProblemType};
 
-/// Query parameters of type `T`, validated.
-#[derive(Debug)]
-pub struct ApiQuery<T>(pub T);
+/// The name of the representation parameter every `/v1` operation takes (the OpenAPI document
+/// adds it to each operation; see `openapi::offer_flat_formats`).
+pub const FORMAT_PARAM: &str = "format";
 
-impl<T: DeserializeOwned + IntoParams> FromRequest for ApiQuery<T> {
+/// A read of a `/v1` resource: the operation's query parameters, checked, and the `Loader` that
+/// reads and answers it. Handlers take it apart in their signature:
+/// `ReadRequest(query, loader): ReadRequest<ListCountriesQuery>`.
+pub struct ReadRequest<Q = NoQuery>(pub Q, pub Loader);
+
+/// The query of operations that take no parameter besides `format`; they take the `Loader` alone.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NoQuery {}
+
+/// What loading and answering a read takes from the request: the representation asked for, the
+/// request (for its target and validators) and the application state.
+pub struct Loader {
+    /// `format=`, where given; `format()` weighs it against the `Accept` header.
+    pub asked_format: Option<Format>,
+    request: HttpRequest,
+    state: web::Data<AppState>,
+}
+
+impl Loader {
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn request(&self) -> &HttpRequest {
+        &self.request
+    }
+
+    /// The negotiated representation. Handlers that check their parameters first call this (or
+    /// `load_fresh`) after, so a bad parameter is reported before an unsatisfiable `Accept`.
+    pub fn format(&self) -> Result<Format, ApiError> {
+        format::negotiate(&self.request, self.asked_format)
+    }
+
+    /// Loads the answer in the negotiated representation; see `caching::load_fresh`.
+    pub async fn load_fresh<T, F>(&self, scope: Scope, load: F) -> Result<Fresh<T>, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.load_fresh_as(self.format()?, scope, load).await
+    }
+
+    /// Loads an answer in the representation given (one that has a single representation).
+    pub async fn load_fresh_as<T, F>(
+        &self,
+        format: Format,
+        scope: Scope,
+        load: F,
+    ) -> Result<Fresh<T>, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        caching::load_fresh(&self.state, &self.request, format, scope, load).await
+    }
+}
+
+impl<Q: DeserializeOwned + IntoParams> FromRequest for ReadRequest<Q> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse_query(req.query_string()).map(ApiQuery))
+        let read = || {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| ApiError::internal("the application state is not registered"))?;
+            let (query, asked_format) = parse_query(req.query_string())?;
+            let loader = Loader {
+                asked_format,
+                request: req.clone(),
+                state,
+            };
+            Ok(Self(query, loader))
+        };
+        ready(read())
     }
 }
 
-/// Parses a raw query string into `T`.
-pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
-    let params = T::into_params(|| None);
-    let known: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
+impl FromRequest for Loader {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = ReadRequest::<NoQuery>::from_request(req, payload).into_inner();
+        ready(read.map(|ReadRequest(NoQuery {}, loader)| loader))
+    }
+}
+
+/// `format=` alone, deserialized like any other parameter so that its errors read the same.
+#[derive(Deserialize)]
+struct FormatParam {
+    format: Option<Format>,
+}
+
+/// Parses a raw query string into `Q` and the `format` parameter.
+pub fn parse_query<Q: DeserializeOwned + IntoParams>(
+    query: &str,
+) -> Result<(Q, Option<Format>), ApiError> {
+    let params = Q::into_params(|| None);
+    let mut known: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
+    known.push(FORMAT_PARAM.to_owned());
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
     let mut seen = HashSet::new();
-    for (name, _) in form_urlencoded::parse(query.as_bytes()) {
-        if !known.iter().any(|k| *k == name) {
+    for (name, _) in &pairs {
+        if !known.contains(name) {
             return Err(ApiError::new(
                 ProblemType::UnknownParameter,
                 format!(
                     "This operation does not take the parameter '{}'.",
-                    shorten_for_display(&name)
+                    shorten_for_display(name)
                 ),
             )
-            .with_param(shorten_for_display(&name))
+            .with_param(shorten_for_display(name))
             .with_allowed(known));
         }
-        if !seen.insert(name.clone()) {
+        if !seen.insert(name.as_str()) {
             return Err(ApiError::invalid_parameter(
-                name.as_ref(),
+                name.as_str(),
                 format!("'{name}' is given more than once; give it once."),
             ));
         }
@@ -57,28 +155,31 @@ pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, A
         .iter()
         .filter(|p| matches!(p.required, utoipa::openapi::Required::True));
     for param in required {
-        if !seen.iter().any(|name| *name == param.name) {
+        if !seen.contains(param.name.as_str()) {
             return Err(ApiError::invalid_parameter(
                 param.name.as_str(),
                 format!("'{}' is required.", param.name),
             ));
         }
     }
+    let (format, rest): (Vec<_>, Vec<_>) = pairs
+        .into_iter()
+        .partition(|(name, _)| name == FORMAT_PARAM);
+    let query = deserialize(&rest)?;
+    let FormatParam { format } = deserialize(&format)?;
+    Ok((query, format))
+}
+
+/// Deserializes parameters, naming the one whose value does not fit.
+fn deserialize<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, ApiError> {
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
     let deserializer =
-        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let param = error.path().to_string();
         let detail = format!("Invalid value for '{param}': {}.", error.inner());
         ApiError::invalid_parameter(param, detail)
     })
-}
-
-/// The query of operations whose only parameter is the representation.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct FormatQuery {
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }

@@ -3,16 +3,15 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::find_country;
-use crate::api::query::{ApiQuery, FormatQuery};
+use crate::api::query::{Loader, ReadRequest};
 use crate::api::responses;
 use crate::db::countries::{self as db_countries, CountryRow, CurrencyRow};
 use crate::db::sources as db_sources;
@@ -227,9 +226,6 @@ pub struct ListCountriesQuery {
     /// Only codes of this kind.
     #[param(example = "iso3166_1")]
     pub kind: Option<CountryKind>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "csv")]
-    pub format: Option<Format>,
 }
 
 /// List countries
@@ -248,25 +244,23 @@ pub struct ListCountriesQuery {
 )]
 #[get("/v1/countries")]
 pub async fn list_countries(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<ListCountriesQuery>,
+    ReadRequest(query, loader): ReadRequest<ListCountriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = format::negotiate(&req, query.format)?;
     let kind = query.kind;
-    load_fresh(&state, &req, format, Scope::Ids(&[DATASET]), move |conn| {
-        let rows = db_countries::list(conn, kind)?;
-        load_with_context(conn, rows)
-    })
-    .await?
-    .respond(|reply, loaded| {
-        let data: Vec<CountryResponse> = loaded
-            .rows
-            .into_iter()
-            .map(|row| to_response(row, &loaded.currencies))
-            .collect();
-        reply.collection(reply.meta(&loaded.sources), data, "countries")
-    })
+    loader
+        .load_fresh(Scope::Ids(&[DATASET]), move |conn| {
+            let rows = db_countries::list(conn, kind)?;
+            load_with_context(conn, rows)
+        })
+        .await?
+        .respond(|reply, loaded| {
+            let data: Vec<CountryResponse> = loaded
+                .rows
+                .into_iter()
+                .map(|row| to_response(row, &loaded.currencies))
+                .collect();
+            reply.collection(reply.meta(&loaded.sources), data, "countries")
+        })
 }
 
 /// Get a country
@@ -278,7 +272,6 @@ pub async fn list_countries(
     tag = "countries",
     params(
         ("code" = String, Path, description = "ISO alpha-2, alpha-3 or numeric code, or a former or source-specific code; any case", example = "MEX"),
-        FormatQuery,
     ),
     responses(
         (status = 200, description = "The country", body = Envelope<CountryResponse>),
@@ -287,28 +280,26 @@ pub async fn list_countries(
 )]
 #[get("/v1/countries/{code}")]
 pub async fn get_country(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    loader: Loader,
     code: web::Path<String>,
-    ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lookup = CountryLookup::parse(&code).map_err(|e| {
         ApiError::invalid_parameter("code", e.to_string()).with_help("/v1/countries")
     })?;
-    let format = format::negotiate(&req, query.format)?;
-    load_fresh(&state, &req, format, Scope::Ids(&[DATASET]), move |conn| {
-        let row = find_country(conn, "code", &lookup)?;
-        load_with_context(conn, vec![row])
-    })
-    .await?
-    .respond(|reply, loaded| {
-        let Some(row) = loaded.rows.into_iter().next() else {
-            return Err(ApiError::internal("country lookup returned no row"));
-        };
-        let country = to_response(row, &loaded.currencies);
-        let file_stem = country.code.to_lowercase();
-        reply.item(reply.meta(&loaded.sources), country, &file_stem)
-    })
+    loader
+        .load_fresh(Scope::Ids(&[DATASET]), move |conn| {
+            let row = find_country(conn, "code", &lookup)?;
+            load_with_context(conn, vec![row])
+        })
+        .await?
+        .respond(|reply, loaded| {
+            let Some(row) = loaded.rows.into_iter().next() else {
+                return Err(ApiError::internal("country lookup returned no row"));
+            };
+            let country = to_response(row, &loaded.currencies);
+            let file_stem = country.code.to_lowercase();
+            reply.item(reply.meta(&loaded.sources), country, &file_stem)
+        })
 }
 
 /// A country in brief, as other resources embed it.

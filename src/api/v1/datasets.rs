@@ -1,14 +1,13 @@
 //! `/v1/datasets`: the catalogue of datasets with their versions, updates, sizes and coverage.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::{Envelope, Meta, rfc3339};
-use crate::api::format::{self, CsvRecord, Format};
-use crate::api::query::ApiQuery;
+use crate::api::format::CsvRecord;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
@@ -144,11 +143,7 @@ impl CsvRecord for DatasetResponse {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct DatasetsQuery {
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
-}
+pub struct DatasetsQuery {}
 
 /// List datasets
 ///
@@ -164,18 +159,14 @@ pub struct DatasetsQuery {
 )]
 #[get("/v1/datasets")]
 pub async fn list_datasets(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<DatasetsQuery>,
+    ReadRequest(_query, loader): ReadRequest<DatasetsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = format::negotiate(&req, query.format)?;
-    load_fresh(&state, &req, format, Scope::All, |conn| {
-        Ok(db_datasets::list(conn)?)
-    })
-    .await?
-    .respond(|reply, rows| {
-        let data: Vec<DatasetResponse> = rows.into_iter().map(DatasetResponse::from).collect();
-        // The catalogue is about every dataset, not from one: its meta names none.
-        reply.collection(Meta::new(&[], &[]), data, "datasets")
-    })
+    loader
+        .load_fresh(Scope::All, |conn| Ok(db_datasets::list(conn)?))
+        .await?
+        .respond(|reply, rows| {
+            let data: Vec<DatasetResponse> = rows.into_iter().map(DatasetResponse::from).collect();
+            // The catalogue is about every dataset, not from one: its meta names none.
+            reply.collection(Meta::new(&[], &[]), data, "datasets")
+        })
 }

@@ -1,14 +1,13 @@
 //! `/v1/sources`: publisher, title, URL, licence, coverage and transformations of every source.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
-use crate::api::query::{ApiQuery, FormatQuery};
+use crate::api::format::CsvRecord;
+use crate::api::query::{Loader, ReadRequest};
 use crate::api::responses;
 use crate::db::sources::{self as db_sources, SourceRow};
 
@@ -111,9 +110,6 @@ pub struct ListSourcesQuery {
     /// Only sources of this data family.
     #[param(example = "wages")]
     pub family: Option<SourceFamily>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// List sources
@@ -131,20 +127,18 @@ pub struct ListSourcesQuery {
 )]
 #[get("/v1/sources")]
 pub async fn list_sources(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<ListSourcesQuery>,
+    ReadRequest(query, loader): ReadRequest<ListSourcesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = format::negotiate(&req, query.format)?;
     let family = query.family;
-    load_fresh(&state, &req, format, Scope::Ids(&[DATASET]), move |conn| {
-        Ok(db_sources::list(conn, family.map(SourceFamily::as_str))?)
-    })
-    .await?
-    .respond(|reply, rows| {
-        let data: Vec<SourceResponse> = rows.into_iter().map(SourceResponse::from).collect();
-        reply.collection(reply.meta(&[]), data, "sources")
-    })
+    loader
+        .load_fresh(Scope::Ids(&[DATASET]), move |conn| {
+            Ok(db_sources::list(conn, family.map(SourceFamily::as_str))?)
+        })
+        .await?
+        .respond(|reply, rows| {
+            let data: Vec<SourceResponse> = rows.into_iter().map(SourceResponse::from).collect();
+            reply.collection(reply.meta(&[]), data, "sources")
+        })
 }
 
 /// Get a source
@@ -154,7 +148,6 @@ pub async fn list_sources(
     tag = "sources",
     params(
         ("id" = String, Path, description = "Source id", example = "tota_v0.5.0"),
-        FormatQuery,
     ),
     responses(
         (status = 200, description = "The source", body = Envelope<SourceResponse>),
@@ -162,29 +155,24 @@ pub async fn list_sources(
     )
 )]
 #[get("/v1/sources/{id}")]
-pub async fn get_source(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    ApiQuery(query): ApiQuery<FormatQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_source(loader: Loader, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = SourceId::parse(&id)
         .map_err(|e| ApiError::invalid_parameter("id", e.to_string()).with_help("/v1/sources"))?;
-    let format = format::negotiate(&req, query.format)?;
-    load_fresh(&state, &req, format, Scope::Ids(&[DATASET]), move |conn| {
-        db_sources::find(conn, &id)?.ok_or_else(|| {
-            ApiError::new(
-                ProblemType::UnknownSource,
-                format!("No source has the id '{id}'."),
-            )
-            .with_param("id")
-            .with_help("/v1/sources")
+    loader
+        .load_fresh(Scope::Ids(&[DATASET]), move |conn| {
+            db_sources::find(conn, &id)?.ok_or_else(|| {
+                ApiError::new(
+                    ProblemType::UnknownSource,
+                    format!("No source has the id '{id}'."),
+                )
+                .with_param("id")
+                .with_help("/v1/sources")
+            })
         })
-    })
-    .await?
-    .respond(|reply, row| {
-        let source = SourceResponse::from(row);
-        let file_stem = source.id.clone();
-        reply.item(reply.meta(&[]), source, &file_stem)
-    })
+        .await?
+        .respond(|reply, row| {
+            let source = SourceResponse::from(row);
+            let file_stem = source.id.clone();
+            reply.item(reply.meta(&[]), source, &file_stem)
+        })
 }

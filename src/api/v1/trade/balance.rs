@@ -1,7 +1,7 @@
 //! `GET /v1/trade/balance`: a country's exports to and imports from a partner, and the balance,
 //! per period, all from one dataset.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -9,12 +9,11 @@ use super::{
     FAMILY, PairFlows, Reported, add_notes, chosen_dataset_meta, pair_filter, product_code,
     single_token, trade_frequency, unknown_reporting, withhold_unknown_reporters,
 };
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, parse_country};
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::sources::SourceRow;
 use crate::domain::period::Frequency;
@@ -104,9 +103,6 @@ pub struct BalanceQuery {
     /// Product code (default `TOTAL`, all goods; `MANUFACTURING` for the AGTPA data).
     #[param(example = "TOTAL")]
     pub product: Option<String>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// Get a trade balance
@@ -127,9 +123,7 @@ pub struct BalanceQuery {
 )]
 #[get("/v1/trade/balance")]
 pub async fn get_trade_balance(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<BalanceQuery>,
+    ReadRequest(query, loader): ReadRequest<BalanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let country = parse_country("country", &query.country)?;
     let partner = parse_country("partner", &query.partner)?;
@@ -137,40 +131,40 @@ pub async fn get_trade_balance(
     let source = single_token("source", query.source.as_deref())?;
     let product = product_code(query.product.as_deref())?;
     let frequency = trade_frequency(query.frequency)?.unwrap_or(Frequency::Annual);
-    let format = format::negotiate(&req, query.format)?;
     let filter = pair_filter(product, range, source.iter().cloned().collect());
     let asked = BalanceAsked { frequency, range };
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        PairFlows::load(conn, ("country", &country), &partner, &filter)
-    })
-    .await?
-    .respond(|reply, pair| {
-        let all = pair.flows()?;
-        // The dataset is chosen here, where the snapshot's trade datasets (and so which of them
-        // say who reported their figures) are at hand.
-        let chosen = source.as_deref().or_else(|| {
-            default_dataset(&all, &pair.first.code, &unknown_reporting(&reply.datasets))
-        });
-        let (flows, sources) = in_dataset(all, chosen, &pair.sources);
-        let rows = balance(&flows, &pair.first.code, &pair.partner.code, frequency);
-        let today = chrono::Utc::now().date_naive();
-        let notes = balance_notes(
-            &rows,
-            chosen,
-            pair.parties(),
-            asked,
-            today,
-            &pair.coverage(),
-        );
-        let mut data: Vec<BalancePeriod> = rows.iter().map(BalancePeriod::from).collect();
-        let mut meta = chosen_dataset_meta(&reply.datasets, chosen, &sources, data.len());
-        add_notes(&mut meta, notes);
-        let sides = data
-            .iter_mut()
-            .flat_map(|p| [p.exports.as_mut(), p.imports.as_mut()]);
-        withhold_unknown_reporters(sides.flatten(), &reply.datasets, &mut meta.warnings);
-        reply.collection(meta, data, "trade_balance")
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            PairFlows::load(conn, ("country", &country), &partner, &filter)
+        })
+        .await?
+        .respond(|reply, pair| {
+            let all = pair.flows()?;
+            // The dataset is chosen here, where the snapshot's trade datasets (and so which of them
+            // say who reported their figures) are at hand.
+            let chosen = source.as_deref().or_else(|| {
+                default_dataset(&all, &pair.first.code, &unknown_reporting(&reply.datasets))
+            });
+            let (flows, sources) = in_dataset(all, chosen, &pair.sources);
+            let rows = balance(&flows, &pair.first.code, &pair.partner.code, frequency);
+            let today = chrono::Utc::now().date_naive();
+            let notes = balance_notes(
+                &rows,
+                chosen,
+                pair.parties(),
+                asked,
+                today,
+                &pair.coverage(),
+            );
+            let mut data: Vec<BalancePeriod> = rows.iter().map(BalancePeriod::from).collect();
+            let mut meta = chosen_dataset_meta(&reply.datasets, chosen, &sources, data.len());
+            add_notes(&mut meta, notes);
+            let sides = data
+                .iter_mut()
+                .flat_map(|p| [p.exports.as_mut(), p.imports.as_mut()]);
+            withhold_unknown_reporters(sides.flatten(), &reply.datasets, &mut meta.warnings);
+            reply.collection(meta, data, "trade_balance")
+        })
 }
 
 /// The flows of the `chosen` dataset, and their sources among `sources`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get};
 use serde::Deserialize;
 use tokio::sync::OwnedSemaphorePermit;
 use utoipa::IntoParams;
@@ -16,11 +16,11 @@ use super::{
     FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, stored_period, token_list,
     trade_frequency, unknown_reporting, usd_meta,
 };
-use crate::api::caching::{Scope, Validators, load_fresh};
+use crate::api::caching::{Scope, Validators};
 use crate::api::envelope::{Envelope, Links, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
-use crate::api::query::ApiQuery;
+use crate::api::query::{Loader, ReadRequest};
 use crate::api::responses;
 use crate::api::spool::{self, BodyClosed, Spool};
 use crate::api::{self, AppState};
@@ -80,9 +80,6 @@ pub struct FlowsQuery {
     /// Continue after the last row of a previous page: the `cursor` in its `links.next`.
     #[param(example = "i3e8")]
     pub cursor: Option<String>,
-    /// Representation; overrides the `Accept` header. CSV and NDJSON stream every matching row.
-    #[param(example = "csv")]
-    pub format: Option<Format>,
 }
 
 fn encode_cursor(id: i64) -> String {
@@ -151,66 +148,75 @@ fn next_link(req: &HttpRequest, last_id: i64) -> String {
 )]
 #[get("/v1/trade/flows")]
 pub async fn list_trade_flows(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<FlowsQuery>,
+    ReadRequest(query, loader): ReadRequest<FlowsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let asked = FlowsAsked::parse(&req, &query)?;
+    let asked = FlowsAsked::parse(&loader, &query)?;
     if query.frequency == Some(Frequency::Quarterly) {
         let cap = query.limit.unwrap_or(match asked.format {
             Format::Json => DEFAULT_LIMIT,
             _ => u32::MAX,
         });
-        return quarterly_page(&req, &state, asked, cap).await;
+        return quarterly_page(&loader, asked, cap).await;
     }
     if asked.format != Format::Json {
-        return export(&req, &state, asked, query.limit).await;
+        return export(&loader, asked, query.limit).await;
     }
-    json_page(&req, &state, asked, query.limit.unwrap_or(DEFAULT_LIMIT)).await
+    json_page(&loader, asked, query.limit.unwrap_or(DEFAULT_LIMIT)).await
 }
 
 /// Every matching flow as CSV or NDJSON, streamed (see `stream`), up to `cap` rows.
 async fn export(
-    req: &HttpRequest,
-    state: &AppState,
+    loader: &Loader,
     asked: FlowsAsked,
     cap: Option<u32>,
 ) -> Result<HttpResponse, ApiError> {
-    let slot = export_slot(state).await?;
+    let slot = export_slot(loader.state()).await?;
     let format = asked.format;
-    load_fresh(state, req, format, Scope::Family(FAMILY), move |conn| {
-        asked.resolve(conn)
-    })
-    .await?
-    .respond(|reply, filter| Ok(stream(state, slot, format, &reply.validators, filter, cap)))
+    loader
+        .load_fresh_as(format, Scope::Family(FAMILY), move |conn| {
+            asked.resolve(conn)
+        })
+        .await?
+        .respond(|reply, filter| {
+            Ok(stream(
+                loader.state(),
+                slot,
+                format,
+                &reply.validators,
+                filter,
+                cap,
+            ))
+        })
 }
 
 /// A JSON page of at most `limit` matching flows, rendered as they are read (see `RenderedPage`).
 async fn json_page(
-    req: &HttpRequest,
-    state: &AppState,
+    loader: &Loader,
     asked: FlowsAsked,
     limit: u32,
 ) -> Result<HttpResponse, ApiError> {
     let format = asked.format;
-    load_fresh(state, req, format, Scope::Family(FAMILY), move |conn| {
-        let filter = asked.resolve(conn)?;
-        let page = RenderedPage::read(conn, &filter, limit)?;
-        let sources = sources_of(conn, page.source_ids.iter().map(String::as_str))?;
-        Ok((page, sources))
-    })
-    .await?
-    .respond(|reply, (page, sources)| {
-        let mut meta = usd_meta(&reply.datasets, &sources, page.count);
-        meta.warnings =
-            unknown_reporting_row_warnings(&unknown_reporting(&reply.datasets), &page.dataset_ids);
-        let links = page_links(req, page.more_after);
-        let body = render_with_data(&page.data, &meta, &links)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        let mut response = format::json_bytes(&reply.validators, body);
-        link_next(&mut response, links.next.as_deref());
-        Ok(response)
-    })
+    loader
+        .load_fresh_as(format, Scope::Family(FAMILY), move |conn| {
+            let filter = asked.resolve(conn)?;
+            let page = RenderedPage::read(conn, &filter, limit)?;
+            let sources = sources_of(conn, page.source_ids.iter().map(String::as_str))?;
+            Ok((page, sources))
+        })
+        .await?
+        .respond(|reply, (page, sources)| {
+            let mut meta = usd_meta(&reply.datasets, &sources, page.count);
+            meta.warnings = unknown_reporting_row_warnings(
+                &unknown_reporting(&reply.datasets),
+                &page.dataset_ids,
+            );
+            let links = page_links(loader.request(), page.more_after);
+            let body = render_with_data(&page.data, &meta, &links)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let mut response = format::json_bytes(&reply.validators, body);
+            link_next(&mut response, links.next.as_deref());
+            Ok(response)
+        })
 }
 
 /// A request for flows, parsed: the filter, with the countries still to be found in the store.
@@ -223,11 +229,11 @@ struct FlowsAsked {
 
 impl FlowsAsked {
     /// Checks the parameters, in the order their errors are reported, before any query.
-    fn parse(req: &HttpRequest, query: &FlowsQuery) -> Result<Self, ApiError> {
+    fn parse(loader: &Loader, query: &FlowsQuery) -> Result<Self, ApiError> {
         let reporters = country_list("reporter", query.reporter.as_deref())?;
         let partners = country_list("partner", query.partner.as_deref())?;
         let range = date_range(query.from.as_deref(), query.to.as_deref())?;
-        let format = format::negotiate(req, query.format)?;
+        let format = loader.format()?;
         if let Some(limit) = query
             .limit
             .filter(|l| *l == 0 || (format == Format::Json && *l > MAX_LIMIT))
@@ -269,14 +275,13 @@ impl FlowsAsked {
 /// A page of the matching monthly flows summed into quarters, of at most `cap` quarters. The
 /// cursor counts quarters (by the id of their first month), not stored rows.
 async fn quarterly_page(
-    req: &HttpRequest,
-    state: &AppState,
+    loader: &Loader,
     mut asked: FlowsAsked,
     cap: u32,
 ) -> Result<HttpResponse, ApiError> {
     let after = asked.filter.after_id.take();
     let format = asked.format;
-    load_fresh(state, req, format, Scope::Family(FAMILY), move |conn| {
+    loader.load_fresh_as(format, Scope::Family(FAMILY), move |conn| {
         let filter = asked.resolve(conn)?;
         let mut quarters = quarterly_flows(conn, &filter)?;
         quarters.retain(|q| after.is_none_or(|after| q.id > after));
@@ -291,7 +296,7 @@ async fn quarterly_page(
         meta.transformations.push(
             "a quarter is the sum of the flow's monthly figures; a quarter with months missing is flagged partial in its note".to_owned(),
         );
-        let links = page_links(req, more_after);
+        let links = page_links(loader.request(), more_after);
         let next = links.next.clone();
         let envelope = Envelope {
             meta,

@@ -1,7 +1,7 @@
 //! `GET /v1/trade/mirror`: what each side reports for the same flow — a reporter's imports from a
 //! partner next to the partner's exports to the reporter, or the other way round — with the gap.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -9,12 +9,11 @@ use super::{
     FAMILY, FlowDirection, PairFlows, Reported, add_notes, pair_filter, product_code, token_list,
     unknown_reporting, usd_meta, withhold_unknown_reporters,
 };
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, parse_country};
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::trade::FlowFilter;
 use crate::domain::series::NativeFrequency;
@@ -90,9 +89,6 @@ pub struct MirrorQuery {
     /// Product code (default `TOTAL`).
     #[param(example = "TOTAL")]
     pub product: Option<String>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// Compare mirror statistics
@@ -113,9 +109,7 @@ pub struct MirrorQuery {
 )]
 #[get("/v1/trade/mirror")]
 pub async fn get_trade_mirror(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<MirrorQuery>,
+    ReadRequest(query, loader): ReadRequest<MirrorQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let reporter = parse_country("reporter", &query.reporter)?;
     let partner = parse_country("partner", &query.partner)?;
@@ -123,31 +117,31 @@ pub async fn get_trade_mirror(
     let sources = token_list("source", query.source.as_deref())?;
     let product = product_code(query.product.as_deref())?;
     let flow = query.flow;
-    let format = format::negotiate(&req, query.format)?;
     let filter = FlowFilter {
         // Mirror statistics are compared by year: most datasets hold no months.
         frequency: Some(NativeFrequency::Annual),
         ..pair_filter(product, range, sources)
     };
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        PairFlows::load(conn, ("reporter", &reporter), &partner, &filter)
-    })
-    .await?
-    .respond(|reply, pair| {
-        let flows = pair.flows()?;
-        let (reporter, partner) = pair.parties();
-        let unknown = unknown_reporting(&reply.datasets);
-        let rows = mirror(&flows, &unknown, reporter.code, partner.code, flow);
-        let notes = mirror_notes(&rows, reporter, partner, flow, &pair.coverage());
-        let mut data: Vec<MirrorPeriod> = rows.iter().map(MirrorPeriod::from).collect();
-        let mut meta = usd_meta(&reply.datasets, &pair.sources, data.len());
-        add_notes(&mut meta, notes);
-        let sides = data
-            .iter_mut()
-            .flat_map(|p| [p.reported.as_mut(), p.mirror.as_mut()]);
-        withhold_unknown_reporters(sides.flatten(), &reply.datasets, &mut meta.warnings);
-        reply.collection(meta, data, "trade_mirror")
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            PairFlows::load(conn, ("reporter", &reporter), &partner, &filter)
+        })
+        .await?
+        .respond(|reply, pair| {
+            let flows = pair.flows()?;
+            let (reporter, partner) = pair.parties();
+            let unknown = unknown_reporting(&reply.datasets);
+            let rows = mirror(&flows, &unknown, reporter.code, partner.code, flow);
+            let notes = mirror_notes(&rows, reporter, partner, flow, &pair.coverage());
+            let mut data: Vec<MirrorPeriod> = rows.iter().map(MirrorPeriod::from).collect();
+            let mut meta = usd_meta(&reply.datasets, &pair.sources, data.len());
+            add_notes(&mut meta, notes);
+            let sides = data
+                .iter_mut()
+                .flat_map(|p| [p.reported.as_mut(), p.mirror.as_mut()]);
+            withhold_unknown_reporters(sides.flatten(), &reply.datasets, &mut meta.warnings);
+            reply.collection(meta, data, "trade_mirror")
+        })
 }
 
 impl From<&MirrorRow<'_>> for MirrorPeriod {

@@ -1,6 +1,6 @@
 //! `GET /v1/trade/partners`: a country's trading partners in a year, ranked, with their shares.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -8,13 +8,12 @@ use super::{
     FAMILY, FlowDirection, Reported, add_notes, chosen_dataset_meta, party, product_code,
     reported_flows, single_token, withhold_unknown_reporters,
 };
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
 use crate::api::lookup::{find_country, parse_country};
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::api::v1::countries::CountryRef;
 use crate::db::DbConnection;
@@ -96,9 +95,6 @@ pub struct PartnersQuery {
     /// Product code (default `TOTAL`; `MANUFACTURING` for the AGTPA data).
     #[param(example = "TOTAL")]
     pub product: Option<String>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// The year asked for, as a period.
@@ -199,9 +195,7 @@ fn ranked_partners(ranking: &Ranking<'_>, names: &[CountryRow]) -> Vec<RankedPar
 )]
 #[get("/v1/trade/partners")]
 pub async fn list_trade_partners(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<PartnersQuery>,
+    ReadRequest(query, loader): ReadRequest<PartnersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let country = parse_country("country", &query.country)?;
     let year = parse_year(query.year)?;
@@ -209,29 +203,29 @@ pub async fn list_trade_partners(
     let source = single_token("source", query.source.as_deref())?;
     let product = product_code(query.product.as_deref())?;
     let flow = query.flow;
-    let format = format::negotiate(&req, query.format)?;
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let country = find_country(conn, "country", &country)?;
-        let (chosen, rows) = partner_rows(conn, &country.code, year, flow, product, source)?;
-        // Names are read for the partners the answer lists, not for every partner ranked.
-        let flows = reported_flows(&rows)?;
-        let listed = rank(&flows, &country.code, top);
-        let codes: Vec<&str> = listed.top.iter().map(|r| r.partner).collect();
-        let names = db_countries::by_codes(conn, &codes)?;
-        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
-        Ok((country, chosen, rows, names, sources))
-    })
-    .await?
-    .respond(|reply, (country, chosen, rows, names, sources)| {
-        let dataset = chosen.as_deref();
-        let ranking = rank(&reported_flows(&rows)?, &country.code, top);
-        let mut data = ranked_partners(&ranking, &names);
-        let mut meta = chosen_dataset_meta(&reply.datasets, dataset, &sources, data.len());
-        let trade = data.iter_mut().map(|p| &mut p.trade);
-        withhold_unknown_reporters(trade, &reply.datasets, &mut meta.warnings);
-        let listed = data.iter().map(|p| p.trade.reported_by.as_deref());
-        let notes = ranking_notes(&ranking, listed, party(&country), flow, year, dataset);
-        add_notes(&mut meta, notes);
-        reply.collection(meta, data, "trade_partners")
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            let country = find_country(conn, "country", &country)?;
+            let (chosen, rows) = partner_rows(conn, &country.code, year, flow, product, source)?;
+            // Names are read for the partners the answer lists, not for every partner ranked.
+            let flows = reported_flows(&rows)?;
+            let listed = rank(&flows, &country.code, top);
+            let codes: Vec<&str> = listed.top.iter().map(|r| r.partner).collect();
+            let names = db_countries::by_codes(conn, &codes)?;
+            let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+            Ok((country, chosen, rows, names, sources))
+        })
+        .await?
+        .respond(|reply, (country, chosen, rows, names, sources)| {
+            let dataset = chosen.as_deref();
+            let ranking = rank(&reported_flows(&rows)?, &country.code, top);
+            let mut data = ranked_partners(&ranking, &names);
+            let mut meta = chosen_dataset_meta(&reply.datasets, dataset, &sources, data.len());
+            let trade = data.iter_mut().map(|p| &mut p.trade);
+            withhold_unknown_reporters(trade, &reply.datasets, &mut meta.warnings);
+            let listed = data.iter().map(|p| p.trade.reported_by.as_deref());
+            let notes = ranking_notes(&ranking, listed, party(&country), flow, year, dataset);
+            add_notes(&mut meta, notes);
+            reply.collection(meta, data, "trade_partners")
+        })
 }

@@ -1,16 +1,15 @@
 //! A treaty's provisions: full text by chapter or topic, and single articles by stable id.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, Lang, check_topic, find_treaty, parse_treaty_id, text_language};
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::treaties::{self as db_treaties, ProvisionRow};
 use crate::domain::country::shorten_for_display;
@@ -117,9 +116,6 @@ pub struct ProvisionsQuery {
     /// Language of the text (default English where loaded).
     #[param(example = "en")]
     pub lang: Option<Lang>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 fn check_token(param: &str, value: &str) -> Result<(), ApiError> {
@@ -155,31 +151,34 @@ fn check_token(param: &str, value: &str) -> Result<(), ApiError> {
 )]
 #[get("/v1/treaties/{id}/provisions")]
 pub async fn list_treaty_provisions(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    ReadRequest(query, loader): ReadRequest<ProvisionsQuery>,
     id: web::Path<String>,
-    ApiQuery(query): ApiQuery<ProvisionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let id = parse_treaty_id("id", &id)?;
     if let Some(chapter) = &query.chapter {
         check_token("chapter", chapter)?;
     }
-    check_topic(&state.treaty_reference.taxonomy, query.topic.as_deref())?;
-    let format = format::negotiate(&req, query.format)?;
+    check_topic(
+        &loader.state().treaty_reference.taxonomy,
+        query.topic.as_deref(),
+    )?;
     let (chapter, topic, asked) = (query.chapter, query.topic, query.lang);
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?;
-        let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
-        let rows = db_treaties::provisions(conn, &id, &lang, chapter.as_deref(), topic.as_deref())?;
-        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
-        Ok((rows, sources))
-    })
-    .await?
-    .respond(|reply, (rows, sources)| {
-        let data: Vec<ProvisionResponse> = rows.into_iter().map(ProvisionResponse::from).collect();
-        reply.collection(reply.meta(&sources), data, "provisions")
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            let treaty = find_treaty(conn, "id", &id)?;
+            let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
+            let rows =
+                db_treaties::provisions(conn, &id, &lang, chapter.as_deref(), topic.as_deref())?;
+            let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+            Ok((rows, sources))
+        })
+        .await?
+        .respond(|reply, (rows, sources)| {
+            let data: Vec<ProvisionResponse> =
+                rows.into_iter().map(ProvisionResponse::from).collect();
+            reply.collection(reply.meta(&sources), data, "provisions")
+        })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -189,9 +188,6 @@ pub struct ProvisionQuery {
     /// Language of the text (default English where loaded).
     #[param(example = "es")]
     pub lang: Option<Lang>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// The 404 of an article the treaty text does not have, pointing to its chapters.
@@ -222,10 +218,8 @@ fn unknown_article(treaty_name: &str, id: &str, article: &str, lang: &str) -> Ap
 )]
 #[get("/v1/treaties/{id}/provisions/{article}")]
 pub async fn get_treaty_provision(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    ReadRequest(query, loader): ReadRequest<ProvisionQuery>,
     path: web::Path<(String, String)>,
-    ApiQuery(query): ApiQuery<ProvisionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, raw_article) = path.into_inner();
     let id = parse_treaty_id("id", &id)?;
@@ -233,20 +227,20 @@ pub async fn get_treaty_provision(
         .map_err(|e| ApiError::invalid_parameter("article", e.to_string()))?
         .to_owned();
     check_token("article", &article)?;
-    let format = format::negotiate(&req, query.format)?;
     let asked = query.lang;
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?;
-        let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
-        let row = db_treaties::provision(conn, &id, &lang, &article)?
-            .ok_or_else(|| unknown_article(&treaty.name, &id, &article, &lang))?;
-        let sources = sources_of(conn, [row.source_id.as_str()])?;
-        Ok((row, sources))
-    })
-    .await?
-    .respond(|reply, (row, sources)| {
-        let data = ProvisionResponse::from(row);
-        let file_stem = data.id.replace(':', "_");
-        reply.item(reply.meta(&sources), data, &file_stem)
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            let treaty = find_treaty(conn, "id", &id)?;
+            let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
+            let row = db_treaties::provision(conn, &id, &lang, &article)?
+                .ok_or_else(|| unknown_article(&treaty.name, &id, &article, &lang))?;
+            let sources = sources_of(conn, [row.source_id.as_str()])?;
+            Ok((row, sources))
+        })
+        .await?
+        .respond(|reply, (row, sources)| {
+            let data = ProvisionResponse::from(row);
+            let file_stem = data.id.replace(':', "_");
+            reply.item(reply.meta(&sources), data, &file_stem)
+        })
 }

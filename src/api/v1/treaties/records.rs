@@ -2,17 +2,16 @@
 
 use chrono::NaiveDate;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, Lang, find_treaty, parse_treaty_id, text_language, unknown_treaty, view};
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
-use crate::api::query::{ApiQuery, FormatQuery};
+use crate::api::query::{Loader, ReadRequest};
 use crate::api::responses;
 use crate::db::treaties::{self as db_treaties, ChapterRow, Treaty};
 use crate::domain::treaty::coverage::{DtaFlag, PairYear, by_pair_year, no_flags_warning};
@@ -197,9 +196,6 @@ pub struct ListTreatiesQuery {
     /// Only treaties whose text is loaded (`true`) or not (`false`).
     #[param(example = true)]
     pub text_available: Option<bool>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// List treaties
@@ -218,28 +214,26 @@ pub struct ListTreatiesQuery {
 )]
 #[get("/v1/treaties")]
 pub async fn list_treaties(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<ListTreatiesQuery>,
+    ReadRequest(query, loader): ReadRequest<ListTreatiesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = TreatyFilter::new(query.party.as_deref(), query.text_available)
         .map_err(|e| ApiError::invalid_parameter("party", e.to_string()))?;
-    let format = format::negotiate(&req, query.format)?;
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let rows = db_treaties::list(conn)?;
-        let sources = sources_of(conn, rows.iter().map(|r| r.record.source_id.as_str()))?;
-        Ok((rows, sources))
-    })
-    .await?
-    .respond(|reply, (rows, sources)| {
-        let (all, today) = (views(&rows), chrono::Utc::now().date_naive());
-        let data: Vec<TreatyResponse> = rows
-            .iter()
-            .filter(|r| filter.admits(&r.parties, r.record.text_available))
-            .map(|r| treaty_response(r.clone(), &all, today))
-            .collect();
-        reply.collection(reply.meta(&sources), data, "treaties")
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            let rows = db_treaties::list(conn)?;
+            let sources = sources_of(conn, rows.iter().map(|r| r.record.source_id.as_str()))?;
+            Ok((rows, sources))
+        })
+        .await?
+        .respond(|reply, (rows, sources)| {
+            let (all, today) = (views(&rows), chrono::Utc::now().date_naive());
+            let data: Vec<TreatyResponse> = rows
+                .iter()
+                .filter(|r| filter.admits(&r.parties, r.record.text_available))
+                .map(|r| treaty_response(r.clone(), &all, today))
+                .collect();
+            reply.collection(reply.meta(&sources), data, "treaties")
+        })
 }
 
 /// Get a treaty
@@ -249,7 +243,6 @@ pub async fn list_treaties(
     tag = "treaties",
     params(
         ("id" = String, Path, description = "Treaty id", example = "nafta"),
-        FormatQuery,
     ),
     responses(
         (status = 200, description = "The treaty", body = Envelope<TreatyResponse>),
@@ -257,34 +250,29 @@ pub async fn list_treaties(
     )
 )]
 #[get("/v1/treaties/{id}")]
-pub async fn get_treaty(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    ApiQuery(query): ApiQuery<FormatQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_treaty(loader: Loader, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let id = parse_treaty_id("id", &id)?;
-    let format = format::negotiate(&req, query.format)?;
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        // Every record is read for the side agreements; the one asked for is among them.
-        let all = db_treaties::list(conn)?;
-        let treaty = all
-            .iter()
-            .find(|t| t.record.id == *id)
-            .cloned()
-            .ok_or_else(|| unknown_treaty("id", &id))?;
-        let sources = sources_of(conn, [treaty.record.source_id.as_str()])?;
-        Ok((treaty, all, sources))
-    })
-    .await?
-    .respond(|reply, (treaty, all, sources)| {
-        let mut meta = reply.meta(&sources);
-        meta.warnings.extend(text_warning(&view(&treaty.record)));
-        let data = treaty_response(treaty, &views(&all), chrono::Utc::now().date_naive());
-        let file_stem = data.id.clone();
-        reply.item(meta, data, &file_stem)
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            // Every record is read for the side agreements; the one asked for is among them.
+            let all = db_treaties::list(conn)?;
+            let treaty = all
+                .iter()
+                .find(|t| t.record.id == *id)
+                .cloned()
+                .ok_or_else(|| unknown_treaty("id", &id))?;
+            let sources = sources_of(conn, [treaty.record.source_id.as_str()])?;
+            Ok((treaty, all, sources))
+        })
+        .await?
+        .respond(|reply, (treaty, all, sources)| {
+            let mut meta = reply.meta(&sources);
+            meta.warnings.extend(text_warning(&view(&treaty.record)));
+            let data = treaty_response(treaty, &views(&all), chrono::Utc::now().date_naive());
+            let file_stem = data.id.clone();
+            reply.item(meta, data, &file_stem)
+        })
 }
 
 /// A chapter of a treaty text.
@@ -350,9 +338,6 @@ pub struct LangQuery {
     /// Language of the text (default English where loaded).
     #[param(example = "en")]
     pub lang: Option<Lang>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// List a treaty's chapters
@@ -372,28 +357,27 @@ pub struct LangQuery {
 )]
 #[get("/v1/treaties/{id}/chapters")]
 pub async fn list_treaty_chapters(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    ReadRequest(query, loader): ReadRequest<LangQuery>,
     id: web::Path<String>,
-    ApiQuery(query): ApiQuery<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let id = parse_treaty_id("id", &id)?;
-    let format = format::negotiate(&req, query.format)?;
     let asked = query.lang;
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?;
-        let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
-        let chapters = db_treaties::chapters(conn, &id, &lang)?;
-        let source_ids = db_treaties::text_sources(conn, &id, &lang)?;
-        let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
-        Ok((chapters, sources))
-    })
-    .await?
-    .respond(|reply, (chapters, sources)| {
-        let data: Vec<ChapterResponse> = chapters.into_iter().map(ChapterResponse::from).collect();
-        reply.collection(reply.meta(&sources), data, "chapters")
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            let treaty = find_treaty(conn, "id", &id)?;
+            let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
+            let chapters = db_treaties::chapters(conn, &id, &lang)?;
+            let source_ids = db_treaties::text_sources(conn, &id, &lang)?;
+            let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
+            Ok((chapters, sources))
+        })
+        .await?
+        .respond(|reply, (chapters, sources)| {
+            let data: Vec<ChapterResponse> =
+                chapters.into_iter().map(ChapterResponse::from).collect();
+            reply.collection(reply.meta(&sources), data, "chapters")
+        })
 }
 
 /// The DTA flags of one directed pair in one year.
@@ -476,7 +460,6 @@ impl CsvRecord for CoverageYear {
     tag = "treaties",
     params(
         ("id" = String, Path, description = "Treaty id", example = "nafta"),
-        FormatQuery,
     ),
     responses(
         (status = 200, description = "Flags by year and pair", body = Envelope<Vec<CoverageYear>>),
@@ -485,36 +468,34 @@ impl CsvRecord for CoverageYear {
 )]
 #[get("/v1/treaties/{id}/coverage")]
 pub async fn get_treaty_coverage(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    loader: Loader,
     id: web::Path<String>,
-    ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let id = parse_treaty_id("id", &id)?;
-    let format = format::negotiate(&req, query.format)?;
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let treaty = find_treaty(conn, "id", &id)?;
-        let rows = db_treaties::coverage(conn, &id)?;
-        let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
-        Ok((treaty, rows, sources))
-    })
-    .await?
-    .respond(|reply, (treaty, rows, sources)| {
-        let flags = rows.iter().map(|r| DtaFlag {
-            year: r.year,
-            exporter: &r.exporter,
-            importer: &r.importer,
-            provision: &r.provision,
-            value: r.value,
-        });
-        let groups = by_pair_year(flags, &state.treaty_reference.dta_meanings);
-        let mut meta = reply.meta(&sources);
-        meta.warnings
-            .extend(no_flags_warning(&treaty.name, &groups));
-        let data: Vec<CoverageYear> = groups.into_iter().map(CoverageYear::from).collect();
-        reply.collection(meta, data, "coverage")
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            let treaty = find_treaty(conn, "id", &id)?;
+            let rows = db_treaties::coverage(conn, &id)?;
+            let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
+            Ok((treaty, rows, sources))
+        })
+        .await?
+        .respond(|reply, (treaty, rows, sources)| {
+            let flags = rows.iter().map(|r| DtaFlag {
+                year: r.year,
+                exporter: &r.exporter,
+                importer: &r.importer,
+                provision: &r.provision,
+                value: r.value,
+            });
+            let groups = by_pair_year(flags, &loader.state().treaty_reference.dta_meanings);
+            let mut meta = reply.meta(&sources);
+            meta.warnings
+                .extend(no_flags_warning(&treaty.name, &groups));
+            let data: Vec<CoverageYear> = groups.into_iter().map(CoverageYear::from).collect();
+            reply.collection(meta, data, "coverage")
+        })
 }
 
 /// A topic of the taxonomy.
@@ -542,23 +523,18 @@ impl CsvRecord for TopicResponse {
 /// repository's data/treaties/TAXONOMY.md); `meta.transformations` gives its version.
 #[utoipa::path(
     tag = "treaties",
-    params(FormatQuery),
     responses(
         (status = 200, description = "Topics", body = Envelope<Vec<TopicResponse>>),
         responses::ReadFailures,
     )
 )]
 #[get("/v1/topics")]
-pub async fn list_topics(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<FormatQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let format = format::negotiate(&req, query.format)?;
-    load_fresh(&state, &req, format, Scope::Ids(&["treaties"]), |_| Ok(()))
+pub async fn list_topics(loader: Loader) -> Result<HttpResponse, ApiError> {
+    loader
+        .load_fresh(Scope::Ids(&["treaties"]), |_| Ok(()))
         .await?
         .respond(|reply, _| {
-            let taxonomy = &state.treaty_reference.taxonomy;
+            let taxonomy = &loader.state().treaty_reference.taxonomy;
             let data: Vec<TopicResponse> = taxonomy
                 .topics
                 .iter()

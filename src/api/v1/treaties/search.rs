@@ -1,18 +1,17 @@
 //! `GET /v1/provisions/search` (ranked full-text search with highlighted snippets) and
 //! `GET /v1/provisions/compare` (one topic side by side across treaties).
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::provisions::ProvisionResponse;
 use super::{FAMILY, Lang, check_topic, parse_treaty_id, unknown_treaty, view};
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::{CsvRecord, Format};
 use crate::api::lookup::sources_of;
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::DbConnection;
 use crate::db::sources::SourceRow;
@@ -126,9 +125,6 @@ pub struct SearchQuery {
     /// How many results, 1 to 100 (default 20).
     #[param(example = 5)]
     pub limit: Option<u32>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 fn treaty_list(raw: Option<&str>) -> Result<Vec<TreatyId>, ApiError> {
@@ -154,14 +150,15 @@ fn treaty_list(raw: Option<&str>) -> Result<Vec<TreatyId>, ApiError> {
 )]
 #[get("/v1/provisions/search")]
 pub async fn search_provisions(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<SearchQuery>,
+    ReadRequest(query, loader): ReadRequest<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let terms = search::parse(&query.q).map_err(|e| {
         ApiError::invalid_parameter("q", format!("The search cannot be read: {e}."))
     })?;
-    check_topic(&state.treaty_reference.taxonomy, query.topic.as_deref())?;
+    check_topic(
+        &loader.state().treaty_reference.taxonomy,
+        query.topic.as_deref(),
+    )?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid_parameter(
@@ -175,22 +172,22 @@ pub async fn search_provisions(
         topic: query.topic,
         limit: i64::from(limit),
     };
-    let format = format::negotiate(&req, query.format)?;
     let query_terms = terms.clone();
-    load_fresh(&state, &req, format, Scope::Family(FAMILY), move |conn| {
-        let hits = db_treaties::search(conn, &query_terms, &filter)?;
-        let sources = sources_of(conn, hits.iter().map(|h| h.source_id.as_str()))?;
-        Ok((hits, sources))
-    })
-    .await?
-    .respond(|reply, (hits, sources)| {
-        let data: Vec<SearchResult> = hits
-            .into_iter()
-            .enumerate()
-            .map(|(index, hit)| SearchResult::new(index + 1, hit, &terms))
-            .collect();
-        reply.collection(reply.meta(&sources), data, "search")
-    })
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            let hits = db_treaties::search(conn, &query_terms, &filter)?;
+            let sources = sources_of(conn, hits.iter().map(|h| h.source_id.as_str()))?;
+            Ok((hits, sources))
+        })
+        .await?
+        .respond(|reply, (hits, sources)| {
+            let data: Vec<SearchResult> = hits
+                .into_iter()
+                .enumerate()
+                .map(|(index, hit)| SearchResult::new(index + 1, hit, &terms))
+                .collect();
+            reply.collection(reply.meta(&sources), data, "search")
+        })
 }
 
 /// One treaty's part of a comparison.
@@ -223,9 +220,6 @@ pub struct CompareQuery {
     /// Language of the texts (default English where loaded).
     #[param(example = "en")]
     pub lang: Option<Lang>,
-    /// Representation (JSON only: each treaty holds a list of articles).
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 impl ComparedTreaty {
@@ -330,41 +324,43 @@ fn load_compared(
 )]
 #[get("/v1/provisions/compare")]
 pub async fn compare_provisions(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<CompareQuery>,
+    ReadRequest(query, loader): ReadRequest<CompareQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    check_topic(&state.treaty_reference.taxonomy, Some(&query.topic))?;
+    check_topic(
+        &loader.state().treaty_reference.taxonomy,
+        Some(&query.topic),
+    )?;
     let ids = compared_ids(&query.treaties)?;
-    json_only(query.format)?;
-    let label = state.treaty_reference.taxonomy.label_in_text(&query.topic);
+    json_only(loader.asked_format)?;
+    let label = loader
+        .state()
+        .treaty_reference
+        .taxonomy
+        .label_in_text(&query.topic);
     let (topic, asked) = (query.topic, query.lang);
     let read_topic = topic.clone();
-    load_fresh(
-        &state,
-        &req,
-        Format::Json,
-        Scope::Family(FAMILY),
-        move |conn| load_compared(conn, &ids, &read_topic, asked),
-    )
-    .await?
-    .respond(|reply, loaded| {
-        let all: Vec<TreatyView> = loaded.all.iter().map(view).collect();
-        let compared: Vec<ComparedTreaty> = loaded
-            .requested
-            .into_iter()
-            .map(|(treaty, provisions)| {
-                let reason = provisions
-                    .is_empty()
-                    .then(|| no_provision_reason(&view(&treaty), &topic, &label, &all));
-                ComparedTreaty::new(treaty, provisions, reason)
-            })
-            .collect();
-        let mut meta = reply.meta(&loaded.sources).with_count(compared.len());
-        meta.warnings.extend(compared.iter().filter_map(|c| {
-            let reason = c.reason.as_deref()?;
-            Some(reason_warning(&c.treaty_id, reason))
-        }));
-        reply.json(meta, compared)
-    })
+    loader
+        .load_fresh_as(Format::Json, Scope::Family(FAMILY), move |conn| {
+            load_compared(conn, &ids, &read_topic, asked)
+        })
+        .await?
+        .respond(|reply, loaded| {
+            let all: Vec<TreatyView> = loaded.all.iter().map(view).collect();
+            let compared: Vec<ComparedTreaty> = loaded
+                .requested
+                .into_iter()
+                .map(|(treaty, provisions)| {
+                    let reason = provisions
+                        .is_empty()
+                        .then(|| no_provision_reason(&view(&treaty), &topic, &label, &all));
+                    ComparedTreaty::new(treaty, provisions, reason)
+                })
+                .collect();
+            let mut meta = reply.meta(&loaded.sources).with_count(compared.len());
+            meta.warnings.extend(compared.iter().filter_map(|c| {
+                let reason = c.reason.as_deref()?;
+                Some(reason_warning(&c.treaty_id, reason))
+            }));
+            reply.json(meta, compared)
+        })
 }

@@ -1,18 +1,17 @@
 //! `GET /v1/wages/compare`: one measure for several countries, aligned by period, in one currency
 //! and per one unit of time, with each country's ratio to a base country.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{DATASETS, load, parse_series_id, unknown_measure};
-use crate::api::AppState;
-use crate::api::caching::{Reply, Scope, load_fresh};
+use crate::api::caching::{Reply, Scope};
 use crate::api::envelope::{Envelope, Meta};
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::{CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country, parse_country_list};
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::api::v1::countries::CountryRef;
 use crate::db::DbConnection;
@@ -136,9 +135,6 @@ pub struct CompareQuery {
     /// Last period.
     #[param(example = "2017")]
     pub to: Option<String>,
-    /// Representation; overrides the `Accept` header. CSV and NDJSON give one line per period and country.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// A country and the series it is compared with, if it has one.
@@ -194,9 +190,7 @@ impl From<CompareError> for ApiError {
 )]
 #[get("/v1/wages/compare")]
 pub async fn compare_wages(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<CompareQuery>,
+    ReadRequest(query, loader): ReadRequest<CompareQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lookups = parse_country_list("countries", &query.countries, MAX_COUNTRIES)?;
     let base = match &query.base {
@@ -206,37 +200,37 @@ pub async fn compare_wages(
     let series_ids = parse_series_ids(query.series.as_deref())?;
     let currency = comparison::currency(query.currency)?;
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
-    let format = format::negotiate(&req, query.format)?;
     let (measure, per) = (query.measure, query.per);
     let frequency = Some(query.frequency.unwrap_or(Frequency::Annual));
-    load_fresh(&state, &req, format, Scope::Ids(DATASETS), move |conn| {
-        let countries = lookups
-            .iter()
-            .map(|lookup| find_country(conn, "countries", lookup))
-            .collect::<Result<Vec<_>, _>>()?;
-        let base = base_country(conn, &countries, &base)?;
-        if !db_series::measures(conn, SeriesTopic::Wages, None)?.contains(&measure) {
-            return Err(unknown_measure(conn, SeriesTopic::Wages, None, &measure));
-        }
-        let overrides = override_series(conn, &series_ids, &countries, &measure)?;
-        let (chosen, warnings) = choose_series(conn, countries, &measure, &overrides)?;
-        let per = per.or_else(|| base_per(&chosen, &base));
-        let request = Request {
-            range,
-            frequency,
-            currency,
-            per,
-        };
-        let legs = compute_legs(conn, chosen, &request)?;
-        let used = legs.iter().flat_map(|l| &l.computed.source_ids);
-        let sources = sources_of(conn, used.map(String::as_str))?;
-        Ok((base, legs, warnings, sources))
-    })
-    .await?
-    .respond(|reply, (base, legs, warnings, sources)| {
-        let meta = reply.meta(&sources);
-        render(&reply, meta, &legs, &base, warnings)
-    })
+    loader
+        .load_fresh(Scope::Ids(DATASETS), move |conn| {
+            let countries = lookups
+                .iter()
+                .map(|lookup| find_country(conn, "countries", lookup))
+                .collect::<Result<Vec<_>, _>>()?;
+            let base = base_country(conn, &countries, &base)?;
+            if !db_series::measures(conn, SeriesTopic::Wages, None)?.contains(&measure) {
+                return Err(unknown_measure(conn, SeriesTopic::Wages, None, &measure));
+            }
+            let overrides = override_series(conn, &series_ids, &countries, &measure)?;
+            let (chosen, warnings) = choose_series(conn, countries, &measure, &overrides)?;
+            let per = per.or_else(|| base_per(&chosen, &base));
+            let request = Request {
+                range,
+                frequency,
+                currency,
+                per,
+            };
+            let legs = compute_legs(conn, chosen, &request)?;
+            let used = legs.iter().flat_map(|l| &l.computed.source_ids);
+            let sources = sources_of(conn, used.map(String::as_str))?;
+            Ok((base, legs, warnings, sources))
+        })
+        .await?
+        .respond(|reply, (base, legs, warnings, sources)| {
+            let meta = reply.meta(&sources);
+            render(&reply, meta, &legs, &base, warnings)
+        })
 }
 
 /// The ids in `series=`, each checked for shape.

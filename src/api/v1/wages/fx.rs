@@ -1,18 +1,17 @@
 //! `GET /v1/fx`: exchange rates between the US dollar, the Mexican peso and the Canadian dollar,
 //! daily to annual, from Banxico (FIX) or the Federal Reserve (via FRED).
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{RateUsed, load};
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, sources_of};
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::domain::currency::Currency;
 use crate::domain::fx::{self, CrossRate, Pair, RateSource, usd_rates};
@@ -114,9 +113,6 @@ pub struct FxQuery {
     /// Last period.
     #[param(example = "2019-12")]
     pub to: Option<String>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// List exchange rates
@@ -138,45 +134,43 @@ pub struct FxQuery {
 )]
 #[get("/v1/fx")]
 pub async fn list_exchange_rates(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<FxQuery>,
+    ReadRequest(query, loader): ReadRequest<FxQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let pair = Pair::new(query.base, query.quote, query.source)?;
     let frequency = query.frequency.unwrap_or(Frequency::Monthly);
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
-    let format = format::negotiate(&req, query.format)?;
     let legs = pair.legs(frequency)?;
-    load_fresh(&state, &req, format, Scope::Ids(&["wages"]), move |conn| {
-        let today = Utc::now().date_naive();
-        let legs = legs
-            .iter()
-            .map(|leg| {
-                let stored = load::observations(conn, &leg.series.id, range)?;
-                let rates = usd_rates(&leg.series, &stored, frequency, range, today)
-                    .map_err(|e| ApiError::internal(e.to_string()))?;
-                Ok((leg.divide, rates))
-            })
-            .collect::<Result<Vec<_>, ApiError>>()?;
-        let used = legs.iter().flat_map(|(_, rates)| rates.iter());
-        let sources = sources_of(
-            conn,
-            used.filter_map(|r| Some(r.rate.as_ref()?.source_id.as_str())),
-        )?;
-        Ok((legs, sources))
-    })
-    .await?
-    .respond(|reply, (legs, sources)| {
-        let answer = fx::cross_rates(&pair, &legs, frequency, range, Utc::now().date_naive());
-        let data: Vec<Rate> = answer
-            .rates
-            .into_iter()
-            .map(|r| Rate::new(&pair, r))
-            .collect();
-        let mut meta = reply.meta(&sources);
-        meta.unit = Some(pair.unit());
-        meta.transformations = answer.transformations;
-        meta.warnings = answer.warnings;
-        reply.collection(meta, data, "fx")
-    })
+    loader
+        .load_fresh(Scope::Ids(&["wages"]), move |conn| {
+            let today = Utc::now().date_naive();
+            let legs = legs
+                .iter()
+                .map(|leg| {
+                    let stored = load::observations(conn, &leg.series.id, range)?;
+                    let rates = usd_rates(&leg.series, &stored, frequency, range, today)
+                        .map_err(|e| ApiError::internal(e.to_string()))?;
+                    Ok((leg.divide, rates))
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            let used = legs.iter().flat_map(|(_, rates)| rates.iter());
+            let sources = sources_of(
+                conn,
+                used.filter_map(|r| Some(r.rate.as_ref()?.source_id.as_str())),
+            )?;
+            Ok((legs, sources))
+        })
+        .await?
+        .respond(|reply, (legs, sources)| {
+            let answer = fx::cross_rates(&pair, &legs, frequency, range, Utc::now().date_naive());
+            let data: Vec<Rate> = answer
+                .rates
+                .into_iter()
+                .map(|r| Rate::new(&pair, r))
+                .collect();
+            let mut meta = reply.meta(&sources);
+            meta.unit = Some(pair.unit());
+            meta.transformations = answer.transformations;
+            meta.warnings = answer.warnings;
+            reply.collection(meta, data, "fx")
+        })
 }

@@ -7,16 +7,15 @@ pub mod load;
 pub mod prices;
 pub mod series;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::{Envelope, Meta};
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, find_country, parse_country, sources_of};
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::api::v1::countries::CountryRef;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
@@ -259,9 +258,6 @@ pub struct ListWageSeriesQuery {
     /// Only series with observations in or before this period.
     #[param(example = "2025")]
     pub to: Option<String>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 /// List a country's wage series
@@ -283,17 +279,14 @@ pub struct ListWageSeriesQuery {
 )]
 #[get("/v1/wages/{country}")]
 pub async fn list_wage_series(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    ReadRequest(query, loader): ReadRequest<ListWageSeriesQuery>,
     country: web::Path<String>,
-    ApiQuery(query): ApiQuery<ListWageSeriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let path_code = country.into_inner();
     let lookup = parse_country("country", &path_code)?;
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
-    let format = format::negotiate(&req, query.format)?;
     let (measure, region) = (query.measure, query.region);
-    load_fresh(&state, &req, format, Scope::Ids(DATASETS), move |conn| {
+    loader.load_fresh(Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
         let rows = wage_series(conn, &country, measure, region, range)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;

@@ -1,17 +1,16 @@
 //! `GET /v1/prices`: consumer price indices and inflation, the series used to deflate wages.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{load, unknown_measure};
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country_list};
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::DbConnection;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
@@ -90,9 +89,6 @@ pub struct PricesQuery {
     /// Last period.
     #[param(example = "2020")]
     pub to: Option<String>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "csv")]
-    pub format: Option<Format>,
 }
 
 /// List price observations
@@ -111,9 +107,7 @@ pub struct PricesQuery {
 )]
 #[get("/v1/prices")]
 pub async fn list_prices(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ApiQuery(query): ApiQuery<PricesQuery>,
+    ReadRequest(query, loader): ReadRequest<PricesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lookups = match &query.country {
         Some(raw) => parse_country_list("country", raw, 20)?,
@@ -121,14 +115,9 @@ pub async fn list_prices(
     };
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let request = Request::in_own_units(range, query.frequency);
-    let format = format::negotiate(&req, query.format)?;
     let measure = query.measure;
-    load_fresh(
-        &state,
-        &req,
-        format,
-        Scope::Ids(super::DATASETS),
-        move |conn| {
+    loader
+        .load_fresh(Scope::Ids(super::DATASETS), move |conn| {
             let mut rows = Vec::new();
             let (mut transformations, mut warnings, mut source_ids) =
                 (Vec::new(), Vec::new(), Vec::new());
@@ -146,15 +135,14 @@ pub async fn list_prices(
             }
             let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
             Ok((rows, transformations, warnings, sources))
-        },
-    )
-    .await?
-    .respond(|reply, (rows, transformations, warnings, sources)| {
-        let mut meta = reply.meta(&sources);
-        meta.transformations = transformations;
-        meta.warnings = warnings;
-        reply.collection(meta, rows, "prices")
-    })
+        })
+        .await?
+        .respond(|reply, (rows, transformations, warnings, sources)| {
+            let mut meta = reply.meta(&sources);
+            meta.transformations = transformations;
+            meta.warnings = warnings;
+            reply.collection(meta, rows, "prices")
+        })
 }
 
 /// The price series of the countries asked for (all when none is) and the measure, or the 404 for

@@ -1,18 +1,17 @@
 //! `GET /v1/wages/{country}/series/{series}`: the observations of one wage series, by period, in
 //! any currency and per any unit of time.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{DATASETS, RateUsed, SeriesSummary, figures_meta, load, parse_series_id};
-use crate::api::AppState;
-use crate::api::caching::{Scope, load_fresh};
+use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{self, CsvRecord, Format};
+use crate::api::format::{CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country};
-use crate::api::query::ApiQuery;
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::DbConnection;
 use crate::db::countries::CountryRow;
@@ -114,9 +113,6 @@ pub struct SeriesQuery {
     /// Express wages per this unit of time, with the working-time assumptions stated in `meta.transformations`.
     #[param(example = "hour")]
     pub per: Option<TimeUnit>,
-    /// Representation; overrides the `Accept` header.
-    #[param(example = "json")]
-    pub format: Option<Format>,
 }
 
 impl SeriesQuery {
@@ -161,39 +157,38 @@ pub struct SeriesObservations {
 )]
 #[get("/v1/wages/{country}/series/{series}")]
 pub async fn get_wage_series(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+    ReadRequest(query, loader): ReadRequest<SeriesQuery>,
     path: web::Path<(String, String)>,
-    ApiQuery(query): ApiQuery<SeriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (path_code, series_id) = path.into_inner();
     let lookup = parse_country("country", &path_code)?;
     let series_id = parse_series_id("series", &series_id)?;
     let request = query.request()?;
-    let format = format::negotiate(&req, query.format)?;
     let help_code = path_code.clone();
-    load_fresh(&state, &req, format, Scope::Ids(DATASETS), move |conn| {
-        let country = find_country(conn, "country", &lookup)?;
-        let series = find_wage_series(conn, &country, &series_id, &help_code)?;
-        let computed = load::compute(conn, &series, &request)?;
-        let sources = sources_of(conn, computed.source_ids.iter().map(String::as_str))?;
-        Ok((country, series, computed, sources))
-    })
-    .await?
-    .respond(|reply, (country, series, computed, sources)| {
-        let (meta, figures) = figures_meta(reply.meta(&sources), computed);
-        let observations: Vec<Observation> = figures.into_iter().map(Observation::from).collect();
-        if reply.format != Format::Json {
-            return reply.collection(meta, observations, &series.id);
-        }
-        let series = SeriesSummary::new(series, Some(&country), &path_code);
-        let count = observations.len();
-        let data = SeriesObservations {
-            series,
-            observations,
-        };
-        reply.json(meta.with_count(count), data)
-    })
+    loader
+        .load_fresh(Scope::Ids(DATASETS), move |conn| {
+            let country = find_country(conn, "country", &lookup)?;
+            let series = find_wage_series(conn, &country, &series_id, &help_code)?;
+            let computed = load::compute(conn, &series, &request)?;
+            let sources = sources_of(conn, computed.source_ids.iter().map(String::as_str))?;
+            Ok((country, series, computed, sources))
+        })
+        .await?
+        .respond(|reply, (country, series, computed, sources)| {
+            let (meta, figures) = figures_meta(reply.meta(&sources), computed);
+            let observations: Vec<Observation> =
+                figures.into_iter().map(Observation::from).collect();
+            if reply.format != Format::Json {
+                return reply.collection(meta, observations, &series.id);
+            }
+            let series = SeriesSummary::new(series, Some(&country), &path_code);
+            let count = observations.len();
+            let data = SeriesObservations {
+                series,
+                observations,
+            };
+            reply.json(meta.with_count(count), data)
+        })
 }
 
 /// The country's wage series of that id, or the 404 that points to its list.
