@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use actix_web::http::header::{self, HttpDate};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDateTime};
 use sha2::{Digest, Sha256};
 
@@ -251,59 +251,115 @@ pub fn scope_datasets(conn: &mut DbConnection, scope: Scope) -> Result<Vec<Datas
     }
 }
 
-/// Loads what a handler needs in one trip to the blocking pool. The rows of the datasets the
-/// answer reads come first: they give the validators, and when the client's copy is current or the
-/// memo holds the answer, nothing else is read. Otherwise the dataset rows and `load` are read
-/// again in one snapshot, so the validators describe exactly the rows returned.
-pub async fn load_fresh<T, F>(
-    state: &AppState,
-    req: &HttpRequest,
-    format: Format,
-    scope: Scope,
-    load: F,
-) -> Result<Fresh<T>, ApiError>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    let key = CacheKey::from_request(req, format);
-    let target = key.target.clone();
-    let memo = Arc::clone(&state.memo);
-    let checked = db::run(&state.pool, move |conn| -> Result<Checked<T>, ApiError> {
-        let validators = key.validators(&scope_datasets(conn, scope)?);
-        if key.is_not_modified(&validators) {
-            return Ok(Checked::NotModified(validators));
+/// What loading and answering a read takes from the request: the representation asked for, the
+/// request (for its target and conditional headers) and the application state. Handlers get it
+/// from `query::ReadRequest`, or alone where the operation takes no other parameter.
+pub struct Loader {
+    /// `format=`, where given; `format()` weighs it against the `Accept` header.
+    asked_format: Option<Format>,
+    /// Set by `json_only`: the answer has no other representation.
+    json_only: bool,
+    request: HttpRequest,
+    state: web::Data<AppState>,
+}
+
+impl Loader {
+    pub fn new(
+        request: HttpRequest,
+        state: web::Data<AppState>,
+        asked_format: Option<Format>,
+    ) -> Self {
+        Self {
+            asked_format,
+            json_only: false,
+            request,
+            state,
         }
-        if let Some(answer) = memo.get(&AnswerMemo::key(&validators.etag, &key.target)) {
-            return Ok(Checked::Memoized(answer));
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn request(&self) -> &HttpRequest {
+        &self.request
+    }
+
+    /// The negotiated representation. Handlers check their parameters before they call this (or
+    /// `load_fresh`), so a bad parameter is reported before an unsatisfiable `Accept`.
+    pub fn format(&self) -> Result<Format, ApiError> {
+        if self.json_only {
+            return Ok(Format::Json);
         }
-        db::read_snapshot(conn, |conn| {
-            let datasets = scope_datasets(conn, scope)?;
-            let validators = key.validators(&datasets);
-            let value = load(conn)?;
-            Ok(Checked::Loaded {
+        format::negotiate(&self.request, self.asked_format)
+    }
+
+    /// For an answer that nests lists, and so has no rows for CSV or NDJSON: `format=` other than
+    /// `json` is refused, and the answer is JSON whatever the `Accept` header says.
+    pub fn json_only(mut self) -> Result<Self, ApiError> {
+        if self.asked_format.is_some_and(|f| f != Format::Json) {
+            return Err(ApiError::invalid_parameter(
+                "format",
+                "This answer is JSON only: it nests lists, so it has no rows.",
+            )
+            .with_allowed([Format::Json.as_str()]));
+        }
+        self.json_only = true;
+        Ok(self)
+    }
+
+    /// Loads what a handler needs in one trip to the blocking pool. The rows of the datasets the
+    /// answer reads come first: they give the validators, and when the client's copy is current
+    /// or the memo holds the answer, nothing else is read. Otherwise the dataset rows and `load`
+    /// are read again in one snapshot, so the validators describe exactly the rows returned.
+    pub async fn load_fresh<T, F>(&self, scope: Scope, load: F) -> Result<Fresh<T>, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let format = self.format()?;
+        let key = CacheKey::from_request(&self.request, format);
+        let target = key.target.clone();
+        let memo = Arc::clone(&self.state.memo);
+        let checked = db::run(
+            &self.state.pool,
+            move |conn| -> Result<Checked<T>, ApiError> {
+                let validators = key.validators(&scope_datasets(conn, scope)?);
+                if key.is_not_modified(&validators) {
+                    return Ok(Checked::NotModified(validators));
+                }
+                if let Some(answer) = memo.get(&AnswerMemo::key(&validators.etag, &key.target)) {
+                    return Ok(Checked::Memoized(answer));
+                }
+                db::read_snapshot(conn, |conn| {
+                    let datasets = scope_datasets(conn, scope)?;
+                    let validators = key.validators(&datasets);
+                    let value = load(conn)?;
+                    Ok(Checked::Loaded {
+                        validators,
+                        datasets,
+                        value,
+                    })
+                })
+            },
+        )
+        .await?;
+        Ok(match checked {
+            Checked::NotModified(validators) => Fresh::Answered(format::not_modified(&validators)),
+            Checked::Memoized(answer) => Fresh::Answered(answer.response()),
+            Checked::Loaded {
                 validators,
                 datasets,
                 value,
-            })
-        })
-    })
-    .await?;
-    Ok(match checked {
-        Checked::NotModified(validators) => Fresh::Answered(format::not_modified(&validators)),
-        Checked::Memoized(answer) => Fresh::Answered(answer.response()),
-        Checked::Loaded {
-            validators,
-            datasets,
-            value,
-        } => Fresh::Loaded {
-            reply: Reply {
-                target,
-                format,
-                validators,
-                datasets,
+            } => Fresh::Loaded {
+                reply: Reply {
+                    target,
+                    format,
+                    validators,
+                    datasets,
+                },
+                value,
             },
-            value,
-        },
-    })
+        })
+    }
 }

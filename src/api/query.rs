@@ -14,9 +14,8 @@ use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
 
 use super::AppState;
-use super::caching::{self, Fresh, Scope};
-use super::format::{self, Format};
-use crate::db::DbConnection;
+use super::caching::Loader;
+use super::format::Format;
 use crate::domain::country::shorten_for_display;
 use crate::error::{ApiError, ProblemType};
 
@@ -35,54 +34,6 @@ pub struct ReadRequest<Q = NoQuery>(pub Q, pub Loader);
 #[serde(deny_unknown_fields)]
 pub struct NoQuery {}
 
-/// What loading and answering a read takes from the request: the representation asked for, the
-/// request (for its target and validators) and the application state.
-pub struct Loader {
-    /// `format=`, where given; `format()` weighs it against the `Accept` header.
-    pub asked_format: Option<Format>,
-    request: HttpRequest,
-    state: web::Data<AppState>,
-}
-
-impl Loader {
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
-
-    pub fn request(&self) -> &HttpRequest {
-        &self.request
-    }
-
-    /// The negotiated representation. Handlers that check their parameters first call this (or
-    /// `load_fresh`) after, so a bad parameter is reported before an unsatisfiable `Accept`.
-    pub fn format(&self) -> Result<Format, ApiError> {
-        format::negotiate(&self.request, self.asked_format)
-    }
-
-    /// Loads the answer in the negotiated representation; see `caching::load_fresh`.
-    pub async fn load_fresh<T, F>(&self, scope: Scope, load: F) -> Result<Fresh<T>, ApiError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.load_fresh_as(self.format()?, scope, load).await
-    }
-
-    /// Loads an answer in the representation given (one that has a single representation).
-    pub async fn load_fresh_as<T, F>(
-        &self,
-        format: Format,
-        scope: Scope,
-        load: F,
-    ) -> Result<Fresh<T>, ApiError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-        T: Send + 'static,
-    {
-        caching::load_fresh(&self.state, &self.request, format, scope, load).await
-    }
-}
-
 impl<Q: DeserializeOwned + IntoParams> FromRequest for ReadRequest<Q> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
@@ -94,12 +45,7 @@ impl<Q: DeserializeOwned + IntoParams> FromRequest for ReadRequest<Q> {
                 .cloned()
                 .ok_or_else(|| ApiError::internal("the application state is not registered"))?;
             let (query, asked_format) = parse_query(req.query_string())?;
-            let loader = Loader {
-                asked_format,
-                request: req.clone(),
-                state,
-            };
-            Ok(Self(query, loader))
+            Ok(Self(query, Loader::new(req.clone(), state, asked_format)))
         };
         ready(read())
     }

@@ -7,11 +7,12 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::caching::Loader;
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
 use crate::api::lookup::find_country;
-use crate::api::query::{Loader, ReadRequest};
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::countries::{self as db_countries, CountryRow, CurrencyRow};
 use crate::db::sources as db_sources;

@@ -4,10 +4,11 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::caching::Loader;
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
-use crate::api::query::{Loader, ReadRequest};
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::sources::{self as db_sources, SourceRow};
 

@@ -16,11 +16,12 @@ use super::{
     FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, stored_period, token_list,
     trade_frequency, unknown_reporting, usd_meta,
 };
+use crate::api::caching::Loader;
 use crate::api::caching::{Scope, Validators};
 use crate::api::envelope::{Envelope, Links, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
-use crate::api::query::{Loader, ReadRequest};
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::api::spool::{self, BodyClosed, Spool};
 use crate::api::{self, AppState};
@@ -173,9 +174,7 @@ async fn export(
     let slot = export_slot(loader.state()).await?;
     let format = asked.format;
     loader
-        .load_fresh_as(format, Scope::Family(FAMILY), move |conn| {
-            asked.resolve(conn)
-        })
+        .load_fresh(Scope::Family(FAMILY), move |conn| asked.resolve(conn))
         .await?
         .respond(|reply, filter| {
             Ok(stream(
@@ -195,9 +194,8 @@ async fn json_page(
     asked: FlowsAsked,
     limit: u32,
 ) -> Result<HttpResponse, ApiError> {
-    let format = asked.format;
     loader
-        .load_fresh_as(format, Scope::Family(FAMILY), move |conn| {
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
             let filter = asked.resolve(conn)?;
             let page = RenderedPage::read(conn, &filter, limit)?;
             let sources = sources_of(conn, page.source_ids.iter().map(String::as_str))?;
@@ -281,7 +279,7 @@ async fn quarterly_page(
 ) -> Result<HttpResponse, ApiError> {
     let after = asked.filter.after_id.take();
     let format = asked.format;
-    loader.load_fresh_as(format, Scope::Family(FAMILY), move |conn| {
+    loader.load_fresh(Scope::Family(FAMILY), move |conn| {
         let filter = asked.resolve(conn)?;
         let mut quarters = quarterly_flows(conn, &filter)?;
         quarters.retain(|q| after.is_none_or(|after| q.id > after));

@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{FAMILY, Lang, find_treaty, parse_treaty_id, text_language, unknown_treaty, view};
+use crate::api::caching::Loader;
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
-use crate::api::query::{Loader, ReadRequest};
+use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::treaties::{self as db_treaties, ChapterRow, Treaty};
 use crate::domain::treaty::coverage::{DtaFlag, PairYear, by_pair_year, no_flags_warning};

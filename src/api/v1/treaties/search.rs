@@ -9,7 +9,7 @@ use super::provisions::ProvisionResponse;
 use super::{FAMILY, Lang, check_topic, parse_treaty_id, unknown_treaty, view};
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
-use crate::api::format::{CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
 use crate::api::query::ReadRequest;
 use crate::api::responses;
@@ -250,17 +250,6 @@ fn compared_ids(raw: &str) -> Result<Vec<TreatyId>, ApiError> {
     Ok(ids)
 }
 
-/// A comparison nests lists of articles in each treaty, so it has no rows for CSV or NDJSON.
-fn json_only(format: Option<Format>) -> Result<(), ApiError> {
-    if format.is_some_and(|f| f != Format::Json) {
-        return Err(
-            ApiError::invalid_parameter("format", "A comparison is JSON only.")
-                .with_allowed(["json"]),
-        );
-    }
-    Ok(())
-}
-
 /// What a comparison reads: every treaty record (a topic may sit in a side agreement), each
 /// requested treaty with its provisions on the topic, and the sources of both.
 struct Loaded {
@@ -331,7 +320,7 @@ pub async fn compare_provisions(
         Some(&query.topic),
     )?;
     let ids = compared_ids(&query.treaties)?;
-    json_only(loader.asked_format)?;
+    let loader = loader.json_only()?;
     let label = loader
         .state()
         .treaty_reference
@@ -340,7 +329,7 @@ pub async fn compare_provisions(
     let (topic, asked) = (query.topic, query.lang);
     let read_topic = topic.clone();
     loader
-        .load_fresh_as(Format::Json, Scope::Family(FAMILY), move |conn| {
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
             load_compared(conn, &ids, &read_topic, asked)
         })
         .await?
