@@ -2,7 +2,9 @@
 //! against the operation's parameters `Q` (rejecting parameters the operation does not take and
 //! naming the parameter whose value is wrong), takes `format=` itself, since every `/v1` operation
 //! has it, and carries what loading and answering need. The parameter list comes from the same
-//! `IntoParams` derive that documents the operation, so the docs and the check cannot disagree.
+//! `IntoParams` derive that documents the operation, so the docs and the check cannot disagree
+//! (query structs need no `deny_unknown_fields`: a name the operation does not take is refused
+//! here, before anything is deserialized).
 
 use std::collections::HashSet;
 use std::future::{Ready, ready};
@@ -31,7 +33,6 @@ pub struct ReadRequest<Q = NoQuery>(pub Q, pub Loader);
 /// The query of operations that take no parameter besides `format`; they take the `Loader` alone.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct NoQuery {}
 
 impl<Q: DeserializeOwned + IntoParams> FromRequest for ReadRequest<Q> {

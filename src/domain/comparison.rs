@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::currency::CurrencyChoice;
+use super::currency::{Currency, CurrencyChoice};
 use super::figures::{Computed, Figure};
 
 /// A comparison that cannot be made.
@@ -24,7 +24,7 @@ pub enum CompareError {
 pub fn currency(choice: Option<CurrencyChoice>) -> Result<CurrencyChoice, CompareError> {
     match choice {
         Some(CurrencyChoice::Local) => Err(CompareError::MixedCurrencies),
-        choice => Ok(choice.unwrap_or(CurrencyChoice::Usd)),
+        choice => Ok(choice.unwrap_or(CurrencyChoice::In(Currency::Usd))),
     }
 }
 
@@ -308,8 +308,11 @@ mod tests {
 
     #[test]
     fn a_comparison_is_in_dollars_unless_told_and_never_in_local_currencies() {
-        assert_eq!(currency(None), Ok(CurrencyChoice::Usd));
-        assert_eq!(currency(Some(CurrencyChoice::Cad)), Ok(CurrencyChoice::Cad));
+        assert_eq!(currency(None), Ok(CurrencyChoice::In(Currency::Usd)));
+        assert_eq!(
+            currency(Some(CurrencyChoice::In(Currency::Cad))),
+            Ok(CurrencyChoice::In(Currency::Cad))
+        );
         assert_eq!(
             currency(Some(CurrencyChoice::Local)),
             Err(CompareError::MixedCurrencies)

@@ -408,14 +408,14 @@ pub(crate) mod tests {
     #[test]
     fn converting_values_in_force_needs_calendar_periods() {
         let series = facts("MXN", NativeFrequency::Event);
-        let error = check(&series, &request(None, CurrencyChoice::Usd)).unwrap_err();
+        let error = check(&series, &request(None, CurrencyChoice::In(Currency::Usd))).unwrap_err();
         assert!(matches!(
             error,
             ConversionError::NeedsPeriods { target: "USD", .. }
         ));
         let error = check(
             &series,
-            &request(Some(Frequency::Daily), CurrencyChoice::Usd),
+            &request(Some(Frequency::Daily), CurrencyChoice::In(Currency::Usd)),
         );
         assert!(matches!(error, Err(ConversionError::DailyRates { .. })));
     }
@@ -424,10 +424,10 @@ pub(crate) mod tests {
     fn the_own_currency_needs_no_conversion_and_others_cross_the_dollar() {
         let series = facts("MXN", NativeFrequency::Monthly);
         assert_eq!(
-            check(&series, &request(None, CurrencyChoice::Mxn)),
+            check(&series, &request(None, CurrencyChoice::In(Currency::Mxn))),
             Ok(None)
         );
-        let conversion = check(&series, &request(None, CurrencyChoice::Cad))
+        let conversion = check(&series, &request(None, CurrencyChoice::In(Currency::Cad)))
             .unwrap()
             .unwrap();
         let ids: Vec<(&str, bool)> = conversion
@@ -444,7 +444,7 @@ pub(crate) mod tests {
         );
         let euros = facts("EUR", NativeFrequency::Monthly);
         assert_eq!(
-            check(&euros, &request(None, CurrencyChoice::Usd)),
+            check(&euros, &request(None, CurrencyChoice::In(Currency::Usd))),
             Err(ConversionError::NoRates("EUR".to_owned()))
         );
     }
@@ -453,10 +453,10 @@ pub(crate) mod tests {
     fn constant_dollars_and_indices_do_not_convert() {
         let mut series = facts("USD", NativeFrequency::Annual);
         series.price_basis = PriceBasis::ConstantPpp;
-        let error = check(&series, &request(None, CurrencyChoice::Mxn)).unwrap_err();
+        let error = check(&series, &request(None, CurrencyChoice::In(Currency::Mxn))).unwrap_err();
         assert!(error.to_string().ends_with("Use local or USD."));
         series.currency = None;
-        let error = check(&series, &request(None, CurrencyChoice::Mxn)).unwrap_err();
+        let error = check(&series, &request(None, CurrencyChoice::In(Currency::Mxn))).unwrap_err();
         assert!(matches!(error, ConversionError::NoCurrency { .. }));
     }
 

@@ -261,7 +261,7 @@ mod tests {
     use super::*;
     use crate::domain::conversion::check;
     use crate::domain::conversion::tests::{facts, request};
-    use crate::domain::currency::CurrencyChoice;
+    use crate::domain::currency::{Currency, CurrencyChoice};
     use crate::domain::period::parse_iso_date;
 
     fn day(s: &str) -> NaiveDate {
@@ -356,7 +356,7 @@ mod tests {
     #[test]
     fn a_period_without_a_rate_is_null_and_named() {
         let series = facts("MXN", NativeFrequency::Monthly);
-        let computed = convert_january(&series, 100.0, CurrencyChoice::Usd, &[]);
+        let computed = convert_january(&series, 100.0, CurrencyChoice::In(Currency::Usd), &[]);
         assert_eq!(computed.figures[0].value, None);
         assert_eq!(computed.unit, "USD per day");
         assert_eq!(
@@ -374,18 +374,13 @@ mod tests {
             there in 0usize..3,
             back in 0usize..3,
         ) {
-            let currencies = [
-                ("USD", CurrencyChoice::Usd),
-                ("MXN", CurrencyChoice::Mxn),
-                ("CAD", CurrencyChoice::Cad),
-            ];
+            let currencies = [Currency::Usd, Currency::Mxn, Currency::Cad];
             prop_assume!(there != back);
             let rates = [("MXN", mxn), ("CAD", cad)];
-            let (from, from_choice) = currencies[there];
-            let (to, to_choice) = currencies[back];
-            let converted = convert_january(&facts(from, NativeFrequency::Monthly), value, to_choice, &rates);
+            let (from, to) = (currencies[there], currencies[back]);
+            let converted = convert_january(&facts(from.code(), NativeFrequency::Monthly), value, CurrencyChoice::In(to), &rates);
             let there_value = converted.figures[0].value.expect("a converted value");
-            let returned = convert_january(&facts(to, NativeFrequency::Monthly), there_value, from_choice, &rates);
+            let returned = convert_january(&facts(to.code(), NativeFrequency::Monthly), there_value, CurrencyChoice::In(from), &rates);
             let result = returned.figures[0].value.expect("a value back");
             prop_assert!((result - value).abs() <= value * 1e-12, "{} became {}", value, result);
         }

@@ -222,7 +222,6 @@ fn load_with_context(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct ListCountriesQuery {
     /// Only codes of this kind.
     #[param(example = "iso3166_1")]

@@ -142,7 +142,6 @@ impl CsvRecord for DatasetResponse {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct DatasetsQuery {}
 
 /// List datasets

@@ -106,7 +106,6 @@ impl From<SourceRow> for SourceResponse {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct ListSourcesQuery {
     /// Only sources of this data family.
     #[param(example = "wages")]

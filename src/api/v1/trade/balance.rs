@@ -77,7 +77,6 @@ impl CsvRecord for BalancePeriod {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct BalanceQuery {
     /// The country whose balance it is, any code scheme.
     #[param(example = "us")]

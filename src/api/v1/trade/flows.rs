@@ -48,7 +48,6 @@ impl CsvRecord for TradeFlow {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct FlowsQuery {
     /// Reporting countries, comma-separated codes in any scheme and case.
     #[param(example = "us")]

@@ -66,7 +66,6 @@ impl CsvRecord for MirrorPeriod {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct MirrorQuery {
     /// The reporting country, any code scheme.
     #[param(example = "us")]

@@ -75,7 +75,6 @@ impl CsvRecord for RankedPartner {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct PartnersQuery {
     /// The country, any code scheme.
     #[param(example = "mx")]

@@ -105,7 +105,6 @@ impl CsvRecord for ProvisionResponse {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct ProvisionsQuery {
     /// Only this chapter (its number, or `preamble`).
     #[param(example = "19")]
@@ -183,7 +182,6 @@ pub async fn list_treaty_provisions(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct ProvisionQuery {
     /// Language of the text (default English where loaded).
     #[param(example = "es")]

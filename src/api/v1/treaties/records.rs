@@ -189,7 +189,6 @@ impl CsvRecord for TreatyResponse {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct ListTreatiesQuery {
     /// Only treaties a country is an original party to (ISO alpha-3, any case).
     #[param(example = "MEX")]
@@ -334,7 +333,6 @@ impl CsvRecord for ChapterResponse {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct LangQuery {
     /// Language of the text (default English where loaded).
     #[param(example = "en")]

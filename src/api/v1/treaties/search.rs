@@ -107,7 +107,6 @@ impl CsvRecord for SearchResult {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Words, "quoted phrases" and prefix* terms, all of which must match (at most 12 terms, 200
     /// characters).
@@ -209,7 +208,6 @@ pub struct ComparedTreaty {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct CompareQuery {
     /// The topic to compare (see /v1/topics).
     #[param(example = "labour")]

@@ -106,7 +106,6 @@ impl CsvRecord for ComparedRow {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct CompareQuery {
     /// Countries to compare, comma-separated ISO codes in any case (at most 10).
     #[param(example = "mx,us,ca")]

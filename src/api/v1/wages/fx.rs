@@ -93,7 +93,6 @@ impl CsvRecord for Rate {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct FxQuery {
     /// Currency being priced (default USD).
     #[param(example = "USD")]

@@ -244,7 +244,6 @@ pub fn unknown_measure(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct ListWageSeriesQuery {
     /// Only series of this measure (for example `minimum_wage`, `average_wage`, `real_minimum_wage`, `minimum_wage_real_index`).
     #[param(example = "minimum_wage")]

@@ -72,7 +72,6 @@ impl CsvRecord for PriceObservation {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct PricesQuery {
     /// Countries, comma-separated ISO codes in any case (default: all).
     #[param(example = "us,mx")]

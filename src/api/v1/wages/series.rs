@@ -95,7 +95,6 @@ impl CsvRecord for Observation {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct SeriesQuery {
     /// First period: a year (`2019`), quarter (`2019-Q1`), month (`2019-01`) or day.
     #[param(example = "2019-01")]
