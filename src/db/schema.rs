@@ -138,8 +138,6 @@ diesel::table! {
         superseded_by -> Nullable<Text>,
         side_agreement_of -> Nullable<Text>,
         subject_topics -> Nullable<Text>,
-        languages -> Nullable<Text>,
-        text_available -> Bool,
         official_text_url -> Nullable<Text>,
         tota_ids -> Nullable<Text>,
         wto_rta_id -> Nullable<Text>,

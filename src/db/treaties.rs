@@ -33,8 +33,6 @@ pub struct TreatyRow {
     pub superseded_by: Option<String>,
     pub side_agreement_of: Option<String>,
     pub subject_topics: Option<String>,
-    pub languages: Option<String>,
-    pub text_available: bool,
     pub official_text_url: Option<String>,
     pub tota_ids: Option<String>,
     pub wto_rta_id: Option<String>,
@@ -44,11 +42,19 @@ pub struct TreatyRow {
     pub date_suspended: Option<NaiveDate>,
 }
 
-/// A treaty's record with its original parties (ISO alpha-3), in the order the record lists them.
+/// A treaty's record with its original parties (ISO alpha-3), in the order the record lists them,
+/// and the languages its text is loaded in (none where no text is), as its provisions have them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Treaty {
     pub record: TreatyRow,
     pub parties: Vec<String>,
+    pub languages: Vec<Lang>,
+}
+
+impl Treaty {
+    pub fn text_available(&self) -> bool {
+        !self.languages.is_empty()
+    }
 }
 
 /// One original party of one treaty.
@@ -121,36 +127,64 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Treaty>> {
         .order(treaties::id)
         .select(TreatyRow::as_select())
         .load(conn)?;
-    let mut parties: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (treaty_id, party) in treaty_parties::table
-        .order((treaty_parties::treaty_id, treaty_parties::position))
-        .select((treaty_parties::treaty_id, treaty_parties::party))
-        .load::<(String, String)>(conn)?
-    {
-        parties.entry(treaty_id).or_default().push(party);
-    }
+    let mut parties = grouped(
+        treaty_parties::table
+            .order((treaty_parties::treaty_id, treaty_parties::position))
+            .select((treaty_parties::treaty_id, treaty_parties::party))
+            .load::<(String, String)>(conn)?,
+    );
+    let mut languages = grouped(
+        provisions::table
+            .select((provisions::treaty_id, provisions::lang))
+            .distinct()
+            .order((provisions::treaty_id, provisions::lang))
+            .load::<(String, Lang)>(conn)?,
+    );
     Ok(records
         .into_iter()
         .map(|record| Treaty {
             parties: parties.remove(&record.id).unwrap_or_default(),
+            languages: languages.remove(&record.id).unwrap_or_default(),
             record,
         })
         .collect())
 }
 
-/// One treaty's record by id (its parties are read with the list, where answers show them).
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<TreatyRow>> {
-    treaties::table
+/// Values by treaty id, in the order read.
+fn grouped<T>(rows: Vec<(String, T)>) -> BTreeMap<String, Vec<T>> {
+    let mut groups: BTreeMap<String, Vec<T>> = BTreeMap::new();
+    for (treaty_id, value) in rows {
+        groups.entry(treaty_id).or_default().push(value);
+    }
+    groups
+}
+
+/// One treaty by id.
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Treaty>> {
+    let Some(record) = treaties::table
         .find(id)
         .select(TreatyRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let parties = treaty_parties::table
+        .filter(treaty_parties::treaty_id.eq(id))
+        .order(treaty_parties::position)
+        .select(treaty_parties::party)
+        .load(conn)?;
+    Ok(Some(Treaty {
+        record,
+        parties,
+        languages: languages(conn, id)?,
+    }))
 }
 
 pub fn chapters(
     conn: &mut DbConnection,
     treaty_id: &str,
-    lang: &str,
+    lang: Lang,
 ) -> QueryResult<Vec<ChapterRow>> {
     treaty_chapters::table
         .filter(treaty_chapters::treaty_id.eq(treaty_id))
@@ -165,13 +199,13 @@ pub fn chapters(
 pub fn provisions(
     conn: &mut DbConnection,
     treaty_id: &str,
-    lang: &str,
+    lang: Lang,
     chapter: Option<&str>,
     topic: Option<&str>,
 ) -> QueryResult<Vec<ProvisionRow>> {
     let mut query = provisions::table
         .filter(provisions::treaty_id.eq(treaty_id.to_owned()))
-        .filter(provisions::lang.eq(lang.to_owned()))
+        .filter(provisions::lang.eq(lang))
         .order(provisions::position)
         .select(ProvisionRow::as_select())
         .into_boxed();
@@ -193,7 +227,7 @@ pub fn provisions(
 pub fn provision(
     conn: &mut DbConnection,
     treaty_id: &str,
-    lang: &str,
+    lang: Lang,
     article: &str,
 ) -> QueryResult<Option<ProvisionRow>> {
     provisions::table
@@ -209,7 +243,7 @@ pub fn provision(
 pub fn text_sources(
     conn: &mut DbConnection,
     treaty_id: &str,
-    lang: &str,
+    lang: Lang,
 ) -> QueryResult<Vec<String>> {
     provisions::table
         .filter(provisions::treaty_id.eq(treaty_id))
@@ -221,7 +255,7 @@ pub fn text_sources(
 }
 
 /// The languages a treaty's text is loaded in.
-pub fn languages(conn: &mut DbConnection, treaty_id: &str) -> QueryResult<Vec<String>> {
+pub fn languages(conn: &mut DbConnection, treaty_id: &str) -> QueryResult<Vec<Lang>> {
     provisions::table
         .filter(provisions::treaty_id.eq(treaty_id))
         .select(provisions::lang)
@@ -247,7 +281,7 @@ pub fn coverage(conn: &mut DbConnection, treaty_id: &str) -> QueryResult<Vec<Cov
 pub fn text_owner(
     conn: &mut DbConnection,
     treaty_id: &str,
-    lang: &str,
+    lang: Lang,
 ) -> QueryResult<Option<String>> {
     provisions::table
         .filter(provisions::treaty_id.eq(treaty_id))
@@ -255,18 +289,6 @@ pub fn text_owner(
         .select(provisions::dataset_id)
         .first(conn)
         .optional()
-}
-
-/// Records on a treaty that its text is loaded, in the languages its provisions now have.
-pub fn mark_text_loaded(conn: &mut DbConnection, treaty_id: &str) -> QueryResult<()> {
-    let languages = languages(conn, treaty_id)?;
-    diesel::update(treaties::table.find(treaty_id))
-        .set((
-            treaties::text_available.eq(!languages.is_empty()),
-            treaties::languages.eq(Some(languages.join(";")).filter(|l| !l.is_empty())),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// The largest provision id in use.
@@ -305,9 +327,7 @@ pub fn replace_dataset(
         .execute(conn)?;
     diesel::delete(treaty_chapters::table.filter(treaty_chapters::dataset_id.eq(dataset_id)))
         .execute(conn)?;
-    diesel::delete(treaties::table.filter(treaties::dataset_id.eq(dataset_id))).execute(conn)?;
-    let treaty_rows: Vec<TreatyRow> = treaties.iter().map(|t| t.record.clone()).collect();
-    super::insert_rows!(conn, treaties::table, treaty_rows.as_slice())?;
+    replace_records(conn, dataset_id, treaties)?;
     let party_rows: Vec<TreatyPartyRow> = treaties
         .iter()
         .flat_map(|t| {
@@ -337,6 +357,35 @@ pub fn replace_dataset(
     super::insert_rows!(conn, provision_topics::table, topic_rows.as_slice())?;
     super::insert_rows!(conn, treaty_coverage::table, coverage_rows)?;
     refresh_search_index(conn)
+}
+
+/// Writes a dataset's treaty records in place of its earlier ones. A record that stays is
+/// updated rather than deleted and inserted again: texts and chapters other datasets loaded for
+/// it refer to it, and must neither block the reload nor lose their treaty.
+fn replace_records(
+    conn: &mut DbConnection,
+    dataset_id: &str,
+    treaties: &[Treaty],
+) -> QueryResult<()> {
+    let kept: Vec<&str> = treaties.iter().map(|t| t.record.id.as_str()).collect();
+    diesel::delete(
+        treaties::table
+            .filter(treaties::dataset_id.eq(dataset_id))
+            .filter(treaties::id.ne_all(&kept)),
+    )
+    .execute(conn)?;
+    let mut new_rows = Vec::new();
+    for treaty in treaties {
+        let record = &treaty.record;
+        let updated = diesel::update(treaties::table.find(&record.id))
+            .set(record)
+            .execute(conn)?;
+        if updated == 0 {
+            new_rows.push(record.clone());
+        }
+    }
+    super::insert_rows!(conn, treaties::table, new_rows.as_slice())?;
+    Ok(())
 }
 
 /// Rebuilds the SQLite FTS5 index from the provisions table (a no-op on Postgres).

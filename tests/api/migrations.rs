@@ -71,6 +71,14 @@ struct Parties {
     parties: String,
 }
 
+#[derive(QueryableByName)]
+struct TextColumns {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    languages: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    text_available: bool,
+}
+
 backend_test! {
     async fn the_party_table_keeps_every_treatys_parties_in_order_across_the_migration(app: TestApp) {
         let before = app.get("/v1/treaties/tpp").await.json();
@@ -88,6 +96,11 @@ backend_test! {
             .get_result::<Parties>(&mut conn)
             .expect("parties column");
         assert_eq!(joined.parties, "CAN;MEX;USA");
+        // The text languages went back into the record, as its provisions have them.
+        let text = diesel::sql_query("SELECT languages, text_available FROM treaties WHERE id = 'tpp'")
+            .get_result::<TextColumns>(&mut conn)
+            .expect("text columns");
+        assert_eq!((text.languages.as_deref(), text.text_available), (Some("en;es"), true));
 
         db::run_migrations(&mut conn).expect("apply again");
         // Another query string, so that the answer is read afresh rather than from the memo.

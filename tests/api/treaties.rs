@@ -1,3 +1,4 @@
+use diesel::RunQueryDsl;
 use serde_json::Value;
 use trilateral::db;
 use trilateral::import::command::{ImportKind, import};
@@ -248,5 +249,14 @@ backend_test! {
         let again = import(&mut conn, ImportKind::Articles, "usmca.csv", fixture("usmca_test_articles.csv").as_slice(), None, None)
             .expect("re-import");
         assert_eq!(again.version, 2, "an import replaces its dataset and bumps the version");
+
+        // The bundled treaties dataset rewrites every record it ships, USMCA's among them, when
+        // it reloads; the text another dataset loaded for USMCA must still show.
+        diesel::sql_query("UPDATE datasets SET checksum = 'stale' WHERE id = 'treaties'").execute(&mut conn).expect("stale checksum");
+        trilateral::import::load_bundled(&mut conn).expect("reload");
+        let reloaded = app.get("/v1/treaties/usmca?format=json").await.json();
+        assert_eq!(reloaded["data"]["text_available"], true);
+        assert_eq!(reloaded["data"]["languages"], serde_json::json!(["en"]));
+        assert_eq!(app.get("/v1/treaties/tpp?format=json").await.json()["data"]["languages"], serde_json::json!(["en", "es"]));
     }
 }

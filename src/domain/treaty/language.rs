@@ -12,40 +12,39 @@ pub enum TextError {
         name: String,
         lang: Lang,
         /// The languages it is loaded in.
-        loaded: Vec<String>,
+        loaded: Vec<Lang>,
     },
 }
 
 /// The language to read a treaty in, leniently: the one asked for if loaded, else English, else
 /// the first loaded; none when no text is loaded. A comparison reads this way, keeping a treaty
 /// it cannot read with the reason instead of failing.
-pub fn reading_language(loaded: &[String], asked: Option<Lang>) -> Option<&str> {
-    let loaded_as = |lang: &str| loaded.iter().find(|l| *l == lang);
+pub fn reading_language(loaded: &[Lang], asked: Option<Lang>) -> Option<Lang> {
+    let is_loaded = |lang: &Lang| loaded.contains(lang);
     asked
-        .and_then(|lang| loaded_as(lang.as_str()))
-        .or_else(|| loaded_as(Lang::En.as_str()))
-        .or(loaded.first())
-        .map(String::as_str)
+        .filter(is_loaded)
+        .or(Some(Lang::En).filter(is_loaded))
+        .or(loaded.first().copied())
 }
 
 /// The language to read a treaty in, strictly: as `reading_language`, but a treaty without text,
 /// or without the language asked for, is refused, as a request for its text cannot be answered.
 pub fn text_language(
     treaty: &TreatyView,
-    loaded: &[String],
+    loaded: &[Lang],
     asked: Option<Lang>,
-) -> Result<String, TextError> {
+) -> Result<Lang, TextError> {
     match (asked, reading_language(loaded, asked)) {
         (_, None) => Err(TextError::NotLoaded {
             name: treaty.name.to_owned(),
             id: treaty.id.to_owned(),
         }),
-        (Some(lang), Some(read)) if read != lang.as_str() => Err(TextError::NotInLanguage {
+        (Some(lang), Some(read)) if read != lang => Err(TextError::NotInLanguage {
             name: treaty.name.to_owned(),
             lang,
             loaded: loaded.to_vec(),
         }),
-        (_, Some(read)) => Ok(read.to_owned()),
+        (_, Some(read)) => Ok(read),
     }
 }
 
@@ -53,18 +52,14 @@ pub fn text_language(
 mod tests {
     use super::*;
 
-    fn langs(list: &[&str]) -> Vec<String> {
-        list.iter().map(|l| (*l).to_owned()).collect()
-    }
-
     #[test]
     fn reading_prefers_the_asked_then_english_then_the_first() {
-        let both = langs(&["es", "en"]);
-        assert_eq!(reading_language(&both, Some(Lang::Es)), Some("es"));
-        assert_eq!(reading_language(&both, None), Some("en"));
-        let spanish = langs(&["es"]);
-        assert_eq!(reading_language(&spanish, Some(Lang::En)), Some("es"));
-        assert_eq!(reading_language(&spanish, None), Some("es"));
+        let both = [Lang::Es, Lang::En];
+        assert_eq!(reading_language(&both, Some(Lang::Es)), Some(Lang::Es));
+        assert_eq!(reading_language(&both, None), Some(Lang::En));
+        let spanish = [Lang::Es];
+        assert_eq!(reading_language(&spanish, Some(Lang::En)), Some(Lang::Es));
+        assert_eq!(reading_language(&spanish, None), Some(Lang::Es));
         assert_eq!(reading_language(&[], Some(Lang::En)), None);
     }
 
@@ -75,12 +70,9 @@ mod tests {
             name: "Trans-Pacific Partnership Agreement",
             ..TreatyView::default()
         };
-        let english = langs(&["en"]);
-        assert_eq!(text_language(&tpp, &english, None), Ok("en".to_owned()));
-        assert_eq!(
-            text_language(&tpp, &english, Some(Lang::En)),
-            Ok("en".to_owned())
-        );
+        let english = vec![Lang::En];
+        assert_eq!(text_language(&tpp, &english, None), Ok(Lang::En));
+        assert_eq!(text_language(&tpp, &english, Some(Lang::En)), Ok(Lang::En));
         let not_spanish = text_language(&tpp, &english, Some(Lang::Es)).expect_err("no Spanish");
         assert_eq!(
             not_spanish.to_string(),

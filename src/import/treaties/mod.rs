@@ -146,6 +146,7 @@ fn treaty_records() -> Result<Vec<Treaty>, ImportError> {
         .into_iter()
         .map(|(_, r)| Treaty {
             parties: stored_topics(&r.parties),
+            languages: Vec::new(),
             record: TreatyRow {
                 id: r.id,
                 dataset_id: DATASET_ID.to_owned(),
@@ -161,8 +162,6 @@ fn treaty_records() -> Result<Vec<Treaty>, ImportError> {
                 superseded_by: optional(r.superseded_by),
                 side_agreement_of: optional(r.side_agreement_of),
                 subject_topics: optional(r.subject_topics),
-                languages: None,
-                text_available: false,
                 official_text_url: optional(r.official_text_url),
                 tota_ids: optional(r.tota_ids),
                 wto_rta_id: None,
@@ -186,6 +185,7 @@ fn treaty_records() -> Result<Vec<Treaty>, ImportError> {
             }
             None => records.push(Treaty {
                 parties: stored_topics(&row.original_parties_iso3),
+                languages: Vec::new(),
                 record: TreatyRow {
                 id: format!("tota_{}", row.tota_id),
                 dataset_id: DATASET_ID.to_owned(),
@@ -201,8 +201,6 @@ fn treaty_records() -> Result<Vec<Treaty>, ImportError> {
                 superseded_by: None,
                 side_agreement_of: None,
                 subject_topics: None,
-                languages: None,
-                text_available: false,
                 official_text_url: None,
                 tota_ids: Some(row.tota_id),
                 wto_rta_id: optional(row.wto_rta_id),
@@ -226,6 +224,14 @@ pub struct Text {
     pub provisions: Vec<ProvisionRow>,
 }
 
+/// The language a document's text is in.
+fn document_lang(file: &str, document: &TotaDocument) -> Result<Lang, ImportError> {
+    Lang::parse(&document.meta.language).ok_or_else(|| ImportError::File {
+        file: file.to_owned(),
+        reason: Lang::unknown(&document.meta.language),
+    })
+}
+
 /// Turns a ToTA document into rows of `treaty_id` (ids numbered from `first_id`).
 pub fn text_rows(
     file: &str,
@@ -236,10 +242,7 @@ pub fn text_rows(
     first_id: i64,
     source_id: &str,
 ) -> Result<Text, ImportError> {
-    let lang = Lang::parse(&document.meta.language).ok_or_else(|| ImportError::File {
-        file: file.to_owned(),
-        reason: Lang::unknown(&document.meta.language),
-    })?;
+    let lang = document_lang(file, document)?;
     let mut chapters = Vec::new();
     let mut provisions: Vec<ProvisionRow> = Vec::new();
     for (position, chapter) in document.chapters.iter().enumerate() {
@@ -461,7 +464,7 @@ impl BundledDataset for Treaties {
 
     fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let taxonomy = taxonomy()?;
-        let mut records = treaty_records()?;
+        let records = treaty_records()?;
         let mut chapters = Vec::new();
         let mut provisions: Vec<ProvisionRow> = Vec::new();
         let first_id = db_treaties::max_provision_id(conn)? + 1;
@@ -481,21 +484,6 @@ impl BundledDataset for Treaties {
                 first_id + provisions.len() as i64,
                 TOTA_SOURCE_ID,
             )?;
-            if let Some(record) = records
-                .iter_mut()
-                .map(|t| &mut t.record)
-                .find(|r| r.id == text.treaty_id)
-            {
-                record.text_available = true;
-                let mut languages: Vec<String> = record
-                    .languages
-                    .as_deref()
-                    .map(|l| l.split(';').map(str::to_owned).collect())
-                    .unwrap_or_default();
-                languages.push(text.lang.as_str().to_owned());
-                languages.sort();
-                record.languages = Some(languages.join(";"));
-            }
             chapters.extend(text.chapters);
             provisions.extend(text.provisions);
         }
@@ -543,6 +531,7 @@ pub fn import_text(
         .all(|t| t.record.id != treaty_id)
         .then(|| Treaty {
             parties: meta.parties_original.clone(),
+            languages: Vec::new(),
             record: TreatyRow {
                 id: treaty_id.clone(),
                 dataset_id: dataset_id.clone(),
@@ -557,8 +546,6 @@ pub fn import_text(
                 superseded_by: None,
                 side_agreement_of: None,
                 subject_topics: None,
-                languages: Some(meta.language.clone()),
-                text_available: true,
                 official_text_url: meta.sources.first().map(|(_, _, url)| url.clone()),
                 tota_ids: Some(meta.treaty_identifier.clone()),
                 wto_rta_id: meta.wto_rta_id.clone(),
@@ -617,7 +604,7 @@ pub(crate) fn store_text(
         kind,
     } = text;
     let meta = &document.meta;
-    if let Some(owner) = db_treaties::text_owner(conn, treaty_id, &meta.language)?
+    if let Some(owner) = db_treaties::text_owner(conn, treaty_id, document_lang(file, document)?)?
         .filter(|owner| owner != dataset_id)
     {
         return Err(ImportError::File {
@@ -658,7 +645,6 @@ pub(crate) fn store_text(
         &rows.provisions,
         &[],
     )?;
-    db_treaties::mark_text_loaded(conn, treaty_id)?;
     let version = existing.map_or(1, |d| d.version + 1);
     datasets::save(
         conn,

@@ -6,7 +6,7 @@ pub mod records;
 pub mod search;
 
 use crate::db::DbConnection;
-use crate::db::treaties::{self as db_treaties, TreatyRow};
+use crate::db::treaties::{self as db_treaties, Treaty};
 use crate::domain::country::shorten_for_display;
 use crate::domain::ids::TreatyId;
 use crate::domain::source::DatasetFamily;
@@ -41,7 +41,7 @@ pub fn parse_treaty_id(param: &str, raw: &str) -> Result<TreatyId, ApiError> {
 }
 
 /// The treaty with this id, or the 404 that points to the list.
-pub fn find_treaty(conn: &mut DbConnection, param: &str, id: &str) -> Result<TreatyRow, ApiError> {
+pub fn find_treaty(conn: &mut DbConnection, param: &str, id: &str) -> Result<Treaty, ApiError> {
     db_treaties::find(conn, id)?.ok_or_else(|| unknown_treaty(param, id))
 }
 
@@ -57,33 +57,32 @@ pub fn unknown_treaty(param: &str, id: &str) -> ApiError {
 
 /// The language to read a treaty in (`domain::treaty::language`); a treaty without text, or
 /// without the language asked for, is a 404 that points to the official text.
-pub fn text_language(
-    treaty: &TreatyRow,
-    loaded: &[String],
-    asked: Option<Lang>,
-) -> Result<String, ApiError> {
-    language::text_language(&view(treaty), loaded, asked).map_err(|error| {
+pub fn text_language(treaty: &Treaty, asked: Option<Lang>) -> Result<Lang, ApiError> {
+    language::text_language(&view(treaty), &treaty.languages, asked).map_err(|error| {
         let detail = error.to_string();
         let mut problem = ApiError::new(ProblemType::TextNotAvailable, detail).with_param("lang");
-        if let Some(url) = &treaty.official_text_url {
+        if let Some(url) = &treaty.record.official_text_url {
             problem = problem.with_help(url.clone());
         }
         match error {
             TextError::NotLoaded { .. } => problem,
-            TextError::NotInLanguage { loaded, .. } => problem.with_allowed(loaded),
+            TextError::NotInLanguage { loaded, .. } => {
+                problem.with_allowed(loaded.iter().map(|lang| lang.as_str()))
+            }
         }
     })
 }
 
-/// What the treaty rules read of a record.
-pub fn view(row: &TreatyRow) -> TreatyView<'_> {
+/// What the treaty rules read of a treaty.
+pub fn view(treaty: &Treaty) -> TreatyView<'_> {
+    let row = &treaty.record;
     TreatyView {
         id: &row.id,
         name: &row.name,
         other_names: row.other_names.as_deref(),
         side_agreement_of: row.side_agreement_of.as_deref(),
         subject_topics: row.subject_topics.as_deref(),
-        text_available: row.text_available,
+        text_available: treaty.text_available(),
         official_text_url: row.official_text_url.as_deref(),
     }
 }

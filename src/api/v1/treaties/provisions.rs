@@ -166,9 +166,9 @@ pub async fn list_treaty_provisions(
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
             let treaty = find_treaty(conn, "id", &id)?;
-            let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
+            let lang = text_language(&treaty, asked)?;
             let rows =
-                db_treaties::provisions(conn, &id, &lang, chapter.as_deref(), topic.as_deref())?;
+                db_treaties::provisions(conn, &id, lang, chapter.as_deref(), topic.as_deref())?;
             let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
             Ok((rows, sources))
         })
@@ -189,7 +189,7 @@ pub struct ProvisionQuery {
 }
 
 /// The 404 of an article the treaty text does not have, pointing to its chapters.
-fn unknown_article(treaty_name: &str, id: &str, article: &str, lang: &str) -> ApiError {
+fn unknown_article(treaty_name: &str, id: &str, article: &str, lang: Lang) -> ApiError {
     ApiError::new(
         ProblemType::UnknownArticle,
         format!("{treaty_name} has no article {article} in '{lang}'."),
@@ -229,9 +229,9 @@ pub async fn get_treaty_provision(
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
             let treaty = find_treaty(conn, "id", &id)?;
-            let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
-            let row = db_treaties::provision(conn, &id, &lang, &article)?
-                .ok_or_else(|| unknown_article(&treaty.name, &id, &article, &lang))?;
+            let lang = text_language(&treaty, asked)?;
+            let row = db_treaties::provision(conn, &id, lang, &article)?
+                .ok_or_else(|| unknown_article(&treaty.record.name, &id, &article, lang))?;
             let sources = sources_of(conn, [row.source_id.as_str()])?;
             Ok((row, sources))
         })

@@ -67,7 +67,7 @@ pub struct TreatyResponse {
     pub subject_topics: Vec<String>,
     /// Languages the text is loaded in.
     #[schema(example = json!(["en"]))]
-    pub languages: Vec<String>,
+    pub languages: Vec<Lang>,
     /// Whether the text is loaded; where it is not, `official_text_url` says where to read it.
     pub text_available: bool,
     pub official_text_url: Option<String>,
@@ -94,17 +94,18 @@ pub struct TreatyLinks {
 
 /// What the treaty rules read of each record.
 fn views(all: &[Treaty]) -> Vec<TreatyView<'_>> {
-    all.iter().map(|t| view(&t.record)).collect()
+    all.iter().map(view).collect()
 }
 
 /// A record as answered: its status on `today`, its side agreements among `all`, its stored
 /// lists split.
 fn treaty_response(treaty: Treaty, all: &[TreatyView], today: NaiveDate) -> TreatyResponse {
+    let text = treaty.text_available();
     let Treaty {
         record: row,
         parties,
+        languages,
     } = treaty;
-    let text = row.text_available;
     let status = TreatyDates {
         signed: row.date_signed,
         in_force: row.date_in_force,
@@ -127,7 +128,7 @@ fn treaty_response(treaty: Treaty, all: &[TreatyView], today: NaiveDate) -> Trea
         supersedes: stored_list(row.supersedes.as_deref()),
         superseded_by: stored_list(row.superseded_by.as_deref()),
         subject_topics: stored_list(row.subject_topics.as_deref()),
-        languages: stored_list(row.languages.as_deref()),
+        languages,
         tota_ids: stored_list(row.tota_ids.as_deref()),
         id: row.id,
         name: row.name,
@@ -179,7 +180,12 @@ impl CsvRecord for TreatyResponse {
             supersedes: self.supersedes.join(";"),
             superseded_by: self.superseded_by.join(";"),
             side_agreement_of: self.side_agreement_of.as_deref(),
-            languages: self.languages.join(";"),
+            languages: self
+                .languages
+                .iter()
+                .map(|lang| lang.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
             text_available: self.text_available,
             official_text_url: self.official_text_url.as_deref(),
             source_id: &self.source_id,
@@ -229,7 +235,7 @@ pub async fn list_treaties(
             let (all, today) = (views(&rows), chrono::Utc::now().date_naive());
             let data: Vec<TreatyResponse> = rows
                 .iter()
-                .filter(|r| filter.admits(&r.parties, r.record.text_available))
+                .filter(|r| filter.admits(&r.parties, r.text_available()))
                 .map(|r| treaty_response(r.clone(), &all, today))
                 .collect();
             reply.collection(reply.meta(&sources), data, "treaties")
@@ -268,7 +274,7 @@ pub async fn get_treaty(loader: Loader, id: web::Path<String>) -> Result<HttpRes
         .await?
         .respond(|reply, (treaty, all, sources)| {
             let mut meta = reply.meta(&sources);
-            meta.warnings.extend(text_warning(&view(&treaty.record)));
+            meta.warnings.extend(text_warning(&view(&treaty)));
             let data = treaty_response(treaty, &views(&all), chrono::Utc::now().date_naive());
             let file_stem = data.id.clone();
             reply.item(meta, data, &file_stem)
@@ -365,9 +371,9 @@ pub async fn list_treaty_chapters(
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
             let treaty = find_treaty(conn, "id", &id)?;
-            let lang = text_language(&treaty, &db_treaties::languages(conn, &id)?, asked)?;
-            let chapters = db_treaties::chapters(conn, &id, &lang)?;
-            let source_ids = db_treaties::text_sources(conn, &id, &lang)?;
+            let lang = text_language(&treaty, asked)?;
+            let chapters = db_treaties::chapters(conn, &id, lang)?;
+            let source_ids = db_treaties::text_sources(conn, &id, lang)?;
             let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
             Ok((chapters, sources))
         })
@@ -491,7 +497,7 @@ pub async fn get_treaty_coverage(
             let groups = by_pair_year(flags, &loader.state().treaty_reference.dta_meanings);
             let mut meta = reply.meta(&sources);
             meta.warnings
-                .extend(no_flags_warning(&treaty.name, &groups));
+                .extend(no_flags_warning(&treaty.record.name, &groups));
             let data: Vec<CoverageYear> = groups.into_iter().map(CoverageYear::from).collect();
             reply.collection(meta, data, "coverage")
         })

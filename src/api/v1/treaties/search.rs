@@ -15,7 +15,7 @@ use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::DbConnection;
 use crate::db::sources::SourceRow;
-use crate::db::treaties::{self as db_treaties, ProvisionRow, SearchFilter, SearchHit, TreatyRow};
+use crate::db::treaties::{self as db_treaties, ProvisionRow, SearchFilter, SearchHit, Treaty};
 use crate::domain::ids::TreatyId;
 use crate::domain::search::{self, Term};
 use crate::domain::snippet::snippet;
@@ -222,11 +222,11 @@ pub struct CompareQuery {
 
 impl ComparedTreaty {
     /// A requested treaty with its `provisions` on the topic, and the `reason` when it has none.
-    fn new(treaty: TreatyRow, provisions: Vec<ProvisionRow>, reason: Option<String>) -> Self {
+    fn new(treaty: Treaty, provisions: Vec<ProvisionRow>, reason: Option<String>) -> Self {
         Self {
-            treaty_id: treaty.id,
-            name: treaty.name,
-            text_available: treaty.text_available,
+            text_available: treaty.text_available(),
+            treaty_id: treaty.record.id,
+            name: treaty.record.name,
             provisions: provisions
                 .into_iter()
                 .map(ProvisionResponse::from)
@@ -251,8 +251,8 @@ fn compared_ids(raw: &str) -> Result<Vec<TreatyId>, ApiError> {
 /// What a comparison reads: every treaty record (a topic may sit in a side agreement), each
 /// requested treaty with its provisions on the topic, and the sources of both.
 struct Loaded {
-    all: Vec<TreatyRow>,
-    requested: Vec<(TreatyRow, Vec<ProvisionRow>)>,
+    all: Vec<Treaty>,
+    requested: Vec<(Treaty, Vec<ProvisionRow>)>,
     sources: Vec<SourceRow>,
 }
 
@@ -262,20 +262,16 @@ fn load_compared(
     topic: &str,
     asked: Option<Lang>,
 ) -> Result<Loaded, ApiError> {
-    let all: Vec<TreatyRow> = db_treaties::list(conn)?
-        .into_iter()
-        .map(|t| t.record)
-        .collect();
+    let all = db_treaties::list(conn)?;
     let mut requested = Vec::new();
     for id in ids {
         // The records are all read already: each requested one is picked from them.
         let treaty = all
             .iter()
-            .find(|t| **id == t.id)
+            .find(|t| **id == t.record.id)
             .cloned()
             .ok_or_else(|| unknown_treaty("treaties", id))?;
-        let loaded = db_treaties::languages(conn, id)?;
-        let provisions = match reading_language(&loaded, asked) {
+        let provisions = match reading_language(&treaty.languages, asked) {
             Some(lang) => db_treaties::provisions(conn, id, lang, None, Some(topic))?,
             None => Vec::new(),
         };
@@ -285,7 +281,7 @@ fn load_compared(
         conn,
         requested.iter().flat_map(|(treaty, provisions)| {
             let texts = provisions.iter().map(|p| p.source_id.as_str());
-            texts.chain([treaty.source_id.as_str()])
+            texts.chain([treaty.record.source_id.as_str()])
         }),
     )?;
     Ok(Loaded {
