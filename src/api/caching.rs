@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::{self, HttpDate};
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
 
 use serde::Serialize;
@@ -77,8 +77,7 @@ impl CacheKey {
     /// The validators of the answer to this request from these dataset versions, on this day:
     /// answers name the periods not yet published and flag the ones still under way, which
     /// change with the date, so an answer of yesterday is not today's.
-    pub fn validators(&self, datasets: &[DatasetRow]) -> Validators {
-        let today = chrono::Utc::now().date_naive();
+    pub fn validators(&self, datasets: &[DatasetRow], today: NaiveDate) -> Validators {
         let mut hasher = Sha256::new();
         hasher.update(env!("CARGO_PKG_VERSION"));
         hasher.update([0]);
@@ -164,6 +163,8 @@ impl<T> Fresh<T> {
 pub struct Reply {
     /// Path and query as sent, which `links.self` repeats.
     target: String,
+    /// The day the answer is for (see `Loader::today`).
+    pub today: NaiveDate,
     pub format: Format,
     pub validators: Validators,
     pub datasets: Vec<DatasetRow>,
@@ -257,6 +258,10 @@ pub fn scope_datasets(conn: &mut DbConnection, scope: Scope) -> Result<Vec<Datas
 pub struct Loader {
     /// `format=`, where given; `format()` weighs it against the `Accept` header.
     asked_format: Option<Format>,
+    /// The day the request is answered for, read once: the validators and every rule that
+    /// depends on the date (periods still under way, treaty status) see the same day, even
+    /// across midnight.
+    today: NaiveDate,
     /// Set by `json_only`: the answer has no other representation.
     json_only: bool,
     request: HttpRequest,
@@ -271,6 +276,7 @@ impl Loader {
     ) -> Self {
         Self {
             asked_format,
+            today: chrono::Utc::now().date_naive(),
             json_only: false,
             request,
             state,
@@ -283,6 +289,10 @@ impl Loader {
 
     pub fn request(&self) -> &HttpRequest {
         &self.request
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.today
     }
 
     /// The negotiated representation. Handlers check their parameters before they call this (or
@@ -317,14 +327,14 @@ impl Loader {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let format = self.format()?;
+        let (format, today) = (self.format()?, self.today);
         let key = CacheKey::from_request(&self.request, format);
         let target = key.target.clone();
         let memo = Arc::clone(&self.state.memo);
         let checked = db::run(
             &self.state.pool,
             move |conn| -> Result<Checked<T>, ApiError> {
-                let validators = key.validators(&scope_datasets(conn, scope)?);
+                let validators = key.validators(&scope_datasets(conn, scope)?, today);
                 if key.is_not_modified(&validators) {
                     return Ok(Checked::NotModified(validators));
                 }
@@ -333,7 +343,7 @@ impl Loader {
                 }
                 db::read_snapshot(conn, |conn| {
                     let datasets = scope_datasets(conn, scope)?;
-                    let validators = key.validators(&datasets);
+                    let validators = key.validators(&datasets, today);
                     let value = load(conn)?;
                     Ok(Checked::Loaded {
                         validators,
@@ -354,6 +364,7 @@ impl Loader {
             } => Fresh::Loaded {
                 reply: Reply {
                     target,
+                    today,
                     format,
                     validators,
                     datasets,

@@ -146,13 +146,12 @@ pub async fn get_trade_balance(
             });
             let (flows, sources) = in_dataset(all, chosen, &pair.sources);
             let rows = balance(&flows, &pair.first.code, &pair.partner.code, frequency);
-            let today = chrono::Utc::now().date_naive();
             let notes = balance_notes(
                 &rows,
                 chosen,
                 pair.parties(),
                 asked,
-                today,
+                reply.today,
                 &pair.coverage(),
             );
             let mut data: Vec<BalancePeriod> = rows.iter().map(BalancePeriod::from).collect();

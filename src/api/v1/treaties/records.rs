@@ -232,7 +232,7 @@ pub async fn list_treaties(
         })
         .await?
         .respond(|reply, (rows, sources)| {
-            let (all, today) = (views(&rows), chrono::Utc::now().date_naive());
+            let (all, today) = (views(&rows), reply.today);
             let data: Vec<TreatyResponse> = rows
                 .iter()
                 .filter(|r| filter.admits(&r.parties, r.text_available()))
@@ -275,7 +275,7 @@ pub async fn get_treaty(loader: Loader, id: web::Path<String>) -> Result<HttpRes
         .respond(|reply, (treaty, all, sources)| {
             let mut meta = reply.meta(&sources);
             meta.warnings.extend(text_warning(&view(&treaty)));
-            let data = treaty_response(treaty, &views(&all), chrono::Utc::now().date_naive());
+            let data = treaty_response(treaty, &views(&all), reply.today);
             let file_stem = data.id.clone();
             reply.item(meta, data, &file_stem)
         })

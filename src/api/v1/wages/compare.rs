@@ -2,10 +2,12 @@
 //! and per one unit of time, with each country's ratio to a base country.
 
 use actix_web::{HttpResponse, get};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{DATASETS, load, parse_series_id, unknown_measure};
+
 use crate::api::caching::{Reply, Scope};
 use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{CsvRecord, Format};
@@ -201,6 +203,7 @@ pub async fn compare_wages(
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let (measure, per) = (query.measure, query.per);
     let frequency = Some(query.frequency.unwrap_or(Frequency::Annual));
+    let today = loader.today();
     loader
         .load_fresh(Scope::Ids(DATASETS), move |conn| {
             let countries = lookups
@@ -220,7 +223,7 @@ pub async fn compare_wages(
                 currency,
                 per,
             };
-            let legs = compute_legs(conn, chosen, &request)?;
+            let legs = compute_legs(conn, chosen, &request, today)?;
             let used = legs.iter().flat_map(|l| &l.computed.source_ids);
             let sources = sources_of(conn, used.map(String::as_str))?;
             Ok((base, legs, warnings, sources))
@@ -306,12 +309,13 @@ fn compute_legs(
     conn: &mut DbConnection,
     chosen: Vec<Chosen>,
     request: &Request,
+    today: NaiveDate,
 ) -> Result<Vec<Leg>, ApiError> {
     chosen
         .into_iter()
         .map(|(country, series)| {
             let computed = match &series {
-                Some(series) => load::compute(conn, series, request)?,
+                Some(series) => load::compute(conn, series, request, today)?,
                 None => Computed::default(),
             };
             Ok(Leg {

@@ -2,7 +2,6 @@
 //! daily to annual, from Banxico (FIX) or the Federal Reserve (via FRED).
 
 use actix_web::{HttpResponse, get};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -139,9 +138,9 @@ pub async fn list_exchange_rates(
     let frequency = query.frequency.unwrap_or(Frequency::Monthly);
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let legs = pair.legs(frequency)?;
+    let today = loader.today();
     loader
         .load_fresh(Scope::Ids(&["wages"]), move |conn| {
-            let today = Utc::now().date_naive();
             let legs = legs
                 .iter()
                 .map(|leg| {
@@ -160,7 +159,7 @@ pub async fn list_exchange_rates(
         })
         .await?
         .respond(|reply, (legs, sources)| {
-            let answer = fx::cross_rates(&pair, &legs, frequency, range, Utc::now().date_naive());
+            let answer = fx::cross_rates(&pair, &legs, frequency, range, today);
             let data: Vec<Rate> = answer
                 .rates
                 .into_iter()

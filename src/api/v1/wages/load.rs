@@ -1,7 +1,7 @@
 //! What the wage rules (`domain::figures`, `domain::conversion`, `domain::fx`) compute with,
 //! read from the store, and the problems their refusals become.
 
-use chrono::Utc;
+use chrono::NaiveDate;
 
 use crate::db::DbConnection;
 use crate::db::series::{self as db_series, SeriesRow};
@@ -52,6 +52,7 @@ pub fn compute(
     conn: &mut DbConnection,
     series: &SeriesRow,
     request: &Request,
+    today: NaiveDate,
 ) -> Result<Computed, ApiError> {
     let facts = facts(series);
     let conversion = conversion::check(&facts, request)?;
@@ -69,7 +70,6 @@ pub fn compute(
         None => Vec::new(),
     };
     let rates = conversion.as_ref().map(|c| (c, tables.as_slice()));
-    let today = Utc::now().date_naive();
     Ok(figures::compute(&facts, &stored, request, rates, today)?)
 }
 

@@ -115,13 +115,14 @@ pub async fn list_prices(
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let request = Request::in_own_units(range, query.frequency);
     let measure = query.measure;
+    let today = loader.today();
     loader
         .load_fresh(Scope::Ids(super::DATASETS), move |conn| {
             let mut rows = Vec::new();
             let (mut transformations, mut warnings, mut source_ids) =
                 (Vec::new(), Vec::new(), Vec::new());
             for series in price_series(conn, &lookups, measure)? {
-                let computed = load::compute(conn, &series, &request)?;
+                let computed = load::compute(conn, &series, &request, today)?;
                 transformations.extend(computed.transformations_of(&series.id));
                 warnings.extend(computed.warnings);
                 source_ids.extend(computed.source_ids);

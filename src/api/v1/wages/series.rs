@@ -164,11 +164,12 @@ pub async fn get_wage_series(
     let series_id = parse_series_id("series", &series_id)?;
     let request = query.request()?;
     let help_code = path_code.clone();
+    let today = loader.today();
     loader
         .load_fresh(Scope::Ids(DATASETS), move |conn| {
             let country = find_country(conn, "country", &lookup)?;
             let series = find_wage_series(conn, &country, &series_id, &help_code)?;
-            let computed = load::compute(conn, &series, &request)?;
+            let computed = load::compute(conn, &series, &request, today)?;
             let sources = sources_of(conn, computed.source_ids.iter().map(String::as_str))?;
             Ok((country, series, computed, sources))
         })
