@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::bundled::{self, BundledFile, bundled_file};
 use super::csv_rows::{read_rows, row_error};
-use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
+use super::{BundledDataset, BundledLoader, CatalogueEntry, ImportError, LoadSummary};
 use chrono::{NaiveDate, Utc};
 
 use super::command::ImportKind;
@@ -47,8 +47,7 @@ const TEXTS: [BundledFile; 4] = [
     bundled_file!("treaties/tota_xml/tpp_2016_es_pta450.xml"),
 ];
 
-pub struct Treaties;
-pub static TREATIES: Treaties = Treaties;
+struct Treaties;
 
 #[derive(Debug, Deserialize)]
 struct TopicRecord {
@@ -432,21 +431,20 @@ fn coverage_rows(records: &[Treaty]) -> Result<Vec<CoverageRow>, ImportError> {
     Ok(rows)
 }
 
-/// Its entry in the catalogue.
-const ENTRY: CatalogueEntry = CatalogueEntry {
-    id: DATASET_ID,
-    family: DatasetFamily::Treaties,
-    title: "Treaties and their provisions",
-    description: "Records of NAFTA, NAALC, the Canada-US FTA, TPP, CPTPP, USMCA and the other agreements of Canada, Mexico and the United States; full texts of NAFTA, the Canada-US FTA and TPP (English and Spanish) from ToTA with topic tags; World Bank DTA provision flags",
-    basis: "treaty texts as published (ToTA v0.5.0 transcriptions of NAFTA, CUSFTA and TPP in English and Spanish); treaty dates and parties from depositary and government pages (data/treaties/treaty_facts_sources.csv); USMCA, NAALC and CPTPP texts not loaded",
-    reporting: Reporting::NotApplicable,
+/// Its entry in the catalogue, with what loads it.
+pub static TREATIES: BundledDataset = BundledDataset {
+    entry: CatalogueEntry {
+        id: DATASET_ID,
+        family: DatasetFamily::Treaties,
+        title: "Treaties and their provisions",
+        description: "Records of NAFTA, NAALC, the Canada-US FTA, TPP, CPTPP, USMCA and the other agreements of Canada, Mexico and the United States; full texts of NAFTA, the Canada-US FTA and TPP (English and Spanish) from ToTA with topic tags; World Bank DTA provision flags",
+        basis: "treaty texts as published (ToTA v0.5.0 transcriptions of NAFTA, CUSFTA and TPP in English and Spanish); treaty dates and parties from depositary and government pages (data/treaties/treaty_facts_sources.csv); USMCA, NAALC and CPTPP texts not loaded",
+        reporting: Reporting::NotApplicable,
+    },
+    loader: &Treaties,
 };
 
-impl BundledDataset for Treaties {
-    fn entry(&self) -> &CatalogueEntry {
-        &ENTRY
-    }
-
+impl BundledLoader for Treaties {
     fn checksum(&self) -> String {
         let mut files = vec![
             RECORDS_CSV,
@@ -459,7 +457,7 @@ impl BundledDataset for Treaties {
         bundled::checksum(&files, TAXONOMY_MD.as_bytes())
     }
 
-    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
+    fn load(&self, _: &str, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let taxonomy = taxonomy()?;
         let mut records = treaty_records()?;
         let mut chapters = Vec::new();
