@@ -463,21 +463,12 @@ impl BundledLoader for Treaties {
         let mut chapters = Vec::new();
         let mut provisions: Vec<ProvisionRow> = Vec::new();
         let first_id = db_treaties::max_provision_id(conn)? + 1;
-        for file in TEXTS {
-            let xml = std::str::from_utf8(file.bytes).map_err(|e| ImportError::File {
-                file: file.path.to_owned(),
-                reason: format!("not UTF-8: {e}"),
-            })?;
-            let document = tota::parse(file.path, xml)?;
-            let treaty_id = treaty_id_for(&records, &document);
-            let text = text_rows(
-                file.path,
-                &document,
-                &treaty_id,
-                DATASET_ID,
+        for file in &TEXTS {
+            let text = bundled_text(
+                file,
+                &records,
                 &taxonomy,
                 first_id + provisions.len() as i64,
-                TOTA_SOURCE_ID,
             )?;
             if let Some(record) = records
                 .iter_mut()
@@ -513,6 +504,37 @@ impl BundledLoader for Treaties {
     }
 }
 
+/// One bundled ToTA text as rows of the bundled dataset, under the treaty `records` know it as.
+/// The tests read the texts through it too, so that they check what the load stores.
+fn bundled_text(
+    file: &BundledFile,
+    records: &[Treaty],
+    taxonomy: &Taxonomy,
+    first_id: i64,
+) -> Result<Text, ImportError> {
+    let document = parse_document(file.path, file.bytes)?;
+    let treaty_id = treaty_id_for(records, &document);
+    text_rows(
+        file.path,
+        &document,
+        &treaty_id,
+        DATASET_ID,
+        taxonomy,
+        first_id,
+        TOTA_SOURCE_ID,
+    )
+}
+
+/// Parses the bytes of a ToTA XML file, bundled or imported: both are refused the same way when
+/// they are not UTF-8.
+fn parse_document(file: &str, bytes: &[u8]) -> Result<TotaDocument, ImportError> {
+    let xml = std::str::from_utf8(bytes).map_err(|e| ImportError::File {
+        file: file.to_owned(),
+        reason: format!("not UTF-8: {e}"),
+    })?;
+    tota::parse(file, xml)
+}
+
 /// `trilateral import tota-xml`: adds the text of an agreement of the ToTA corpus. A treaty the
 /// service has no record of gets one from the document's metadata; a text already loaded (in this
 /// language, by another dataset) is refused. The import replaces its dataset (default
@@ -523,11 +545,7 @@ pub fn import_text(
     bytes: &[u8],
     dataset: Option<&str>,
 ) -> Result<super::command::ImportReport, ImportError> {
-    let xml = std::str::from_utf8(bytes).map_err(|e| ImportError::File {
-        file: file.to_owned(),
-        reason: format!("not UTF-8: {e}"),
-    })?;
-    let document = tota::parse(file, xml)?;
+    let document = parse_document(file, bytes)?;
     let meta = &document.meta;
     let dataset_id = dataset.map_or_else(
         || format!("tota_{}_{}", meta.treaty_identifier, meta.language),
@@ -701,20 +719,9 @@ mod tests {
         let taxonomy = taxonomy().unwrap();
         let records = treaty_records().unwrap();
         let mut counts = Vec::new();
-        for file in TEXTS {
-            let document =
-                tota::parse(file.path, std::str::from_utf8(file.bytes).unwrap()).unwrap();
-            let id = treaty_id_for(&records, &document);
-            let text = text_rows(
-                file.path,
-                &document,
-                &id,
-                DATASET_ID,
-                &taxonomy,
-                1,
-                TOTA_SOURCE_ID,
-            )
-            .unwrap();
+        for file in &TEXTS {
+            let text = bundled_text(file, &records, &taxonomy, 1).unwrap();
+            let id = text.treaty_id.clone();
             assert!(
                 text.chapters.iter().all(|c| c.topics != ";;"),
                 "{id}: a chapter without topic"
@@ -735,19 +742,9 @@ mod tests {
     #[test]
     fn the_labour_chapter_and_its_articles_are_tagged_labour() {
         let taxonomy = taxonomy().unwrap();
+        let records = treaty_records().unwrap();
         for file in &TEXTS[2..] {
-            let document =
-                tota::parse(file.path, std::str::from_utf8(file.bytes).unwrap()).unwrap();
-            let text = text_rows(
-                file.path,
-                &document,
-                "tpp",
-                DATASET_ID,
-                &taxonomy,
-                1,
-                TOTA_SOURCE_ID,
-            )
-            .unwrap();
+            let text = bundled_text(file, &records, &taxonomy, 1).unwrap();
             let chapter = text.chapters.iter().find(|c| c.number == "19").unwrap();
             assert!(
                 chapter.topics.contains(";labour;"),
