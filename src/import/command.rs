@@ -232,22 +232,17 @@ fn import_trade<R: Read>(
         dataset_id,
         records: kind != ImportKind::Csv,
     };
-    let (stored, skipped_aggregates) = match kind {
-        ImportKind::CensusIntltrade => {
-            let parsed = census::read(file, &mut *input, source_id)?;
-            (
-                batch.store(conn, parsed.flows.into_iter().map(Ok))?,
-                parsed.skipped_aggregates,
-            )
-        }
-        ImportKind::Comtrade => {
-            let parsed = comtrade::read(file, &mut *input, source_id)?;
-            (
-                batch.store(conn, parsed.flows.into_iter().map(Ok))?,
-                parsed.skipped_aggregates,
-            )
-        }
-        _ => (batch.store(conn, tidy_csv::read(file, &mut *input)?)?, 0),
+    let api_response = match kind {
+        ImportKind::CensusIntltrade => Some(census::read(file, &mut *input, source_id)?),
+        ImportKind::Comtrade => Some(comtrade::read(file, &mut *input, source_id)?),
+        _ => None,
+    };
+    let (stored, skipped_aggregates) = match api_response {
+        Some(parsed) => (
+            batch.store(conn, parsed.flows.into_iter().map(Ok))?,
+            parsed.skipped_aggregates,
+        ),
+        None => (batch.store(conn, tidy_csv::read(file, &mut *input)?)?, 0),
     };
     let version = existing.map_or(1, |d| d.version + 1);
     let (coverage_first, coverage_last) = stored.coverage.unzip();

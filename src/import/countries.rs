@@ -10,14 +10,13 @@ use serde::Deserialize;
 
 use super::bundled::{self, SOURCE_SPECIFIC_CODES_CSV};
 use super::csv_rows::{read_rows, row_error};
-use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
+use super::{BundledDataset, BundledLoader, CatalogueEntry, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::countries::{self as db_countries, CountryRow, CurrencyRow};
 use crate::domain::country::{CountryKind, CountryLookup};
 use crate::domain::source::{DatasetFamily, Reporting};
 
-pub struct Countries;
-pub static COUNTRIES: Countries = Countries;
+struct Countries;
 
 pub const ISO3166_SOURCE_ID: &str = "iso3166_via_rust_iso3166";
 pub const ISO4217_SOURCE_ID: &str = "iso4217_via_iso_currency";
@@ -183,27 +182,26 @@ fn prepare() -> Result<Prepared, ImportError> {
     })
 }
 
-/// Its entry in the catalogue.
-const ENTRY: CatalogueEntry = CatalogueEntry {
-    id: "countries",
-    family: DatasetFamily::Reference,
-    title: "Countries",
-    description: "ISO 3166 country codes (alpha-2, alpha-3, numeric), former ISO 3166-3 codes and source-specific codes, with ISO 4217 currencies",
-    basis: "ISO 3166-1 (current and former codes) and ISO 4217 as packaged in the rust_iso3166 and iso_currency crates, plus the source-specific codes of the bundled trade data",
-    reporting: Reporting::NotApplicable,
+/// Its entry in the catalogue, with what loads it.
+pub static COUNTRIES: BundledDataset = BundledDataset {
+    entry: CatalogueEntry {
+        id: "countries",
+        family: DatasetFamily::Reference,
+        title: "Countries",
+        description: "ISO 3166 country codes (alpha-2, alpha-3, numeric), former ISO 3166-3 codes and source-specific codes, with ISO 4217 currencies",
+        basis: "ISO 3166-1 (current and former codes) and ISO 4217 as packaged in the rust_iso3166 and iso_currency crates, plus the source-specific codes of the bundled trade data",
+        reporting: Reporting::NotApplicable,
+    },
+    loader: &Countries,
 };
 
-impl BundledDataset for Countries {
-    fn entry(&self) -> &CatalogueEntry {
-        &ENTRY
-    }
-
+impl BundledLoader for Countries {
     fn checksum(&self) -> String {
         let fingerprint = prepare().map(|p| format!("{p:?}")).unwrap_or_default();
         bundled::checksum(&[SOURCE_SPECIFIC_CODES_CSV], fingerprint.as_bytes())
     }
 
-    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
+    fn load(&self, _: &str, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let prepared = prepare()?;
         db_countries::replace_all(conn, &prepared.currencies, &prepared.countries)?;
         Ok(LoadSummary {

@@ -74,17 +74,24 @@ pub struct CatalogueEntry {
     pub reporting: Reporting,
 }
 
-/// A dataset that ships with the binary.
-pub trait BundledDataset: Sync {
-    fn entry(&self) -> &CatalogueEntry;
+/// A dataset that ships with the binary. The catalogue entry sits next to the loader, so that each
+/// dataset states it once and the start-up load reads it the same way for all.
+pub struct BundledDataset {
+    pub entry: CatalogueEntry,
+    pub loader: &'static dyn BundledLoader,
+}
+
+/// What fingerprints and writes the rows of a bundled dataset.
+pub trait BundledLoader: Sync {
     /// Fingerprint of what this binary would load; a change triggers a reload.
     fn checksum(&self) -> String;
-    /// Writes the dataset's rows, replacing earlier ones, inside the caller's transaction.
-    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError>;
+    /// Writes the rows of dataset `dataset_id`, replacing earlier ones, inside the caller's
+    /// transaction.
+    fn load(&self, dataset_id: &str, conn: &mut DbConnection) -> Result<LoadSummary, ImportError>;
 }
 
 /// The bundled datasets in load order (later ones refer to earlier ones).
-pub fn bundled_datasets() -> [&'static dyn BundledDataset; 7] {
+pub fn bundled_datasets() -> [&'static BundledDataset; 7] {
     [
         &sources::SOURCES,
         &countries::COUNTRIES,
@@ -129,10 +136,10 @@ pub fn load_bundled(conn: &mut DbConnection) -> Result<Vec<LoadOutcome>, ImportE
 
 fn load_if_changed(
     conn: &mut DbConnection,
-    dataset: &'static dyn BundledDataset,
+    dataset: &'static BundledDataset,
 ) -> Result<LoadOutcome, ImportError> {
     // The catalogue entry is part of what ships: a new title, description or basis reloads too.
-    let entry = dataset.entry();
+    let entry = &dataset.entry;
     let catalogue_entry = [
         entry.title,
         entry.description,
@@ -142,7 +149,7 @@ fn load_if_changed(
     .join("\n");
     let checksum = bundled::checksum(
         &[],
-        format!("{}\n{catalogue_entry}", dataset.checksum()).as_bytes(),
+        format!("{}\n{catalogue_entry}", dataset.loader.checksum()).as_bytes(),
     );
     let existing = datasets::find(conn, entry.id)?;
     if let Some(row) = existing.as_ref().filter(|row| row.checksum == checksum) {
@@ -154,7 +161,7 @@ fn load_if_changed(
     let version = existing.map_or(1, |row| row.version + 1);
     let started = std::time::Instant::now();
     conn.transaction::<_, ImportError, _>(|conn| {
-        let summary = dataset.load(conn)?;
+        let summary = dataset.loader.load(entry.id, conn)?;
         let (coverage_first, coverage_last) = summary.coverage.clone().unzip();
         datasets::save(
             conn,

@@ -6,14 +6,13 @@ use serde::Deserialize;
 
 use super::bundled::{self, SOURCES_CSV};
 use super::csv_rows::{read_rows, row_error};
-use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
+use super::{BundledDataset, BundledLoader, CatalogueEntry, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::sources::{self as db_sources, SourceRow};
 use crate::domain::ids::SourceId;
 use crate::domain::source::{DatasetFamily, Reporting, SourceFamily};
 
-pub struct Sources;
-pub static SOURCES: Sources = Sources;
+struct Sources;
 
 #[derive(Debug, Deserialize)]
 struct SourceRecord {
@@ -82,27 +81,26 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
         .collect()
 }
 
-/// Its entry in the catalogue.
-const ENTRY: CatalogueEntry = CatalogueEntry {
-    id: "sources",
-    family: DatasetFamily::Reference,
-    title: "Sources",
-    description: "Publisher, title, URL, licence, coverage and transformations of every source behind the data",
-    basis: "the catalogue of sources, one row per publication read (data/sources.csv, written from each data family's PROVENANCE.md)",
-    reporting: Reporting::NotApplicable,
+/// Its entry in the catalogue, with what loads it.
+pub static SOURCES: BundledDataset = BundledDataset {
+    entry: CatalogueEntry {
+        id: "sources",
+        family: DatasetFamily::Reference,
+        title: "Sources",
+        description: "Publisher, title, URL, licence, coverage and transformations of every source behind the data",
+        basis: "the catalogue of sources, one row per publication read (data/sources.csv, written from each data family's PROVENANCE.md)",
+        reporting: Reporting::NotApplicable,
+    },
+    loader: &Sources,
 };
 
-impl BundledDataset for Sources {
-    fn entry(&self) -> &CatalogueEntry {
-        &ENTRY
-    }
-
+impl BundledLoader for Sources {
     fn checksum(&self) -> String {
         bundled::checksum(&[SOURCES_CSV], b"")
     }
 
     /// Sources are updated in place rather than deleted, because data rows refer to them.
-    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
+    fn load(&self, _: &str, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let rows = parse(SOURCES_CSV.path, SOURCES_CSV.bytes)?;
         for row in &rows {
             db_sources::save(conn, row)?;

@@ -10,7 +10,7 @@ use crate::domain::source::{DatasetFamily, Reporting};
 use crate::domain::trade::FlowDirection;
 use crate::import::bundled::{self, BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
-use crate::import::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
+use crate::import::{BundledDataset, BundledLoader, CatalogueEntry, ImportError, LoadSummary};
 
 const COMTRADE_CSV: BundledFile =
     bundled_file!("trade/bilateral_goods_exports_comtrade_4yearly.csv");
@@ -20,14 +20,16 @@ const CENSUS_ANNUAL_CSV: BundledFile =
 const CENSUS_MONTHLY_CSV: BundledFile =
     bundled_file!("trade/census_basis/us_census_goods_trade_can_mex_monthly_1985_2025.csv");
 
-/// A bundled trade dataset: its file and how its rows become flows.
-pub struct TradeFile {
-    entry: CatalogueEntry,
+/// The two Census files, annual and monthly, load as one dataset.
+const CENSUS_FILES: &[BundledFile] = &[CENSUS_ANNUAL_CSV, CENSUS_MONTHLY_CSV];
+
+/// A bundled trade dataset: its files and how their rows become flows.
+struct TradeFile {
     files: &'static [BundledFile],
     read: fn(&[BundledFile]) -> Result<Vec<Flow>, ImportError>,
 }
 
-pub static COMTRADE_4YEARLY: TradeFile = TradeFile {
+pub static COMTRADE_4YEARLY: BundledDataset = BundledDataset {
     entry: CatalogueEntry {
         id: "comtrade",
         family: DatasetFamily::Trade,
@@ -36,11 +38,13 @@ pub static COMTRADE_4YEARLY: TradeFile = TradeFile {
         basis: "goods trade of every partner with Canada, Mexico or the United States from UN Comtrade as compiled in the penppml package, every fourth year 1964-2016, current USD; stored as the importing country's imports, but the reporting side is unknown or mixed: some flows match the exporter's own statistics (China to the United States 2016: China's reported exports, 384.9 bn, where U.S. imports were 462.6 bn) and U.S.-Mexico and Canada-Mexico match neither side. Mirror comparisons with it are not reporting discrepancies.",
         reporting: Reporting::Unknown,
     },
-    files: &[COMTRADE_CSV],
-    read: read_comtrade,
+    loader: &TradeFile {
+        files: &[COMTRADE_CSV],
+        read: read_comtrade,
+    },
 };
 
-pub static AGTPA: TradeFile = TradeFile {
+pub static AGTPA: BundledDataset = BundledDataset {
     entry: CatalogueEntry {
         id: "agtpa",
         family: DatasetFamily::Trade,
@@ -49,11 +53,13 @@ pub static AGTPA: TradeFile = TradeFile {
         basis: "manufacturing trade (exports by exporter and importer, and domestic sales) of a research dataset (WTO/UNCTAD structural gravity guide, 2016), 1986-2006, current USD; the reporting side is not stated",
         reporting: Reporting::Unknown,
     },
-    files: &[AGTPA_CSV],
-    read: read_agtpa,
+    loader: &TradeFile {
+        files: &[AGTPA_CSV],
+        read: read_agtpa,
+    },
 };
 
-pub static CENSUS: TradeFile = TradeFile {
+pub static CENSUS: BundledDataset = BundledDataset {
     entry: CatalogueEntry {
         id: "census",
         family: DatasetFamily::Trade,
@@ -62,24 +68,22 @@ pub static CENSUS: TradeFile = TradeFile {
         basis: "as reported by the United States (U.S. Census Bureau, Foreign Trade Division): total exports (domestic and foreign) valued f.a.s., general imports at customs value, not seasonally adjusted, current USD; vintage of mid-2024 for 1985-2021 (final) and of a 2026-10 download for 2022-2025 (Census revises the latest three years each June)",
         reporting: Reporting::Reporter,
     },
-    files: &[CENSUS_ANNUAL_CSV, CENSUS_MONTHLY_CSV],
-    read: read_census,
+    loader: &TradeFile {
+        files: CENSUS_FILES,
+        read: read_census,
+    },
 };
 
-impl BundledDataset for TradeFile {
-    fn entry(&self) -> &CatalogueEntry {
-        &self.entry
-    }
-
+impl BundledLoader for TradeFile {
     fn checksum(&self) -> String {
         bundled::checksum(self.files, b"")
     }
 
-    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
+    fn load(&self, dataset_id: &str, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let flows = (self.read)(self.files)?;
         let stored = Batch {
-            file: self.files.first().map_or(self.entry.id, |f| f.path),
-            dataset_id: self.entry.id,
+            file: self.files.first().map_or(dataset_id, |f| f.path),
+            dataset_id,
             records: false,
         }
         .store(conn, flows.into_iter().map(Ok))?;
@@ -279,7 +283,7 @@ mod tests {
 
     #[test]
     fn each_census_row_is_credited_to_the_vintage_it_names() {
-        let flows = read_census(CENSUS.files).expect("the bundled Census files read");
+        let flows = read_census(CENSUS_FILES).expect("the bundled Census files read");
         let source = |period: &str| {
             let period = Period::parse(period).expect("period");
             let sources: BTreeSet<&str> = flows

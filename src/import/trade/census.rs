@@ -13,7 +13,7 @@ use std::io::Read;
 
 use serde::Deserialize;
 
-use super::{Flow, parse_scaled};
+use super::{Flow, Parsed, parse_scaled};
 use crate::domain::period::Period;
 use crate::domain::trade::FlowDirection;
 use crate::import::ImportError;
@@ -21,14 +21,6 @@ use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::read_rows;
 
 pub const CODES_CSV: BundledFile = bundled_file!("trade/census_country_codes.csv");
-
-/// What a file held.
-#[derive(Debug, Default)]
-pub struct Parsed {
-    pub flows: Vec<Flow>,
-    /// Rows of totals and country groupings, not countries.
-    pub skipped_aggregates: usize,
-}
 
 #[derive(Debug, Deserialize)]
 struct CodeRecord {

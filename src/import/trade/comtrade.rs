@@ -11,7 +11,7 @@ use std::io::Read;
 
 use serde::Deserialize;
 
-use super::Flow;
+use super::{Flow, Parsed};
 use crate::domain::period::Period;
 use crate::domain::trade::FlowDirection;
 use crate::import::ImportError;
@@ -40,14 +40,6 @@ struct Record {
     classification_code: String,
     cmd_code: String,
     primary_value: Option<f64>,
-}
-
-/// What a file held.
-#[derive(Debug, Default)]
-pub struct Parsed {
-    pub flows: Vec<Flow>,
-    /// Rows with partner World (totals).
-    pub skipped_aggregates: usize,
 }
 
 /// A country as the importer can look it up: an alpha-3 code, or a numeric code for the batch to

@@ -41,6 +41,16 @@ pub struct Flow {
     pub note: Option<String>,
 }
 
+/// What a trade API response held. Both APIs mix totals and groupings in with the countries;
+/// those rows are counted rather than stored, so that an import can say how many it left out.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub flows: Vec<Flow>,
+    /// Rows of totals or country groupings (Comtrade's partner World, Census's `-`, `00nn` and
+    /// `nXXX` codes), not flows between two countries.
+    pub skipped_aggregates: usize,
+}
+
 /// Flows stored per savepoint: bounds the memory of an import whatever the size of its file.
 const STORE_CHUNK_ROWS: usize = 10_000;
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::bundled::{self, BundledFile, bundled_file};
 use super::csv_rows::{read_rows, row_error};
-use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
+use super::{BundledDataset, BundledLoader, CatalogueEntry, ImportError, LoadSummary};
 use chrono::{NaiveDate, Utc};
 
 use super::command::ImportKind;
@@ -47,8 +47,7 @@ const TEXTS: [BundledFile; 4] = [
     bundled_file!("treaties/tota_xml/tpp_2016_es_pta450.xml"),
 ];
 
-pub struct Treaties;
-pub static TREATIES: Treaties = Treaties;
+struct Treaties;
 
 #[derive(Debug, Deserialize)]
 struct TopicRecord {
@@ -435,21 +434,20 @@ fn coverage_rows(records: &[Treaty]) -> Result<Vec<CoverageRow>, ImportError> {
     Ok(rows)
 }
 
-/// Its entry in the catalogue.
-const ENTRY: CatalogueEntry = CatalogueEntry {
-    id: DATASET_ID,
-    family: DatasetFamily::Treaties,
-    title: "Treaties and their provisions",
-    description: "Records of NAFTA, NAALC, the Canada-US FTA, TPP, CPTPP, USMCA and the other agreements of Canada, Mexico and the United States; full texts of NAFTA, the Canada-US FTA and TPP (English and Spanish) from ToTA with topic tags; World Bank DTA provision flags",
-    basis: "treaty texts as published (ToTA v0.5.0 transcriptions of NAFTA, CUSFTA and TPP in English and Spanish); treaty dates and parties from depositary and government pages (data/treaties/treaty_facts_sources.csv); USMCA, NAALC and CPTPP texts not loaded",
-    reporting: Reporting::NotApplicable,
+/// Its entry in the catalogue, with what loads it.
+pub static TREATIES: BundledDataset = BundledDataset {
+    entry: CatalogueEntry {
+        id: DATASET_ID,
+        family: DatasetFamily::Treaties,
+        title: "Treaties and their provisions",
+        description: "Records of NAFTA, NAALC, the Canada-US FTA, TPP, CPTPP, USMCA and the other agreements of Canada, Mexico and the United States; full texts of NAFTA, the Canada-US FTA and TPP (English and Spanish) from ToTA with topic tags; World Bank DTA provision flags",
+        basis: "treaty texts as published (ToTA v0.5.0 transcriptions of NAFTA, CUSFTA and TPP in English and Spanish); treaty dates and parties from depositary and government pages (data/treaties/treaty_facts_sources.csv); USMCA, NAALC and CPTPP texts not loaded",
+        reporting: Reporting::NotApplicable,
+    },
+    loader: &Treaties,
 };
 
-impl BundledDataset for Treaties {
-    fn entry(&self) -> &CatalogueEntry {
-        &ENTRY
-    }
-
+impl BundledLoader for Treaties {
     fn checksum(&self) -> String {
         let mut files = vec![
             RECORDS_CSV,
@@ -462,27 +460,18 @@ impl BundledDataset for Treaties {
         bundled::checksum(&files, TAXONOMY_MD.as_bytes())
     }
 
-    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
+    fn load(&self, _: &str, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let taxonomy = taxonomy()?;
         let records = treaty_records()?;
         let mut chapters = Vec::new();
         let mut provisions: Vec<ProvisionRow> = Vec::new();
         let first_id = db_treaties::max_provision_id(conn)? + 1;
-        for file in TEXTS {
-            let xml = std::str::from_utf8(file.bytes).map_err(|e| ImportError::File {
-                file: file.path.to_owned(),
-                reason: format!("not UTF-8: {e}"),
-            })?;
-            let document = tota::parse(file.path, xml)?;
-            let treaty_id = treaty_id_for(&records, &document);
-            let text = text_rows(
-                file.path,
-                &document,
-                &treaty_id,
-                DATASET_ID,
+        for file in &TEXTS {
+            let text = bundled_text(
+                file,
+                &records,
                 &taxonomy,
                 first_id + provisions.len() as i64,
-                TOTA_SOURCE_ID,
             )?;
             chapters.extend(text.chapters);
             provisions.extend(text.provisions);
@@ -503,6 +492,37 @@ impl BundledDataset for Treaties {
     }
 }
 
+/// One bundled ToTA text as rows of the bundled dataset, under the treaty `records` know it as.
+/// The tests read the texts through it too, so that they check what the load stores.
+fn bundled_text(
+    file: &BundledFile,
+    records: &[Treaty],
+    taxonomy: &Taxonomy,
+    first_id: i64,
+) -> Result<Text, ImportError> {
+    let document = parse_document(file.path, file.bytes)?;
+    let treaty_id = treaty_id_for(records, &document);
+    text_rows(
+        file.path,
+        &document,
+        &treaty_id,
+        DATASET_ID,
+        taxonomy,
+        first_id,
+        TOTA_SOURCE_ID,
+    )
+}
+
+/// Parses the bytes of a ToTA XML file, bundled or imported: both are refused the same way when
+/// they are not UTF-8.
+fn parse_document(file: &str, bytes: &[u8]) -> Result<TotaDocument, ImportError> {
+    let xml = std::str::from_utf8(bytes).map_err(|e| ImportError::File {
+        file: file.to_owned(),
+        reason: format!("not UTF-8: {e}"),
+    })?;
+    tota::parse(file, xml)
+}
+
 /// `trilateral import tota-xml`: adds the text of an agreement of the ToTA corpus. A treaty the
 /// service has no record of gets one from the document's metadata; a text already loaded (in this
 /// language, by another dataset) is refused. The import replaces its dataset (default
@@ -513,11 +533,7 @@ pub fn import_text(
     bytes: &[u8],
     dataset: Option<&str>,
 ) -> Result<super::command::ImportReport, ImportError> {
-    let xml = std::str::from_utf8(bytes).map_err(|e| ImportError::File {
-        file: file.to_owned(),
-        reason: format!("not UTF-8: {e}"),
-    })?;
-    let document = tota::parse(file, xml)?;
+    let document = parse_document(file, bytes)?;
     let meta = &document.meta;
     let dataset_id = dataset.map_or_else(
         || format!("tota_{}_{}", meta.treaty_identifier, meta.language),
@@ -689,20 +705,9 @@ mod tests {
         let taxonomy = taxonomy().unwrap();
         let records = treaty_records().unwrap();
         let mut counts = Vec::new();
-        for file in TEXTS {
-            let document =
-                tota::parse(file.path, std::str::from_utf8(file.bytes).unwrap()).unwrap();
-            let id = treaty_id_for(&records, &document);
-            let text = text_rows(
-                file.path,
-                &document,
-                &id,
-                DATASET_ID,
-                &taxonomy,
-                1,
-                TOTA_SOURCE_ID,
-            )
-            .unwrap();
+        for file in &TEXTS {
+            let text = bundled_text(file, &records, &taxonomy, 1).unwrap();
+            let id = text.treaty_id.clone();
             assert!(
                 text.chapters.iter().all(|c| c.topics != ";;"),
                 "{id}: a chapter without topic"
@@ -723,19 +728,9 @@ mod tests {
     #[test]
     fn the_labour_chapter_and_its_articles_are_tagged_labour() {
         let taxonomy = taxonomy().unwrap();
+        let records = treaty_records().unwrap();
         for file in &TEXTS[2..] {
-            let document =
-                tota::parse(file.path, std::str::from_utf8(file.bytes).unwrap()).unwrap();
-            let text = text_rows(
-                file.path,
-                &document,
-                "tpp",
-                DATASET_ID,
-                &taxonomy,
-                1,
-                TOTA_SOURCE_ID,
-            )
-            .unwrap();
+            let text = bundled_text(file, &records, &taxonomy, 1).unwrap();
             let chapter = text.chapters.iter().find(|c| c.number == "19").unwrap();
             assert!(
                 chapter.topics.contains(";labour;"),

@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::bundled::{self, BundledFile};
 use super::csv_rows::row_error;
-use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
+use super::{BundledDataset, BundledLoader, CatalogueEntry, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
 use crate::domain::period::{Period, iso_date};
@@ -22,8 +22,7 @@ use crate::domain::source::{DatasetFamily, Reporting};
 
 pub const DATASET_ID: &str = "wages";
 
-pub struct Wages;
-pub static WAGES: Wages = Wages;
+struct Wages;
 
 /// The files this dataset reads, compiled into the binary.
 fn files() -> [BundledFile; 21] {
@@ -311,26 +310,25 @@ fn all_series() -> Result<Vec<LoadedSeries>, ImportError> {
     Ok(all)
 }
 
-/// Its entry in the catalogue.
-const ENTRY: CatalogueEntry = CatalogueEntry {
-    id: DATASET_ID,
-    family: DatasetFamily::Wages,
-    title: "Wages, exchange rates and prices",
-    description: "Minimum wages (Mexico, U.S. federal and states, Ontario), OECD average and real minimum wages, USD/MXN and USD/CAD exchange rates, U.S. CPI and annual inflation",
-    basis: "minimum wages as dated changes in force from their effective dates (U.S. federal and state laws, CONASAMI resolutions in the DOF, ESDC and Ontario), nominal local currency; average wages: OECD AV_AN_WAGE in USD PPP at constant 2025 prices (2025/26 release) and BLS CES average hourly earnings (seasonally adjusted, FRED-MD vintage 2025-05); exchange rates: Banxico FIX and Federal Reserve H.10/G.5 averages; prices: BLS CPI-U 1982-84=100, Statistics Canada CPI 2002=100, INEGI INPC 2Q Jul 2018=100, World Bank WDI inflation; each series states its unit, price base and source",
-    reporting: Reporting::NotApplicable,
+/// Its entry in the catalogue, with what loads it.
+pub static WAGES: BundledDataset = BundledDataset {
+    entry: CatalogueEntry {
+        id: DATASET_ID,
+        family: DatasetFamily::Wages,
+        title: "Wages, exchange rates and prices",
+        description: "Minimum wages (Mexico, U.S. federal and states, Ontario), OECD average and real minimum wages, USD/MXN and USD/CAD exchange rates, U.S. CPI and annual inflation",
+        basis: "minimum wages as dated changes in force from their effective dates (U.S. federal and state laws, CONASAMI resolutions in the DOF, ESDC and Ontario), nominal local currency; average wages: OECD AV_AN_WAGE in USD PPP at constant 2025 prices (2025/26 release) and BLS CES average hourly earnings (seasonally adjusted, FRED-MD vintage 2025-05); exchange rates: Banxico FIX and Federal Reserve H.10/G.5 averages; prices: BLS CPI-U 1982-84=100, Statistics Canada CPI 2002=100, INEGI INPC 2Q Jul 2018=100, World Bank WDI inflation; each series states its unit, price base and source",
+        reporting: Reporting::NotApplicable,
+    },
+    loader: &Wages,
 };
 
-impl BundledDataset for Wages {
-    fn entry(&self) -> &CatalogueEntry {
-        &ENTRY
-    }
-
+impl BundledLoader for Wages {
     fn checksum(&self) -> String {
         bundled::checksum(&files(), b"")
     }
 
-    fn load(&self, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
+    fn load(&self, _: &str, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let loaded = all_series()?;
         let coverage = loaded
             .iter()
