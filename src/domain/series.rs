@@ -361,16 +361,19 @@ mod tests {
         }
     }
 
+    /// Every period of `target` the spans reach.
+    fn aggregate_all(
+        native: NativeFrequency,
+        spans: &[Span],
+        target: Frequency,
+    ) -> Result<Vec<PeriodValue>, TooFine> {
+        aggregate(native, spans, target, DateRange::everything())
+    }
+
     #[test]
     fn a_value_in_force_all_year_is_that_year() {
         let spans = [span("2019-01-01", "2019-12-31", 102.68)];
-        let years = aggregate(
-            NativeFrequency::Event,
-            &spans,
-            Frequency::Annual,
-            DateRange::everything(),
-        )
-        .unwrap();
+        let years = aggregate_all(NativeFrequency::Event, &spans, Frequency::Annual).unwrap();
         assert_eq!(years.len(), 1);
         assert_eq!(years[0].period, Period::Year(2019));
         assert_eq!(years[0].value, Some(102.68));
@@ -401,13 +404,7 @@ mod tests {
     #[test]
     fn a_partly_covered_period_is_flagged() {
         let spans = [span("2015-10-01", "2015-12-31", 70.10)];
-        let years = aggregate(
-            NativeFrequency::Event,
-            &spans,
-            Frequency::Annual,
-            DateRange::everything(),
-        )
-        .unwrap();
+        let years = aggregate_all(NativeFrequency::Event, &spans, Frequency::Annual).unwrap();
         assert!(years[0].partial);
         assert_eq!(years[0].value, Some(70.10));
     }
@@ -424,22 +421,11 @@ mod tests {
                 }
             })
             .collect();
-        let years = aggregate(
-            NativeFrequency::Monthly,
-            &spans,
-            Frequency::Annual,
-            DateRange::everything(),
-        )
-        .unwrap();
+        let years = aggregate_all(NativeFrequency::Monthly, &spans, Frequency::Annual).unwrap();
         assert_eq!(years[0].value, Some(6.5));
         assert!(!years[0].partial);
-        let quarters = aggregate(
-            NativeFrequency::Monthly,
-            &spans[..5],
-            Frequency::Quarterly,
-            DateRange::everything(),
-        )
-        .unwrap();
+        let quarters =
+            aggregate_all(NativeFrequency::Monthly, &spans[..5], Frequency::Quarterly).unwrap();
         assert_eq!(quarters.len(), 2);
         assert_eq!(quarters[1].value, Some(4.5));
         assert!(quarters[1].partial);
@@ -448,12 +434,7 @@ mod tests {
     #[test]
     fn annual_series_cannot_be_split_into_months() {
         let spans = [span("2019-01-01", "2019-12-31", 1.0)];
-        let result = aggregate(
-            NativeFrequency::Annual,
-            &spans,
-            Frequency::Monthly,
-            DateRange::everything(),
-        );
+        let result = aggregate_all(NativeFrequency::Annual, &spans, Frequency::Monthly);
         assert!(result.is_err());
     }
 
