@@ -263,6 +263,15 @@ pub async fn list_countries(
         })
 }
 
+/// The country a path names.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CountryPath {
+    /// ISO alpha-2, alpha-3 or numeric code, or a former or source-specific code; any case
+    #[param(example = "MEX")]
+    code: String,
+}
+
 /// Get a country
 ///
 /// Looks a country up by any of its codes, in any case: ISO alpha-2 (`mx`), alpha-3 (`MEX`),
@@ -270,9 +279,7 @@ pub async fn list_countries(
 /// code is a 404 whose `help` links to the list of valid codes.
 #[utoipa::path(
     tag = "countries",
-    params(
-        ("code" = String, Path, description = "ISO alpha-2, alpha-3 or numeric code, or a former or source-specific code; any case", example = "MEX"),
-    ),
+    params(CountryPath),
     responses(
         (status = 200, description = "The country", body = Envelope<CountryResponse>),
         responses::LookupFailures,
@@ -281,9 +288,9 @@ pub async fn list_countries(
 #[get("/v1/countries/{code}")]
 pub async fn get_country(
     loader: Loader,
-    code: web::Path<String>,
+    path: web::Path<CountryPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let lookup = CountryLookup::parse(&code).map_err(|e| {
+    let lookup = CountryLookup::parse(&path.code).map_err(|e| {
         ApiError::invalid_parameter("code", e.to_string()).with_help("/v1/countries")
     })?;
     loader

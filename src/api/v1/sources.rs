@@ -141,22 +141,32 @@ pub async fn list_sources(
         })
 }
 
+/// The source a path names.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SourcePath {
+    /// Source id
+    #[param(example = "tota_v0.5.0")]
+    id: String,
+}
+
 /// Get a source
 ///
 /// One source by its id, as given in `source_id` fields and in `meta.sources`.
 #[utoipa::path(
     tag = "sources",
-    params(
-        ("id" = String, Path, description = "Source id", example = "tota_v0.5.0"),
-    ),
+    params(SourcePath),
     responses(
         (status = 200, description = "The source", body = Envelope<SourceResponse>),
         responses::LookupFailures,
     )
 )]
 #[get("/v1/sources/{id}")]
-pub async fn get_source(loader: Loader, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = SourceId::parse(&id)
+pub async fn get_source(
+    loader: Loader,
+    path: web::Path<SourcePath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = SourceId::parse(&path.id)
         .map_err(|e| ApiError::invalid_parameter("id", e.to_string()).with_help("/v1/sources"))?;
     loader
         .load_fresh(Scope::Ids(&[DATASET]), move |conn| {

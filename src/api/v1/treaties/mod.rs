@@ -5,6 +5,9 @@ pub mod provisions;
 pub mod records;
 pub mod search;
 
+use serde::Deserialize;
+use utoipa::IntoParams;
+
 use crate::db::DbConnection;
 use crate::db::treaties::{self as db_treaties, Treaty};
 use crate::domain::country::shorten_for_display;
@@ -31,6 +34,30 @@ pub fn check_topic(taxonomy: &Taxonomy, topic: Option<&str>) -> Result<(), ApiEr
         .with_allowed(taxonomy.topics.iter().map(|t| t.slug.clone()))
         .with_help("/v1/topics")),
         _ => Ok(()),
+    }
+}
+
+/// The query of the operations that read a treaty text: the language to read it in.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// Language of the text (default English where loaded).
+    #[param(example = "en")]
+    pub lang: Option<Lang>,
+}
+
+/// The treaty a path names.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TreatyPath {
+    /// Treaty id
+    #[param(example = "tpp")]
+    id: String,
+}
+
+impl TreatyPath {
+    pub fn treaty_id(&self) -> Result<TreatyId, ApiError> {
+        parse_treaty_id("id", &self.id)
     }
 }
 

@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, Lang, check_topic, find_treaty, parse_treaty_id, text_language};
+use super::{
+    FAMILY, Lang, LangQuery, TreatyPath, check_topic, find_treaty, parse_treaty_id, text_language,
+};
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
@@ -139,10 +141,7 @@ fn check_token(param: &str, value: &str) -> Result<(), ApiError> {
 /// `meta.sources` says. A treaty whose text is not loaded is a 404 whose `help` is the official text.
 #[utoipa::path(
     tag = "treaties",
-    params(
-        ("id" = String, Path, description = "Treaty id", example = "tpp"),
-        ProvisionsQuery,
-    ),
+    params(TreatyPath, ProvisionsQuery),
     responses(
         (status = 200, description = "Provisions in document order", body = Envelope<Vec<ProvisionResponse>>),
         responses::LookupFailures,
@@ -151,10 +150,9 @@ fn check_token(param: &str, value: &str) -> Result<(), ApiError> {
 #[get("/v1/treaties/{id}/provisions")]
 pub async fn list_treaty_provisions(
     ReadRequest(query, loader): ReadRequest<ProvisionsQuery>,
-    id: web::Path<String>,
+    path: web::Path<TreatyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let id = parse_treaty_id("id", &id)?;
+    let id = path.treaty_id()?;
     if let Some(chapter) = &query.chapter {
         check_token("chapter", chapter)?;
     }
@@ -180,12 +178,16 @@ pub async fn list_treaty_provisions(
         })
 }
 
+/// The article a path names.
 #[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ProvisionQuery {
-    /// Language of the text (default English where loaded).
-    #[param(example = "es")]
-    pub lang: Option<Lang>,
+#[into_params(parameter_in = Path)]
+pub struct ProvisionPath {
+    /// Treaty id
+    #[param(example = "tpp")]
+    id: String,
+    /// Article number as the treaty writes it, or the stable id
+    #[param(example = "19.3")]
+    article: String,
 }
 
 /// The 404 of an article the treaty text does not have, pointing to its chapters.
@@ -204,11 +206,7 @@ fn unknown_article(treaty_name: &str, id: &str, article: &str, lang: Lang) -> Ap
 /// Spanish (`lang=es`).
 #[utoipa::path(
     tag = "treaties",
-    params(
-        ("id" = String, Path, description = "Treaty id", example = "tpp"),
-        ("article" = String, Path, description = "Article number as the treaty writes it, or the stable id", example = "19.3"),
-        ProvisionQuery,
-    ),
+    params(ProvisionPath, LangQuery),
     responses(
         (status = 200, description = "The provision", body = Envelope<ProvisionResponse>),
         responses::LookupFailures,
@@ -216,12 +214,11 @@ fn unknown_article(treaty_name: &str, id: &str, article: &str, lang: Lang) -> Ap
 )]
 #[get("/v1/treaties/{id}/provisions/{article}")]
 pub async fn get_treaty_provision(
-    ReadRequest(query, loader): ReadRequest<ProvisionQuery>,
-    path: web::Path<(String, String)>,
+    ReadRequest(query, loader): ReadRequest<LangQuery>,
+    path: web::Path<ProvisionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, raw_article) = path.into_inner();
-    let id = parse_treaty_id("id", &id)?;
-    let article = article_of(&id, &raw_article)
+    let id = parse_treaty_id("id", &path.id)?;
+    let article = article_of(&id, &path.article)
         .map_err(|e| ApiError::invalid_parameter("article", e.to_string()))?
         .to_owned();
     check_token("article", &article)?;

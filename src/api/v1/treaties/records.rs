@@ -6,7 +6,9 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{FAMILY, Lang, find_treaty, parse_treaty_id, text_language, unknown_treaty, view};
+use super::{
+    FAMILY, Lang, LangQuery, TreatyPath, find_treaty, text_language, unknown_treaty, view,
+};
 use crate::api::caching::Loader;
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
@@ -247,18 +249,18 @@ pub async fn list_treaties(
 /// One treaty record by id (`nafta`, `naalc`, `cusfta`, `tpp`, `cptpp`, `usmca`, or `tota_<id>`).
 #[utoipa::path(
     tag = "treaties",
-    params(
-        ("id" = String, Path, description = "Treaty id", example = "nafta"),
-    ),
+    params(TreatyPath),
     responses(
         (status = 200, description = "The treaty", body = Envelope<TreatyResponse>),
         responses::LookupFailures,
     )
 )]
 #[get("/v1/treaties/{id}")]
-pub async fn get_treaty(loader: Loader, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let id = parse_treaty_id("id", &id)?;
+pub async fn get_treaty(
+    loader: Loader,
+    path: web::Path<TreatyPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.treaty_id()?;
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
             // Every record is read for the side agreements; the one asked for is among them.
@@ -337,24 +339,13 @@ impl CsvRecord for ChapterResponse {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LangQuery {
-    /// Language of the text (default English where loaded).
-    #[param(example = "en")]
-    pub lang: Option<Lang>,
-}
-
 /// List a treaty's chapters
 ///
 /// The chapters of a loaded text in order, with number, title, topics and number of articles. A
 /// treaty whose text is not loaded is a 404 whose `help` links to the official text.
 #[utoipa::path(
     tag = "treaties",
-    params(
-        ("id" = String, Path, description = "Treaty id", example = "tpp"),
-        LangQuery,
-    ),
+    params(TreatyPath, LangQuery),
     responses(
         (status = 200, description = "Chapters in document order", body = Envelope<Vec<ChapterResponse>>),
         responses::LookupFailures,
@@ -363,10 +354,9 @@ pub struct LangQuery {
 #[get("/v1/treaties/{id}/chapters")]
 pub async fn list_treaty_chapters(
     ReadRequest(query, loader): ReadRequest<LangQuery>,
-    id: web::Path<String>,
+    path: web::Path<TreatyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let id = parse_treaty_id("id", &id)?;
+    let id = path.treaty_id()?;
     let asked = query.lang;
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
@@ -463,9 +453,7 @@ impl CsvRecord for CoverageYear {
 /// the others the list is empty and `meta.warnings` says so.
 #[utoipa::path(
     tag = "treaties",
-    params(
-        ("id" = String, Path, description = "Treaty id", example = "nafta"),
-    ),
+    params(TreatyPath),
     responses(
         (status = 200, description = "Flags by year and pair", body = Envelope<Vec<CoverageYear>>),
         responses::LookupFailures,
@@ -474,10 +462,9 @@ impl CsvRecord for CoverageYear {
 #[get("/v1/treaties/{id}/coverage")]
 pub async fn get_treaty_coverage(
     loader: Loader,
-    id: web::Path<String>,
+    path: web::Path<TreatyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let id = parse_treaty_id("id", &id)?;
+    let id = path.treaty_id()?;
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
             let treaty = find_treaty(conn, "id", &id)?;

@@ -259,6 +259,15 @@ pub struct ListWageSeriesQuery {
     pub to: Option<String>,
 }
 
+/// The country whose wages a path names.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CountryWagesPath {
+    /// ISO alpha-2, alpha-3 or numeric code, any case
+    #[param(example = "mx")]
+    country: String,
+}
+
 /// List a country's wage series
 ///
 /// The wage series of a country, each with its unit, currency, frequency, time basis, coverage,
@@ -267,10 +276,7 @@ pub struct ListWageSeriesQuery {
 /// marks the series that `compare` uses by default. The country is any ISO code in any case.
 #[utoipa::path(
     tag = "wages",
-    params(
-        ("country" = String, Path, description = "ISO alpha-2, alpha-3 or numeric code, any case", example = "mx"),
-        ListWageSeriesQuery,
-    ),
+    params(CountryWagesPath, ListWageSeriesQuery),
     responses(
         (status = 200, description = "The country's wage series, ordered by id", body = Envelope<Vec<SeriesSummary>>),
         responses::LookupFailures,
@@ -279,10 +285,9 @@ pub struct ListWageSeriesQuery {
 #[get("/v1/wages/{country}")]
 pub async fn list_wage_series(
     ReadRequest(query, loader): ReadRequest<ListWageSeriesQuery>,
-    country: web::Path<String>,
+    path: web::Path<CountryWagesPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let path_code = country.into_inner();
-    let lookup = parse_country("country", &path_code)?;
+    let lookup = parse_country("country", &path.country)?;
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let (measure, region) = (query.measure, query.region);
     loader.load_fresh(Scope::Ids(DATASETS), move |conn| {
@@ -302,7 +307,7 @@ pub async fn list_wage_series(
         }
         let data: Vec<SeriesSummary> = rows
             .into_iter()
-            .map(|row| SeriesSummary::new(row, Some(&country), &path_code))
+            .map(|row| SeriesSummary::new(row, Some(&country), &path.country))
             .collect();
         reply.collection(meta, data, "wage_series")
     })

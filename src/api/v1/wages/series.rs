@@ -132,6 +132,18 @@ pub struct SeriesObservations {
     pub observations: Vec<Observation>,
 }
 
+/// The series a path names.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SeriesPath {
+    /// ISO alpha-2, alpha-3 or numeric code, any case
+    #[param(example = "mx")]
+    country: String,
+    /// Series id, as listed by /v1/wages/{country}
+    #[param(example = "mx.minimum_wage.general")]
+    series: String,
+}
+
 /// Get a wage series' observations
 ///
 /// The observations of one series. Without `frequency` they come as stored: a minimum wage as one
@@ -144,11 +156,7 @@ pub struct SeriesObservations {
 /// month or year. `meta.transformations` states every step and assumption.
 #[utoipa::path(
     tag = "wages",
-    params(
-        ("country" = String, Path, description = "ISO alpha-2, alpha-3 or numeric code, any case", example = "mx"),
-        ("series" = String, Path, description = "Series id, as listed by /v1/wages/{country}", example = "mx.minimum_wage.general"),
-        SeriesQuery,
-    ),
+    params(SeriesPath, SeriesQuery),
     responses(
         (status = 200, description = "The series and its observations (CSV and NDJSON: the observations alone)", body = Envelope<SeriesObservations>),
         responses::LookupFailures,
@@ -157,11 +165,14 @@ pub struct SeriesObservations {
 #[get("/v1/wages/{country}/series/{series}")]
 pub async fn get_wage_series(
     ReadRequest(query, loader): ReadRequest<SeriesQuery>,
-    path: web::Path<(String, String)>,
+    path: web::Path<SeriesPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (path_code, series_id) = path.into_inner();
+    let SeriesPath {
+        country: path_code,
+        series,
+    } = path.into_inner();
     let lookup = parse_country("country", &path_code)?;
-    let series_id = parse_series_id("series", &series_id)?;
+    let series_id = parse_series_id("series", &series)?;
     let request = query.request()?;
     let help_code = path_code.clone();
     let today = loader.today();
