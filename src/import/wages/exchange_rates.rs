@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_period};
-use crate::domain::period::Period;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -31,31 +30,6 @@ struct FixRecord {
     frequency: String,
     mxn_per_usd: String,
     source_id: String,
-}
-
-/// Checks that a period has the shape its frequency promises.
-fn period_of(
-    file: &str,
-    line: u64,
-    raw: &str,
-    frequency: NativeFrequency,
-) -> Result<Period, ImportError> {
-    let period = parse_period(file, line, "period", raw)?;
-    let fits = matches!(
-        (frequency, period),
-        (NativeFrequency::Daily, Period::Day(_))
-            | (NativeFrequency::Monthly, Period::Month(..))
-            | (NativeFrequency::Annual, Period::Year(_))
-    );
-    if fits {
-        Ok(period)
-    } else {
-        Err(row_error(
-            file,
-            line,
-            format!("period '{raw}' does not fit a {} row", frequency.as_str()),
-        ))
-    }
 }
 
 struct RateSeries {
@@ -132,7 +106,7 @@ fn fred() -> Result<Vec<LoadedSeries>, ImportError> {
                 ));
             }
         };
-        let period = period_of(file, line, &record.period, frequency)?;
+        let period = parse_period(file, line, "period", &record.period, frequency.finest())?;
         let rate = parse_number(file, line, "rate", &record.rate)?;
         groups
             .entry((quote, frequency))
@@ -176,7 +150,7 @@ fn banxico_fix() -> Result<Vec<LoadedSeries>, ImportError> {
                 ));
             }
         };
-        let period = period_of(file, line, &record.period, frequency)?;
+        let period = parse_period(file, line, "period", &record.period, frequency.finest())?;
         let rate = parse_number(file, line, "mxn_per_usd", &record.mxn_per_usd)?;
         groups
             .entry(frequency)

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
-    parse_number,
+    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_number,
+    parse_period,
 };
+use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -402,7 +403,7 @@ fn banxico_series() -> Result<Vec<LoadedSeries>, ImportError> {
                 format!("unknown Banxico series '{}'", record.banxico_series),
             ));
         }
-        let period = parse_month(file, line, "period", &record.period)?;
+        let period = parse_period(file, line, "period", &record.period, Frequency::Monthly)?;
         let value = parse_number(file, line, "value", &record.value)?;
         by_code
             .entry(record.banxico_series)

@@ -16,7 +16,7 @@ use super::csv_rows::row_error;
 use super::{BundledDataset, CatalogueEntry, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
-use crate::domain::period::{Period, iso_date};
+use crate::domain::period::{Frequency, Period, iso_date};
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::domain::source::{DatasetFamily, Reporting};
 
@@ -241,11 +241,6 @@ pub fn parse_number(
         .ok_or_else(|| row_error(file, line, format!("{column} '{raw}' is not a number")))
 }
 
-/// Parses a period column of the expected kind (year, month or day).
-pub fn parse_period(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
-    Period::parse(raw.trim()).map_err(|e| row_error(file, line, format!("{column}: {e}")))
-}
-
 /// Parses a column that must hold an ISO 3166-1 alpha-3 code, as the standard spells it.
 pub fn parse_alpha3(
     file: &str,
@@ -264,40 +259,31 @@ pub fn parse_alpha3(
         })
 }
 
-/// Parses a column that must hold a year.
-pub fn parse_year(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
-    match parse_period(file, line, column, raw)? {
-        year @ Period::Year(_) => Ok(year),
-        _ => Err(row_error(
+/// Parses a period column of the file's frequency. Each wage file states one frequency per column
+/// (or per row), so a period of another kind is a malformed row, never a coarser or finer value.
+pub fn parse_period(
+    file: &str,
+    line: u64,
+    column: &str,
+    raw: &str,
+    frequency: Frequency,
+) -> Result<Period, ImportError> {
+    let period =
+        Period::parse(raw.trim()).map_err(|e| row_error(file, line, format!("{column}: {e}")))?;
+    if period.frequency() == frequency {
+        Ok(period)
+    } else {
+        Err(row_error(
             file,
             line,
-            format!("{column} '{raw}' is not a year"),
-        )),
+            format!("{column} '{raw}' does not fit {} data", frequency.name()),
+        ))
     }
 }
 
-/// Parses a column that must hold a month (`YYYY-MM`).
-pub fn parse_month(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
-    match parse_period(file, line, column, raw)? {
-        month @ Period::Month(..) => Ok(month),
-        _ => Err(row_error(
-            file,
-            line,
-            format!("{column} '{raw}' is not a month"),
-        )),
-    }
-}
-
-/// Parses a `YYYY-MM-DD` column.
+/// Parses a `YYYY-MM-DD` column: the effective dates of changes are days, not periods.
 pub fn parse_day(file: &str, line: u64, column: &str, raw: &str) -> Result<NaiveDate, ImportError> {
-    match parse_period(file, line, column, raw)? {
-        Period::Day(day) => Ok(day),
-        _ => Err(row_error(
-            file,
-            line,
-            format!("{column} '{raw}' is not a date (YYYY-MM-DD)"),
-        )),
-    }
+    parse_period(file, line, column, raw, Frequency::Daily).map(Period::first_day)
 }
 
 fn all_series() -> Result<Vec<LoadedSeries>, ImportError> {

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_number, parse_year};
+use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_number, parse_period};
+use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -177,7 +178,7 @@ fn average_2025() -> Result<BTreeMap<&'static str, Vec<Obs>>, ImportError> {
             return Err(row_error(file, line, "expected constant prices of 2025"));
         }
         average.entry(iso3).or_default().push(Obs::for_period(
-            parse_year(file, line, "year", &record.year)?,
+            parse_period(file, line, "year", &record.year, Frequency::Annual)?,
             parse_number(file, line, "value", &record.value)?,
             AVERAGE_2025_SOURCE,
         ));
@@ -202,7 +203,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         })?;
         let value = parse_number(file, line, "value", &record.value)?;
         real_minimum.entry(iso3).or_default().push(Obs::for_period(
-            parse_year(file, line, "year", &record.year)?,
+            parse_period(file, line, "year", &record.year, Frequency::Annual)?,
             value,
             &record.source_id,
         ));
@@ -220,7 +221,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         }
         let value = parse_number(file, line, "value", &record.value)?;
         average.entry(iso3).or_default().push(Obs::for_period(
-            parse_year(file, line, "year", &record.year)?,
+            parse_period(file, line, "year", &record.year, Frequency::Annual)?,
             value,
             &record.source_id,
         ));

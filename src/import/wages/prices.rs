@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{
-    LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_month, parse_number, parse_year,
-};
+use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_number, parse_period};
+use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -88,7 +87,7 @@ fn national_cpis() -> Result<Vec<LoadedSeries>, ImportError> {
                 format!("base '{}' is not {}", record.base, cpi.base),
             ));
         }
-        let period = parse_month(file, line, "date", &record.date)?;
+        let period = parse_period(file, line, "date", &record.date, Frequency::Monthly)?;
         by_country
             .entry(record.country_iso3)
             .or_default()
@@ -151,7 +150,7 @@ fn cpi() -> Result<Vec<LoadedSeries>, ImportError> {
     let mut change = Vec::new();
     let mut source_id = String::new();
     for (line, record) in read_rows::<CpiRecord>(file, CPI_CSV.bytes)? {
-        let period = parse_month(file, line, "period", &record.period)?;
+        let period = parse_period(file, line, "period", &record.period, Frequency::Monthly)?;
         index.push(Obs::for_period(
             period,
             parse_number(
@@ -207,7 +206,7 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
     let mut by_country: BTreeMap<&'static str, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<InflationRecord>(file, INFLATION_CSV.bytes)? {
         let country = parse_alpha3(file, line, "country", &record.country)?;
-        let period = parse_year(file, line, "year", &record.year)?;
+        let period = parse_period(file, line, "year", &record.year, Frequency::Annual)?;
         let value = parse_number(
             file,
             line,

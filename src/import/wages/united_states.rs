@@ -7,9 +7,10 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::{
-    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
-    parse_number, parse_year,
+    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_number,
+    parse_period,
 };
+use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -82,7 +83,7 @@ struct StateYear {
 
 /// The year's last day, as the end of a rate the annual table shows still in force then.
 fn last_confirmed_day(file: &str, line: u64, year: &str) -> Result<NaiveDate, ImportError> {
-    Ok(parse_year(file, line, "year", year)?.last_day())
+    Ok(parse_period(file, line, "year", year, Frequency::Annual)?.last_day())
 }
 
 /// A series' latest rate is served through the last year the annual table shows it in force on
@@ -327,7 +328,7 @@ fn earnings() -> Result<Vec<LoadedSeries>, ImportError> {
                 ),
             ));
         }
-        let period = parse_month(file, line, "date", &record.date)?;
+        let period = parse_period(file, line, "date", &record.date, Frequency::Monthly)?;
         by_series
             .entry(record.series_id)
             .or_default()
