@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_number,
-    parse_period,
+    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, minimum_wage_spec,
+    parse_day, parse_number, parse_period,
 };
 use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
@@ -366,22 +366,16 @@ fn nominal_series() -> Result<Vec<LoadedSeries>, ImportError> {
                 .unwrap_or_default();
             Ok(finish(
                 SeriesSpec {
-                    id: format!("mx.minimum_wage.{}", series.variant),
-                    topic: SeriesTopic::Wages,
-                    country: Some("MEX".to_owned()),
-                    region: None,
-                    measure: "minimum_wage",
                     name: series.name.to_owned(),
                     description: series.description.to_owned(),
-                    unit: "MXN per day".to_owned(),
-                    currency: Some("MXN"),
-                    base_currency: None,
-                    per: Some(TimeUnit::Day),
-                    price_basis: PriceBasis::Nominal,
-                    frequency: NativeFrequency::Event,
-                    time_basis: "in force from the effective date until the next value",
                     headline: series.headline,
-                    source_id,
+                    ..minimum_wage_spec(
+                        format!("mx.minimum_wage.{}", series.variant),
+                        "MEX",
+                        "MXN",
+                        TimeUnit::Day,
+                        source_id,
+                    )
                 },
                 observations,
             ))

@@ -286,6 +286,36 @@ pub fn parse_day(file: &str, line: u64, column: &str, raw: &str) -> Result<Naive
     parse_period(file, line, column, raw, Frequency::Daily).map(Period::first_day)
 }
 
+/// A nominal minimum wage as dated changes, each in force until the next. The U.S., Canadian and
+/// Mexican series of changes share all of this, and must keep sharing it to be compared; callers
+/// name the series and fill in the rest.
+pub fn minimum_wage_spec(
+    id: String,
+    country: &str,
+    currency: &'static str,
+    per: TimeUnit,
+    source_id: String,
+) -> SeriesSpec {
+    SeriesSpec {
+        id,
+        topic: SeriesTopic::Wages,
+        country: Some(country.to_owned()),
+        region: None,
+        measure: "minimum_wage",
+        name: String::new(),
+        description: String::new(),
+        unit: format!("{currency} per {}", per.as_str()),
+        currency: Some(currency),
+        base_currency: None,
+        per: Some(per),
+        price_basis: PriceBasis::Nominal,
+        frequency: NativeFrequency::Event,
+        time_basis: "in force from the effective date until the next value",
+        headline: false,
+        source_id,
+    }
+}
+
 fn all_series() -> Result<Vec<LoadedSeries>, ImportError> {
     let mut all = Vec::new();
     all.extend(mexico::series()?);
