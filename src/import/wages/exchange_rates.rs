@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_period};
+use super::{LoadedSeries, Obs, SeriesSpec, finish, last_source, parse_number, parse_period};
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -42,10 +42,7 @@ struct RateSeries {
 }
 
 fn rate_series(spec: RateSeries, observations: Vec<Obs>) -> LoadedSeries {
-    let source_id = observations
-        .last()
-        .map(|o| o.source_id.clone())
-        .unwrap_or_default();
+    let source_id = last_source(&observations);
     finish(
         SeriesSpec {
             id: format!(

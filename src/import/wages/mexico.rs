@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, minimum_wage_spec,
-    parse_day, parse_number, parse_period,
+    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, last_source,
+    minimum_wage_spec, parse_day, parse_number, parse_period,
 };
 use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
@@ -360,10 +360,7 @@ fn nominal_series() -> Result<Vec<LoadedSeries>, ImportError> {
         .map(|series| {
             let events = by_series.remove(series.variant).unwrap_or_default();
             let observations = events_to_observations(file, events)?;
-            let source_id = observations
-                .last()
-                .map(|o| o.source_id.clone())
-                .unwrap_or_default();
+            let source_id = last_source(&observations);
             Ok(finish(
                 SeriesSpec {
                     name: series.name.to_owned(),
@@ -408,7 +405,7 @@ fn banxico_series() -> Result<Vec<LoadedSeries>, ImportError> {
         .iter()
         .map(|series| {
             let observations = by_code.remove(series.code).unwrap_or_default();
-            let source_id = observations.last().map(|o| o.source_id.clone()).unwrap_or_default();
+            let source_id = last_source(&observations);
             finish(
                 SeriesSpec {
                     id: series.id.to_owned(),

@@ -223,6 +223,23 @@ pub fn finish(spec: SeriesSpec, mut observations: Vec<Obs>) -> LoadedSeries {
     LoadedSeries { row, observations }
 }
 
+/// The source a series is credited to when its rows name their own: that of the last row, the
+/// newest vintage or revision its latest values come from.
+pub fn last_source(observations: &[Obs]) -> String {
+    observations
+        .last()
+        .map(|o| o.source_id.clone())
+        .unwrap_or_default()
+}
+
+/// The start of a country's series ids (`us.cpi_u`, `mx.minimum_wage.general`): its ISO alpha-2
+/// code in lower case, so that ids built from an alpha-3 column read like those written by hand.
+pub fn country_id_prefix(alpha3: &str) -> String {
+    rust_iso3166::from_alpha3(alpha3)
+        .map_or("xx", |c| c.alpha2)
+        .to_lowercase()
+}
+
 /// Parses a number column; an empty cell is `None`.
 pub fn parse_number(
     file: &str,

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_number, parse_period};
+use super::{
+    LoadedSeries, Obs, SeriesSpec, country_id_prefix, finish, last_source, parse_alpha3,
+    parse_number, parse_period,
+};
 use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
@@ -127,13 +130,8 @@ fn to_series(measure: &Measure, by_country: BTreeMap<&'static str, Vec<Obs>>) ->
     by_country
         .into_iter()
         .map(|(iso3, observations)| {
-            let iso2 = rust_iso3166::from_alpha3(iso3)
-                .map_or("xx", |c| c.alpha2)
-                .to_lowercase();
-            let source_id = observations
-                .last()
-                .map(|o| o.source_id.clone())
-                .unwrap_or_default();
+            let iso2 = country_id_prefix(iso3);
+            let source_id = last_source(&observations);
             finish(
                 SeriesSpec {
                     id: format!("{iso2}.{}.{}", measure.measure, measure.variant),

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_number, parse_period};
+use super::{
+    LoadedSeries, Obs, SeriesSpec, country_id_prefix, finish, last_source, parse_alpha3,
+    parse_number, parse_period,
+};
 use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
 use crate::import::ImportError;
@@ -148,7 +151,6 @@ fn cpi() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = CPI_CSV.path;
     let mut index = Vec::new();
     let mut change = Vec::new();
-    let mut source_id = String::new();
     for (line, record) in read_rows::<CpiRecord>(file, CPI_CSV.bytes)? {
         let period = parse_period(file, line, "period", &record.period, Frequency::Monthly)?;
         index.push(Obs::for_period(
@@ -171,8 +173,8 @@ fn cpi() -> Result<Vec<LoadedSeries>, ImportError> {
             )?,
             &record.source_id,
         ));
-        source_id = record.source_id;
     }
+    let source_id = last_source(&index);
     Ok(vec![
         finish(
             SeriesSpec {
@@ -222,8 +224,8 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
     Ok(by_country
         .into_iter()
         .map(|(country, observations)| {
-            let iso2 = rust_iso3166::from_alpha3(country).map_or("xx", |c| c.alpha2).to_lowercase();
-            let source_id = observations.last().map(|o| o.source_id.clone()).unwrap_or_default();
+            let iso2 = country_id_prefix(country);
+            let source_id = last_source(&observations);
             finish(
                 SeriesSpec {
                     measure: "inflation",
