@@ -32,6 +32,34 @@ struct FixRecord {
     source_id: String,
 }
 
+/// FRED's frequency labels.
+const FRED_FREQUENCIES: [(&str, NativeFrequency); 2] = [
+    ("monthly", NativeFrequency::Monthly),
+    ("annual", NativeFrequency::Annual),
+];
+
+/// Banxico's frequency labels, worded otherwise than FRED's.
+const FIX_FREQUENCIES: [(&str, NativeFrequency); 3] = [
+    ("daily", NativeFrequency::Daily),
+    ("monthly_avg", NativeFrequency::Monthly),
+    ("annual_avg", NativeFrequency::Annual),
+];
+
+/// The frequency a row's label names among its file's `labels`; both files are read the same
+/// way, only their words differ.
+fn frequency_named(
+    file: &str,
+    line: u64,
+    raw: &str,
+    labels: &[(&str, NativeFrequency)],
+) -> Result<NativeFrequency, ImportError> {
+    labels
+        .iter()
+        .find(|(label, _)| *label == raw)
+        .map(|(_, frequency)| *frequency)
+        .ok_or_else(|| row_error(file, line, format!("unknown frequency '{raw}'")))
+}
+
 struct RateSeries {
     quote: &'static str,
     source: &'static str,
@@ -92,17 +120,7 @@ fn fred() -> Result<Vec<LoadedSeries>, ImportError> {
                 ));
             }
         };
-        let frequency = match record.frequency.as_str() {
-            "monthly" => NativeFrequency::Monthly,
-            "annual" => NativeFrequency::Annual,
-            other => {
-                return Err(row_error(
-                    file,
-                    line,
-                    format!("unknown frequency '{other}'"),
-                ));
-            }
-        };
+        let frequency = frequency_named(file, line, &record.frequency, &FRED_FREQUENCIES)?;
         let period = parse_period(file, line, "period", &record.period, frequency.finest())?;
         let rate = parse_number(file, line, "rate", &record.rate)?;
         groups
@@ -135,18 +153,7 @@ fn banxico_fix() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = BANXICO_FIX_CSV.path;
     let mut groups: BTreeMap<NativeFrequency, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<FixRecord>(file, BANXICO_FIX_CSV.bytes)? {
-        let frequency = match record.frequency.as_str() {
-            "daily" => NativeFrequency::Daily,
-            "monthly_avg" => NativeFrequency::Monthly,
-            "annual_avg" => NativeFrequency::Annual,
-            other => {
-                return Err(row_error(
-                    file,
-                    line,
-                    format!("unknown frequency '{other}'"),
-                ));
-            }
-        };
+        let frequency = frequency_named(file, line, &record.frequency, &FIX_FREQUENCIES)?;
         let period = parse_period(file, line, "period", &record.period, frequency.finest())?;
         let rate = parse_number(file, line, "mxn_per_usd", &record.mxn_per_usd)?;
         groups
