@@ -276,6 +276,21 @@ pub fn parse_alpha3(
         })
 }
 
+/// The entry of a file's list of countries that a row names. Such files are loaded for a few
+/// countries only; a row for another means the file is not the one its reader was written for.
+pub fn listed_country<T>(
+    file: &str,
+    line: u64,
+    raw: &str,
+    listed: impl IntoIterator<Item = T>,
+    country: impl Fn(&T) -> &str,
+) -> Result<T, ImportError> {
+    listed
+        .into_iter()
+        .find(|entry| country(entry) == raw)
+        .ok_or_else(|| row_error(file, line, format!("unexpected country '{raw}'")))
+}
+
 /// Parses a period column of the file's frequency. Each wage file states one frequency per column
 /// (or per row), so a period of another kind is a malformed row, never a coarser or finer value.
 pub fn parse_period(

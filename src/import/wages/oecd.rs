@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    LoadedSeries, Obs, SeriesSpec, country_id_prefix, finish, last_source, parse_alpha3,
-    parse_number, parse_period,
+    LoadedSeries, Obs, SeriesSpec, country_id_prefix, finish, last_source, listed_country,
+    parse_alpha3, parse_number, parse_period,
 };
 use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
@@ -162,16 +162,13 @@ fn average_2025() -> Result<BTreeMap<&'static str, Vec<Obs>>, ImportError> {
     let file = AVERAGE_WAGES_2025_CSV.path;
     let mut average: BTreeMap<&'static str, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<Average2025Record>(file, AVERAGE_WAGES_2025_CSV.bytes)? {
-        let iso3 = RELEASE_2025_COUNTRIES
-            .into_iter()
-            .find(|c| *c == record.country_iso3)
-            .ok_or_else(|| {
-                row_error(
-                    file,
-                    line,
-                    format!("unexpected country '{}'", record.country_iso3),
-                )
-            })?;
+        let iso3 = listed_country(
+            file,
+            line,
+            &record.country_iso3,
+            RELEASE_2025_COUNTRIES,
+            |c| c,
+        )?;
         if record.price_base != "constant prices" || record.base_period != "2025" {
             return Err(row_error(file, line, "expected constant prices of 2025"));
         }

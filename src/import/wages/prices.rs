@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    LoadedSeries, Obs, SeriesSpec, country_id_prefix, finish, last_source, parse_alpha3,
-    parse_number, parse_period,
+    LoadedSeries, Obs, SeriesSpec, country_id_prefix, finish, last_source, listed_country,
+    parse_alpha3, parse_number, parse_period,
 };
 use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
@@ -73,16 +73,9 @@ fn national_cpis() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = CPI_CAN_MEX_CSV.path;
     let mut by_country: BTreeMap<String, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<NationalCpiRecord>(file, CPI_CAN_MEX_CSV.bytes)? {
-        let cpi = NATIONAL_CPIS
-            .iter()
-            .find(|c| c.country == record.country_iso3)
-            .ok_or_else(|| {
-                row_error(
-                    file,
-                    line,
-                    format!("unexpected country '{}'", record.country_iso3),
-                )
-            })?;
+        let cpi = listed_country(file, line, &record.country_iso3, &NATIONAL_CPIS, |c| {
+            c.country
+        })?;
         if record.base != cpi.base {
             return Err(row_error(
                 file,
