@@ -104,6 +104,16 @@ impl Period {
         period.ok_or_else(invalid)
     }
 
+    /// The frequency whose periods are of this kind.
+    pub fn frequency(self) -> Frequency {
+        match self {
+            Period::Year(_) => Frequency::Annual,
+            Period::Quarter(..) => Frequency::Quarterly,
+            Period::Month(..) => Frequency::Monthly,
+            Period::Day(_) => Frequency::Daily,
+        }
+    }
+
     /// The period of `frequency` that contains `date`.
     pub fn containing(date: NaiveDate, frequency: Frequency) -> Self {
         match frequency {

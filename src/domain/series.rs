@@ -455,7 +455,7 @@ mod tests {
         use proptest::prelude::*;
 
         use super::super::*;
-        use crate::domain::period::{DateRange, Frequency, Period};
+        use crate::domain::period::{DateRange, Period};
 
         /// A calendar period of any kind between 1950 and 2049.
         fn any_period() -> impl Strategy<Value = Period> {
@@ -474,15 +474,6 @@ mod tests {
             )
         }
 
-        fn frequency_of(period: Period) -> Frequency {
-            match period {
-                Period::Year(_) => Frequency::Annual,
-                Period::Quarter(..) => Frequency::Quarterly,
-                Period::Month(..) => Frequency::Monthly,
-                Period::Day(_) => Frequency::Daily,
-            }
-        }
-
         proptest! {
             #[test]
             fn a_value_in_force_all_period_resamples_to_itself(
@@ -497,7 +488,7 @@ mod tests {
                     value: Some(value),
                 };
                 let range = DateRange { start: period.first_day(), end: period.last_day() };
-                let figures = aggregate(NativeFrequency::Event, &[span], frequency_of(period), range)
+                let figures = aggregate(NativeFrequency::Event, &[span], period.frequency(), range)
                     .expect("an event series answers every frequency");
                 prop_assert_eq!(figures.len(), 1);
                 let figure = &figures[0];

@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{
-    Event, LoadedSeries, SeriesSpec, events_to_observations, finish, parse_day, parse_number,
+    Event, LoadedSeries, SeriesSpec, events_to_observations, finish, minimum_wage_spec, parse_day,
+    parse_number,
 };
-use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
+use crate::domain::series::TimeUnit;
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
 use crate::import::csv_rows::{read_rows, row_error};
@@ -234,22 +235,17 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         let observations = events_to_observations(file, events)?;
         all.push(finish(
             SeriesSpec {
-                id: format!("ca.minimum_wage.{variant}"),
-                topic: SeriesTopic::Wages,
-                country: Some("CAN".to_owned()),
                 region: Some(format!("CA-{code}")),
-                measure: "minimum_wage",
                 name: format!("{name} general minimum wage"),
                 description,
-                unit: "CAD per hour".to_owned(),
-                currency: Some("CAD"),
-                base_currency: None,
-                per: Some(TimeUnit::Hour),
-                price_basis: PriceBasis::Nominal,
-                frequency: NativeFrequency::Event,
-                time_basis: "in force from the effective date until the next value",
                 headline: ontario,
-                source_id: if ontario { ONTARIO_SOURCE } else { ESDC_SOURCE }.to_owned(),
+                ..minimum_wage_spec(
+                    format!("ca.minimum_wage.{variant}"),
+                    "CAN",
+                    "CAD",
+                    TimeUnit::Hour,
+                    if ontario { ONTARIO_SOURCE } else { ESDC_SOURCE }.to_owned(),
+                )
             },
             observations,
         ));

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_number, parse_period};
-use crate::domain::period::Period;
+use super::{LoadedSeries, Obs, SeriesSpec, finish, last_source, parse_number, parse_period};
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -33,29 +32,32 @@ struct FixRecord {
     source_id: String,
 }
 
-/// Checks that a period has the shape its frequency promises.
-fn period_of(
+/// FRED's frequency labels.
+const FRED_FREQUENCIES: [(&str, NativeFrequency); 2] = [
+    ("monthly", NativeFrequency::Monthly),
+    ("annual", NativeFrequency::Annual),
+];
+
+/// Banxico's frequency labels, worded otherwise than FRED's.
+const FIX_FREQUENCIES: [(&str, NativeFrequency); 3] = [
+    ("daily", NativeFrequency::Daily),
+    ("monthly_avg", NativeFrequency::Monthly),
+    ("annual_avg", NativeFrequency::Annual),
+];
+
+/// The frequency a row's label names among its file's `labels`; both files are read the same
+/// way, only their words differ.
+fn frequency_named(
     file: &str,
     line: u64,
     raw: &str,
-    frequency: NativeFrequency,
-) -> Result<Period, ImportError> {
-    let period = parse_period(file, line, "period", raw)?;
-    let fits = matches!(
-        (frequency, period),
-        (NativeFrequency::Daily, Period::Day(_))
-            | (NativeFrequency::Monthly, Period::Month(..))
-            | (NativeFrequency::Annual, Period::Year(_))
-    );
-    if fits {
-        Ok(period)
-    } else {
-        Err(row_error(
-            file,
-            line,
-            format!("period '{raw}' does not fit a {} row", frequency.as_str()),
-        ))
-    }
+    labels: &[(&str, NativeFrequency)],
+) -> Result<NativeFrequency, ImportError> {
+    labels
+        .iter()
+        .find(|(label, _)| *label == raw)
+        .map(|(_, frequency)| *frequency)
+        .ok_or_else(|| row_error(file, line, format!("unknown frequency '{raw}'")))
 }
 
 struct RateSeries {
@@ -68,10 +70,7 @@ struct RateSeries {
 }
 
 fn rate_series(spec: RateSeries, observations: Vec<Obs>) -> LoadedSeries {
-    let source_id = observations
-        .last()
-        .map(|o| o.source_id.clone())
-        .unwrap_or_default();
+    let source_id = last_source(&observations);
     finish(
         SeriesSpec {
             id: format!(
@@ -121,18 +120,8 @@ fn fred() -> Result<Vec<LoadedSeries>, ImportError> {
                 ));
             }
         };
-        let frequency = match record.frequency.as_str() {
-            "monthly" => NativeFrequency::Monthly,
-            "annual" => NativeFrequency::Annual,
-            other => {
-                return Err(row_error(
-                    file,
-                    line,
-                    format!("unknown frequency '{other}'"),
-                ));
-            }
-        };
-        let period = period_of(file, line, &record.period, frequency)?;
+        let frequency = frequency_named(file, line, &record.frequency, &FRED_FREQUENCIES)?;
+        let period = parse_period(file, line, "period", &record.period, frequency.finest())?;
         let rate = parse_number(file, line, "rate", &record.rate)?;
         groups
             .entry((quote, frequency))
@@ -164,19 +153,8 @@ fn banxico_fix() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = BANXICO_FIX_CSV.path;
     let mut groups: BTreeMap<NativeFrequency, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<FixRecord>(file, BANXICO_FIX_CSV.bytes)? {
-        let frequency = match record.frequency.as_str() {
-            "daily" => NativeFrequency::Daily,
-            "monthly_avg" => NativeFrequency::Monthly,
-            "annual_avg" => NativeFrequency::Annual,
-            other => {
-                return Err(row_error(
-                    file,
-                    line,
-                    format!("unknown frequency '{other}'"),
-                ));
-            }
-        };
-        let period = period_of(file, line, &record.period, frequency)?;
+        let frequency = frequency_named(file, line, &record.frequency, &FIX_FREQUENCIES)?;
+        let period = parse_period(file, line, "period", &record.period, frequency.finest())?;
         let rate = parse_number(file, line, "mxn_per_usd", &record.mxn_per_usd)?;
         groups
             .entry(frequency)

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
-    parse_number,
+    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, last_source,
+    minimum_wage_spec, parse_day, parse_number, parse_period,
 };
+use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -359,28 +360,19 @@ fn nominal_series() -> Result<Vec<LoadedSeries>, ImportError> {
         .map(|series| {
             let events = by_series.remove(series.variant).unwrap_or_default();
             let observations = events_to_observations(file, events)?;
-            let source_id = observations
-                .last()
-                .map(|o| o.source_id.clone())
-                .unwrap_or_default();
+            let source_id = last_source(&observations);
             Ok(finish(
                 SeriesSpec {
-                    id: format!("mx.minimum_wage.{}", series.variant),
-                    topic: SeriesTopic::Wages,
-                    country: Some("MEX".to_owned()),
-                    region: None,
-                    measure: "minimum_wage",
                     name: series.name.to_owned(),
                     description: series.description.to_owned(),
-                    unit: "MXN per day".to_owned(),
-                    currency: Some("MXN"),
-                    base_currency: None,
-                    per: Some(TimeUnit::Day),
-                    price_basis: PriceBasis::Nominal,
-                    frequency: NativeFrequency::Event,
-                    time_basis: "in force from the effective date until the next value",
                     headline: series.headline,
-                    source_id,
+                    ..minimum_wage_spec(
+                        format!("mx.minimum_wage.{}", series.variant),
+                        "MEX",
+                        "MXN",
+                        TimeUnit::Day,
+                        source_id,
+                    )
                 },
                 observations,
             ))
@@ -402,7 +394,7 @@ fn banxico_series() -> Result<Vec<LoadedSeries>, ImportError> {
                 format!("unknown Banxico series '{}'", record.banxico_series),
             ));
         }
-        let period = parse_month(file, line, "period", &record.period)?;
+        let period = parse_period(file, line, "period", &record.period, Frequency::Monthly)?;
         let value = parse_number(file, line, "value", &record.value)?;
         by_code
             .entry(record.banxico_series)
@@ -413,7 +405,7 @@ fn banxico_series() -> Result<Vec<LoadedSeries>, ImportError> {
         .iter()
         .map(|series| {
             let observations = by_code.remove(series.code).unwrap_or_default();
-            let source_id = observations.last().map(|o| o.source_id.clone()).unwrap_or_default();
+            let source_id = last_source(&observations);
             finish(
                 SeriesSpec {
                     id: series.id.to_owned(),

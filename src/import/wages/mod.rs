@@ -16,7 +16,7 @@ use super::csv_rows::row_error;
 use super::{BundledDataset, BundledLoader, CatalogueEntry, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::series::{self as db_series, ObservationRow, SeriesRow};
-use crate::domain::period::{Period, iso_date};
+use crate::domain::period::{Frequency, Period, iso_date};
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::domain::source::{DatasetFamily, Reporting};
 
@@ -222,6 +222,23 @@ pub fn finish(spec: SeriesSpec, mut observations: Vec<Obs>) -> LoadedSeries {
     LoadedSeries { row, observations }
 }
 
+/// The source a series is credited to when its rows name their own: that of the last row, the
+/// newest vintage or revision its latest values come from.
+pub fn last_source(observations: &[Obs]) -> String {
+    observations
+        .last()
+        .map(|o| o.source_id.clone())
+        .unwrap_or_default()
+}
+
+/// The start of a country's series ids (`us.cpi_u`, `mx.minimum_wage.general`): its ISO alpha-2
+/// code in lower case, so that ids built from an alpha-3 column read like those written by hand.
+pub fn country_id_prefix(alpha3: &str) -> String {
+    rust_iso3166::from_alpha3(alpha3)
+        .map_or("xx", |c| c.alpha2)
+        .to_lowercase()
+}
+
 /// Parses a number column; an empty cell is `None`.
 pub fn parse_number(
     file: &str,
@@ -238,11 +255,6 @@ pub fn parse_number(
         .filter(|v| v.is_finite())
         .map(Some)
         .ok_or_else(|| row_error(file, line, format!("{column} '{raw}' is not a number")))
-}
-
-/// Parses a period column of the expected kind (year, month or day).
-pub fn parse_period(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
-    Period::parse(raw.trim()).map_err(|e| row_error(file, line, format!("{column}: {e}")))
 }
 
 /// Parses a column that must hold an ISO 3166-1 alpha-3 code, as the standard spells it.
@@ -263,39 +275,75 @@ pub fn parse_alpha3(
         })
 }
 
-/// Parses a column that must hold a year.
-pub fn parse_year(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
-    match parse_period(file, line, column, raw)? {
-        year @ Period::Year(_) => Ok(year),
-        _ => Err(row_error(
+/// The entry of a file's list of countries that a row names. Such files are loaded for a few
+/// countries only; a row for another means the file is not the one its reader was written for.
+pub fn listed_country<T>(
+    file: &str,
+    line: u64,
+    raw: &str,
+    listed: impl IntoIterator<Item = T>,
+    country: impl Fn(&T) -> &str,
+) -> Result<T, ImportError> {
+    listed
+        .into_iter()
+        .find(|entry| country(entry) == raw)
+        .ok_or_else(|| row_error(file, line, format!("unexpected country '{raw}'")))
+}
+
+/// Parses a period column of the file's frequency. Each wage file states one frequency per column
+/// (or per row), so a period of another kind is a malformed row, never a coarser or finer value.
+pub fn parse_period(
+    file: &str,
+    line: u64,
+    column: &str,
+    raw: &str,
+    frequency: Frequency,
+) -> Result<Period, ImportError> {
+    let period =
+        Period::parse(raw.trim()).map_err(|e| row_error(file, line, format!("{column}: {e}")))?;
+    if period.frequency() == frequency {
+        Ok(period)
+    } else {
+        Err(row_error(
             file,
             line,
-            format!("{column} '{raw}' is not a year"),
-        )),
+            format!("{column} '{raw}' does not fit {} data", frequency.name()),
+        ))
     }
 }
 
-/// Parses a column that must hold a month (`YYYY-MM`).
-pub fn parse_month(file: &str, line: u64, column: &str, raw: &str) -> Result<Period, ImportError> {
-    match parse_period(file, line, column, raw)? {
-        month @ Period::Month(..) => Ok(month),
-        _ => Err(row_error(
-            file,
-            line,
-            format!("{column} '{raw}' is not a month"),
-        )),
-    }
-}
-
-/// Parses a `YYYY-MM-DD` column.
+/// Parses a `YYYY-MM-DD` column: the effective dates of changes are days, not periods.
 pub fn parse_day(file: &str, line: u64, column: &str, raw: &str) -> Result<NaiveDate, ImportError> {
-    match parse_period(file, line, column, raw)? {
-        Period::Day(day) => Ok(day),
-        _ => Err(row_error(
-            file,
-            line,
-            format!("{column} '{raw}' is not a date (YYYY-MM-DD)"),
-        )),
+    parse_period(file, line, column, raw, Frequency::Daily).map(Period::first_day)
+}
+
+/// A nominal minimum wage as dated changes, each in force until the next. The U.S., Canadian and
+/// Mexican series of changes share all of this, and must keep sharing it to be compared; callers
+/// name the series and fill in the rest.
+pub fn minimum_wage_spec(
+    id: String,
+    country: &str,
+    currency: &'static str,
+    per: TimeUnit,
+    source_id: String,
+) -> SeriesSpec {
+    SeriesSpec {
+        id,
+        topic: SeriesTopic::Wages,
+        country: Some(country.to_owned()),
+        region: None,
+        measure: "minimum_wage",
+        name: String::new(),
+        description: String::new(),
+        unit: format!("{currency} per {}", per.as_str()),
+        currency: Some(currency),
+        base_currency: None,
+        per: Some(per),
+        price_basis: PriceBasis::Nominal,
+        frequency: NativeFrequency::Event,
+        time_basis: "in force from the effective date until the next value",
+        headline: false,
+        source_id,
     }
 }
 

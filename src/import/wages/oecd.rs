@@ -5,7 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_number, parse_year};
+use super::{
+    LoadedSeries, Obs, SeriesSpec, country_id_prefix, finish, last_source, listed_country,
+    parse_alpha3, parse_number, parse_period,
+};
+use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -126,13 +130,8 @@ fn to_series(measure: &Measure, by_country: BTreeMap<&'static str, Vec<Obs>>) ->
     by_country
         .into_iter()
         .map(|(iso3, observations)| {
-            let iso2 = rust_iso3166::from_alpha3(iso3)
-                .map_or("xx", |c| c.alpha2)
-                .to_lowercase();
-            let source_id = observations
-                .last()
-                .map(|o| o.source_id.clone())
-                .unwrap_or_default();
+            let iso2 = country_id_prefix(iso3);
+            let source_id = last_source(&observations);
             finish(
                 SeriesSpec {
                     id: format!("{iso2}.{}.{}", measure.measure, measure.variant),
@@ -163,21 +162,18 @@ fn average_2025() -> Result<BTreeMap<&'static str, Vec<Obs>>, ImportError> {
     let file = AVERAGE_WAGES_2025_CSV.path;
     let mut average: BTreeMap<&'static str, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<Average2025Record>(file, AVERAGE_WAGES_2025_CSV.bytes)? {
-        let iso3 = RELEASE_2025_COUNTRIES
-            .into_iter()
-            .find(|c| *c == record.country_iso3)
-            .ok_or_else(|| {
-                row_error(
-                    file,
-                    line,
-                    format!("unexpected country '{}'", record.country_iso3),
-                )
-            })?;
+        let iso3 = listed_country(
+            file,
+            line,
+            &record.country_iso3,
+            RELEASE_2025_COUNTRIES,
+            |c| c,
+        )?;
         if record.price_base != "constant prices" || record.base_period != "2025" {
             return Err(row_error(file, line, "expected constant prices of 2025"));
         }
         average.entry(iso3).or_default().push(Obs::for_period(
-            parse_year(file, line, "year", &record.year)?,
+            parse_period(file, line, "year", &record.year, Frequency::Annual)?,
             parse_number(file, line, "value", &record.value)?,
             AVERAGE_2025_SOURCE,
         ));
@@ -202,7 +198,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         })?;
         let value = parse_number(file, line, "value", &record.value)?;
         real_minimum.entry(iso3).or_default().push(Obs::for_period(
-            parse_year(file, line, "year", &record.year)?,
+            parse_period(file, line, "year", &record.year, Frequency::Annual)?,
             value,
             &record.source_id,
         ));
@@ -220,7 +216,7 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         }
         let value = parse_number(file, line, "value", &record.value)?;
         average.entry(iso3).or_default().push(Obs::for_period(
-            parse_year(file, line, "year", &record.year)?,
+            parse_period(file, line, "year", &record.year, Frequency::Annual)?,
             value,
             &record.source_id,
         ));

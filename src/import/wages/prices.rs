@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    LoadedSeries, Obs, SeriesSpec, finish, parse_alpha3, parse_month, parse_number, parse_year,
+    LoadedSeries, Obs, SeriesSpec, country_id_prefix, finish, last_source, listed_country,
+    parse_alpha3, parse_number, parse_period,
 };
+use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -71,16 +73,9 @@ fn national_cpis() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = CPI_CAN_MEX_CSV.path;
     let mut by_country: BTreeMap<String, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<NationalCpiRecord>(file, CPI_CAN_MEX_CSV.bytes)? {
-        let cpi = NATIONAL_CPIS
-            .iter()
-            .find(|c| c.country == record.country_iso3)
-            .ok_or_else(|| {
-                row_error(
-                    file,
-                    line,
-                    format!("unexpected country '{}'", record.country_iso3),
-                )
-            })?;
+        let cpi = listed_country(file, line, &record.country_iso3, &NATIONAL_CPIS, |c| {
+            c.country
+        })?;
         if record.base != cpi.base {
             return Err(row_error(
                 file,
@@ -88,7 +83,7 @@ fn national_cpis() -> Result<Vec<LoadedSeries>, ImportError> {
                 format!("base '{}' is not {}", record.base, cpi.base),
             ));
         }
-        let period = parse_month(file, line, "date", &record.date)?;
+        let period = parse_period(file, line, "date", &record.date, Frequency::Monthly)?;
         by_country
             .entry(record.country_iso3)
             .or_default()
@@ -149,9 +144,8 @@ fn cpi() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = CPI_CSV.path;
     let mut index = Vec::new();
     let mut change = Vec::new();
-    let mut source_id = String::new();
     for (line, record) in read_rows::<CpiRecord>(file, CPI_CSV.bytes)? {
-        let period = parse_month(file, line, "period", &record.period)?;
+        let period = parse_period(file, line, "period", &record.period, Frequency::Monthly)?;
         index.push(Obs::for_period(
             period,
             parse_number(
@@ -172,8 +166,8 @@ fn cpi() -> Result<Vec<LoadedSeries>, ImportError> {
             )?,
             &record.source_id,
         ));
-        source_id = record.source_id;
     }
+    let source_id = last_source(&index);
     Ok(vec![
         finish(
             SeriesSpec {
@@ -207,7 +201,7 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
     let mut by_country: BTreeMap<&'static str, Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<InflationRecord>(file, INFLATION_CSV.bytes)? {
         let country = parse_alpha3(file, line, "country", &record.country)?;
-        let period = parse_year(file, line, "year", &record.year)?;
+        let period = parse_period(file, line, "year", &record.year, Frequency::Annual)?;
         let value = parse_number(
             file,
             line,
@@ -223,8 +217,8 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
     Ok(by_country
         .into_iter()
         .map(|(country, observations)| {
-            let iso2 = rust_iso3166::from_alpha3(country).map_or("xx", |c| c.alpha2).to_lowercase();
-            let source_id = observations.last().map(|o| o.source_id.clone()).unwrap_or_default();
+            let iso2 = country_id_prefix(country);
+            let source_id = last_source(&observations);
             finish(
                 SeriesSpec {
                     measure: "inflation",

@@ -7,9 +7,10 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::{
-    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, parse_day, parse_month,
-    parse_number, parse_year,
+    Event, LoadedSeries, Obs, SeriesSpec, events_to_observations, finish, minimum_wage_spec,
+    parse_day, parse_number, parse_period,
 };
+use crate::domain::period::Frequency;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -32,7 +33,6 @@ const FEDERAL_SOURCE: &str = "us_federal_minimum_wage_dated";
 const STATE_SOURCE: &str = "us_state_minimum_wage_dated";
 const EARNINGS_SOURCE: &str = "bls_ces_ahe_via_fred_md_2025_05";
 const CORRECTIONS_SOURCE: &str = "us_state_minimum_wage_corrections_transcribed";
-const TIME_BASIS: &str = "in force from the effective date until the next value";
 
 #[derive(Debug, Deserialize)]
 struct FederalChange {
@@ -82,7 +82,7 @@ struct StateYear {
 
 /// The year's last day, as the end of a rate the annual table shows still in force then.
 fn last_confirmed_day(file: &str, line: u64, year: &str) -> Result<NaiveDate, ImportError> {
-    Ok(parse_year(file, line, "year", year)?.last_day())
+    Ok(parse_period(file, line, "year", year, Frequency::Annual)?.last_day())
 }
 
 /// A series' latest rate is served through the last year the annual table shows it in force on
@@ -126,22 +126,16 @@ fn federal() -> Result<LoadedSeries, ImportError> {
     extend_last(&mut events, &confirmed);
     Ok(finish(
         SeriesSpec {
-            id: "us.minimum_wage.federal".to_owned(),
-            topic: SeriesTopic::Wages,
-            country: Some("USA".to_owned()),
-            region: None,
-            measure: "minimum_wage",
             name: "Federal minimum wage".to_owned(),
             description: "The federal minimum wage under the Fair Labor Standards Act, one value per change since 1938-10-24 (7.25 since 2009-07-24, served through 2025, the last year the source confirms). The headline rate for workers covered by the 1938 Act and the 1961 amendments, not the lower rates for workers newly covered in 1961-1978.".to_owned(),
-            unit: "USD per hour".to_owned(),
-            currency: Some("USD"),
-            base_currency: None,
-            per: Some(TimeUnit::Hour),
-            price_basis: PriceBasis::Nominal,
-            frequency: NativeFrequency::Event,
-            time_basis: TIME_BASIS,
             headline: true,
-            source_id: FEDERAL_SOURCE.to_owned(),
+            ..minimum_wage_spec(
+                "us.minimum_wage.federal".to_owned(),
+                "USA",
+                "USD",
+                TimeUnit::Hour,
+                FEDERAL_SOURCE.to_owned(),
+            )
         },
         events_to_observations(file, events)?,
     ))
@@ -230,22 +224,16 @@ fn states() -> Result<Vec<LoadedSeries>, ImportError> {
         let variant = code.trim_start_matches("US-").to_lowercase();
         all.push(finish(
             SeriesSpec {
-                id: format!("us.minimum_wage.state_{variant}"),
-                topic: SeriesTopic::Wages,
-                country: Some("USA".to_owned()),
                 region: Some(code.to_owned()),
-                measure: "minimum_wage",
                 name: format!("State minimum wage, {state}"),
                 description: format!("The general adult minimum wage under {state} law, one value per change (announced changes included); where the state sets tiers, the standard rate, not the small-employer one. Where federal law sets a higher rate, the federal rate applies (see us.minimum_wage.federal)."),
-                unit: "USD per hour".to_owned(),
-                currency: Some("USD"),
-                base_currency: None,
-                per: Some(TimeUnit::Hour),
-                price_basis: PriceBasis::Nominal,
-                frequency: NativeFrequency::Event,
-                time_basis: TIME_BASIS,
-                headline: false,
-                source_id: STATE_SOURCE.to_owned(),
+                ..minimum_wage_spec(
+                    format!("us.minimum_wage.state_{variant}"),
+                    "USA",
+                    "USD",
+                    TimeUnit::Hour,
+                    STATE_SOURCE.to_owned(),
+                )
             },
             events_to_observations(file, events)?,
         ));
@@ -327,7 +315,7 @@ fn earnings() -> Result<Vec<LoadedSeries>, ImportError> {
                 ),
             ));
         }
-        let period = parse_month(file, line, "date", &record.date)?;
+        let period = parse_period(file, line, "date", &record.date, Frequency::Monthly)?;
         by_series
             .entry(record.series_id)
             .or_default()
