@@ -151,7 +151,7 @@ impl Config {
 /// The import formats as command-line values: the names and help the import module gives them.
 impl clap::ValueEnum for ImportKind {
     fn value_variants<'a>() -> &'a [Self] {
-        &ImportKind::ALL
+        <ImportKind as strum::VariantArray>::VARIANTS
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
@@ -162,6 +162,21 @@ impl clap::ValueEnum for ImportKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_import_kind_is_named_on_the_command_line_in_kebab_case() {
+        for kind in <ImportKind as strum::VariantArray>::VARIANTS {
+            let parsed = Cli::try_parse_from(["trilateral", "import", kind.name(), "file"])
+                .map(|cli| cli.command);
+            assert!(
+                matches!(parsed, Ok(Some(Command::Import { kind: k, .. })) if k == *kind),
+                "{kind:?}"
+            );
+            assert!(!kind.describe().is_empty(), "{kind:?} has no help");
+        }
+        assert_eq!(ImportKind::CensusIntltrade.name(), "census-intltrade");
+        assert_eq!(ImportKind::TotaXml.name(), "tota-xml");
+    }
 
     #[test]
     fn the_default_configuration_is_the_command_lines() {

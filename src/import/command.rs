@@ -18,67 +18,36 @@ use crate::domain::hex;
 use crate::domain::ids::DatasetId;
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 
-/// The formats `import` reads (the command line names them with `name`, explains them with
-/// `describe`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The formats `import` reads. The command line names them in kebab case (`census-intltrade`)
+/// and explains them with their doc comments.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumMessage, strum::VariantArray,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum ImportKind {
-    /// JSON of the U.S. Census Bureau international trade API (array of arrays).
+    /// JSON of the U.S. Census Bureau international trade API (array of arrays)
     CensusIntltrade,
-    /// JSON of the UN Comtrade data API v1.
+    /// JSON of the UN Comtrade data API v1
     Comtrade,
-    /// The project's tidy CSV of trade flows (what /v1/trade/flows?format=csv exports).
+    /// The project's tidy CSV of trade flows (what /v1/trade/flows?format=csv exports)
     Csv,
-    /// Sources in the columns of data/sources.csv, added to /v1/sources (existing ids are updated).
+    /// Sources in the columns of data/sources.csv, added to /v1/sources (existing ids are updated)
     Sources,
-    /// A treaty text in the XML of the ToTA corpus (Texts of Trade Agreements).
+    /// A treaty text in the XML of the ToTA corpus (Texts of Trade Agreements)
     TotaXml,
-    /// The articles of a treaty the service knows, as tidy CSV or a JSON array (treaty, lang,
-    /// chapter, chapter_title, article, title, text): for the USMCA, NAALC or CPTPP text.
+    /// A known treaty's articles as tidy CSV or a JSON array (treaty, lang, chapter, chapter_title, article, title, text)
     Articles,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 6] = [
-        ImportKind::CensusIntltrade,
-        ImportKind::Comtrade,
-        ImportKind::Csv,
-        ImportKind::Sources,
-        ImportKind::TotaXml,
-        ImportKind::Articles,
-    ];
-
     /// The name on the command line (`trilateral import <name> <file>`).
     pub fn name(self) -> &'static str {
-        match self {
-            ImportKind::CensusIntltrade => "census-intltrade",
-            ImportKind::Comtrade => "comtrade",
-            ImportKind::Csv => "csv",
-            ImportKind::Sources => "sources",
-            ImportKind::TotaXml => "tota-xml",
-            ImportKind::Articles => "articles",
-        }
+        self.into()
     }
 
     /// What the format is, for `--help`.
     pub fn describe(self) -> &'static str {
-        match self {
-            ImportKind::CensusIntltrade => {
-                "JSON of the U.S. Census Bureau international trade API (array of arrays)"
-            }
-            ImportKind::Comtrade => "JSON of the UN Comtrade data API v1",
-            ImportKind::Csv => {
-                "the project's tidy CSV of trade flows (what /v1/trade/flows?format=csv exports)"
-            }
-            ImportKind::Sources => {
-                "sources in the columns of data/sources.csv, added to /v1/sources (existing ids are updated)"
-            }
-            ImportKind::TotaXml => {
-                "a treaty text in the XML of the ToTA corpus (Texts of Trade Agreements)"
-            }
-            ImportKind::Articles => {
-                "the articles of a treaty the service knows, as tidy CSV or a JSON array (treaty, lang, chapter, chapter_title, article, title, text)"
-            }
-        }
+        strum::EnumMessage::get_documentation(&self).unwrap_or_default()
     }
 
     /// What the imported figures are, for the catalogue.
