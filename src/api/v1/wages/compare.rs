@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{DATASETS, load, parse_series_id, unknown_measure};
+use super::{DATASETS, check_measure, load, parse_series_id};
 
 use crate::api::caching::{Reply, Scope};
 use crate::api::envelope::{Envelope, Meta};
@@ -211,9 +211,7 @@ pub async fn compare_wages(
                 .map(|lookup| find_country(conn, "countries", lookup))
                 .collect::<Result<Vec<_>, _>>()?;
             let base = base_country(conn, &countries, &base)?;
-            if !db_series::measures(conn, SeriesTopic::Wages, None)?.contains(&measure) {
-                return Err(unknown_measure(conn, SeriesTopic::Wages, None, &measure));
-            }
+            check_measure(conn, SeriesTopic::Wages, None, &measure)?;
             let overrides = override_series(conn, &series_ids, &countries, &measure)?;
             let (chosen, warnings) = choose_series(conn, countries, &measure, &overrides)?;
             let per = per.or_else(|| base_per(&chosen, &base));

@@ -219,18 +219,19 @@ pub fn parse_series_id(param: &str, raw: &str) -> Result<SeriesId, ApiError> {
     SeriesId::parse(raw).map_err(|e| ApiError::invalid_parameter(param, e.to_string()))
 }
 
-/// The 404 for a measure no series has, listing those that exist.
-pub fn unknown_measure(
+/// Checks that some series of `topic` (of `country`, where given) measures `measure`; the 404
+/// otherwise lists the measures there are.
+pub fn check_measure(
     conn: &mut DbConnection,
     topic: SeriesTopic,
     country: Option<&str>,
     measure: &str,
-) -> ApiError {
-    let known = match db_series::measures(conn, topic, country) {
-        Ok(known) => known,
-        Err(error) => return error.into(),
-    };
-    ApiError::new(
+) -> Result<(), ApiError> {
+    let known = db_series::measures(conn, topic, country)?;
+    if known.iter().any(|m| m == measure) {
+        return Ok(());
+    }
+    Err(ApiError::new(
         ProblemType::UnknownMeasure,
         format!(
             "No {} series measures '{}'.",
@@ -239,7 +240,7 @@ pub fn unknown_measure(
         ),
     )
     .with_param("measure")
-    .with_allowed(known)
+    .with_allowed(known))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -334,15 +335,7 @@ fn wage_series(
         .filter(|s| coverage::meets(&s.first_period, &s.last_period, range))
         .collect();
     if let Some(measure) = measure.filter(|_| rows.is_empty()) {
-        let known = db_series::measures(conn, SeriesTopic::Wages, Some(&country.code))?;
-        if !known.contains(&measure) {
-            return Err(unknown_measure(
-                conn,
-                SeriesTopic::Wages,
-                Some(&country.code),
-                &measure,
-            ));
-        }
+        check_measure(conn, SeriesTopic::Wages, Some(&country.code), &measure)?;
     }
     Ok(rows)
 }

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{load, unknown_measure};
+use super::{check_measure, load};
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
@@ -165,10 +165,8 @@ fn price_series(
         .into_iter()
         .filter(|s| codes.is_empty() || s.country.as_ref().is_some_and(|c| codes.contains(c)))
         .collect();
-    if let Some(measure) = measure.filter(|_| series.is_empty())
-        && !db_series::measures(conn, SeriesTopic::Prices, None)?.contains(&measure)
-    {
-        return Err(unknown_measure(conn, SeriesTopic::Prices, None, &measure));
+    if let Some(measure) = measure.filter(|_| series.is_empty()) {
+        check_measure(conn, SeriesTopic::Prices, None, &measure)?;
     }
     Ok(series)
 }
