@@ -82,9 +82,20 @@ pub fn unknown_treaty(param: &str, id: &str) -> ApiError {
     .with_help("/v1/treaties")
 }
 
+/// The treaty `id` names (the path's `id`), with the language to read its text in.
+pub fn find_text(
+    conn: &mut DbConnection,
+    id: &str,
+    asked: Option<Lang>,
+) -> Result<(Treaty, Lang), ApiError> {
+    let treaty = find_treaty(conn, "id", id)?;
+    let lang = text_language(&treaty, asked)?;
+    Ok((treaty, lang))
+}
+
 /// The language to read a treaty in (`domain::treaty::language`); a treaty without text, or
 /// without the language asked for, is a 404 that points to the official text.
-pub fn text_language(treaty: &Treaty, asked: Option<Lang>) -> Result<Lang, ApiError> {
+fn text_language(treaty: &Treaty, asked: Option<Lang>) -> Result<Lang, ApiError> {
     language::text_language(&view(treaty), &treaty.languages, asked).map_err(|error| {
         let detail = error.to_string();
         let mut problem = ApiError::new(ProblemType::TextNotAvailable, detail).with_param("lang");

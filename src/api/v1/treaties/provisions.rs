@@ -4,9 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    FAMILY, Lang, LangQuery, TreatyPath, check_topic, find_treaty, parse_treaty_id, text_language,
-};
+use super::{FAMILY, Lang, LangQuery, TreatyPath, check_topic, find_text, parse_treaty_id};
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
@@ -163,8 +161,7 @@ pub async fn list_treaty_provisions(
     let (chapter, topic, asked) = (query.chapter, query.topic, query.lang);
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
-            let treaty = find_treaty(conn, "id", &id)?;
-            let lang = text_language(&treaty, asked)?;
+            let (_, lang) = find_text(conn, &id, asked)?;
             let rows =
                 db_treaties::provisions(conn, &id, lang, chapter.as_deref(), topic.as_deref())?;
             let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
@@ -225,8 +222,7 @@ pub async fn get_treaty_provision(
     let asked = query.lang;
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
-            let treaty = find_treaty(conn, "id", &id)?;
-            let lang = text_language(&treaty, asked)?;
+            let (treaty, lang) = find_text(conn, &id, asked)?;
             let row = db_treaties::provision(conn, &id, lang, &article)?
                 .ok_or_else(|| unknown_article(&treaty.record.name, &id, &article, lang))?;
             let sources = sources_of(conn, [row.source_id.as_str()])?;

@@ -6,9 +6,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    FAMILY, Lang, LangQuery, TreatyPath, find_treaty, text_language, unknown_treaty, view,
-};
+use super::{FAMILY, Lang, LangQuery, TreatyPath, find_text, find_treaty, unknown_treaty, view};
 use crate::api::caching::Loader;
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
@@ -360,8 +358,7 @@ pub async fn list_treaty_chapters(
     let asked = query.lang;
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
-            let treaty = find_treaty(conn, "id", &id)?;
-            let lang = text_language(&treaty, asked)?;
+            let (_, lang) = find_text(conn, &id, asked)?;
             let chapters = db_treaties::chapters(conn, &id, lang)?;
             let source_ids = db_treaties::text_sources(conn, &id, lang)?;
             let sources = sources_of(conn, source_ids.iter().map(String::as_str))?;
