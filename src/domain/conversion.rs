@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::currency::{Currency, CurrencyChoice, Leg};
-use super::fx::{PairLeg, RateSeries, UsdRate};
+use super::fx::{PairLeg, RateSeries, UsdRate, legs_through_dollar};
 use super::period::{DateRange, Frequency};
 use super::series::{NativeFrequency, Observation, PriceBasis, TimeUnit, TooFine, WorkingTime};
 
@@ -169,18 +169,11 @@ pub fn check(
         NativeFrequency::Annual => Frequency::Annual,
         _ => Frequency::Monthly,
     });
-    let legs = [(from.as_str(), true), (target, false)]
-        .into_iter()
-        .filter(|(code, _)| *code != "USD")
-        .map(|(code, divide)| {
-            let currency =
-                Currency::parse(code).ok_or_else(|| ConversionError::NoRates(code.to_owned()))?;
-            Ok(PairLeg {
-                series: RateSeries::for_conversion(currency, frequency),
-                divide,
-            })
-        })
-        .collect::<Result<_, ConversionError>>()?;
+    let from_currency =
+        Currency::parse(&from).ok_or_else(|| ConversionError::NoRates(from.clone()))?;
+    let legs = legs_through_dollar(from_currency, to, |currency| {
+        Ok::<_, ConversionError>(RateSeries::for_conversion(currency, frequency))
+    })?;
     Ok(Some(CurrencyConversion {
         from,
         to,

@@ -245,22 +245,35 @@ impl Pair {
     /// The series of each currency other than the dollar, base first. Canadian dollars come from
     /// the Federal Reserve whatever the source: no one else is loaded.
     pub fn legs(&self, frequency: Frequency) -> Result<Vec<PairLeg>, FxError> {
-        [(self.base, true), (self.quote, false)]
-            .into_iter()
-            .filter(|(currency, _)| *currency != Currency::Usd)
-            .map(|(currency, divide)| {
-                let source = if currency == Currency::Cad {
-                    RateSource::Fred
-                } else {
-                    self.source
-                };
-                Ok(PairLeg {
-                    series: RateSeries::find(currency, frequency, source)?,
-                    divide,
-                })
-            })
-            .collect()
+        legs_through_dollar(self.base, self.quote, |currency| {
+            let source = if currency == Currency::Cad {
+                RateSource::Fred
+            } else {
+                self.source
+            };
+            RateSeries::find(currency, frequency, source)
+        })
     }
+}
+
+/// The legs that carry an amount in `from` into `to` through the dollar, in which every rate here
+/// is quoted: divided by `from`'s rate to reach dollars, multiplied by `to`'s to leave them. The
+/// dollar needs no leg; `series` names the rates of each other currency.
+pub fn legs_through_dollar<E>(
+    from: Currency,
+    to: Currency,
+    mut series: impl FnMut(Currency) -> Result<RateSeries, E>,
+) -> Result<Vec<PairLeg>, E> {
+    [(from, true), (to, false)]
+        .into_iter()
+        .filter(|(currency, _)| *currency != Currency::Usd)
+        .map(|(currency, divide)| {
+            Ok(PairLeg {
+                series: series(currency)?,
+                divide,
+            })
+        })
+        .collect()
 }
 
 /// A rate of quote per base in one period, with the published rates it is made of.
