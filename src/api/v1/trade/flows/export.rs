@@ -1,0 +1,227 @@
+//! Streamed exports of trade flows: every matching row as CSV or NDJSON in one response, read on
+//! a blocking task in bounded memory while a slot of the export budget is held.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpResponse;
+use actix_web::web::Bytes;
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::api::caching::Validators;
+use crate::api::format::{self, CsvRecord, Format};
+use crate::api::spool::{self, BodyClosed, Spool};
+use crate::api::v1::trade::TradeFlow;
+use crate::api::{self, AppState};
+use crate::db::DbPool;
+use crate::db::trade::{self as db_trade, FlowFilter};
+use crate::error::ApiError;
+
+/// Bytes gathered before a chunk is handed to the connection.
+const STREAM_BUFFER: usize = 64 * 1024;
+
+/// How long an export waits for a slot before it is refused: its client is downloading a
+/// table, not calling in a hot loop, so it waits longer than a request waits for a connection.
+const EXPORT_SLOT_WAIT: Duration = Duration::from_secs(60);
+
+/// One of the export slots (`api::export_slots`), waited for up to `EXPORT_SLOT_WAIT`.
+pub(super) async fn export_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
+    let waiting = Arc::clone(&state.export_slots).acquire_owned();
+    match actix_web::rt::time::timeout(EXPORT_SLOT_WAIT, waiting).await {
+        Ok(Ok(slot)) => Ok(slot),
+        _ => Err(ApiError::exports_busy(api::export_slots(
+            state.pool.max_size(),
+        ))),
+    }
+}
+
+/// Streams every matching flow as CSV or NDJSON. A blocking task reads the flows in one statement
+/// (`db::trade::for_each`) and hands chunks of about `STREAM_BUFFER` bytes to a [`Spool`], which
+/// keeps the reading from waiting for a slow client; the connection and the export slot are given
+/// back as soon as the rows are read.
+pub(super) fn stream(
+    state: &AppState,
+    slot: OwnedSemaphorePermit,
+    format: Format,
+    validators: &Validators,
+    filter: FlowFilter,
+    cap: Option<u32>,
+) -> HttpResponse {
+    let (mut spool, body) = spool::spool();
+    let pool = state.pool.clone();
+    let span = tracing::Span::current();
+    actix_web::rt::task::spawn_blocking(move || {
+        let _request = span.enter();
+        let written = write_flows(&pool, format, &filter, cap, &mut spool);
+        drop(slot);
+        match written {
+            Ok(()) => spool.finish(),
+            Err(Stop::BodyClosed) => {}
+            Err(Stop::Failed(message)) => {
+                tracing::error!(cause = %message, "trade flow stream failed");
+                spool.fail();
+            }
+        }
+    });
+    let mut response = HttpResponse::Ok();
+    format::headers(&mut response, format, validators, "trade_flows");
+    response.streaming(body)
+}
+
+/// Why an export stopped before its last row.
+enum Stop {
+    BodyClosed,
+    Failed(String),
+}
+
+impl From<BodyClosed> for Stop {
+    fn from(_: BodyClosed) -> Self {
+        Stop::BodyClosed
+    }
+}
+
+/// Encodes every matching flow into `spool`, with a pooled connection that is released on return.
+fn write_flows(
+    pool: &DbPool,
+    format: Format,
+    filter: &FlowFilter,
+    cap: Option<u32>,
+    spool: &mut Spool,
+) -> Result<(), Stop> {
+    let mut conn = pool.get().map_err(|e| Stop::Failed(e.to_string()))?;
+    let mut encoder = Encoder::new(format).map_err(Stop::Failed)?;
+    let mut stopped = None;
+    let read = db_trade::for_each(&mut conn, filter, cap.map(i64::from), |row| {
+        let pushed = encoder
+            .write(&TradeFlow::from(row))
+            .map_err(Stop::Failed)
+            .and_then(|()| match encoder.take_if_full() {
+                Some(chunk) => spool.push(chunk).map_err(Stop::from),
+                None => Ok(()),
+            });
+        match pushed {
+            Ok(()) => true,
+            Err(stop) => {
+                stopped = Some(stop);
+                false
+            }
+        }
+    });
+    if let Some(stop) = stopped {
+        return Err(stop);
+    }
+    read.map_err(|e| Stop::Failed(e.to_string()))?;
+    let rest = encoder.finish().map_err(Stop::Failed)?;
+    if !rest.is_empty() {
+        spool.push(rest)?;
+    }
+    Ok(())
+}
+
+/// The CSV columns, in the order `TradeFlow::csv_row` serialises them; listed here because each
+/// chunk of the stream gets a fresh writer, which must not write a header of its own.
+const CSV_HEADER: [&str; 12] = [
+    "id",
+    "reporter",
+    "partner",
+    "flow",
+    "period",
+    "frequency",
+    "classification",
+    "product_code",
+    "value_usd",
+    "source_id",
+    "dataset_id",
+    "note",
+];
+
+/// Turns flows into CSV or NDJSON bytes, a buffer at a time.
+enum Encoder {
+    Csv(Box<csv::Writer<Vec<u8>>>),
+    Ndjson(Vec<u8>),
+}
+
+fn csv_writer() -> Box<csv::Writer<Vec<u8>>> {
+    Box::new(
+        csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::with_capacity(STREAM_BUFFER * 2)),
+    )
+}
+
+impl Encoder {
+    fn new(format: Format) -> Result<Self, String> {
+        Ok(match format {
+            Format::Csv => {
+                let mut writer = csv_writer();
+                writer.write_record(CSV_HEADER).map_err(|e| e.to_string())?;
+                Encoder::Csv(writer)
+            }
+            _ => Encoder::Ndjson(Vec::with_capacity(STREAM_BUFFER * 2)),
+        })
+    }
+
+    fn write(&mut self, flow: &TradeFlow) -> Result<(), String> {
+        match self {
+            Encoder::Csv(writer) => writer.serialize(flow.csv_row()).map_err(|e| e.to_string()),
+            Encoder::Ndjson(buffer) => {
+                serde_json::to_writer(&mut *buffer, flow).map_err(|e| e.to_string())?;
+                buffer.push(b'\n');
+                Ok(())
+            }
+        }
+    }
+
+    /// The bytes so far, once there are enough of them to send.
+    fn take_if_full(&mut self) -> Option<Bytes> {
+        match self {
+            Encoder::Csv(writer) if writer.get_ref().len() >= STREAM_BUFFER => {
+                let full = std::mem::replace(writer, csv_writer());
+                full.into_inner().ok().map(Bytes::from)
+            }
+            Encoder::Ndjson(buffer) if buffer.len() >= STREAM_BUFFER => Some(Bytes::from(
+                std::mem::replace(buffer, Vec::with_capacity(STREAM_BUFFER * 2)),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Whatever is left.
+    fn finish(self) -> Result<Bytes, String> {
+        match self {
+            Encoder::Csv(writer) => writer
+                .into_inner()
+                .map(Bytes::from)
+                .map_err(|e| e.to_string()),
+            Encoder::Ndjson(buffer) => Ok(Bytes::from(buffer)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::trade::FlowDirection;
+
+    #[test]
+    fn the_csv_header_names_the_serialised_fields_in_order() {
+        let flow = TradeFlow {
+            id: 1,
+            reporter: "USA".into(),
+            partner: "MEX".into(),
+            flow: FlowDirection::Import,
+            period: "2016".into(),
+            frequency: "annual".into(),
+            classification: "TOTAL".into(),
+            product_code: "TOTAL".into(),
+            value_usd: 1.5,
+            source_id: "s".into(),
+            dataset_id: "d".into(),
+            note: None,
+        };
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.serialize(flow.csv_row()).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next(), Some(CSV_HEADER.join(",").as_str()));
+    }
+}
