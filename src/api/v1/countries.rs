@@ -7,8 +7,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::caching::Loader;
-use crate::api::caching::Scope;
+use crate::api::caching::{Loader, Scope};
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
 use crate::api::lookup::find_country;

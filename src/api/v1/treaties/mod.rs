@@ -1,9 +1,12 @@
 //! `/v1/treaties` and `/v1/provisions`: treaty records, chapters, provisions with full text and
 //! article-level ids, ranked search, cross-treaty comparison by topic, and DTA coverage flags.
 
+pub mod chapters;
+pub mod coverage;
 pub mod provisions;
 pub mod records;
 pub mod search;
+pub mod topics;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -129,9 +132,9 @@ pub fn view(treaty: &Treaty) -> TreatyView<'_> {
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(records::list_treaties)
         .service(records::get_treaty)
-        .service(records::list_treaty_chapters)
-        .service(records::get_treaty_coverage)
-        .service(records::list_topics)
+        .service(chapters::list_treaty_chapters)
+        .service(coverage::get_treaty_coverage)
+        .service(topics::list_topics)
         .service(provisions::list_treaty_provisions)
         .service(provisions::get_treaty_provision)
         .service(search::search_provisions)

@@ -14,8 +14,7 @@ use super::{
     FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, stored_period, token_list,
     trade_frequency, unknown_reporting, usd_meta,
 };
-use crate::api::caching::Loader;
-use crate::api::caching::Scope;
+use crate::api::caching::{Loader, Scope};
 use crate::api::envelope::{Envelope, Links, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
