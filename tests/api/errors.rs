@@ -39,6 +39,24 @@ backend_test! {
         let problem = app.get("/v1/countries?format=xml").await.problem(400, "invalid-parameter");
         assert_eq!(problem["param"], "format");
         assert!(problem["detail"].as_str().expect("detail").contains("csv"));
+
+        // `format` is every operation's, checked like any other parameter.
+        let problem = app.get("/v1/countries/mx?format=csv&format=json").await.problem(400, "invalid-parameter");
+        assert_eq!(problem["param"], "format");
+        let problem = app.get("/v1/treaties/tpp?lang=en").await.problem(400, "unknown-parameter");
+        assert_eq!(problem["allowed"], serde_json::json!(["format"]));
+    }
+}
+
+backend_test! {
+    async fn a_json_only_answer_refuses_other_formats_and_ignores_accept(app: TestApp) {
+        let compare = "/v1/provisions/compare?topic=labour&treaties=tpp";
+        let problem = app.get(&format!("{compare}&format=csv")).await.problem(400, "invalid-parameter");
+        assert_eq!(problem["param"], "format");
+        assert_eq!(problem["allowed"], serde_json::json!(["json"]));
+        let answer = app.get_with(compare, &[("accept", "text/csv")]).await;
+        assert_eq!(answer.status.as_u16(), 200);
+        assert!(answer.header("content-type").unwrap_or_default().starts_with("application/json"));
     }
 }
 
