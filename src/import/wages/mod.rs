@@ -233,10 +233,13 @@ pub fn last_source(observations: &[Obs]) -> String {
 
 /// The start of a country's series ids (`us.cpi_u`, `mx.minimum_wage.general`): its ISO alpha-2
 /// code in lower case, so that ids built from an alpha-3 column read like those written by hand.
-pub fn country_id_prefix(alpha3: &str) -> String {
+pub fn country_id_prefix(file: &str, alpha3: &str) -> Result<String, ImportError> {
     rust_iso3166::from_alpha3(alpha3)
-        .map_or("xx", |c| c.alpha2)
-        .to_lowercase()
+        .map(|country| country.alpha2.to_lowercase())
+        .ok_or_else(|| ImportError::File {
+            file: file.to_owned(),
+            reason: format!("'{alpha3}' is not an ISO alpha-3 code, so it has no alpha-2 for ids"),
+        })
 }
 
 /// Parses a number column; an empty cell is `None`.
@@ -401,6 +404,13 @@ impl BundledLoader for Wages {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_series_id_starts_with_the_alpha2_of_an_iso_country_and_never_a_placeholder() {
+        assert_eq!(country_id_prefix("f.csv", "MEX").unwrap(), "mx");
+        let refused = country_id_prefix("f.csv", "XKX").unwrap_err().to_string();
+        assert!(refused.contains("f.csv") && refused.contains("XKX"), "{refused}");
+    }
 
     fn day(s: &str) -> NaiveDate {
         crate::domain::period::parse_iso_date(s).unwrap()

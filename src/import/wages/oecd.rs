@@ -126,13 +126,17 @@ const AVERAGE_2019: Measure = Measure {
     unit: "constant USD PPP per year (OECD AV_AN_WAGE, extract of 2019-01-31)",
 };
 
-fn to_series(measure: &Measure, by_country: BTreeMap<&'static str, Vec<Obs>>) -> Vec<LoadedSeries> {
+fn to_series(
+    file: &str,
+    measure: &Measure,
+    by_country: BTreeMap<&'static str, Vec<Obs>>,
+) -> Result<Vec<LoadedSeries>, ImportError> {
     by_country
         .into_iter()
         .map(|(iso3, observations)| {
-            let iso2 = country_id_prefix(iso3);
+            let iso2 = country_id_prefix(file, iso3)?;
             let source_id = last_source(&observations);
-            finish(
+            Ok(finish(
                 SeriesSpec {
                     id: format!("{iso2}.{}.{}", measure.measure, measure.variant),
                     topic: SeriesTopic::Wages,
@@ -152,7 +156,7 @@ fn to_series(measure: &Measure, by_country: BTreeMap<&'static str, Vec<Obs>>) ->
                     source_id,
                 },
                 observations,
-            )
+            ))
         })
         .collect()
 }
@@ -222,8 +226,12 @@ pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
         ));
     }
     average.retain(|iso3, _| !RELEASE_2025_COUNTRIES.contains(iso3));
-    let mut all = to_series(&REAL_MINIMUM, real_minimum);
-    all.extend(to_series(&AVERAGE_2019, average));
-    all.extend(to_series(&AVERAGE, average_2025()?));
+    let mut all = to_series(REAL_MINIMUM_WAGE_CSV.path, &REAL_MINIMUM, real_minimum)?;
+    all.extend(to_series(AVERAGE_WAGES_CSV.path, &AVERAGE_2019, average)?);
+    all.extend(to_series(
+        AVERAGE_WAGES_2025_CSV.path,
+        &AVERAGE,
+        average_2025()?,
+    )?);
     Ok(all)
 }

@@ -214,12 +214,12 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
             &record.source_id,
         ));
     }
-    Ok(by_country
+    by_country
         .into_iter()
         .map(|(country, observations)| {
-            let iso2 = country_id_prefix(country);
+            let iso2 = country_id_prefix(file, country)?;
             let source_id = last_source(&observations);
-            finish(
+            Ok(finish(
                 SeriesSpec {
                     measure: "inflation",
                     name: "Inflation, consumer prices (annual %)".to_owned(),
@@ -230,9 +230,9 @@ fn inflation() -> Result<Vec<LoadedSeries>, ImportError> {
                     ..price_series(format!("{iso2}.inflation.wdi"), country, source_id)
                 },
                 observations,
-            )
+            ))
         })
-        .collect())
+        .collect()
 }
 
 pub fn series() -> Result<Vec<LoadedSeries>, ImportError> {
