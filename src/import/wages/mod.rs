@@ -409,7 +409,10 @@ mod tests {
     fn a_series_id_starts_with_the_alpha2_of_an_iso_country_and_never_a_placeholder() {
         assert_eq!(country_id_prefix("f.csv", "MEX").unwrap(), "mx");
         let refused = country_id_prefix("f.csv", "XKX").unwrap_err().to_string();
-        assert!(refused.contains("f.csv") && refused.contains("XKX"), "{refused}");
+        assert!(
+            refused.contains("f.csv") && refused.contains("XKX"),
+            "{refused}"
+        );
     }
 
     fn day(s: &str) -> NaiveDate {
