@@ -328,16 +328,17 @@ pub fn replace_dataset(
     diesel::delete(treaty_chapters::table.filter(treaty_chapters::dataset_id.eq(dataset_id)))
         .execute(conn)?;
     replace_records(conn, dataset_id, treaties)?;
+    // A party is listed once (the table's key), at its first place: some ToTA records repeat one.
     let party_rows: Vec<TreatyPartyRow> = treaties
         .iter()
         .flat_map(|t| {
-            (0..)
-                .zip(&t.parties)
-                .map(|(position, party)| TreatyPartyRow {
-                    treaty_id: t.record.id.clone(),
-                    party: party.clone(),
-                    position,
-                })
+            let mut seen = std::collections::HashSet::new();
+            let parties = t.parties.iter().filter(move |party| seen.insert(*party));
+            (0..).zip(parties).map(|(position, party)| TreatyPartyRow {
+                treaty_id: t.record.id.clone(),
+                party: party.clone(),
+                position,
+            })
         })
         .collect();
     super::insert_rows!(conn, treaty_parties::table, party_rows.as_slice())?;
@@ -377,9 +378,12 @@ fn replace_records(
     let mut new_rows = Vec::new();
     for treaty in treaties {
         let record = &treaty.record;
-        let updated = diesel::update(treaties::table.find(&record.id))
-            .set(record)
-            .execute(conn)?;
+        // Only this dataset's own records: an id another dataset holds stays its, and the insert
+        // below refuses the clash instead of taking the record over.
+        let owned = treaties::table
+            .find(&record.id)
+            .filter(treaties::dataset_id.eq(dataset_id));
+        let updated = diesel::update(owned).set(record).execute(conn)?;
         if updated == 0 {
             new_rows.push(record.clone());
         }

@@ -161,6 +161,26 @@ backend_test! {
 }
 
 backend_test! {
+    async fn a_party_a_tota_record_lists_twice_is_stored_once_at_its_first_place(app: TestApp) {
+        let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
+        let mut conn = pool.get().expect("connection");
+        let path = format!("{}/tests/fixtures/tota/tpp_en_excerpt_as_unknown_agreement.xml", env!("CARGO_MANIFEST_DIR"));
+        let xml = std::fs::read_to_string(path).expect("fixture");
+        let listed_twice = xml.replacen(
+            "<partyisocode n=\"12\">VNM</partyisocode>\n    </parties_original>",
+            "<partyisocode n=\"12\">VNM</partyisocode>\n      <partyisocode n=\"13\">USA</partyisocode>\n    </parties_original>",
+            1,
+        );
+        assert_ne!(listed_twice, xml, "the fixture's party list changed; update this test");
+        import(&mut conn, ImportKind::TotaXml, "twice.xml", listed_twice.as_bytes(), None, None).expect("import");
+        let parties = app.get("/v1/treaties/tota_9449").await.json()["data"]["parties"].clone();
+        let parties: Vec<&str> = parties.as_array().expect("parties").iter().filter_map(|p| p.as_str()).collect();
+        assert_eq!(parties.len(), 12, "{parties:?}");
+        assert_eq!(parties.iter().position(|p| *p == "USA"), Some(10), "{parties:?}");
+    }
+}
+
+backend_test! {
     async fn a_tota_xml_text_imports_and_a_bad_one_changes_nothing(app: TestApp) {
         let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
         let mut conn = pool.get().expect("connection");
