@@ -3,8 +3,9 @@
 //! naming the parameter whose value is wrong), takes `format=` itself, since every `/v1` operation
 //! has it, and carries what loading and answering need. The parameter list comes from the same
 //! `IntoParams` derive that documents the operation, so the docs and the check cannot disagree
-//! (query structs need no `deny_unknown_fields`: a name the operation does not take is refused
-//! here, before anything is deserialized).
+//! (query structs must not `deny_unknown_fields`: a name the operation does not take is refused
+//! here, before anything is deserialized, and `Q` and `format` are then read from the same string,
+//! each passing over the other's).
 
 use std::collections::HashSet;
 use std::future::{Ready, ready};
@@ -70,33 +71,31 @@ struct FormatParam {
 
 /// Parses a raw query string into `Q` and the `format` parameter.
 pub fn parse_query<Q: DeserializeOwned + IntoParams>(
-    query: &str,
+    raw: &str,
 ) -> Result<(Q, Option<Format>), ApiError> {
     let params = Q::into_params(|| None);
     let mut known: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
     known.push(FORMAT_PARAM.to_owned());
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
     let mut seen = HashSet::new();
-    for (name, _) in &pairs {
-        if !known.contains(name) {
+    for (name, _) in form_urlencoded::parse(raw.as_bytes()) {
+        if !known.iter().any(|k| *k == name) {
             return Err(ApiError::new(
                 ProblemType::UnknownParameter,
                 format!(
                     "This operation does not take the parameter '{}'.",
-                    shorten_for_display(name)
+                    shorten_for_display(&name)
                 ),
             )
-            .with_param(shorten_for_display(name))
+            .with_param(shorten_for_display(&name))
             .with_allowed(known));
         }
-        if !seen.insert(name.as_str()) {
+        if seen.contains(&name) {
             return Err(ApiError::invalid_parameter(
-                name.as_str(),
+                name.as_ref(),
                 format!("'{name}' is given more than once; give it once."),
             ));
         }
+        seen.insert(name);
     }
     let required = params
         .iter()
@@ -109,21 +108,15 @@ pub fn parse_query<Q: DeserializeOwned + IntoParams>(
             ));
         }
     }
-    let (format, rest): (Vec<_>, Vec<_>) = pairs
-        .into_iter()
-        .partition(|(name, _)| name == FORMAT_PARAM);
-    let query = deserialize(&rest)?;
-    let FormatParam { format } = deserialize(&format)?;
+    // Each reads the parameters it has and passes over the other's: every name is known by now.
+    let query = deserialize(raw)?;
+    let FormatParam { format } = deserialize(raw)?;
     Ok((query, format))
 }
 
 /// Deserializes parameters, naming the one whose value does not fit.
-fn deserialize<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, ApiError> {
-    let encoded = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    let deserializer =
-        serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+fn deserialize<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let param = error.path().to_string();
         let detail = format!("Invalid value for '{param}': {}.", error.inner());
