@@ -1,13 +1,12 @@
 //! `/v1/datasets`: the catalogue of datasets with their versions, updates, sizes and coverage.
 
 use actix_web::{HttpResponse, get};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::api::caching::Scope;
+use crate::api::caching::{Loader, Scope};
 use crate::api::envelope::{Envelope, Meta, rfc3339};
 use crate::api::format::CsvRecord;
-use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
@@ -140,26 +139,19 @@ impl CsvRecord for DatasetResponse {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DatasetsQuery {}
-
 /// List datasets
 ///
 /// Every dataset the service holds, bundled or imported: its version (which every change bumps and
 /// every ETag includes), last update, row count, period coverage and where to download it whole.
 #[utoipa::path(
     tag = "sources",
-    params(DatasetsQuery),
     responses(
         (status = 200, description = "The datasets, ordered by id", body = Envelope<Vec<DatasetResponse>>),
         responses::ReadFailures,
     )
 )]
 #[get("/v1/datasets")]
-pub async fn list_datasets(
-    ReadRequest(_query, loader): ReadRequest<DatasetsQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_datasets(loader: Loader) -> Result<HttpResponse, ApiError> {
     loader
         .load_fresh(Scope::All, |conn| Ok(db_datasets::list(conn)?))
         .await?
