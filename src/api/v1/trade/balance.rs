@@ -155,7 +155,7 @@ pub async fn get_trade_balance(
                 &pair.coverage(),
             );
             let mut data: Vec<BalancePeriod> = rows.iter().map(BalancePeriod::from).collect();
-            let mut meta = chosen_dataset_meta(&reply.datasets, chosen, &sources, data.len());
+            let mut meta = chosen_dataset_meta(&reply.datasets, chosen, &sources);
             add_notes(&mut meta, notes);
             let sides = data
                 .iter_mut()

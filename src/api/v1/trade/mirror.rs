@@ -133,7 +133,7 @@ pub async fn get_trade_mirror(
             let rows = mirror(&flows, &unknown, reporter.code, partner.code, flow);
             let notes = mirror_notes(&rows, reporter, partner, flow, &pair.coverage());
             let mut data: Vec<MirrorPeriod> = rows.iter().map(MirrorPeriod::from).collect();
-            let mut meta = usd_meta(&reply.datasets, &pair.sources, data.len());
+            let mut meta = usd_meta(&reply.datasets, &pair.sources);
             add_notes(&mut meta, notes);
             let sides = data
                 .iter_mut()

@@ -114,23 +114,18 @@ pub fn chosen_dataset_meta(
     datasets: &[DatasetRow],
     chosen: Option<&str>,
     sources: &[SourceRow],
-    count: usize,
 ) -> Meta {
     let used: Vec<DatasetRow> = datasets
         .iter()
         .filter(|d| chosen == Some(d.id.as_str()))
         .cloned()
         .collect();
-    usd_meta(
-        if used.is_empty() { datasets } else { &used },
-        sources,
-        count,
-    )
+    usd_meta(if used.is_empty() { datasets } else { &used }, sources)
 }
 
-/// `meta` for `count` values in US dollars read from `datasets`.
-pub fn usd_meta(datasets: &[DatasetRow], sources: &[SourceRow], count: usize) -> Meta {
-    let mut meta = Meta::new(datasets, sources).with_count(count);
+/// `meta` for values in US dollars read from `datasets`.
+pub fn usd_meta(datasets: &[DatasetRow], sources: &[SourceRow]) -> Meta {
+    let mut meta = Meta::new(datasets, sources);
     meta.unit = Some("USD".to_owned());
     meta
 }

@@ -219,7 +219,7 @@ pub async fn list_trade_partners(
             let dataset = chosen.as_deref();
             let ranking = rank(&reported_flows(&rows)?, &country.code, top);
             let mut data = ranked_partners(&ranking, &names);
-            let mut meta = chosen_dataset_meta(&reply.datasets, dataset, &sources, data.len());
+            let mut meta = chosen_dataset_meta(&reply.datasets, dataset, &sources);
             let trade = data.iter_mut().map(|p| &mut p.trade);
             withhold_unknown_reporters(trade, &reply.datasets, &mut meta.warnings);
             let listed = data.iter().map(|p| p.trade.reported_by.as_deref());

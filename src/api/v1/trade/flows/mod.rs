@@ -195,7 +195,7 @@ async fn json_page(
         })
         .await?
         .respond(|reply, (page, sources)| {
-            let mut meta = usd_meta(&reply.datasets, &sources, page.count);
+            let mut meta = usd_meta(&reply.datasets, &sources).with_count(page.count);
             meta.warnings = unknown_reporting_row_warnings(
                 &unknown_reporting(&reply.datasets),
                 &page.dataset_ids,
@@ -282,7 +282,7 @@ async fn quarterly_page(
     })
     .await?
     .respond(|reply, (quarters, more_after, sources)| {
-        let mut meta = usd_meta(&reply.datasets, &sources, quarters.len());
+        let mut meta = usd_meta(&reply.datasets, &sources).with_count(quarters.len());
         meta.transformations.push(
             "a quarter is the sum of the flow's monthly figures; a quarter with months missing is flagged partial in its note".to_owned(),
         );
