@@ -186,30 +186,31 @@ fn treaty_records() -> Result<Vec<Treaty>, ImportError> {
                 parties: stored_topics(&row.original_parties_iso3),
                 languages: Vec::new(),
                 record: TreatyRow {
-                id: format!("tota_{}", row.tota_id),
-                dataset_id: DATASET_ID.to_owned(),
-                name: row.name,
-                other_names: None,
-                kind: optional(row.kind),
-                status: optional(row.status_at_tota_release),
-                date_signed: row.date_signed,
-                date_in_force: row.date_into_force,
-                date_terminated: row.date_inactive,
-                date_suspended: None,
-                supersedes: None,
-                superseded_by: None,
-                side_agreement_of: None,
-                subject_topics: None,
-                official_text_url: None,
-                tota_ids: Some(row.tota_id),
-                wto_rta_id: optional(row.wto_rta_id),
-                wb_dta_id: None,
-                note: Some(
-                    "metadata from the ToTA index; the text is in the ToTA corpus, not loaded here"
-                        .to_owned(),
-                ),
-                source_id: TOTA_SOURCE_ID.to_owned(),
-            }}),
+                    id: format!("tota_{}", row.tota_id),
+                    dataset_id: DATASET_ID.to_owned(),
+                    name: row.name,
+                    other_names: None,
+                    kind: optional(row.kind),
+                    status: optional(row.status_at_tota_release),
+                    date_signed: row.date_signed,
+                    date_in_force: row.date_into_force,
+                    date_terminated: row.date_inactive,
+                    date_suspended: None,
+                    supersedes: None,
+                    superseded_by: None,
+                    side_agreement_of: None,
+                    subject_topics: None,
+                    official_text_url: None,
+                    tota_ids: Some(row.tota_id),
+                    wto_rta_id: optional(row.wto_rta_id),
+                    wb_dta_id: None,
+                    note: Some(
+                        "metadata from the ToTA index; the text is in the ToTA corpus, not loaded here"
+                            .to_owned(),
+                    ),
+                    source_id: TOTA_SOURCE_ID.to_owned(),
+                },
+            }),
         }
     }
     Ok(records)
@@ -602,8 +603,8 @@ pub(crate) struct StoredText<'a> {
     pub kind: ImportKind,
 }
 
-/// Stores an imported text as its own dataset (replacing the dataset's earlier version), marks
-/// the treaty's text as loaded, and bumps the dataset version. A dataset that ships with the
+/// Stores an imported text as its own dataset (replacing the dataset's earlier version) and bumps
+/// the dataset version; the treaty shows its text as loaded from the stored provisions. A dataset that ships with the
 /// service is never replaced, and a treaty's text in a language belongs to one dataset.
 pub(crate) fn store_text(
     conn: &mut DbConnection,
