@@ -14,7 +14,7 @@ use super::{
     FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, stored_period, token_list,
     trade_frequency, unknown_reporting, usd_meta,
 };
-use crate::api::caching::{Loader, Scope};
+use crate::api::caching::{Fresh, Loader, Scope};
 use crate::api::envelope::{Envelope, Links, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
@@ -157,27 +157,30 @@ pub async fn list_trade_flows(
     json_page(&loader, asked, query.limit.unwrap_or(DEFAULT_LIMIT)).await
 }
 
-/// Every matching flow as CSV or NDJSON, streamed (see `stream`), up to `cap` rows.
+/// Every matching flow as CSV or NDJSON, streamed (see `stream`), up to `cap` rows. The export
+/// slot is waited for only once the answer is known to be a stream, not a 304 or a kept answer.
 async fn export(
     loader: &Loader,
     asked: FlowsAsked,
     cap: Option<u32>,
 ) -> Result<HttpResponse, ApiError> {
-    let slot = export::export_slot(loader.state()).await?;
     let format = asked.format;
-    loader
+    let fresh = loader
         .load_fresh(Scope::Family(FAMILY), move |conn| asked.resolve(conn))
-        .await?
-        .respond(|reply, filter| {
-            Ok(export::stream(
-                loader.state(),
-                slot,
-                format,
-                &reply.validators,
-                filter,
-                cap,
-            ))
-        })
+        .await?;
+    let (reply, filter) = match fresh {
+        Fresh::Answered(response) => return Ok(response),
+        Fresh::Loaded { reply, value } => (reply, value),
+    };
+    let slot = export::export_slot(loader.state()).await?;
+    Ok(export::stream(
+        loader.state(),
+        slot,
+        format,
+        &reply.validators,
+        filter,
+        cap,
+    ))
 }
 
 /// A JSON page of at most `limit` matching flows, rendered as they are read (see `RenderedPage`).
