@@ -1,5 +1,6 @@
+-- Back to ISO text, written with to_char so that the session's DateStyle cannot change it.
 ALTER TABLE treaties
-    ALTER COLUMN date_signed TYPE TEXT USING date_signed::TEXT,
-    ALTER COLUMN date_in_force TYPE TEXT USING date_in_force::TEXT,
-    ALTER COLUMN date_terminated TYPE TEXT USING date_terminated::TEXT,
-    ALTER COLUMN date_suspended TYPE TEXT USING date_suspended::TEXT;
+    ALTER COLUMN date_signed TYPE TEXT USING to_char(date_signed, 'YYYY-MM-DD'),
+    ALTER COLUMN date_in_force TYPE TEXT USING to_char(date_in_force, 'YYYY-MM-DD'),
+    ALTER COLUMN date_terminated TYPE TEXT USING to_char(date_terminated, 'YYYY-MM-DD'),
+    ALTER COLUMN date_suspended TYPE TEXT USING to_char(date_suspended, 'YYYY-MM-DD');
