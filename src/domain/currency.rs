@@ -12,7 +12,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 named_enum! {
     /// A currency with loaded exchange rates.
-    #[derive(strum::EnumIter)]
+    #[derive(strum::EnumIter, PartialOrd, Ord)]
     #[strum(serialize_all = "UPPERCASE")]
     pub enum Currency {
         #[serde(rename = "USD", alias = "usd")]

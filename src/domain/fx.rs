@@ -47,6 +47,20 @@ pub enum FxError {
     DailyFixOnly,
 }
 
+/// The one place exchange-rate series ids are spelt, for the importer that stores them and the
+/// rules that read them: `fx.usd_<currency>.<publisher>_<frequency>`.
+pub fn series_id(currency: Currency, source: RateSource, native: NativeFrequency) -> String {
+    let prefix = match source {
+        RateSource::Banxico => "fix",
+        RateSource::Fred => "fred",
+    };
+    format!(
+        "fx.usd_{}.{prefix}_{}",
+        currency.code().to_lowercase(),
+        native.as_str()
+    )
+}
+
 /// A stored series of a currency's rate per USD.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateSeries {
@@ -87,19 +101,10 @@ impl RateSeries {
         Self::stored(currency, RateSource::default_for(currency), native)
     }
 
-    /// The one place series ids are spelt: `fx.usd_<currency>.<publisher>_<frequency>`.
     fn stored(currency: Currency, source: RateSource, native: NativeFrequency) -> Self {
-        let prefix = match source {
-            RateSource::Banxico => "fix",
-            RateSource::Fred => "fred",
-        };
         Self {
             currency,
-            id: format!(
-                "fx.usd_{}.{prefix}_{}",
-                currency.code().to_lowercase(),
-                native.as_str()
-            ),
+            id: series_id(currency, source, native),
             native,
         }
     }

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{LoadedSeries, Obs, SeriesSpec, finish, last_source, parse_number, parse_period};
+use crate::domain::currency::Currency;
+use crate::domain::fx::{self, RateSource};
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic};
 use crate::import::ImportError;
 use crate::import::bundled::{BundledFile, bundled_file};
@@ -61,8 +63,8 @@ fn frequency_named(
 }
 
 struct RateSeries {
-    quote: &'static str,
-    source: &'static str,
+    quote: Currency,
+    source: RateSource,
     frequency: NativeFrequency,
     name: String,
     description: &'static str,
@@ -73,20 +75,15 @@ fn rate_series(spec: RateSeries, observations: Vec<Obs>) -> LoadedSeries {
     let source_id = last_source(&observations);
     finish(
         SeriesSpec {
-            id: format!(
-                "fx.usd_{}.{}_{}",
-                spec.quote.to_lowercase(),
-                spec.source,
-                spec.frequency.as_str()
-            ),
+            id: fx::series_id(spec.quote, spec.source, spec.frequency),
             topic: SeriesTopic::Fx,
             country: None,
             region: None,
             measure: "exchange_rate",
             name: spec.name,
             description: spec.description.to_owned(),
-            unit: format!("{} per USD", spec.quote),
-            currency: Some(spec.quote),
+            unit: format!("{} per USD", spec.quote.code()),
+            currency: Some(spec.quote.code()),
             base_currency: Some("USD"),
             per: None,
             price_basis: PriceBasis::Rate,
@@ -104,14 +101,14 @@ const FIX_DESCRIPTION: &str = "Banco de México FIX rate (pesos per dollar, dete
 
 fn fred() -> Result<Vec<LoadedSeries>, ImportError> {
     let file = FRED_CSV.path;
-    let mut groups: BTreeMap<(&'static str, NativeFrequency), Vec<Obs>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Currency, NativeFrequency), Vec<Obs>> = BTreeMap::new();
     for (line, record) in read_rows::<FredRecord>(file, FRED_CSV.bytes)? {
         let quote = match (
             record.base_currency.as_str(),
             record.quote_currency.as_str(),
         ) {
-            ("USD", "MXN") => "MXN",
-            ("USD", "CAD") => "CAD",
+            ("USD", "MXN") => Currency::Mxn,
+            ("USD", "CAD") => Currency::Cad,
             (base, quote) => {
                 return Err(row_error(
                     file,
@@ -134,10 +131,11 @@ fn fred() -> Result<Vec<LoadedSeries>, ImportError> {
             rate_series(
                 RateSeries {
                     quote,
-                    source: "fred",
+                    source: RateSource::Fred,
                     frequency,
                     name: format!(
-                        "{quote} per USD, {} average (Federal Reserve via FRED)",
+                        "{} per USD, {} average (Federal Reserve via FRED)",
+                        quote.code(),
                         frequency.as_str()
                     ),
                     description: FRED_DESCRIPTION,
@@ -180,8 +178,8 @@ fn banxico_fix() -> Result<Vec<LoadedSeries>, ImportError> {
             };
             rate_series(
                 RateSeries {
-                    quote: "MXN",
-                    source: "fix",
+                    quote: Currency::Mxn,
+                    source: RateSource::Banxico,
                     frequency,
                     name: name.to_owned(),
                     description: FIX_DESCRIPTION,
