@@ -1,25 +1,19 @@
 //! How the domain's enums are stored: as their names, in TEXT columns on both backends. Rows
 //! carry the enums; reading a name that is not one of them fails the read, naming the value,
 //! instead of becoming some default. (The enums derive diesel's `AsExpression` and `FromSqlRow`
-//! markers; what they mean on each backend is here.)
+//! markers; what they mean is here, once for every backend that reads and writes text: Postgres,
+//! SQLite and the connection that is either.)
 
-use diesel::Connection;
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
-use diesel::pg::{Pg, PgValue};
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
-use diesel::sqlite::{Sqlite, SqliteValue};
 
-use super::DbConnection;
 use crate::domain::country::CountryKind;
 use crate::domain::series::{NativeFrequency, PriceBasis, SeriesTopic, TimeUnit};
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting, SourceFamily};
 use crate::domain::trade::FlowDirection;
 use crate::domain::treaty::Lang;
-
-/// The backend rows are read through: either database, chosen when the connection is made.
-type AnyBackend = <DbConnection as Connection>::Backend;
 
 /// A stored name that is not one of its type's: the row cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -45,48 +39,22 @@ fn from_name<T: std::str::FromStr>(
 
 macro_rules! stored_by_name {
     ($($type:ty),* $(,)?) => {$(
-        impl FromSql<Text, Pg> for $type {
-            fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
-                from_name(<String as FromSql<Text, Pg>>::from_sql(value)?, stringify!($type))
+        impl<DB: Backend> FromSql<Text, DB> for $type
+        where
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(value: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                from_name(<String as FromSql<Text, DB>>::from_sql(value)?, stringify!($type))
             }
         }
 
-        impl FromSql<Text, Sqlite> for $type {
-            fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-                from_name(
-                    <String as FromSql<Text, Sqlite>>::from_sql(value)?,
-                    stringify!($type),
-                )
-            }
-        }
-
-        impl FromSql<Text, AnyBackend> for $type {
-            fn from_sql(value: <AnyBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-                from_name(
-                    <String as FromSql<Text, AnyBackend>>::from_sql(value)?,
-                    stringify!($type),
-                )
-            }
-        }
-
-        impl ToSql<Text, AnyBackend> for $type {
-            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, AnyBackend>) -> serialize::Result {
+        impl<DB: Backend> ToSql<Text, DB> for $type
+        where
+            str: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
                 let name: &'static str = (*self).into();
-                <str as ToSql<Text, AnyBackend>>::to_sql(name, out)
-            }
-        }
-
-        impl ToSql<Text, Pg> for $type {
-            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-                let name: &'static str = (*self).into();
-                <str as ToSql<Text, Pg>>::to_sql(name, out)
-            }
-        }
-
-        impl ToSql<Text, Sqlite> for $type {
-            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
-                let name: &'static str = (*self).into();
-                <str as ToSql<Text, Sqlite>>::to_sql(name, out)
+                <str as ToSql<Text, DB>>::to_sql(name, out)
             }
         }
     )*};
