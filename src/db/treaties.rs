@@ -404,7 +404,7 @@ pub fn refresh_search_index(conn: &mut DbConnection) -> QueryResult<()> {
 #[derive(Debug, Clone, Default)]
 pub struct SearchFilter {
     pub treaties: Vec<TreatyId>,
-    pub lang: Option<String>,
+    pub lang: Option<Lang>,
     pub topic: Option<String>,
     pub limit: i64,
 }
@@ -542,8 +542,8 @@ fn push_filters(
         }
         conditions.push(format!("p.treaty_id IN ({})", marks.join(", ")));
     }
-    if let Some(lang) = &filter.lang {
-        binds.push(lang.clone());
+    if let Some(lang) = filter.lang {
+        binds.push(lang.as_str().to_owned());
         conditions.push(format!("p.lang = {}", placeholder(binds.len())));
     }
     if let Some(topic) = &filter.topic {

@@ -167,7 +167,7 @@ pub async fn search_provisions(
     }
     let filter = SearchFilter {
         treaties: treaty_list(query.treaties.as_deref())?,
-        lang: query.lang.map(|l| l.as_str().to_owned()),
+        lang: query.lang,
         topic: query.topic,
         limit: i64::from(limit),
     };
