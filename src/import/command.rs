@@ -196,15 +196,15 @@ fn import_trade<R: Read>(
             ),
         });
     }
-    let batch = Batch {
-        file,
-        dataset_id,
-        records: kind != ImportKind::Csv,
-    };
     let api_response = match kind {
         ImportKind::CensusIntltrade => Some(census::read(file, &mut *input, source_id)?),
         ImportKind::Comtrade => Some(comtrade::read(file, &mut *input, source_id)?),
         _ => None,
+    };
+    let batch = Batch {
+        file,
+        dataset_id,
+        records: api_response.is_some(),
     };
     let (stored, skipped_aggregates) = match api_response {
         Some(parsed) => (
