@@ -226,16 +226,6 @@ impl FlowsAsked {
         let reporters = country_list("reporter", query.reporter.as_deref())?;
         let partners = country_list("partner", query.partner.as_deref())?;
         let range = date_range(query.from.as_deref(), query.to.as_deref())?;
-        let format = loader.format()?;
-        if let Some(limit) = query
-            .limit
-            .filter(|l| *l == 0 || (format == Format::Json && *l > MAX_LIMIT))
-        {
-            return Err(ApiError::invalid_parameter(
-                "limit",
-                format!("limit {limit} is out of range: a JSON page holds 1 to {MAX_LIMIT} rows."),
-            ));
-        }
         let (start_from, start_to) = range.stored_bounds();
         let filter = FlowFilter {
             flow: query.flow,
@@ -247,6 +237,18 @@ impl FlowsAsked {
             after_id: query.cursor.as_deref().map(decode_cursor).transpose()?,
             ..FlowFilter::default()
         };
+        // The representation is weighed after the other parameters (as `Loader::format` asks),
+        // then `limit`, which a JSON page bounds.
+        let format = loader.format()?;
+        if let Some(limit) = query
+            .limit
+            .filter(|l| *l == 0 || (format == Format::Json && *l > MAX_LIMIT))
+        {
+            return Err(ApiError::invalid_parameter(
+                "limit",
+                format!("limit {limit} is out of range: a JSON page holds 1 to {MAX_LIMIT} rows."),
+            ));
+        }
         Ok(Self {
             format,
             reporters,
