@@ -82,7 +82,7 @@ pub enum ProblemType {
     MethodNotAllowed,
     #[strum(
         message = "Not acceptable",
-        detailed_message = "the `Accept` header or `format` asks for a media type the operation cannot produce"
+        detailed_message = "the `Accept` header or `format` asks for a media type the operation cannot produce, or `Accept-Encoding` refuses every content coding the service sends"
     )]
     NotAcceptable,
     #[strum(
@@ -145,16 +145,6 @@ impl ProblemType {
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "/problems/unknown-country",
-    "title": "Unknown country",
-    "status": 404,
-    "detail": "No country has the code 'XX'.",
-    "instance": "/v1/countries/XX",
-    "param": "code",
-    "help": "/v1/countries",
-    "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
-}))]
 pub struct Problem {
     /// Stable identifier of the kind of problem, `/problems/{slug}`.
     #[serde(rename = "type")]

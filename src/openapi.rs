@@ -5,6 +5,7 @@ use strum::IntoEnumIterator;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
+use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::{Content, Ref, RefOr, Required};
@@ -35,7 +36,9 @@ sources with their licences, and warnings. Countries are accepted as ISO alpha-2
 numeric codes in any case. `format=csv|ndjson` (or the `Accept` header) gives the rows alone. \
 Every answer has a strong `ETag` derived from the dataset version; `If-None-Match` gives a 304. \
 Errors are RFC 9457 `application/problem+json` documents whose `type` is one of the slugs below.",
+        contact(name = "Trilateral maintainers"),
     ),
+    servers((url = "/", description = "The server that serves this document")),
     tags(
         (name = "countries", description = "Country code crosswalk: ISO alpha-2, alpha-3 and numeric, former and source-specific codes, currencies"),
         (name = "wages", description = "Minimum and average wages, with conversions and cross-country comparison; the exchange rates and prices behind them"),
@@ -91,7 +94,117 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     reference_envelope_items(&mut spec);
     offer_trade_frequencies(&mut spec);
     offer_flat_formats(&mut spec);
+    describe_conditional_requests(&mut spec);
+    examples_not_prefilled(&mut spec);
+    // Every operation is a public read; keys will be declared here when writes exist.
+    spec.security = Some(Vec::new());
     spec
+}
+
+/// What every `/v1` answer carries besides its body (`api::format::caching_headers`,
+/// `api::transport`, `api::middleware`), and the conditional requests it answers with a 304:
+/// declared once here rather than on each operation.
+fn describe_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
+    let operations = spec.paths.paths.iter_mut().filter_map(|(path, item)| {
+        path.starts_with("/v1/")
+            .then_some(item.get.as_mut())
+            .flatten()
+    });
+    for operation in operations {
+        let parameters = operation.parameters.get_or_insert_with(Vec::new);
+        parameters.push(header_parameter(
+            "If-None-Match",
+            "The `ETag` of a copy the client holds (in any content coding); a 304 answers while it \
+             is current.",
+        ));
+        parameters.push(header_parameter(
+            "If-Modified-Since",
+            "An HTTP date; a 304 answers if the data have not changed since. `If-None-Match` wins \
+             when both are sent.",
+        ));
+        if let Some(RefOr::T(answer)) = operation.responses.responses.get_mut("200") {
+            for (name, description) in ANSWER_HEADERS {
+                answer
+                    .headers
+                    .entry(name.to_owned())
+                    .or_insert_with(|| string_header(description));
+            }
+        }
+    }
+}
+
+/// The headers of every `/v1` answer, with what they say.
+const ANSWER_HEADERS: [(&str, &str); 5] = [
+    (
+        "ETag",
+        "Strong validator of this representation: it changes with the dataset versions read, the \
+         request, the media type and the content coding.",
+    ),
+    (
+        "Last-Modified",
+        "When the newest dataset read last changed.",
+    ),
+    (
+        "Cache-Control",
+        "`public, max-age=300`: reuse for five minutes, then revalidate with the ETag.",
+    ),
+    (
+        "Vary",
+        "`Accept, Accept-Encoding`: the representation follows both.",
+    ),
+    (
+        "x-request-id",
+        "The request's id (the client's own if it sent a printable one); quote it when reporting.",
+    ),
+];
+
+fn header_parameter(name: &str, description: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
+fn string_header(description: &str) -> Header {
+    HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::String))
+        .description(Some(description))
+        .build()
+}
+
+/// Swagger UI fills every parameter's example into its form, so an optional filter with an
+/// example would narrow the answer of a person who only pressed "Execute". Optional parameters
+/// keep their example in the description instead; required and path parameters keep theirs as
+/// values, so that every operation runs as it stands.
+fn examples_not_prefilled(spec: &mut utoipa::openapi::OpenApi) {
+    let parameters = spec
+        .paths
+        .paths
+        .values_mut()
+        .filter_map(|item| item.get.as_mut())
+        .flat_map(|operation| operation.parameters.iter_mut().flatten());
+    for parameter in parameters.filter(|p| p.required != Required::True) {
+        // utoipa keeps a parameter's example private: it is taken out through the JSON form.
+        let Ok(serde_json::Value::Object(mut fields)) = serde_json::to_value(&*parameter) else {
+            continue;
+        };
+        let Some(example) = fields.remove("example") else {
+            continue;
+        };
+        let example = match example {
+            serde_json::Value::String(text) => text,
+            other => other.to_string(),
+        };
+        let Ok(mut unfilled) = serde_json::from_value::<Parameter>(fields.into()) else {
+            continue;
+        };
+        let description = unfilled.description.get_or_insert_with(String::new);
+        description.push_str(&format!(" Example: `{example}`."));
+        *parameter = unfilled;
+    }
 }
 
 /// The operations whose answers are JSON only (an object that does not flatten into rows).
@@ -153,7 +266,6 @@ fn format_parameter(json_only: bool) -> Parameter {
         .required(Required::False)
         .description(Some(description))
         .schema(Some(schema))
-        .example(Some(Format::Json.as_str().into()))
         .build()
 }
 

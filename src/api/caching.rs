@@ -107,10 +107,9 @@ impl CacheKey {
     /// If-Modified-Since; HTTP dates have whole seconds).
     pub fn is_not_modified(&self, validators: &Validators) -> bool {
         if let Some(tags) = &self.if_none_match {
-            return tags
-                .split(',')
-                .map(str::trim)
-                .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == validators.etag);
+            return tags.split(',').map(str::trim).any(|tag| {
+                tag == "*" || names_answer(tag.strip_prefix("W/").unwrap_or(tag), &validators.etag)
+            });
         }
         match self.if_modified_since {
             Some(since) => {
@@ -119,6 +118,24 @@ impl CacheKey {
             None => false,
         }
     }
+}
+
+/// The ETag of an answer sent with a content coding (`gzip`, `br`, ...): the identity ETag with
+/// the coding appended inside the quotes, so each representation has a strong validator of its
+/// own. `None` for the identity coding or an ETag that is not a strong quoted one.
+pub fn tag_for_coding(etag: &str, coding: &str) -> Option<String> {
+    let opaque = etag.strip_prefix('"')?.strip_suffix('"')?;
+    let identity = coding.is_empty() || coding.eq_ignore_ascii_case("identity");
+    (!identity).then(|| format!("\"{opaque}-{}\"", coding.to_ascii_lowercase()))
+}
+
+/// Whether a client's entity tag names this answer in any content coding: a client that holds
+/// the gzip copy and now asks for Brotli still holds the current data.
+fn names_answer(tag: &str, etag: &str) -> bool {
+    tag == etag
+        || ["br", "gzip", "deflate", "zstd"]
+            .iter()
+            .any(|coding| tag_for_coding(etag, coding).is_some_and(|tagged| tagged == tag))
 }
 
 /// The datasets an answer reads.
@@ -188,12 +205,48 @@ impl Reply {
         data: Vec<T>,
         file_stem: &str,
     ) -> Result<HttpResponse, ApiError> {
+        self.page(meta, data, file_stem, None)
+    }
+
+    /// One page of a longer collection: `links.next`, repeated in an RFC 8288 `Link` header for
+    /// the flat representations, names the page after it.
+    pub fn page<T: Serialize + CsvRecord>(
+        &self,
+        meta: Meta,
+        data: Vec<T>,
+        file_stem: &str,
+        next: Option<String>,
+    ) -> Result<HttpResponse, ApiError> {
         let envelope = Envelope {
             meta: meta.with_count(data.len()),
-            links: self.links(),
+            links: self.links_to(next),
             data,
         };
-        format::collection(self.format, &self.validators, &envelope, file_stem)
+        let mut response = format::collection(self.format, &self.validators, &envelope, file_stem)?;
+        format::link_next(&mut response, envelope.links.next.as_deref());
+        Ok(response)
+    }
+
+    /// The links of this answer, to itself and to the next page when there is one.
+    pub fn links_to(&self, next: Option<String>) -> Links {
+        Links {
+            next,
+            ..self.links()
+        }
+    }
+
+    /// The URL of the next page: this request with `param` set to `value` in place of any value
+    /// it had.
+    pub fn next_page(&self, param: &str, value: &str) -> String {
+        let (path, query) = self.target.split_once('?').unwrap_or((&self.target, ""));
+        let mut next = form_urlencoded::Serializer::new(String::new());
+        for (name, old) in form_urlencoded::parse(query.as_bytes()) {
+            if name != param {
+                next.append_pair(&name, &old);
+            }
+        }
+        next.append_pair(param, value);
+        format!("{path}?{}", next.finish())
     }
 
     /// An answer that is JSON only (an object that does not flatten into rows).

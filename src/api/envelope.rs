@@ -45,6 +45,9 @@ pub struct Meta {
     /// Number of items in `data` (collections only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
+    /// Number of items on all pages together, where an answer is one page of several (search).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
     /// The unit of the values in `data`, where they share one.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "USD per day")]
@@ -70,6 +73,7 @@ impl Meta {
                 Vec::new()
             },
             count: None,
+            total: None,
             unit: None,
             transformations: Vec::new(),
             sources: sources.iter().map(SourceRef::from).collect(),

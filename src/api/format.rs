@@ -245,6 +245,15 @@ pub fn headers(
     caching_headers(response, validators);
 }
 
+/// The RFC 8288 `Link` header of a page that has a next one.
+pub fn link_next(response: &mut HttpResponse, next: Option<&str>) {
+    if let Some(next) = next
+        && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    {
+        response.headers_mut().insert(header::LINK, value);
+    }
+}
+
 /// 304 for a client whose copy is current.
 pub fn not_modified(validators: &Validators) -> HttpResponse {
     let mut response = HttpResponse::NotModified();

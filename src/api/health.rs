@@ -32,7 +32,10 @@ pub struct Readiness {
 /// restart the process; use `/readyz` to decide whether to send it traffic.
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, description = "The process is up", body = Health))
+    responses(
+        (status = 200, description = "The process is up", body = Health),
+        (status = 406, response = super::responses::NotAcceptable),
+    )
 )]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
@@ -49,6 +52,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Readiness),
+        (status = 406, response = super::responses::NotAcceptable),
         (status = 503, response = super::responses::Unavailable),
     )
 )]

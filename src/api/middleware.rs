@@ -9,7 +9,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
+use actix_web::{Error, HttpMessage, HttpResponse};
 use tracing::Instrument;
 use tracing::field::Empty;
 
@@ -92,7 +92,7 @@ fn finish_problem(
             tracing::error!(%cause, kind = api_error.kind.slug(), "request error");
         }
         let rendered = api_error.render(Some(target), Some(request_id));
-        return response.into_response(rendered);
+        return keep_access_control(response, rendered);
     }
     let is_problem = response
         .headers()
@@ -110,6 +110,11 @@ fn finish_problem(
             ProblemType::MethodNotAllowed,
             "This path does not accept this method.",
         ),
+        StatusCode::NOT_ACCEPTABLE => ApiError::new(
+            ProblemType::NotAcceptable,
+            "No content coding the Accept-Encoding header allows can be produced: the service \
+             sends identity, gzip, br, deflate or zstd.",
+        ),
         s if s.is_client_error() => ApiError::new(
             ProblemType::MalformedRequest,
             "The request could not be understood.",
@@ -124,5 +129,19 @@ fn finish_problem(
         None => error,
     };
     let rendered = error.render(Some(target), Some(request_id));
+    keep_access_control(response, rendered)
+}
+
+/// The answer re-rendered as a problem document, with the CORS headers of the original: a page
+/// on another origin can read why its request failed.
+fn keep_access_control(
+    response: ServiceResponse<impl MessageBody + 'static>,
+    mut rendered: HttpResponse,
+) -> ServiceResponse<BoxBody> {
+    for (name, value) in response.headers() {
+        if name.as_str().starts_with("access-control-") {
+            rendered.headers_mut().append(name.clone(), value.clone());
+        }
+    }
     response.into_response(rendered)
 }

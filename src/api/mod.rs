@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod query;
 pub mod responses;
 pub mod spool;
+pub mod transport;
 pub mod v1;
 
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::PathError;
 use actix_web::http::header;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
@@ -104,6 +105,10 @@ pub fn app(
         .route("/", web::get().to(redirect_to_docs))
         .default_service(web::to(fallback))
         .wrap(from_fn(memo::memoize))
+        .wrap(Compress::default())
+        .wrap(from_fn(transport::tag_content_coding))
+        .wrap(from_fn(transport::head_as_get))
+        .wrap(transport::cors())
         .wrap(from_fn(middleware::telemetry))
 }
 
@@ -113,15 +118,16 @@ async fn redirect_to_docs() -> HttpResponse {
         .finish()
 }
 
-/// Unknown paths are 404; known paths with another method are 405 (every operation is a GET).
+/// Unknown paths are 404; known paths with another method are 405 (every operation is a GET, and
+/// `HEAD` is answered as one).
 async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if req.resource_map().has_resource(req.path()) {
         Err(ApiError::new(
             ProblemType::MethodNotAllowed,
-            format!("{} is not allowed here; use GET.", req.method()),
+            format!("{} is not allowed here; use GET or HEAD.", req.method()),
         )
-        .with_allowed(["GET"])
-        .with_allow_methods("GET"))
+        .with_allowed(["GET", "HEAD"])
+        .with_allow_methods("GET, HEAD"))
     } else {
         Err(ApiError::new(
             ProblemType::NotFound,

@@ -8,30 +8,85 @@ use crate::error::Problem;
 /// A parameter is malformed, out of range or not taken by this operation (`invalid-parameter`,
 /// `unknown-parameter`).
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    headers(("x-request-id" = String, description = "The request's id, also in the body")),
+    example = json!({
+        "type": "/problems/invalid-parameter",
+        "title": "Invalid parameter",
+        "status": 400,
+        "detail": "limit must be from 1 to 100.",
+        "instance": "/v1/provisions/search?q=labour&limit=0",
+        "param": "limit",
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
 #[allow(dead_code)]
 pub struct BadRequest(Problem);
 
 /// The resource named in the path does not exist; `help` says where valid values are listed.
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    headers(("x-request-id" = String, description = "The request's id, also in the body")),
+    example = json!({
+        "type": "/problems/unknown-country",
+        "title": "Unknown country",
+        "status": 404,
+        "detail": "No country has the code 'XX'.",
+        "instance": "/v1/countries/XX",
+        "param": "code",
+        "help": "/v1/countries",
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
 #[allow(dead_code)]
 pub struct NotFound(Problem);
 
-/// The `Accept` header asks for a media type this operation cannot produce (`not-acceptable`).
+/// The `Accept` header asks for a media type this operation cannot produce, or `Accept-Encoding`
+/// refuses every content coding the service sends (`not-acceptable`).
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    headers(("x-request-id" = String, description = "The request's id, also in the body")),
+    example = json!({
+        "type": "/problems/not-acceptable",
+        "title": "Not acceptable",
+        "status": 406,
+        "detail": "None of the media types in the Accept header can be produced.",
+        "instance": "/v1/wages/mx",
+        "param": "Accept",
+        "allowed": ["application/json", "text/csv", "application/x-ndjson", "application/ndjson"],
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
 #[allow(dead_code)]
 pub struct NotAcceptable(Problem);
 
 /// The database is unreachable or not migrated (`database-unavailable`, `not-ready`).
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    headers(("x-request-id" = String, description = "The request's id, also in the body")),
+    example = json!({
+        "type": "/problems/database-unavailable",
+        "title": "Database unavailable",
+        "status": 503,
+        "detail": "The database is not reachable. Retry later.",
+        "instance": "/v1/wages/mx",
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
 #[allow(dead_code)]
 pub struct Unavailable(Problem);
 
 /// The client's copy, named by `If-None-Match` or `If-Modified-Since`, is current.
 #[derive(ToResponse)]
+#[response(headers(
+    ("ETag" = String, description = "The validator of the current representation"),
+    ("Last-Modified" = String, description = "When the newest dataset read last changed"),
+    ("Cache-Control" = String, description = "`public, max-age=300`")
+))]
 #[allow(dead_code)]
 pub struct NotModified;
 

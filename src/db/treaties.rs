@@ -407,6 +407,8 @@ pub struct SearchFilter {
     pub lang: Option<Lang>,
     pub topic: Option<String>,
     pub limit: i64,
+    /// How many of the best matches to pass over (the pages before this one).
+    pub offset: i64,
 }
 
 /// A ranked match.
@@ -471,34 +473,51 @@ fn tsquery(terms: &[Term], config: &str, binds: &mut Vec<String>) -> String {
 const HIT_COLUMNS: &str =
     "p.id, p.treaty_id, p.lang, p.article, p.chapter, p.heading, p.topics, p.source_id, p.text";
 
-/// Ranked provisions matching every term, best first.
+/// One page of a search: the matches in it and how many there are in all.
+#[derive(Debug, Clone)]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    pub total: i64,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// Ranked provisions matching every term, best first; ties in document order (treaty, position
+/// in the text, language), the same on both backends. `limit` of them from `offset` on.
 #[tracing::instrument(level = "debug", skip_all)]
 pub fn search(
     conn: &mut DbConnection,
     terms: &[Term],
     filter: &SearchFilter,
-) -> QueryResult<Vec<SearchHit>> {
+) -> QueryResult<SearchPage> {
     let mut conditions = Vec::new();
     let mut binds: Vec<String> = Vec::new();
+    let page = |matches: &str, score: &str, collate: &str| {
+        format!(
+            "SELECT {HIT_COLUMNS}, ranked.score FROM \
+             (SELECT p.id, {score} AS score FROM {matches} \
+             ORDER BY score DESC, p.treaty_id {collate}, p.position, p.lang {collate} \
+             LIMIT {} OFFSET {}) AS ranked \
+             JOIN provisions p ON p.id = ranked.id \
+             ORDER BY ranked.score DESC, p.treaty_id {collate}, p.position, p.lang {collate}",
+            filter.limit, filter.offset
+        )
+    };
     match conn {
         DbConnection::Sqlite(sqlite) => {
             binds.push(fts5_expression(terms));
             conditions.push("provisions_fts MATCH ?".to_owned());
             push_filters(filter, &mut conditions, &mut binds, |_| "?".to_owned());
-            let sql = format!(
-                "SELECT {HIT_COLUMNS}, ranked.score FROM \
-                 (SELECT p.id, -bm25(provisions_fts, 5.0, 1.0) AS score \
-                 FROM provisions_fts JOIN provisions p ON p.id = provisions_fts.rowid \
-                 WHERE {} ORDER BY score DESC, p.id LIMIT {}) AS ranked \
-                 JOIN provisions p ON p.id = ranked.id ORDER BY ranked.score DESC, p.id",
-                conditions.join(" AND "),
-                filter.limit
+            let matches = format!(
+                "provisions_fts JOIN provisions p ON p.id = provisions_fts.rowid WHERE {}",
+                conditions.join(" AND ")
             );
-            let mut query = diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>();
-            for bind in binds {
-                query = query.bind::<Text, _>(bind);
-            }
-            query.load(sqlite)
+            let sql = page(&matches, "-bm25(provisions_fts, 5.0, 1.0)", "");
+            load_page(sqlite, sql, &matches, &binds)
         }
         DbConnection::Postgres(pg) => {
             let english = tsquery(terms, "english", &mut binds);
@@ -509,21 +528,43 @@ pub fn search(
                 "((p.lang = 'es' AND p.search @@ {spanish}) OR (p.lang <> 'es' AND p.search @@ {english}))"
             ));
             push_filters(filter, &mut conditions, &mut binds, |n| format!("${n}"));
-            let sql = format!(
-                "SELECT {HIT_COLUMNS}, ranked.score FROM \
-                 (SELECT p.id, ts_rank_cd(p.search, CASE p.lang WHEN 'es' THEN {spanish} ELSE {english} END)::float8 AS score \
-                 FROM provisions p WHERE {} ORDER BY score DESC, p.id LIMIT {}) AS ranked \
-                 JOIN provisions p ON p.id = ranked.id ORDER BY ranked.score DESC, p.id",
-                conditions.join(" AND "),
-                filter.limit
+            let matches = format!("provisions p WHERE {}", conditions.join(" AND "));
+            let score = format!(
+                "ts_rank_cd(p.search, CASE p.lang WHEN 'es' THEN {spanish} ELSE {english} END)::float8"
             );
-            let mut query = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
-            for bind in binds {
-                query = query.bind::<Text, _>(bind);
-            }
-            query.load(pg)
+            // Byte order, as SQLite compares, whatever the database's collation.
+            let sql = page(&matches, &score, "COLLATE \"C\"");
+            load_page(pg, sql, &matches, &binds)
         }
     }
+}
+
+/// Runs the page query `sql` and counts the rows of `matches` (a `FROM … WHERE …` clause), both
+/// with the text `binds`, on either backend's connection.
+fn load_page<C>(
+    conn: &mut C,
+    sql: String,
+    matches: &str,
+    binds: &[String],
+) -> QueryResult<SearchPage>
+where
+    C: diesel::connection::LoadConnection,
+    C::Backend: diesel::sql_types::HasSqlType<Text> + 'static,
+    String: diesel::serialize::ToSql<Text, C::Backend>,
+    for<'a> diesel::query_builder::BoxedSqlQuery<'a, C::Backend, diesel::query_builder::SqlQuery>:
+        diesel::query_dsl::LoadQuery<'a, C, SearchHit> + diesel::query_dsl::LoadQuery<'a, C, Count>,
+{
+    let mut query = diesel::sql_query(sql).into_boxed::<C::Backend>();
+    let mut counting =
+        diesel::sql_query(format!("SELECT COUNT(*) AS count FROM {matches}")).into_boxed();
+    for bind in binds {
+        query = query.bind::<Text, _>(bind.clone());
+        counting = counting.bind::<Text, _>(bind.clone());
+    }
+    Ok(SearchPage {
+        total: counting.get_result::<Count>(conn)?.count,
+        hits: query.load(conn)?,
+    })
 }
 
 /// Adds the treaty, language and topic conditions with placeholders from `placeholder`, which

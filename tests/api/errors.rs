@@ -19,7 +19,7 @@ backend_test! {
         for method in ["POST", "PUT", "DELETE", "PATCH"] {
             let response = app.request(method, "/v1/countries").await;
             response.problem(405, "method-not-allowed");
-            assert_eq!(response.header("allow"), Some("GET"), "{method}");
+            assert_eq!(response.header("allow"), Some("GET, HEAD"), "{method}");
         }
     }
 }

@@ -305,11 +305,7 @@ impl TestApp {
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
-        let mut request = self.client.get(format!("{}{path}", self.address));
-        for (name, value) in headers {
-            request = request.insert_header((*name, *value));
-        }
-        read(request.send().await.expect("request sent")).await
+        self.request_with("GET", path, headers).await
     }
 
     /// Sends a GET from a client that then reads nothing until asked (see `StalledClient`).
@@ -321,10 +317,22 @@ impl TestApp {
     }
 
     pub async fn request(&self, method: &str, path: &str) -> TestResponse {
+        self.request_with(method, path, &[]).await
+    }
+
+    pub async fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
         let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let request = self
+        let mut request = self
             .client
             .request(method, format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
         read(request.send().await.expect("request sent")).await
     }
 }
@@ -395,6 +403,35 @@ impl StalledClient {
             rest = &rest[size + 2..];
         }
     }
+}
+
+/// Every `/v1` operation of an OpenAPI document as a request built from the document's own
+/// examples: the path with its parameters filled in, the required query parameters, and the
+/// operation itself.
+pub fn example_requests(spec: &Value) -> Vec<(String, Vec<String>, &Value)> {
+    let mut requests = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        let Some(operation) = item.get("get").filter(|_| path.starts_with("/v1/")) else {
+            continue;
+        };
+        let mut target = path.clone();
+        let mut query = Vec::new();
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            let name = parameter["name"].as_str().expect("a name");
+            let example = match &parameter["example"] {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            if parameter["in"] == "path" {
+                target = target.replace(&format!("{{{name}}}"), &example);
+            } else if parameter["required"] == true {
+                let example: String = form_urlencoded::byte_serialize(example.as_bytes()).collect();
+                query.push(format!("{name}={example}"));
+            }
+        }
+        requests.push((target, query, operation));
+    }
+    requests
 }
 
 /// Reads a response whole.

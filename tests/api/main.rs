@@ -13,5 +13,6 @@ mod openapi;
 mod readme;
 mod sources;
 mod trade;
+mod transport;
 mod treaties;
 mod wages;

@@ -37,6 +37,46 @@ backend_test! {
 }
 
 backend_test! {
+    /// Pages followed through `links.next` give exactly the ranking one large page gives, and
+    /// `meta.total` counts it; equal scores come in document order, treaty by treaty.
+    async fn search_pages_through_every_match_in_one_stable_order(app: TestApp) {
+        let whole = app.get("/v1/provisions/search?q=labour&limit=100").await.json();
+        let total = whole["meta"]["total"].as_u64().expect("a total");
+        assert!(total > 14 && total <= 100, "{total} matches");
+        assert_eq!(whole["links"].get("next"), None);
+
+        let mut paged = Vec::new();
+        let mut next = Some("/v1/provisions/search?q=labour&limit=7".to_owned());
+        while let Some(target) = next {
+            let page = app.get(&target).await;
+            assert_eq!(page.status, 200, "{target}");
+            let body = page.json();
+            assert_eq!(body["meta"]["total"].as_u64(), Some(total), "{target}");
+            next = body["links"]["next"].as_str().map(str::to_owned);
+            if let Some(next) = &next {
+                assert_eq!(page.header("link"), Some(format!("<{next}>; rel=\"next\"").as_str()));
+                assert!(next.contains("offset="), "{next}");
+            }
+            paged.extend(ids(&body));
+        }
+        assert_eq!(paged, ids(&whole));
+
+        let results = whole["data"].as_array().expect("data");
+        for pair in results.windows(2) {
+            if pair[0]["score"] == pair[1]["score"] {
+                assert!(pair[0]["treaty_id"].as_str() <= pair[1]["treaty_id"].as_str(), "{pair:?}");
+            }
+        }
+        let ranks: Vec<u64> = results.iter().filter_map(|r| r["rank"].as_u64()).collect();
+        assert_eq!(ranks, (1..=total).collect::<Vec<_>>());
+
+        let csv = app.get("/v1/provisions/search?q=labour&limit=7&format=csv").await;
+        assert_eq!(csv.header("link"), Some("</v1/provisions/search?q=labour&limit=7&format=csv&offset=7>; rel=\"next\""));
+        app.get("/v1/provisions/search?q=labour&offset=10001").await.problem(400, "invalid-parameter");
+    }
+}
+
+backend_test! {
     async fn the_search_syntax_is_one_for_both_backends(app: TestApp) {
         let phrase = app.get("/v1/provisions/search?q=%22compulsory%20labour%22&treaties=tpp&lang=en").await.json();
         assert!(ids(&phrase).contains(&"tpp:19.6".to_owned()));

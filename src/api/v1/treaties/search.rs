@@ -124,7 +124,14 @@ pub struct SearchQuery {
     /// How many results, 1 to 100 (default 20).
     #[param(example = 5)]
     pub limit: Option<u32>,
+    /// How many of the best results to pass over: the page after `offset` results (default 0).
+    /// `links.next` gives the next page while `meta.total` says more remain.
+    #[param(minimum = 0, maximum = 10000)]
+    pub offset: Option<u32>,
 }
+
+/// The furthest a search pages: ranked results beyond the first ten thousand are not worth reading.
+const MAX_OFFSET: u32 = 10_000;
 
 fn treaty_list(raw: Option<&str>) -> Result<Vec<TreatyId>, ApiError> {
     raw.map_or_else(Vec::new, |raw| raw.split(',').collect())
@@ -138,7 +145,9 @@ fn treaty_list(raw: Option<&str>) -> Result<Vec<TreatyId>, ApiError> {
 /// Ranked full-text search over the headings and texts of every loaded treaty (FTS5 with bm25 on
 /// SQLite, a tsvector with ts_rank_cd on Postgres; English and Spanish texts stemmed in their
 /// language). One syntax on both: words, "quoted phrases" and prefix* terms, all required. Each
-/// result has a snippet with the matches in `<mark>`. A malformed query is a 400 naming `q`.
+/// result has a snippet with the matches in `<mark>`. Equal scores come in document order. `meta.total`
+/// counts every match; `links.next` pages through them with `offset`. A malformed query is a 400
+/// naming `q`.
 #[utoipa::path(
     tag = "treaties",
     params(SearchQuery),
@@ -165,27 +174,43 @@ pub async fn search_provisions(
             format!("limit must be from 1 to {MAX_LIMIT}."),
         ));
     }
+    let offset = query.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ApiError::invalid_parameter(
+            "offset",
+            format!("offset must be from 0 to {MAX_OFFSET}."),
+        ));
+    }
     let filter = SearchFilter {
         treaties: treaty_list(query.treaties.as_deref())?,
         lang: query.lang,
         topic: query.topic,
         limit: i64::from(limit),
+        offset: i64::from(offset),
     };
     let query_terms = terms.clone();
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
-            let hits = db_treaties::search(conn, &query_terms, &filter)?;
-            let sources = sources_of(conn, hits.iter().map(|h| h.source_id.as_str()))?;
-            Ok((hits, sources))
+            let page = db_treaties::search(conn, &query_terms, &filter)?;
+            let sources = sources_of(conn, page.hits.iter().map(|h| h.source_id.as_str()))?;
+            Ok((page, sources))
         })
         .await?
-        .respond(|reply, (hits, sources)| {
-            let data: Vec<SearchResult> = hits
+        .respond(|reply, (page, sources)| {
+            let first_rank = offset as usize + 1;
+            let total = u64::try_from(page.total).unwrap_or_default();
+            let after = u64::from(offset) + page.hits.len() as u64;
+            let next = (after < total && after <= u64::from(MAX_OFFSET))
+                .then(|| reply.next_page("offset", &after.to_string()));
+            let data: Vec<SearchResult> = page
+                .hits
                 .into_iter()
                 .enumerate()
-                .map(|(index, hit)| SearchResult::new(index + 1, hit, &terms))
+                .map(|(index, hit)| SearchResult::new(first_rank + index, hit, &terms))
                 .collect();
-            reply.collection(reply.meta(&sources), data, "search")
+            let mut meta = reply.meta(&sources);
+            meta.total = Some(total);
+            reply.page(meta, data, "search", next)
         })
 }
 

@@ -5,8 +5,7 @@ mod export;
 
 use std::collections::BTreeSet;
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get};
+use actix_web::{HttpResponse, get};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,8 +13,8 @@ use super::{
     FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, stored_period, token_list,
     trade_frequency, unknown_reporting, usd_meta,
 };
-use crate::api::caching::{Fresh, Loader, Scope};
-use crate::api::envelope::{Envelope, Links, render_with_data};
+use crate::api::caching::{Fresh, Loader, Reply, Scope};
+use crate::api::envelope::{Envelope, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::ReadRequest;
@@ -75,6 +74,11 @@ pub struct FlowsQuery {
     pub cursor: Option<String>,
 }
 
+/// The page after the one whose last row has id `last_id`: the same query with a new cursor.
+fn next_page(reply: &Reply, last_id: i64) -> String {
+    reply.next_page("cursor", &encode_cursor(last_id))
+}
+
 fn encode_cursor(id: i64) -> String {
     format!("i{id:x}")
 }
@@ -89,36 +93,6 @@ fn decode_cursor(raw: &str) -> Result<i64, ApiError> {
                 "The cursor is not one this service issued; take it from links.next.",
             )
         })
-}
-
-/// The RFC 8288 `Link` header of a page that has a next one.
-fn link_next(response: &mut HttpResponse, next: Option<&str>) {
-    if let Some(next) = next
-        && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
-    {
-        response.headers_mut().insert(header::LINK, value);
-    }
-}
-
-/// The links of a page: to itself and, when more rows follow the one of id `more_after`, to the
-/// next page.
-fn page_links(req: &HttpRequest, more_after: Option<i64>) -> Links {
-    Links {
-        self_: req.uri().to_string(),
-        next: more_after.map(|last_id| next_link(req, last_id)),
-    }
-}
-
-/// The URL of the page after the one ending at `last_id`: the same query with a new cursor.
-fn next_link(req: &HttpRequest, last_id: i64) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
-        if name != "cursor" {
-            query.append_pair(&name, &value);
-        }
-    }
-    query.append_pair("cursor", &encode_cursor(last_id));
-    format!("{}?{}", req.path(), query.finish())
 }
 
 /// List trade flows
@@ -203,11 +177,11 @@ async fn json_page(
                 &unknown_reporting(&reply.datasets),
                 &page.dataset_ids,
             );
-            let links = page_links(loader.request(), page.more_after);
+            let links = reply.links_to(page.more_after.map(|id| next_page(&reply, id)));
             let body = render_with_data(&page.data, &meta, &links)
                 .map_err(|e| ApiError::internal(e.to_string()))?;
             let mut response = format::json_bytes(&reply.validators, body);
-            link_next(&mut response, links.next.as_deref());
+            format::link_next(&mut response, links.next.as_deref());
             Ok(response)
         })
 }
@@ -275,7 +249,6 @@ async fn quarterly_page(
     cap: u32,
 ) -> Result<HttpResponse, ApiError> {
     let after = asked.filter.after_id.take();
-    let format = asked.format;
     loader.load_fresh(Scope::Family(FAMILY), move |conn| {
         let filter = asked.resolve(conn)?;
         let mut quarters = quarterly_flows(conn, &filter)?;
@@ -291,17 +264,8 @@ async fn quarterly_page(
         meta.transformations.push(
             "a quarter is the sum of the flow's monthly figures; a quarter with months missing is flagged partial in its note".to_owned(),
         );
-        let links = page_links(loader.request(), more_after);
-        let next = links.next.clone();
-        let envelope = Envelope {
-            meta,
-            links,
-            data: quarters,
-        };
-        let mut response =
-            format::collection(format, &reply.validators, &envelope, "trade_flows")?;
-        link_next(&mut response, next.as_deref());
-        Ok(response)
+        let next = more_after.map(|id| next_page(&reply, id));
+        reply.page(meta, quarters, "trade_flows", next)
     })
 }
 
