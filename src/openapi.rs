@@ -33,7 +33,9 @@ United States, Mexico and Canada, wage statistics, and the provisions of the tre
 that trade.\n\n\
 Conventions: collections answer `{data, meta, links}`; `meta` names the dataset version, the \
 sources with their licences, and warnings. Countries are accepted as ISO alpha-2, alpha-3 or \
-numeric codes in any case. `format=csv|ndjson` (or the `Accept` header) gives the rows alone. \
+numeric codes in any case. `format=csv|ndjson` (or the `Accept` header) gives the rows alone, \
+with the same columns in both, each of one type, and a `Link: <…>; rel=\"describedby\"` to the \
+answer's Frictionless Data Package (`format=datapackage`: column types, units, sources, licences). \
 Every answer has a strong `ETag` derived from the dataset version; `If-None-Match` gives a 304. \
 Errors are RFC 9457 `application/problem+json` documents whose `type` is one of the slugs below.",
         contact(name = "Trilateral maintainers"),
@@ -212,8 +214,9 @@ const JSON_ONLY: [&str; 1] = ["compare_provisions"];
 
 /// Every `/v1/` operation takes `format=` (`api::query::ReadRequest` reads it), and every answer
 /// but the JSON-only ones is also served as CSV and NDJSON (`format=` or `Accept`; see
-/// `api::format`). Operations declare their JSON body only; the parameter, with the values the
-/// operation takes, and the flat representations are added here, once.
+/// `api::format`) with the data package that describes them (`format=datapackage`). Operations
+/// declare their JSON body only; the parameter, with the values the operation takes, and the
+/// other representations are added here, once.
 fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
     let operations = spec.paths.paths.iter_mut().filter_map(|(path, item)| {
         path.starts_with("/v1/")
@@ -241,6 +244,17 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
                 .content
                 .insert(format.media_type().to_owned(), Content::new(Some(text)));
         }
+        let package = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "A Frictionless Data Package (https://datapackage.org) describing the CSV and \
+                 NDJSON forms of this answer: columns with types and units, sources, licences.",
+            ))
+            .build();
+        answer.content.insert(
+            Format::Datapackage.media_type().to_owned(),
+            Content::new(Some(package)),
+        );
     }
 }
 

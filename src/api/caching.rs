@@ -11,11 +11,14 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::AppState;
 use super::envelope::{Envelope, Links, Meta};
 use super::format::{self, CsvRecord, Format};
 use super::memo::{AnswerMemo, MemoizedAnswer};
+use super::query::FORMAT_PARAM;
+use super::table::{self, Locations};
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources::SourceRow;
 use crate::db::{self, DbConnection};
@@ -199,7 +202,7 @@ impl Reply {
     }
 
     /// A collection: `data` with its `meta` (counted here), in the negotiated representation.
-    pub fn collection<T: Serialize + CsvRecord>(
+    pub fn collection<T: Serialize + CsvRecord + ToSchema>(
         &self,
         meta: Meta,
         data: Vec<T>,
@@ -208,9 +211,9 @@ impl Reply {
         self.page(meta, data, file_stem, None)
     }
 
-    /// One page of a longer collection: `links.next`, repeated in an RFC 8288 `Link` header for
-    /// the flat representations, names the page after it.
-    pub fn page<T: Serialize + CsvRecord>(
+    /// One page of a longer collection: `links.next`, repeated in an RFC 8288 `Link` header,
+    /// names the page after it.
+    pub fn page<T: Serialize + CsvRecord + ToSchema>(
         &self,
         meta: Meta,
         data: Vec<T>,
@@ -222,8 +225,10 @@ impl Reply {
             links: self.links_to(next),
             data,
         };
-        let mut response = format::collection(self.format, &self.validators, &envelope, file_stem)?;
-        format::link_next(&mut response, envelope.links.next.as_deref());
+        let mut response = self.render(&envelope, &envelope.data, file_stem)?;
+        if let Some(next) = &envelope.links.next {
+            format::add_link(&mut response, next, "next");
+        }
         Ok(response)
     }
 
@@ -235,18 +240,70 @@ impl Reply {
         }
     }
 
-    /// The URL of the next page: this request with `param` set to `value` in place of any value
-    /// it had.
-    pub fn next_page(&self, param: &str, value: &str) -> String {
+    /// This request with `param` set to `value` in place of any value it had: the next page, or
+    /// another representation of the answer.
+    pub fn with_param(&self, param: &str, value: &str) -> String {
         let (path, query) = self.target.split_once('?').unwrap_or((&self.target, ""));
-        let mut next = form_urlencoded::Serializer::new(String::new());
+        let mut changed = form_urlencoded::Serializer::new(String::new());
         for (name, old) in form_urlencoded::parse(query.as_bytes()) {
             if name != param {
-                next.append_pair(&name, &old);
+                changed.append_pair(&name, &old);
             }
         }
-        next.append_pair(param, value);
-        format!("{path}?{}", next.finish())
+        changed.append_pair(param, value);
+        format!("{path}?{}", changed.finish())
+    }
+
+    /// The answer in the negotiated representation: the envelope as JSON, the rows flat (with a
+    /// `describedby` link to their data package), or the data package itself.
+    fn render<E: Serialize, T: CsvRecord + ToSchema>(
+        &self,
+        envelope: &Envelope<E>,
+        rows: &[T],
+        file_stem: &str,
+    ) -> Result<HttpResponse, ApiError> {
+        let body = match self.format {
+            Format::Json => serde_json::to_vec(envelope),
+            Format::Csv | Format::Ndjson => return self.flat(rows, file_stem),
+            Format::Datapackage => {
+                serde_json::to_vec(&self.data_package::<T>(&envelope.meta, file_stem))
+            }
+        }
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(format::ok_response(self.format, &self.validators, file_stem).body(body))
+    }
+
+    fn flat<T: CsvRecord>(&self, rows: &[T], file_stem: &str) -> Result<HttpResponse, ApiError> {
+        let body = format::flat(self.format, rows)?;
+        let mut response = format::ok_response(self.format, &self.validators, file_stem).body(body);
+        self.link_data_package(&mut response);
+        Ok(response)
+    }
+
+    /// Links a flat answer to the data package that describes it.
+    pub fn link_data_package(&self, response: &mut HttpResponse) {
+        let package = self.with_param(FORMAT_PARAM, Format::Datapackage.as_str());
+        format::add_link(response, &package, "describedby");
+    }
+
+    /// The package names its resources relative to its own URL (the last path segment and the
+    /// query), which a Frictionless reader resolves against where it fetched the package from.
+    fn data_package<T: CsvRecord + ToSchema>(
+        &self,
+        meta: &Meta,
+        file_stem: &str,
+    ) -> serde_json::Value {
+        let relative = |format: Format| {
+            let url = self.with_param(FORMAT_PARAM, format.as_str());
+            url.rsplit('/').next().unwrap_or_default().to_owned()
+        };
+        let (csv, ndjson) = (relative(Format::Csv), relative(Format::Ndjson));
+        let at = Locations {
+            name: file_stem,
+            csv: &csv,
+            ndjson: &ndjson,
+        };
+        table::data_package(T::COLUMNS, &T::schema(), meta, &at)
     }
 
     /// An answer that is JSON only (an object that does not flatten into rows).
@@ -260,7 +317,7 @@ impl Reply {
     }
 
     /// A single resource with its `meta`; CSV and NDJSON give one line.
-    pub fn item<T: Serialize + CsvRecord>(
+    pub fn item<T: Serialize + CsvRecord + ToSchema>(
         &self,
         meta: Meta,
         data: T,
@@ -271,7 +328,7 @@ impl Reply {
             links: self.links(),
             data,
         };
-        format::item(self.format, &self.validators, &envelope, file_stem)
+        self.render(&envelope, std::slice::from_ref(&envelope.data), file_stem)
     }
 }
 

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::caching::Validators;
 use super::envelope::Envelope;
+use super::table::Column;
 use crate::error::{ApiError, ProblemType};
 
 /// A representation of a resource.
@@ -19,18 +20,28 @@ pub enum Format {
     Json,
     /// `text/csv`: a header line and one line per item of `data`.
     Csv,
-    /// `application/x-ndjson`: one JSON object per item of `data`.
+    /// `application/x-ndjson`: one JSON object per item of `data`, with the CSV columns as keys.
     Ndjson,
+    /// `application/vnd.datapackage+json`: the Frictionless Data Package that describes the CSV
+    /// and NDJSON forms of the answer (their columns, types, units, sources and licences). Asked
+    /// for with `format=` only, and linked from every CSV and NDJSON answer.
+    Datapackage,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Json, Format::Csv, Format::Ndjson];
+    pub const ALL: [Format; 4] = [
+        Format::Json,
+        Format::Csv,
+        Format::Ndjson,
+        Format::Datapackage,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Ndjson => "ndjson",
+            Format::Datapackage => "datapackage",
         }
     }
 
@@ -39,25 +50,34 @@ impl Format {
             Format::Json => "application/json",
             Format::Csv => "text/csv; charset=utf-8",
             Format::Ndjson => "application/x-ndjson",
+            Format::Datapackage => DATA_PACKAGE_MEDIA_TYPE,
         }
     }
 
-    /// The media type the format is known by (the first it satisfies).
+    /// The media type the format is known by.
     pub fn media_type(self) -> &'static str {
-        self.media_types()[0]
+        match self {
+            Format::Datapackage => DATA_PACKAGE_MEDIA_TYPE,
+            _ => self.media_types()[0],
+        }
     }
 
-    /// Media types (from an `Accept` header) this format satisfies.
+    /// Media types (from an `Accept` header) this format satisfies; none for the data package,
+    /// which describes an answer rather than representing it.
     fn media_types(self) -> &'static [&'static str] {
         match self {
             Format::Json => &["application/json"],
             Format::Csv => &["text/csv"],
             Format::Ndjson => &["application/x-ndjson", "application/ndjson"],
+            Format::Datapackage => &[],
         }
     }
 
     /// How specifically a media range names this format: 3 exact, 2 `type/*`, 1 `*/*`, 0 not at all.
     fn specificity(self, range: &str) -> u8 {
+        if self.media_types().is_empty() {
+            return 0;
+        }
         if range == "*/*" {
             return 1;
         }
@@ -138,8 +158,14 @@ fn parse_media_range(part: &str) -> Option<(String, f32)> {
     Some((range, q))
 }
 
-/// The flat CSV line of an item; nested JSON does not fit in CSV columns.
+/// The media type of a data package descriptor.
+pub const DATA_PACKAGE_MEDIA_TYPE: &str = "application/vnd.datapackage+json";
+
+/// The flat line of an item, in CSV and NDJSON; nested JSON does not fit in CSV columns.
 pub trait CsvRecord {
+    /// The columns of the line, in the order `Row` serialises them.
+    const COLUMNS: &'static [Column];
+
     /// The line borrows from the item, so writing a CSV copies no field; only values that must
     /// be computed (joined lists, say) are owned.
     type Row<'a>: Serialize
@@ -148,41 +174,7 @@ pub trait CsvRecord {
     fn csv_row(&self) -> Self::Row<'_>;
 }
 
-/// A collection in the chosen representation.
-pub fn collection<T: Serialize + CsvRecord>(
-    format: Format,
-    validators: &Validators,
-    envelope: &Envelope<Vec<T>>,
-    file_stem: &str,
-) -> Result<HttpResponse, ApiError> {
-    let body = match format {
-        Format::Json => {
-            serde_json::to_vec(envelope).map_err(|e| ApiError::internal(e.to_string()))?
-        }
-        Format::Ndjson => ndjson(&envelope.data)?,
-        Format::Csv => csv(&envelope.data)?,
-    };
-    Ok(ok_response(format, validators, file_stem).body(body))
-}
-
-/// A single resource in the chosen representation (CSV and NDJSON give one line).
-pub fn item<T: Serialize + CsvRecord>(
-    format: Format,
-    validators: &Validators,
-    envelope: &Envelope<T>,
-    file_stem: &str,
-) -> Result<HttpResponse, ApiError> {
-    let body = match format {
-        Format::Json => {
-            serde_json::to_vec(envelope).map_err(|e| ApiError::internal(e.to_string()))?
-        }
-        Format::Ndjson => ndjson(std::slice::from_ref(&envelope.data))?,
-        Format::Csv => csv(std::slice::from_ref(&envelope.data))?,
-    };
-    Ok(ok_response(format, validators, file_stem).body(body))
-}
-
-/// A JSON-only answer (its CSV and NDJSON forms, where it has them, are built by the caller).
+/// A JSON-only answer (an object that does not flatten into rows).
 pub fn json<T: Serialize>(
     validators: &Validators,
     envelope: &Envelope<T>,
@@ -196,21 +188,36 @@ pub fn json_bytes(validators: &Validators, body: Vec<u8>) -> HttpResponse {
     ok_response(Format::Json, validators, "").body(body)
 }
 
-fn ndjson<T: Serialize>(items: &[T]) -> Result<Vec<u8>, ApiError> {
+/// The rows of an answer as CSV (a header line, then a line per row) or NDJSON (an object per
+/// row, keyed by the same columns).
+pub fn flat<T: CsvRecord>(format: Format, rows: &[T]) -> Result<Vec<u8>, ApiError> {
+    match format {
+        Format::Csv => csv(rows),
+        _ => ndjson(rows),
+    }
+}
+
+fn ndjson<T: CsvRecord>(rows: &[T]) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::new();
-    for item in items {
-        serde_json::to_writer(&mut body, item).map_err(|e| ApiError::internal(e.to_string()))?;
+    for row in rows {
+        serde_json::to_writer(&mut body, &row.csv_row())
+            .map_err(|e| ApiError::internal(e.to_string()))?;
         body.push(b'\n');
     }
     Ok(body)
 }
 
-fn csv<T: CsvRecord>(items: &[T]) -> Result<Vec<u8>, ApiError> {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
-    for item in items {
-        writer
-            .serialize(item.csv_row())
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+/// The header comes from the declared columns, so an answer without rows still names them.
+fn csv<T: CsvRecord>(rows: &[T]) -> Result<Vec<u8>, ApiError> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let fail = |e: ::csv::Error| ApiError::internal(e.to_string());
+    writer
+        .write_record(T::COLUMNS.iter().map(|c| c.name))
+        .map_err(fail)?;
+    for row in rows {
+        writer.serialize(row.csv_row()).map_err(fail)?;
     }
     writer
         .into_inner()
@@ -218,7 +225,7 @@ fn csv<T: CsvRecord>(items: &[T]) -> Result<Vec<u8>, ApiError> {
 }
 
 /// 200 with content type, caching headers and, for CSV, a download file name.
-fn ok_response(
+pub fn ok_response(
     format: Format,
     validators: &Validators,
     file_stem: &str,
@@ -245,12 +252,10 @@ pub fn headers(
     caching_headers(response, validators);
 }
 
-/// The RFC 8288 `Link` header of a page that has a next one.
-pub fn link_next(response: &mut HttpResponse, next: Option<&str>) {
-    if let Some(next) = next
-        && let Ok(value) = header::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
-    {
-        response.headers_mut().insert(header::LINK, value);
+/// Adds an RFC 8288 `Link` header to `target` with relation `rel` (`next`, `describedby`).
+pub fn add_link(response: &mut HttpResponse, target: &str, rel: &str) {
+    if let Ok(value) = header::HeaderValue::from_str(&format!("<{target}>; rel=\"{rel}\"")) {
+        response.headers_mut().append(header::LINK, value);
     }
 }
 

@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod query;
 pub mod responses;
 pub mod spool;
+pub mod table;
 pub mod transport;
 pub mod v1;
 

@@ -46,9 +46,9 @@ pub struct FlowFilter {
     pub after_id: Option<i64>,
 }
 
-/// The filtered flows as a boxed query for whichever backend the caller runs it on (a macro, so
+/// The matching flows as a boxed query for whichever backend the caller runs it on (a macro, so
 /// that the same filter code serves the multi-backend connection and SQLite's own streaming).
-macro_rules! filtered {
+macro_rules! matching {
     ($filter:expr) => {{
         let filter: &FlowFilter = $filter;
         let mut query = trade_flows::table.into_boxed();
@@ -84,6 +84,13 @@ macro_rules! filtered {
             query = query.filter(trade_flows::id.gt(after));
         }
         query
+    }};
+}
+
+/// The matching flows in id order.
+macro_rules! filtered {
+    ($filter:expr) => {{
+        matching!($filter)
             .select(TradeFlowRow::as_select())
             .order(trade_flows::id)
     }};
@@ -165,6 +172,16 @@ fn bounds(period: &str) -> QueryResult<(chrono::NaiveDate, chrono::NaiveDate)> {
     let parsed = Period::parse(period)
         .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
     Ok((parsed.first_day(), parsed.last_day()))
+}
+
+/// The sources of the matching flows, in id order.
+#[tracing::instrument(level = "debug", skip_all)]
+pub fn source_ids(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<String>> {
+    matching!(filter)
+        .select(trade_flows::source_id)
+        .distinct()
+        .order(trade_flows::source_id)
+        .load(conn)
 }
 
 /// Every matching flow, in id order.

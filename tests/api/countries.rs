@@ -180,7 +180,20 @@ backend_test! {
             .map(|l| serde_json::from_str(l).expect("JSON line"))
             .collect();
         assert_eq!(rows.len(), count);
-        assert_eq!(rows[0], json["data"][0]);
+        // The same columns as the CSV, typed: the first CSV line and the first object agree.
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().expect("header").clone();
+        let first = reader.records().next().expect("a row").expect("a record");
+        let row = rows[0].as_object().expect("an object");
+        assert_eq!(row.len(), header.len());
+        for (name, field) in header.iter().zip(first.iter()) {
+            let value = match &row[name] {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            assert_eq!(value, field, "{name}");
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod countries;
 mod docs;
 mod errors;
+mod exports;
 mod health;
 mod migrations;
 mod official_figures;

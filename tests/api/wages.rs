@@ -185,8 +185,8 @@ backend_test! {
         assert_eq!(response.status, 200);
         let text = response.text();
         let mut lines = text.lines();
-        assert_eq!(lines.next(), Some("period,start,end,value,partial,fx_rates,note"));
-        assert!(text.contains("\n2019,2019-01-01,2019-12-31,176.72,false,,"), "{text}");
+        assert_eq!(lines.next(), Some("period,start,end,value,unit,partial,fx_rates,note"));
+        assert!(text.contains("\n2019,2019-01-01,2019-12-31,176.72,MXN per day,false,,"), "{text}");
     }
 }
 

@@ -13,6 +13,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::find_country;
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::countries::{self as db_countries, CountryRow, CurrencyRow};
 use crate::db::sources as db_sources;
 use crate::domain::country::{CountryKind, CountryLookup};
@@ -114,6 +115,20 @@ pub struct CountryCsvRow<'a> {
 }
 
 impl CsvRecord for CountryResponse {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("code"),
+        Column::text("iso2"),
+        Column::text("iso3"),
+        Column::text("numeric"),
+        Column::text("name"),
+        Column::text("kind"),
+        Column::text("currency"),
+        Column::text("currencies"),
+        Column::text("related_codes"),
+        Column::text("note"),
+        Column::text("source_id"),
+    ];
+
     type Row<'a> = CountryCsvRow<'a>;
 
     fn csv_row(&self) -> CountryCsvRow<'_> {

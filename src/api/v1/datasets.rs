@@ -8,6 +8,7 @@ use crate::api::caching::{Loader, Scope};
 use crate::api::envelope::{Envelope, Meta, rfc3339};
 use crate::api::format::CsvRecord;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 use crate::error::ApiError;
@@ -120,6 +121,20 @@ pub struct DatasetCsvRow<'a> {
 }
 
 impl CsvRecord for DatasetResponse {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("id"),
+        Column::text("family"),
+        Column::text("title"),
+        Column::integer("version"),
+        Column::text("last_updated"),
+        Column::integer("row_count"),
+        Column::text("coverage_first"),
+        Column::text("coverage_last"),
+        Column::text("origin"),
+        Column::text("reporting"),
+        Column::text("basis"),
+    ];
+
     type Row<'a> = DatasetCsvRow<'a>;
 
     fn csv_row(&self) -> DatasetCsvRow<'_> {

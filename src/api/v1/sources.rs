@@ -9,6 +9,7 @@ use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::sources::{self as db_sources, SourceRow};
 
 use crate::domain::ids::SourceId;
@@ -65,6 +66,19 @@ pub struct SourceCsvRow<'a> {
 }
 
 impl CsvRecord for SourceResponse {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("id"),
+        Column::text("family"),
+        Column::text("publisher"),
+        Column::text("title"),
+        Column::text("url"),
+        Column::text("licence"),
+        Column::text("coverage"),
+        Column::text("transformations"),
+        Column::text("notes"),
+        Column::text("basis"),
+    ];
+
     type Row<'a> = SourceCsvRow<'a>;
 
     fn csv_row(&self) -> SourceCsvRow<'_> {

@@ -15,6 +15,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, parse_country};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::sources::SourceRow;
 use crate::domain::period::Frequency;
 use crate::domain::trade::ReportedFlow;
@@ -53,6 +54,17 @@ pub struct BalanceCsvRow<'a> {
 }
 
 impl CsvRecord for BalancePeriod {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("period"),
+        Column::usd("exports_usd"),
+        Column::text("exports_reported_by"),
+        Column::usd("imports_usd"),
+        Column::text("imports_reported_by"),
+        Column::usd("balance_usd"),
+        Column::boolean("partial"),
+        Column::text("source_ids"),
+    ];
+
     type Row<'a> = BalanceCsvRow<'a>;
 
     fn csv_row(&self) -> BalanceCsvRow<'_> {

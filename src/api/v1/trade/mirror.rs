@@ -15,6 +15,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, parse_country};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::trade::FlowFilter;
 use crate::domain::series::NativeFrequency;
 use crate::domain::trade::mirror::{MirrorRow, mirror, mirror_notes};
@@ -49,6 +50,16 @@ pub struct MirrorCsvRow<'a> {
 }
 
 impl CsvRecord for MirrorPeriod {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("period"),
+        Column::usd("reported_usd"),
+        Column::text("reported_source_id"),
+        Column::usd("mirror_usd"),
+        Column::text("mirror_source_id"),
+        Column::usd("gap_usd"),
+        Column::percent("gap_pct"),
+    ];
+
     type Row<'a> = MirrorCsvRow<'a>;
 
     fn csv_row(&self) -> MirrorCsvRow<'_> {

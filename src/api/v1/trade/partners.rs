@@ -15,6 +15,7 @@ use crate::api::lookup::sources_of;
 use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::api::v1::countries::CountryRef;
 use crate::db::DbConnection;
 use crate::db::countries::{self as db_countries, CountryRow};
@@ -57,6 +58,17 @@ pub struct RankedPartnerCsvRow<'a> {
 }
 
 impl CsvRecord for RankedPartner {
+    const COLUMNS: &'static [Column] = &[
+        Column::integer("rank"),
+        Column::text("partner"),
+        Column::text("partner_name"),
+        Column::usd("value_usd"),
+        Column::number("share"),
+        Column::usd("total_usd"),
+        Column::text("reported_by"),
+        Column::text("source_id"),
+    ];
+
     type Row<'a> = RankedPartnerCsvRow<'a>;
 
     fn csv_row(&self) -> RankedPartnerCsvRow<'_> {

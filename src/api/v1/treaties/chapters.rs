@@ -11,6 +11,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::treaties::{self as db_treaties, ChapterRow};
 use crate::domain::treaty::stored_topics;
 use crate::error::ApiError;
@@ -58,6 +59,14 @@ pub struct ChapterCsvRow<'a> {
 }
 
 impl CsvRecord for ChapterResponse {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("number"),
+        Column::text("title"),
+        Column::text("topics"),
+        Column::integer("article_count"),
+        Column::text("lang"),
+    ];
+
     type Row<'a> = ChapterCsvRow<'a>;
 
     fn csv_row(&self) -> ChapterCsvRow<'_> {

@@ -10,6 +10,7 @@ use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::treaties as db_treaties;
 use crate::domain::treaty::coverage::{DtaFlag, PairYear, by_pair_year, no_flags_warning};
 use crate::error::ApiError;
@@ -67,6 +68,13 @@ pub struct CoverageCsvRow<'a> {
 }
 
 impl CsvRecord for CoverageYear {
+    const COLUMNS: &'static [Column] = &[
+        Column::integer("year"),
+        Column::text("exporter"),
+        Column::text("importer"),
+        Column::text("flags"),
+    ];
+
     type Row<'a> = CoverageCsvRow<'a>;
 
     fn csv_row(&self) -> CoverageCsvRow<'_> {

@@ -11,6 +11,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::treaties::{self as db_treaties, ProvisionRow};
 use crate::domain::country::shorten_for_display;
 use crate::domain::treaty::article::{article_of, is_number_token};
@@ -88,6 +89,16 @@ pub struct ProvisionCsvRow<'a> {
 }
 
 impl CsvRecord for ProvisionResponse {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("id"),
+        Column::text("lang"),
+        Column::text("chapter"),
+        Column::text("article"),
+        Column::text("heading"),
+        Column::text("topics"),
+        Column::text("text"),
+    ];
+
     type Row<'a> = ProvisionCsvRow<'a>;
 
     fn csv_row(&self) -> ProvisionCsvRow<'_> {

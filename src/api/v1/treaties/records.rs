@@ -13,6 +13,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::treaties::{self as db_treaties, Treaty};
 use crate::domain::treaty::record::{TreatyFilter, stored_list, text_warning};
 use crate::domain::treaty::{TreatyDates, TreatyStatus, TreatyView, side_agreements};
@@ -163,6 +164,22 @@ pub struct TreatyCsvRow<'a> {
 }
 
 impl CsvRecord for TreatyResponse {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("id"),
+        Column::text("name"),
+        Column::text("parties"),
+        Column::date("signed"),
+        Column::date("in_force"),
+        Column::date("terminated"),
+        Column::text("supersedes"),
+        Column::text("superseded_by"),
+        Column::text("side_agreement_of"),
+        Column::text("languages"),
+        Column::boolean("text_available"),
+        Column::text("official_text_url"),
+        Column::text("source_id"),
+    ];
+
     type Row<'a> = TreatyCsvRow<'a>;
 
     fn csv_row(&self) -> TreatyCsvRow<'_> {

@@ -13,6 +13,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::DbConnection;
 use crate::db::sources::SourceRow;
 use crate::db::treaties::{self as db_treaties, ProvisionRow, SearchFilter, SearchHit, Treaty};
@@ -91,6 +92,15 @@ pub struct SearchCsvRow<'a> {
 }
 
 impl CsvRecord for SearchResult {
+    const COLUMNS: &'static [Column] = &[
+        Column::integer("rank"),
+        Column::text("id"),
+        Column::text("lang"),
+        Column::text("heading"),
+        Column::text("snippet"),
+        Column::number("score"),
+    ];
+
     type Row<'a> = SearchCsvRow<'a>;
 
     fn csv_row(&self) -> SearchCsvRow<'_> {
@@ -201,7 +211,7 @@ pub async fn search_provisions(
             let total = u64::try_from(page.total).unwrap_or_default();
             let after = u64::from(offset) + page.hits.len() as u64;
             let next = (after < total && after <= u64::from(MAX_OFFSET))
-                .then(|| reply.next_page("offset", &after.to_string()));
+                .then(|| reply.with_param("offset", &after.to_string()));
             let data: Vec<SearchResult> = page
                 .hits
                 .into_iter()

@@ -8,6 +8,7 @@ use crate::api::caching::{Loader, Scope};
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::error::ApiError;
 
 /// A topic of the taxonomy.
@@ -20,12 +21,18 @@ pub struct TopicResponse {
     pub definition: String,
 }
 
+/// A topic is flat already: its CSV line is the item itself.
 impl CsvRecord for TopicResponse {
-    // A tuple rather than `&Self`: a tuple writes no header line, and the topics CSV has none.
-    type Row<'a> = (&'a str, &'a str, &'a str);
+    const COLUMNS: &'static [Column] = &[
+        Column::text("slug"),
+        Column::text("label"),
+        Column::text("definition"),
+    ];
 
-    fn csv_row(&self) -> (&str, &str, &str) {
-        (&self.slug, &self.label, &self.definition)
+    type Row<'a> = &'a Self;
+
+    fn csv_row(&self) -> &Self {
+        self
     }
 }
 

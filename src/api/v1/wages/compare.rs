@@ -15,6 +15,7 @@ use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country, parse_country_list};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::api::v1::countries::CountryRef;
 use crate::db::DbConnection;
 use crate::db::countries::CountryRow;
@@ -79,6 +80,7 @@ pub struct ComparedCsvRow<'a> {
     country: &'a str,
     series_id: Option<&'a str>,
     value: Option<f64>,
+    unit: Option<&'a str>,
     ratio_to_base: Option<f64>,
     partial: bool,
 }
@@ -89,9 +91,21 @@ pub struct ComparedRow {
     pub period: String,
     #[serde(flatten)]
     pub value: CountryValue,
+    /// The unit of `value` (the answer's `meta.unit`).
+    pub unit: Option<String>,
 }
 
 impl CsvRecord for ComparedRow {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("period"),
+        Column::text("country"),
+        Column::text("series_id"),
+        Column::in_answer_unit("value"),
+        Column::text("unit"),
+        Column::number("ratio_to_base"),
+        Column::boolean("partial"),
+    ];
+
     type Row<'a> = ComparedCsvRow<'a>;
 
     fn csv_row(&self) -> ComparedCsvRow<'_> {
@@ -100,6 +114,7 @@ impl CsvRecord for ComparedRow {
             country: &self.value.country.code,
             series_id: self.value.series_id.as_deref(),
             value: self.value.value,
+            unit: self.unit.as_deref(),
             ratio_to_base: self.value.ratio_to_base,
             partial: self.value.partial,
         }
@@ -362,10 +377,11 @@ fn render(
     let rows: Vec<ComparedRow> = periods
         .into_iter()
         .flat_map(|p| {
-            let period = p.period;
+            let (period, unit) = (p.period, meta.unit.clone());
             p.values.into_iter().map(move |value| ComparedRow {
                 period: period.clone(),
                 value,
+                unit: unit.clone(),
             })
         })
         .collect();

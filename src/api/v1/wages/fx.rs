@@ -12,6 +12,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::domain::currency::Currency;
 use crate::domain::fx::{self, CrossRate, Pair, RateSource, usd_rates};
 use crate::domain::period::{Frequency, iso_date};
@@ -69,6 +70,17 @@ pub struct RateCsvRow<'a> {
 }
 
 impl CsvRecord for Rate {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("period"),
+        Column::date("start"),
+        Column::date("end"),
+        Column::number("rate"),
+        Column::text("base"),
+        Column::text("quote"),
+        Column::boolean("partial"),
+        Column::text("series"),
+    ];
+
     type Row<'a> = RateCsvRow<'a>;
 
     fn csv_row(&self) -> RateCsvRow<'_> {

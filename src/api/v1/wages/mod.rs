@@ -17,6 +17,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, find_country, parse_country, sources_of};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::api::v1::countries::CountryRef;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
 use crate::db::{DbConnection, countries::CountryRow};
@@ -190,6 +191,25 @@ pub struct SeriesCsvRow<'a> {
 }
 
 impl CsvRecord for SeriesSummary {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("id"),
+        Column::text("country"),
+        Column::text("region"),
+        Column::text("measure"),
+        Column::text("name"),
+        Column::text("unit"),
+        Column::text("currency"),
+        Column::text("per"),
+        Column::text("price_basis"),
+        Column::text("frequency"),
+        Column::boolean("headline"),
+        Column::text("first"),
+        Column::text("last"),
+        Column::text("latest_period"),
+        Column::number("latest_value"),
+        Column::text("source_id"),
+    ];
+
     type Row<'a> = SeriesCsvRow<'a>;
 
     fn csv_row(&self) -> SeriesCsvRow<'_> {

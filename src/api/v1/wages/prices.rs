@@ -12,6 +12,7 @@ use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country_list};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::DbConnection;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
 use crate::domain::conversion::Request;
@@ -63,6 +64,18 @@ impl PriceObservation {
 
 /// An observation is flat already: its CSV line is the item itself.
 impl CsvRecord for PriceObservation {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("series_id"),
+        Column::text("country"),
+        Column::text("measure"),
+        Column::text("period"),
+        Column::date("start"),
+        Column::date("end"),
+        Column::number("value"),
+        Column::text("unit"),
+        Column::boolean("partial"),
+    ];
+
     type Row<'a> = &'a Self;
 
     fn csv_row(&self) -> &Self {

@@ -13,6 +13,7 @@ use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::DbConnection;
 use crate::db::countries::CountryRow;
 use crate::db::series::{self as db_series, SeriesRow};
@@ -44,11 +45,15 @@ pub struct Observation {
     pub fx: Vec<RateUsed>,
     /// Provenance of the stored observations behind the value.
     pub note: Option<String>,
+    /// The unit of `value`: `meta.unit` in JSON, a column of its own in the flat forms.
+    #[serde(skip)]
+    pub unit: String,
 }
 
-impl From<Figure> for Observation {
-    fn from(figure: Figure) -> Self {
+impl Observation {
+    fn new(figure: Figure, unit: &str) -> Self {
         Self {
+            unit: unit.to_owned(),
             period: figure.period,
             start: iso_date(figure.start),
             end: iso_date(figure.end),
@@ -67,12 +72,24 @@ pub struct ObservationCsvRow<'a> {
     start: &'a str,
     end: &'a str,
     value: Option<f64>,
+    unit: &'a str,
     partial: bool,
     fx_rates: String,
     note: Option<&'a str>,
 }
 
 impl CsvRecord for Observation {
+    const COLUMNS: &'static [Column] = &[
+        Column::text("period"),
+        Column::date("start"),
+        Column::date("end"),
+        Column::in_answer_unit("value"),
+        Column::text("unit"),
+        Column::boolean("partial"),
+        Column::text("fx_rates"),
+        Column::text("note"),
+    ];
+
     type Row<'a> = ObservationCsvRow<'a>;
 
     fn csv_row(&self) -> ObservationCsvRow<'_> {
@@ -81,6 +98,7 @@ impl CsvRecord for Observation {
             start: &self.start,
             end: &self.end,
             value: self.value,
+            unit: &self.unit,
             partial: self.partial,
             fx_rates: self
                 .fx
@@ -187,8 +205,11 @@ pub async fn get_wage_series(
         .await?
         .respond(|reply, (country, series, computed, sources)| {
             let (meta, figures) = figures_meta(reply.meta(&sources), computed);
-            let observations: Vec<Observation> =
-                figures.into_iter().map(Observation::from).collect();
+            let unit = meta.unit.clone().unwrap_or_default();
+            let observations: Vec<Observation> = figures
+                .into_iter()
+                .map(|figure| Observation::new(figure, &unit))
+                .collect();
             if reply.format != Format::Json {
                 return reply.collection(meta, observations, &series.id);
             }

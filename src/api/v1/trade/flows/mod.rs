@@ -19,6 +19,7 @@ use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::table::Column;
 use crate::db::DbConnection;
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::domain::country::CountryLookup;
@@ -31,6 +32,21 @@ const MAX_LIMIT: u32 = 10_000;
 
 /// A flow is flat already: its CSV line is the item itself.
 impl CsvRecord for TradeFlow {
+    const COLUMNS: &'static [Column] = &[
+        Column::integer("id"),
+        Column::text("reporter"),
+        Column::text("partner"),
+        Column::text("flow"),
+        Column::text("period"),
+        Column::text("frequency"),
+        Column::text("classification"),
+        Column::text("product_code"),
+        Column::usd("value_usd"),
+        Column::text("source_id"),
+        Column::text("dataset_id"),
+        Column::text("note"),
+    ];
+
     type Row<'a> = &'a Self;
 
     fn csv_row(&self) -> &Self {
@@ -76,7 +92,7 @@ pub struct FlowsQuery {
 
 /// The page after the one whose last row has id `last_id`: the same query with a new cursor.
 fn next_page(reply: &Reply, last_id: i64) -> String {
-    reply.next_page("cursor", &encode_cursor(last_id))
+    reply.with_param("cursor", &encode_cursor(last_id))
 }
 
 fn encode_cursor(id: i64) -> String {
@@ -125,8 +141,10 @@ pub async fn list_trade_flows(
         });
         return quarterly_page(&loader, asked, cap).await;
     }
-    if asked.format != Format::Json {
-        return export(&loader, asked, query.limit).await;
+    match asked.format {
+        Format::Json => {}
+        Format::Datapackage => return data_package(&loader, asked).await,
+        Format::Csv | Format::Ndjson => return export(&loader, asked, query.limit).await,
     }
     json_page(&loader, asked, query.limit.unwrap_or(DEFAULT_LIMIT)).await
 }
@@ -147,14 +165,25 @@ async fn export(
         Fresh::Loaded { reply, value } => (reply, value),
     };
     let slot = export::export_slot(loader.state()).await?;
-    Ok(export::stream(
-        loader.state(),
-        slot,
-        format,
-        &reply.validators,
-        filter,
-        cap,
-    ))
+    let mut response = export::stream(loader.state(), slot, format, &reply.validators, filter, cap);
+    reply.link_data_package(&mut response);
+    Ok(response)
+}
+
+/// The data package of the export of the matching flows: its columns, and the sources of every
+/// matching row with their licences.
+async fn data_package(loader: &Loader, asked: FlowsAsked) -> Result<HttpResponse, ApiError> {
+    loader
+        .load_fresh(Scope::Family(FAMILY), move |conn| {
+            let filter = asked.resolve(conn)?;
+            let source_ids = db_trade::source_ids(conn, &filter)?;
+            sources_of(conn, source_ids.iter().map(String::as_str))
+        })
+        .await?
+        .respond(|reply, sources| {
+            let meta = usd_meta(&reply.datasets, &sources);
+            reply.collection(meta, Vec::<TradeFlow>::new(), "trade_flows")
+        })
 }
 
 /// A JSON page of at most `limit` matching flows, rendered as they are read (see `RenderedPage`).
@@ -181,7 +210,9 @@ async fn json_page(
             let body = render_with_data(&page.data, &meta, &links)
                 .map_err(|e| ApiError::internal(e.to_string()))?;
             let mut response = format::json_bytes(&reply.validators, body);
-            format::link_next(&mut response, links.next.as_deref());
+            if let Some(next) = &links.next {
+                format::add_link(&mut response, next, "next");
+            }
             Ok(response)
         })
 }
