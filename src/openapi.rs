@@ -7,7 +7,9 @@ use utoipa_actix_web::AppExt;
 
 use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
 use utoipa::openapi::{Content, Ref, RefOr, Required};
 
 use crate::api::format::Format;
@@ -33,7 +35,7 @@ United States, Mexico and Canada, wage statistics, and the provisions of the tre
 that trade.\n\n\
 Conventions: collections answer `{data, meta, links}`; `meta` names the dataset version, the \
 sources with their licences, and warnings. Countries are accepted as ISO alpha-2, alpha-3 or \
-numeric codes in any case. `format=csv|ndjson` (or the `Accept` header) gives the rows alone, \
+numeric codes in any case. `format=csv|ndjson|parquet` (or the `Accept` header) gives the rows alone, \
 with the same columns in both, each of one type, and a `Link: <…>; rel=\"describedby\"` to the \
 answer's Frictionless Data Package (`format=datapackage`: column types, units, sources, licences). \
 Every answer has a strong `ETag` derived from the dataset version; `If-None-Match` gives a 304. \
@@ -214,7 +216,8 @@ const JSON_ONLY: [&str; 1] = ["compare_provisions"];
 
 /// Every `/v1/` operation takes `format=` (`api::query::ReadRequest` reads it), and every answer
 /// but the JSON-only ones is also served as CSV and NDJSON (`format=` or `Accept`; see
-/// `api::format`) with the data package that describes them (`format=datapackage`). Operations
+/// `api::format`), as Parquet, and with the data package that describes them
+/// (`format=datapackage`). Operations
 /// declare their JSON body only; the parameter, with the values the operation takes, and the
 /// other representations are added here, once.
 fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
@@ -244,6 +247,14 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
                 .content
                 .insert(format.media_type().to_owned(), Content::new(Some(text)));
         }
+        let parquet = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .build();
+        answer.content.insert(
+            Format::Parquet.media_type().to_owned(),
+            Content::new(Some(parquet)),
+        );
         let package = ObjectBuilder::new()
             .schema_type(Type::Object)
             .description(Some(

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::envelope::{Envelope, Links, Meta};
-use super::format::{self, CsvRecord, Format};
+use super::format::{self, ColumnNotes, CsvRecord, Format};
 use super::memo::{AnswerMemo, MemoizedAnswer};
 use super::query::FORMAT_PARAM;
 use super::table::{self, Locations};
@@ -264,7 +264,9 @@ impl Reply {
     ) -> Result<HttpResponse, ApiError> {
         let body = match self.format {
             Format::Json => serde_json::to_vec(envelope),
-            Format::Csv | Format::Ndjson => return self.flat(rows, file_stem),
+            Format::Csv | Format::Ndjson | Format::Parquet => {
+                return self.flat(rows, &envelope.meta, file_stem);
+            }
             Format::Datapackage => {
                 serde_json::to_vec(&self.data_package::<T>(&envelope.meta, file_stem))
             }
@@ -273,8 +275,18 @@ impl Reply {
         Ok(format::ok_response(self.format, &self.validators, file_stem).body(body))
     }
 
-    fn flat<T: CsvRecord>(&self, rows: &[T], file_stem: &str) -> Result<HttpResponse, ApiError> {
-        let body = format::flat(self.format, rows)?;
+    fn flat<T: CsvRecord + ToSchema>(
+        &self,
+        rows: &[T],
+        meta: &Meta,
+        file_stem: &str,
+    ) -> Result<HttpResponse, ApiError> {
+        let item = T::schema();
+        let notes = ColumnNotes {
+            unit: &|column| column.unit_name(meta.unit.as_deref()),
+            description: &|column| table::field_description(&item, column.name),
+        };
+        let body = format::flat(self.format, rows, &notes)?;
         let mut response = format::ok_response(self.format, &self.validators, file_stem).body(body);
         self.link_data_package(&mut response);
         Ok(response)
@@ -297,11 +309,16 @@ impl Reply {
             let url = self.with_param(FORMAT_PARAM, format.as_str());
             url.rsplit('/').next().unwrap_or_default().to_owned()
         };
-        let (csv, ndjson) = (relative(Format::Csv), relative(Format::Ndjson));
+        let (csv, ndjson, parquet) = (
+            relative(Format::Csv),
+            relative(Format::Ndjson),
+            relative(Format::Parquet),
+        );
         let at = Locations {
             name: file_stem,
             csv: &csv,
             ndjson: &ndjson,
+            parquet: &parquet,
         };
         table::data_package(T::COLUMNS, &T::schema(), meta, &at)
     }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::caching::Validators;
+use super::columnar::ParquetEncoder;
 use super::envelope::Envelope;
 use super::table::Column;
 use crate::error::{ApiError, ProblemType};
@@ -22,6 +23,8 @@ pub enum Format {
     Csv,
     /// `application/x-ndjson`: one JSON object per item of `data`, with the CSV columns as keys.
     Ndjson,
+    /// `application/vnd.apache.parquet`: the rows as a Parquet file with typed columns.
+    Parquet,
     /// `application/vnd.datapackage+json`: the Frictionless Data Package that describes the CSV
     /// and NDJSON forms of the answer (their columns, types, units, sources and licences). Asked
     /// for with `format=` only, and linked from every CSV and NDJSON answer.
@@ -29,18 +32,25 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::Json,
         Format::Csv,
         Format::Ndjson,
+        Format::Parquet,
         Format::Datapackage,
     ];
+
+    /// The representations that give the rows of `data` alone.
+    pub fn is_flat(self) -> bool {
+        matches!(self, Format::Csv | Format::Ndjson | Format::Parquet)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Ndjson => "ndjson",
+            Format::Parquet => "parquet",
             Format::Datapackage => "datapackage",
         }
     }
@@ -50,6 +60,7 @@ impl Format {
             Format::Json => "application/json",
             Format::Csv => "text/csv; charset=utf-8",
             Format::Ndjson => "application/x-ndjson",
+            Format::Parquet => "application/vnd.apache.parquet",
             Format::Datapackage => DATA_PACKAGE_MEDIA_TYPE,
         }
     }
@@ -69,6 +80,7 @@ impl Format {
             Format::Json => &["application/json"],
             Format::Csv => &["text/csv"],
             Format::Ndjson => &["application/x-ndjson", "application/ndjson"],
+            Format::Parquet => &["application/vnd.apache.parquet"],
             Format::Datapackage => &[],
         }
     }
@@ -190,11 +202,35 @@ pub fn json_bytes(validators: &Validators, body: Vec<u8>) -> HttpResponse {
 
 /// The rows of an answer as CSV (a header line, then a line per row) or NDJSON (an object per
 /// row, keyed by the same columns).
-pub fn flat<T: CsvRecord>(format: Format, rows: &[T]) -> Result<Vec<u8>, ApiError> {
+/// Parquet (see `columnar`) also records each column's unit and description, as `notes` give them.
+pub fn flat<T: CsvRecord>(
+    format: Format,
+    rows: &[T],
+    notes: &ColumnNotes<'_>,
+) -> Result<Vec<u8>, ApiError> {
     match format {
         Format::Csv => csv(rows),
+        Format::Parquet => parquet(rows, notes).map_err(ApiError::internal),
         _ => ndjson(rows),
     }
+}
+
+/// What an answer says about its columns beyond their declaration: the unit of each in this
+/// answer and the description the API documents for it.
+pub struct ColumnNotes<'a> {
+    pub unit: &'a dyn Fn(&Column) -> Option<String>,
+    pub description: &'a dyn Fn(&Column) -> Option<String>,
+}
+
+fn parquet<T: CsvRecord>(rows: &[T], notes: &ColumnNotes<'_>) -> Result<Vec<u8>, String> {
+    let mut encoder = ParquetEncoder::new(T::COLUMNS, notes.unit, notes.description)?;
+    let mut body = Vec::new();
+    for row in rows {
+        encoder.push(&row.csv_row())?;
+        body.extend(encoder.take_written());
+    }
+    body.extend(encoder.finish()?);
+    Ok(body)
 }
 
 fn ndjson<T: CsvRecord>(rows: &[T]) -> Result<Vec<u8>, ApiError> {
@@ -243,10 +279,18 @@ pub fn headers(
     file_stem: &str,
 ) {
     response.insert_header((header::CONTENT_TYPE, format.content_type()));
-    if format == Format::Csv {
+    let disposition = match format {
+        Format::Csv => Some("inline"),
+        Format::Parquet => Some("attachment"),
+        _ => None,
+    };
+    if let Some(disposition) = disposition {
         response.insert_header((
             header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{file_stem}.csv\""),
+            format!(
+                "{disposition}; filename=\"{file_stem}.{}\"",
+                format.as_str()
+            ),
         ));
     }
     caching_headers(response, validators);

@@ -107,12 +107,13 @@ impl Column {
         }
     }
 
-    fn unit_name(self, meta: &Meta) -> Option<String> {
+    /// The unit of the column's values in an answer whose values are in `answer_unit`.
+    pub fn unit_name(self, answer_unit: Option<&str>) -> Option<String> {
         match self.unit {
             Unit::None => None,
             Unit::Usd => Some("USD".to_owned()),
             Unit::Percent => Some("percent".to_owned()),
-            Unit::OfAnswer => meta.unit.clone(),
+            Unit::OfAnswer => answer_unit.map(str::to_owned),
         }
     }
 }
@@ -123,9 +124,10 @@ pub struct Locations<'a> {
     pub name: &'a str,
     pub csv: &'a str,
     pub ndjson: &'a str,
+    pub parquet: &'a str,
 }
 
-/// The Frictionless Data Package of an answer: its CSV and NDJSON forms as two resources with one
+/// The Frictionless Data Package of an answer: its CSV, NDJSON and Parquet forms as resources with one
 /// Table Schema, each column with its type, unit and the description the API documents for the
 /// field of the same name (`item`, the item's schema), and the sources and licences of `meta`.
 pub fn data_package(
@@ -141,7 +143,7 @@ pub fn data_package(
             if let Some(description) = field_description(item, column.name) {
                 field["description"] = description.into();
             }
-            if let Some(unit) = column.unit_name(meta) {
+            if let Some(unit) = column.unit_name(meta.unit.as_deref()) {
                 field["unit"] = unit.into();
             }
             field
@@ -181,6 +183,7 @@ pub fn data_package(
         "resources": [
             resource(at.csv, "csv", "text/csv"),
             resource(at.ndjson, "ndjson", "application/x-ndjson"),
+            resource(at.parquet, "parquet", "application/vnd.apache.parquet"),
         ],
         "sources": sources,
         "licenses": licenses,
@@ -196,7 +199,7 @@ pub fn data_package(
 }
 
 /// The documented description of the item's field `name`, where the item has one.
-fn field_description(item: &RefOr<Schema>, name: &str) -> Option<String> {
+pub fn field_description(item: &RefOr<Schema>, name: &str) -> Option<String> {
     let RefOr::T(Schema::Object(object)) = item else {
         return None;
     };

@@ -1,11 +1,24 @@
-//! The flat representations as a data team reads them: CSV and NDJSON with the same columns,
-//! each value of its column's declared type, described by a data package that every flat answer
-//! links to.
+//! The flat representations as a data team reads them: CSV, NDJSON and Parquet with the same
+//! columns, each value of its column's declared type, described by a data package that every
+//! flat answer links to.
 
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 
 use crate::backend_test;
 use crate::helpers::{TestApp, example_requests};
+
+/// The Table Schema type of a Parquet column's Arrow type.
+fn table_schema_type(data_type: &arrow_schema::DataType) -> &'static str {
+    use arrow_schema::DataType;
+    match data_type {
+        DataType::Float64 => "number",
+        DataType::Int64 => "integer",
+        DataType::Boolean => "boolean",
+        DataType::Date32 => "date",
+        _ => "string",
+    }
+}
 
 /// Whether a CSV field holds a value of the Table Schema type `kind` (empty means missing).
 fn is_of_type(field: &str, kind: &str) -> bool {
@@ -107,6 +120,21 @@ backend_test! {
                     assert!(is_json_of_type(&row[*name], kind), "{path}: {name} = {} is no {kind}", row[*name]);
                 }
             }
+            let parquet = app.get(&target("parquet")).await;
+            assert_eq!(parquet.status, 200, "{path}: {}", String::from_utf8_lossy(&parquet.body));
+            assert_eq!(parquet.header("content-type"), Some("application/vnd.apache.parquet"));
+            let reader = ParquetRecordBatchReaderBuilder::try_new(actix_web::web::Bytes::from(parquet.body.clone()))
+                .unwrap_or_else(|e| panic!("{path}: not Parquet: {e}"));
+            let columns: Vec<(String, String)> = reader
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| (f.name().clone(), table_schema_type(f.data_type()).to_owned()))
+                .collect();
+            let declared: Vec<(String, String)> = fields.iter().map(|(n, k)| (n.to_string(), k.to_string())).collect();
+            assert_eq!(columns, declared, "{path}: Parquet columns typed as the package says");
+            let rows: usize = reader.build().expect("a reader").map(|b| b.expect("a batch").num_rows()).sum();
+            assert_eq!(rows, ndjson.text().lines().count(), "{path}: as many rows as NDJSON");
             described += 1;
         }
         assert!(described >= 15, "{described} exports described");

@@ -1,4 +1,4 @@
-//! Streamed exports of trade flows: every matching row as CSV or NDJSON in one response, read on
+//! Streamed exports of trade flows: every matching row as CSV, NDJSON or Parquet in one response, read on
 //! a blocking task in bounded memory while a slot of the export budget is held.
 
 use std::sync::Arc;
@@ -7,10 +7,13 @@ use std::time::Duration;
 use actix_web::HttpResponse;
 use actix_web::web::Bytes;
 use tokio::sync::OwnedSemaphorePermit;
+use utoipa::PartialSchema;
 
 use crate::api::caching::Validators;
+use crate::api::columnar::ParquetEncoder;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::spool::{self, BodyClosed, Spool};
+use crate::api::table;
 use crate::api::v1::trade::TradeFlow;
 use crate::api::{self, AppState};
 use crate::db::DbPool;
@@ -118,10 +121,11 @@ fn write_flows(
     Ok(())
 }
 
-/// Turns flows into CSV or NDJSON bytes, a buffer at a time.
+/// Turns flows into CSV, NDJSON or Parquet bytes, a buffer (for Parquet, a row group) at a time.
 enum Encoder {
     Csv(Box<csv::Writer<Vec<u8>>>),
     Ndjson(Vec<u8>),
+    Parquet(Box<ParquetEncoder>),
 }
 
 fn csv_writer() -> Box<csv::Writer<Vec<u8>>> {
@@ -142,6 +146,14 @@ impl Encoder {
                 writer.write_record(header).map_err(|e| e.to_string())?;
                 Encoder::Csv(writer)
             }
+            Format::Parquet => {
+                let item = TradeFlow::schema();
+                Encoder::Parquet(Box::new(ParquetEncoder::new(
+                    TradeFlow::COLUMNS,
+                    &|column| column.unit_name(None),
+                    &|column| table::field_description(&item, column.name),
+                )?))
+            }
             _ => Encoder::Ndjson(Vec::with_capacity(STREAM_BUFFER * 2)),
         })
     }
@@ -154,6 +166,7 @@ impl Encoder {
                 buffer.push(b'\n');
                 Ok(())
             }
+            Encoder::Parquet(encoder) => encoder.push(&flow.csv_row()),
         }
     }
 
@@ -167,6 +180,9 @@ impl Encoder {
             Encoder::Ndjson(buffer) if buffer.len() >= STREAM_BUFFER => Some(Bytes::from(
                 std::mem::replace(buffer, Vec::with_capacity(STREAM_BUFFER * 2)),
             )),
+            Encoder::Parquet(encoder) => Some(encoder.take_written())
+                .filter(|written| !written.is_empty())
+                .map(Bytes::from),
             _ => None,
         }
     }
@@ -179,6 +195,7 @@ impl Encoder {
                 .map(Bytes::from)
                 .map_err(|e| e.to_string()),
             Encoder::Ndjson(buffer) => Ok(Bytes::from(buffer)),
+            Encoder::Parquet(encoder) => encoder.finish().map(Bytes::from),
         }
     }
 }

@@ -144,7 +144,9 @@ pub async fn list_trade_flows(
     match asked.format {
         Format::Json => {}
         Format::Datapackage => return data_package(&loader, asked).await,
-        Format::Csv | Format::Ndjson => return export(&loader, asked, query.limit).await,
+        Format::Csv | Format::Ndjson | Format::Parquet => {
+            return export(&loader, asked, query.limit).await;
+        }
     }
     json_page(&loader, asked, query.limit.unwrap_or(DEFAULT_LIMIT)).await
 }
