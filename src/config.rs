@@ -83,7 +83,8 @@ pub enum Command {
         kind: ImportKind,
         /// The file to read, or - for standard input.
         file: String,
-        /// The dataset to replace [default: census_intltrade, comtrade_api or trade_csv by kind].
+        /// The dataset to replace, whatever a CSV's dataset_id column says (it names where the
+        /// rows came from) [default: census_intltrade, comtrade_api or trade_csv by kind].
         #[arg(long)]
         dataset: Option<String>,
         /// The source the flows are attributed to, an id of /v1/sources [default:
