@@ -1,18 +1,23 @@
-//! Command line and configuration. Every option is also an environment variable:
+//! Command line and configuration. Each subcommand takes the options it uses, and every option is
+//! also an environment variable:
 //!
-//! | variable | default | meaning |
-//! | --- | --- | --- |
-//! | `TRILATERAL_DATABASE_URL` | `trilateral.db` | `postgres://…`/`postgresql://…` for Postgres; `sqlite://…` or a path for SQLite |
-//! | `TRILATERAL_BIND` | `127.0.0.1:8080` | address the HTTP server listens on |
-//! | `TRILATERAL_WORKERS` | number of CPUs | HTTP worker threads |
-//! | `TRILATERAL_DB_POOL_SIZE` | 4 per CPU | database connections per process |
-//! | `TRILATERAL_DB_TIMEOUT_SECS` | `5` | how long a request waits for a connection before a 503 |
-//! | `TRILATERAL_ANSWER_MEMO_MB` | `64` | memory for answers kept by ETag; `0` turns the memo off |
-//! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) |
-//! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
+//! | variable | default | meaning | subcommands |
+//! | --- | --- | --- | --- |
+//! | `TRILATERAL_DATABASE_URL` | `trilateral.db` | `postgres://…`/`postgresql://…` for Postgres; `sqlite://…` or a path for SQLite | serve, import, migrate |
+//! | `TRILATERAL_BIND` | `127.0.0.1:8080` | address the HTTP server listens on | serve, healthcheck |
+//! | `TRILATERAL_WORKERS` | number of CPUs | HTTP worker threads | serve |
+//! | `TRILATERAL_DB_POOL_SIZE` | 4 per CPU | database connections per process | serve |
+//! | `TRILATERAL_DB_TIMEOUT_SECS` | `5` | how long a request waits for a connection before a 503 | serve |
+//! | `TRILATERAL_ANSWER_MEMO_MB` | `64` | memory for answers kept by ETag; `0` turns the memo off | serve |
+//! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) | serve, import, migrate |
+//! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) | serve, import, migrate |
+//!
+//! `trilateral` without a subcommand runs `serve`, configured by the environment.
 
+use std::ffi::OsString;
 use std::time::Duration;
 
+use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::db::PoolOptions;
@@ -27,22 +32,46 @@ const DEFAULT_LOG_FILTER: &str = "info";
 /// Trilateral: North American trade flows, wage statistics and treaty provisions over HTTP.
 #[derive(Debug, Parser)]
 #[command(name = "trilateral", version, about, long_about = None)]
+#[command(after_help = "Without a subcommand, trilateral runs `serve`.")]
 pub struct Cli {
-    #[command(flatten)]
-    pub config: Config,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// The subcommand `args` (program name first) ask for. A bare `trilateral` is parsed as
+    /// `trilateral serve`, so that it reads the server's options from the environment exactly as
+    /// `serve` does; the top level itself takes no options, which keeps each option in the help of
+    /// the subcommands that use it.
+    pub fn parse_command<I, T>(args: I) -> Result<Command, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString>,
+    {
+        let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        if args.len() <= 1 {
+            args.push("serve".into());
+        }
+        Cli::try_parse_from(args)?.command.ok_or_else(|| {
+            Cli::command().error(ErrorKind::MissingSubcommand, "a subcommand is required")
+        })
+    }
+}
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// Run the HTTP server (the default): applies migrations and loads the bundled data first.
-    Serve,
-    /// Apply pending database migrations, or revert them all with --revert.
+    /// Run the HTTP server (what `trilateral` alone does): applies migrations and loads the
+    /// bundled data first.
+    Serve(ServeArgs),
+    /// Apply pending database migrations (or revert them all).
     Migrate {
         /// Revert every migration instead (drops all tables and their data).
         #[arg(long)]
         revert: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        log: LogArgs,
     },
     /// Load a file into the database in one transaction: trade flows (census-intltrade, comtrade,
     /// csv) and treaty texts (tota-xml, articles) replace the rows of their dataset and bump its
@@ -54,54 +83,85 @@ pub enum Command {
         kind: ImportKind,
         /// The file to read, or - for standard input.
         file: String,
-        /// The dataset to replace [default: census_intltrade, comtrade_api or trade_csv by kind].
+        /// The dataset to replace, whatever a CSV's dataset_id column says (it names where the
+        /// rows came from) [default: census_intltrade, comtrade_api or trade_csv by kind].
         #[arg(long)]
         dataset: Option<String>,
         /// The source the flows are attributed to, an id of /v1/sources [default:
         /// census_intltrade_api or un_comtrade_api; CSV rows name their own].
         #[arg(long)]
         source: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        log: LogArgs,
     },
     /// Print the OpenAPI document as JSON.
     Openapi,
-    /// Exit 0 if the server at TRILATERAL_BIND answers /healthz, 1 otherwise (for container
-    /// health checks, which have no curl).
-    Healthcheck,
+    /// Exit 0 if the server at the address answers /healthz, 1 otherwise (for container health
+    /// checks, which have no curl).
+    Healthcheck(BindArgs),
 }
 
+/// The options of `serve`, each declared once in the group it shares with other subcommands.
 #[derive(Debug, Clone, Args)]
-pub struct Config {
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub bind: BindArgs,
+    #[command(flatten)]
+    pub server: ServerArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// The database, for every subcommand that opens it.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
     /// Database URL: postgres://… or postgresql://… for Postgres; sqlite://… or a file path for SQLite.
-    #[arg(long, global = true, env = "TRILATERAL_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    #[arg(long, env = "TRILATERAL_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
+}
 
+/// The server's address: where `serve` listens and `healthcheck` asks.
+#[derive(Debug, Clone, Args)]
+pub struct BindArgs {
     /// Address the HTTP server listens on.
-    #[arg(long, global = true, env = "TRILATERAL_BIND", default_value = DEFAULT_BIND)]
+    #[arg(long, env = "TRILATERAL_BIND", default_value = DEFAULT_BIND)]
     pub bind: String,
+}
 
+/// What only a running server uses.
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
     /// HTTP worker threads [default: number of CPUs].
-    #[arg(long, global = true, env = "TRILATERAL_WORKERS")]
+    #[arg(long, env = "TRILATERAL_WORKERS")]
     pub workers: Option<usize>,
 
     /// Database connections per process [default: 4 per CPU].
-    #[arg(long, global = true, env = "TRILATERAL_DB_POOL_SIZE")]
+    #[arg(long, env = "TRILATERAL_DB_POOL_SIZE")]
     pub db_pool_size: Option<u32>,
 
     /// Seconds a request waits for a database connection before it gets a 503.
-    #[arg(long, global = true, env = "TRILATERAL_DB_TIMEOUT_SECS", default_value_t = DEFAULT_DB_TIMEOUT_SECS)]
+    #[arg(long, env = "TRILATERAL_DB_TIMEOUT_SECS", default_value_t = DEFAULT_DB_TIMEOUT_SECS)]
     pub db_timeout_secs: u64,
 
     /// Megabytes of answers kept in memory by ETag and served again while their datasets are
     /// unchanged (each request still reads the dataset versions); 0 turns this off.
-    #[arg(long, global = true, env = "TRILATERAL_ANSWER_MEMO_MB", default_value_t = DEFAULT_ANSWER_MEMO_MB)]
+    #[arg(long, env = "TRILATERAL_ANSWER_MEMO_MB", default_value_t = DEFAULT_ANSWER_MEMO_MB)]
     pub answer_memo_mb: usize,
+}
 
+/// Logging, for the subcommands that log.
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
     /// Log filter, in tracing's EnvFilter syntax (for example `info,trilateral=debug`).
-    #[arg(long, global = true, env = "TRILATERAL_LOG", default_value = DEFAULT_LOG_FILTER)]
+    #[arg(long, env = "TRILATERAL_LOG", default_value = DEFAULT_LOG_FILTER)]
     pub log: String,
 
     /// Log format.
-    #[arg(long, global = true, env = "TRILATERAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, env = "TRILATERAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 }
 
@@ -113,22 +173,53 @@ pub enum LogFormat {
     Json,
 }
 
+/// What the service runs with: `serve`'s options, flat, so that tests and embedders write
+/// `Config { database_url, ..Config::default() }`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub workers: Option<usize>,
+    pub db_pool_size: Option<u32>,
+    pub db_timeout_secs: u64,
+    pub answer_memo_mb: usize,
+    pub log: String,
+    pub log_format: LogFormat,
+}
+
+impl From<ServeArgs> for Config {
+    fn from(args: ServeArgs) -> Self {
+        Config {
+            database_url: args.database.database_url,
+            bind: args.bind.bind,
+            workers: args.server.workers,
+            db_pool_size: args.server.db_pool_size,
+            db_timeout_secs: args.server.db_timeout_secs,
+            answer_memo_mb: args.server.answer_memo_mb,
+            log: args.log.log,
+            log_format: args.log.log_format,
+        }
+    }
+}
+
 impl Default for Config {
-    /// The defaults the command line declares (they are declared there only), without reading the
+    /// The defaults `serve` declares (they are declared there only), without reading the
     /// environment: what tests and embedders start from.
     #[expect(
         clippy::expect_used,
         reason = "the defaults are constants of this file; the unit test below parses them"
     )]
     fn default() -> Self {
-        let command = Cli::command().mut_args(|arg| arg.env(None::<&str>));
+        let command = ServeArgs::augment_args(clap::Command::new("serve"))
+            .mut_args(|arg| arg.env(None::<&str>));
         let matches = command
-            .try_get_matches_from(["trilateral"])
-            .expect("the command line declares a default for every option");
-        Config::from_arg_matches(&matches).expect("the defaults make a configuration")
+            .try_get_matches_from(["serve"])
+            .expect("serve declares a default for every option");
+        ServeArgs::from_arg_matches(&matches)
+            .expect("the defaults make a configuration")
+            .into()
     }
 }
-
 /// Four connections per CPU: enough to keep the CPUs busy while some queries wait on the network
 /// or on a slow client of a streamed export. Many more let more queries run at once than there
 /// are cores, and on Postgres that turned into stalls of up to four seconds (most likely backends
@@ -141,6 +232,15 @@ fn default_pool_size() -> u32 {
 }
 
 impl Config {
+    /// The configuration of a subcommand that only opens the database (`import`, `migrate`): the
+    /// server's settings stay at their defaults, since nothing serves requests.
+    pub fn for_database(database: &DatabaseArgs) -> Self {
+        Config {
+            database_url: database.database_url.clone(),
+            ..Config::default()
+        }
+    }
+
     pub fn pool_options(&self) -> PoolOptions {
         PoolOptions {
             max_size: self.db_pool_size.unwrap_or_else(default_pool_size).max(1),
@@ -161,15 +261,16 @@ impl clap::ValueEnum for ImportKind {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     #[test]
     fn every_import_kind_is_named_on_the_command_line_in_kebab_case() {
         for kind in <ImportKind as strum::VariantArray>::VARIANTS {
-            let parsed = Cli::try_parse_from(["trilateral", "import", kind.name(), "file"])
-                .map(|cli| cli.command);
+            let parsed = Cli::parse_command(["trilateral", "import", kind.name(), "file"]);
             assert!(
-                matches!(parsed, Ok(Some(Command::Import { kind: k, .. })) if k == *kind),
+                matches!(parsed, Ok(Command::Import { kind: k, .. }) if k == *kind),
                 "{kind:?}"
             );
             assert!(!kind.describe().is_empty(), "{kind:?} has no help");
@@ -181,8 +282,10 @@ mod tests {
     #[test]
     fn the_default_configuration_is_the_command_lines() {
         let config = Config::default();
-        let parsed = Cli::try_parse_from(["trilateral", "serve"]).map(|cli| cli.config);
-        let parsed = parsed.expect("an empty command line parses");
+        let parsed = match Cli::parse_command(["trilateral", "serve"]) {
+            Ok(Command::Serve(args)) => Config::from(args),
+            other => panic!("serve parses as serve: {other:?}"),
+        };
         // Equal unless the environment sets an option, which the default never reads.
         let option_set =
             |name: &str| name.starts_with("TRILATERAL_") && !name.starts_with("TRILATERAL_TEST_");
@@ -194,5 +297,125 @@ mod tests {
         assert_eq!(config.pool_options().timeout, Duration::from_secs(5));
         assert_eq!(config.answer_memo_mb, 64);
         assert_eq!(config.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn trilateral_alone_serves() {
+        let command = Cli::parse_command(["trilateral"]);
+        assert!(matches!(command, Ok(Command::Serve(_))), "{command:?}");
+    }
+
+    /// The long options a help text names, without their dashes.
+    fn options_in_help(args: &[&str]) -> BTreeSet<String> {
+        let error = Cli::try_parse_from(args).expect_err("help ends the parse");
+        assert_eq!(error.kind(), ErrorKind::DisplayHelp, "{args:?}: {error}");
+        error
+            .render()
+            .to_string()
+            .split_whitespace()
+            .filter_map(|word| word.strip_prefix("--"))
+            .map(|word| word.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()))
+            .filter(|word| !word.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn each_subcommands_help_shows_only_its_own_options() {
+        let database = ["database-url"];
+        let log = ["log", "log-format"];
+        let server = [
+            "bind",
+            "workers",
+            "db-pool-size",
+            "db-timeout-secs",
+            "answer-memo-mb",
+        ];
+        let cases: [(&[&str], Vec<&str>); 6] = [
+            (&["trilateral", "--help"], vec!["help", "version"]),
+            (
+                &["trilateral", "serve", "--help"],
+                [&["help"][..], &database, &server, &log].concat(),
+            ),
+            (
+                &["trilateral", "import", "--help"],
+                [&["help", "dataset", "source"][..], &database, &log].concat(),
+            ),
+            (
+                &["trilateral", "migrate", "--help"],
+                [&["help", "revert"][..], &database, &log].concat(),
+            ),
+            (
+                &["trilateral", "healthcheck", "--help"],
+                vec!["help", "bind"],
+            ),
+            (&["trilateral", "openapi", "--help"], vec!["help"]),
+        ];
+        for (args, expected) in cases {
+            let expected: BTreeSet<String> = expected.into_iter().map(str::to_owned).collect();
+            assert_eq!(options_in_help(args), expected, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_subcommand_refuses_the_options_of_another() {
+        let cases: [&[&str]; 5] = [
+            &[
+                "trilateral",
+                "import",
+                "csv",
+                "f.csv",
+                "--bind",
+                "0.0.0.0:80",
+            ],
+            &["trilateral", "migrate", "--workers", "2"],
+            &["trilateral", "healthcheck", "--database-url", "x.db"],
+            &["trilateral", "openapi", "--log", "debug"],
+            &["trilateral", "--bind", "0.0.0.0:80"],
+        ];
+        for args in cases {
+            let error = Cli::parse_command(args).expect_err("refused");
+            assert_eq!(
+                error.kind(),
+                ErrorKind::UnknownArgument,
+                "{args:?}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_option_keeps_its_environment_variable() {
+        let expected = [
+            ("serve", "database-url", "TRILATERAL_DATABASE_URL"),
+            ("serve", "bind", "TRILATERAL_BIND"),
+            ("serve", "workers", "TRILATERAL_WORKERS"),
+            ("serve", "db-pool-size", "TRILATERAL_DB_POOL_SIZE"),
+            ("serve", "db-timeout-secs", "TRILATERAL_DB_TIMEOUT_SECS"),
+            ("serve", "answer-memo-mb", "TRILATERAL_ANSWER_MEMO_MB"),
+            ("serve", "log", "TRILATERAL_LOG"),
+            ("serve", "log-format", "TRILATERAL_LOG_FORMAT"),
+            ("import", "database-url", "TRILATERAL_DATABASE_URL"),
+            ("import", "log", "TRILATERAL_LOG"),
+            ("import", "log-format", "TRILATERAL_LOG_FORMAT"),
+            ("migrate", "database-url", "TRILATERAL_DATABASE_URL"),
+            ("migrate", "log", "TRILATERAL_LOG"),
+            ("migrate", "log-format", "TRILATERAL_LOG_FORMAT"),
+            ("healthcheck", "bind", "TRILATERAL_BIND"),
+        ];
+        let command = Cli::command();
+        let declared: BTreeSet<(String, String, String)> = command
+            .get_subcommands()
+            .flat_map(|sub| {
+                sub.get_arguments().filter_map(|arg| {
+                    let env = arg.get_env()?.to_string_lossy().into_owned();
+                    Some((sub.get_name().to_owned(), arg.get_long()?.to_owned(), env))
+                })
+            })
+            .collect();
+        let expected: BTreeSet<(String, String, String)> = expected
+            .into_iter()
+            .map(|(sub, long, env)| (sub.to_owned(), long.to_owned(), env.to_owned()))
+            .collect();
+        assert_eq!(declared, expected);
     }
 }

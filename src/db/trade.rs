@@ -243,9 +243,10 @@ pub fn insert(conn: &mut DbConnection, rows: &[TradeFlowRow]) -> QueryResult<usi
     super::insert_rows!(conn, trade_flows::table, rows)
 }
 
-/// The dataset that already holds a flow with the key of `row` (reporter, partner, flow, period,
-/// classification, product and source), if any.
-pub fn holder(conn: &mut DbConnection, row: &TradeFlowRow) -> QueryResult<Option<String>> {
+/// Whether dataset `row.dataset_id` already holds a flow with the key of `row` (reporter, partner,
+/// flow, period, classification, product and source): a flow is unique within its dataset, and
+/// other datasets may hold the same one (`trade_flows_key_idx`).
+pub fn is_stored(conn: &mut DbConnection, row: &TradeFlowRow) -> QueryResult<bool> {
     trade_flows::table
         .filter(trade_flows::reporter.eq(&row.reporter))
         .filter(trade_flows::partner.eq(&row.partner))
@@ -254,7 +255,9 @@ pub fn holder(conn: &mut DbConnection, row: &TradeFlowRow) -> QueryResult<Option
         .filter(trade_flows::classification.eq(&row.classification))
         .filter(trade_flows::product_code.eq(&row.product_code))
         .filter(trade_flows::source_id.eq(&row.source_id))
-        .select(trade_flows::dataset_id)
-        .first(conn)
+        .filter(trade_flows::dataset_id.eq(&row.dataset_id))
+        .select(trade_flows::id)
+        .first::<i64>(conn)
         .optional()
+        .map(|id| id.is_some())
 }

@@ -2,6 +2,7 @@
 //! rejects the whole file with its position and changes nothing; a good import replaces the
 //! target dataset's rows and bumps its version.
 
+use std::collections::BTreeSet;
 use std::io::Read;
 
 use chrono::Utc;
@@ -206,12 +207,22 @@ fn import_trade<R: Read>(
         dataset_id,
         records: api_response.is_some(),
     };
-    let (stored, skipped_aggregates) = match api_response {
+    let (stored, skipped_aggregates, origins) = match api_response {
         Some(parsed) => (
             batch.store(conn, parsed.flows.into_iter().map(Ok))?,
             parsed.skipped_aggregates,
+            BTreeSet::new(),
         ),
-        None => (batch.store(conn, tidy_csv::read(file, &mut *input)?)?, 0),
+        None => {
+            let mut flows = tidy_csv::read(file, &mut *input)?;
+            let stored = batch.store(conn, &mut flows)?;
+            (stored, 0, flows.origins().clone())
+        }
+    };
+    let (basis, reporting) = if origins.is_empty() {
+        (kind.trade_basis().to_owned(), Reporting::Reporter)
+    } else {
+        copied_basis(conn, kind, dataset_id, existing.as_ref(), &origins)?
     };
     let version = existing.map_or(1, |d| d.version + 1);
     let (coverage_first, coverage_last) = stored.coverage.unzip();
@@ -232,8 +243,8 @@ fn import_trade<R: Read>(
             coverage_last,
             checksum: input.hex_digest(),
             origin: DatasetOrigin::Import,
-            basis: kind.trade_basis().to_owned(),
-            reporting: Reporting::Reporter,
+            basis,
+            reporting,
         },
     )?;
     Ok(ImportReport {
@@ -242,6 +253,50 @@ fn import_trade<R: Read>(
         rows: stored.rows,
         skipped_aggregates,
     })
+}
+
+/// What a dataset made of rows exported from `origins` (the `dataset_id` column of a tidy CSV)
+/// says of its figures: what those datasets say, since the figures are theirs. A copy of
+/// `comtrade` thus keeps `reporting: unknown` instead of claiming that each row's reporter
+/// published it, and a file that mixes datasets is `unknown` unless each of them is `reporter`.
+/// Lines naming the target itself (an export imported back, or a file that names the dataset it
+/// is for) keep what the target said before, or what any tidy CSV says. A dataset this database
+/// does not hold (an export of another deployment) cannot vouch for its rows.
+fn copied_basis(
+    conn: &mut DbConnection,
+    kind: ImportKind,
+    target: &str,
+    existing: Option<&DatasetRow>,
+    origins: &BTreeSet<String>,
+) -> Result<(String, Reporting), ImportError> {
+    let mut bases = Vec::new();
+    let mut reporting = Reporting::Reporter;
+    for origin in origins {
+        let (basis, said) = if origin == target {
+            existing.map_or(
+                (kind.trade_basis().to_owned(), Reporting::Reporter),
+                |row| (row.basis.clone(), row.reporting),
+            )
+        } else {
+            match datasets::find(conn, origin)?.filter(|row| row.family == DatasetFamily::Trade) {
+                Some(row) => (
+                    format!("rows copied from dataset '{origin}': {}", row.basis),
+                    row.reporting,
+                ),
+                None => (
+                    format!(
+                        "rows exported from dataset '{origin}', which this service does not hold: what its figures are is not known"
+                    ),
+                    Reporting::Unknown,
+                ),
+            }
+        };
+        if said != Reporting::Reporter {
+            reporting = Reporting::Unknown;
+        }
+        bases.push(basis);
+    }
+    Ok((bases.join("; "), reporting))
 }
 
 pub fn sha2_digest(bytes: &[u8]) -> Vec<u8> {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::bundled::{self, SOURCES_CSV};
-use super::csv_rows::{read_rows, row_error};
+use super::csv_rows::{Columns, read_checked_rows, row_error};
 use super::{BundledDataset, BundledLoader, CatalogueEntry, ImportError, LoadSummary};
 use crate::db::DbConnection;
 use crate::db::sources::{self as db_sources, SourceRow};
@@ -28,6 +28,9 @@ struct SourceRecord {
     basis: String,
 }
 
+/// Every column is required, `url` and `notes` may be empty.
+impl Columns for SourceRecord {}
+
 fn non_empty(value: String) -> Option<String> {
     (!value.trim().is_empty()).then_some(value)
 }
@@ -35,7 +38,7 @@ fn non_empty(value: String) -> Option<String> {
 /// Parses and checks a catalogue: ids well-formed and unique, known families, required fields.
 pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<SourceRow>, ImportError> {
     let mut seen = HashSet::new();
-    read_rows::<SourceRecord>(path, bytes)?
+    read_checked_rows::<SourceRecord>(path, bytes)?
         .into_iter()
         .map(|(line, record)| {
             SourceId::parse(&record.id).map_err(|e| row_error(path, line, e.to_string()))?;
@@ -131,6 +134,26 @@ mod tests {
                    a,trade,P,T,,MIT,C,X,,\n";
         let err = parse("test.csv", csv.as_bytes()).unwrap_err().to_string();
         assert_eq!(err, "test.csv, line 2: basis is empty");
+    }
+
+    #[test]
+    fn a_file_with_other_columns_is_refused_on_line_1_naming_them() {
+        let columns = "the columns are id, family, publisher, title, url, licence, coverage, transformations, notes, basis";
+        let cases = [
+            (
+                "id,family,publisher,title,url,licence,coverage,transformations,notes",
+                "missing column `basis`",
+            ),
+            (
+                "id,family,publisher,title,url,license,coverage,transformations,notes,basis",
+                "missing column `licence`; unexpected column `license`",
+            ),
+        ];
+        for (header, problem) in cases {
+            let csv = format!("{header}\na,trade,P,T,,MIT,C,X,,B\n");
+            let error = parse("test.csv", csv.as_bytes()).unwrap_err().to_string();
+            assert_eq!(error, format!("test.csv, line 1: {problem}; {columns}"));
+        }
     }
 
     #[test]

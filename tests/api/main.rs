@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod cli;
 mod countries;
 mod docs;
 mod errors;

@@ -119,3 +119,31 @@ backend_test! {
         assert!(!ids.contains(&"cusfta"), "{ids:?}");
     }
 }
+
+backend_test! {
+    async fn a_flow_may_sit_in_two_datasets_and_the_revert_refuses_to_lose_one(app: TestApp) {
+        use trilateral::import::command::{ImportKind, import};
+        let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
+        let mut conn = pool.get().expect("connection");
+        let csv = "reporter,partner,flow,period,classification,product_code,value_usd,source_id\n\
+                   USA,JPN,export,2023,H6,TOTAL,1,un_comtrade_api\n";
+        let import_into = |conn: &mut DbConnection, dataset| import(conn, ImportKind::Csv, "f.csv", csv.as_bytes(), Some(dataset), None);
+        import_into(&mut conn, "copy_a").expect("first dataset");
+        import_into(&mut conn, "copy_b").expect("the same flow in a second dataset");
+
+        // Back to one dataset per flow: refused while two datasets share one, changing nothing.
+        let refused = db::revert_last_migration(&mut conn);
+        assert!(refused.is_err(), "{refused:?}");
+        assert!(!db::has_pending_migrations(&mut conn).expect("migrations read"));
+
+        diesel::sql_query("DELETE FROM trade_flows WHERE dataset_id = 'copy_b'")
+            .execute(&mut conn)
+            .expect("second copy deleted");
+        let reverted = db::revert_last_migration(&mut conn).expect("revert");
+        assert!(reverted.ends_with("000012"), "{reverted}");
+        assert!(import_into(&mut conn, "copy_b").is_err(), "the old key holds again");
+
+        db::run_migrations(&mut conn).expect("apply again");
+        import_into(&mut conn, "copy_b").expect("and the new one again");
+    }
+}

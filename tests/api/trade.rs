@@ -191,10 +191,9 @@ backend_test! {
         assert_eq!((census.rows, census.skipped_aggregates, census.version), (5, 5, 1));
         let comtrade = import_fixture(&mut conn, ImportKind::Comtrade, "comtrade/usa_jpn_total_2023.json").expect("comtrade");
         assert_eq!(comtrade.rows, 2);
-        let csv = import_fixture(&mut conn, ImportKind::Csv, "trade/flows.csv");
-        assert!(csv.is_err(), "the same flows as the Comtrade import, in another dataset");
-        let message = csv.expect_err("conflict").to_string();
-        assert!(message.contains("already in dataset 'comtrade_api'"), "{message}");
+        // The same two flows as the Comtrade import: a flow is unique within its dataset only.
+        let csv = import_fixture(&mut conn, ImportKind::Csv, "trade/flows.csv").expect("csv");
+        assert_eq!((csv.dataset_id.as_str(), csv.rows), ("trade_csv", 2));
 
         let mexico = app.get("/v1/trade/flows?source=census_intltrade&partner=mx").await.json();
         let flow = &mexico["data"][0];
@@ -275,6 +274,8 @@ backend_test! {
         let mut conn = pool.get().expect("connection");
         let first = import_fixture(&mut conn, ImportKind::Csv, "trade/flows.csv").expect("import");
         assert_eq!(first.version, 1);
+        let entry = |datasets: Value| datasets["data"].as_array().expect("data").iter().find(|d| d["id"] == "trade_csv").cloned().expect("dataset");
+        let imported = entry(app.get("/v1/datasets").await.json());
         let etag = app.get("/v1/trade/flows?source=trade_csv").await.header("etag").map(str::to_owned);
         let exported = app.get("/v1/trade/flows?source=trade_csv&format=csv").await.text();
         assert!(exported.contains("\"\"primaryValue\"\""), "quotes survive: {exported}");
@@ -287,6 +288,9 @@ backend_test! {
         };
         assert_eq!(without_ids(&reexported), without_ids(&exported));
         assert_ne!(app.get("/v1/trade/flows?source=trade_csv").await.header("etag").map(str::to_owned), etag);
+        // Its lines name the dataset they go back to: what the catalogue says of it stays.
+        let reimported = entry(app.get("/v1/datasets?format=json").await.json());
+        assert_eq!((&reimported["basis"], &reimported["reporting"]), (&imported["basis"], &imported["reporting"]));
     }
 }
 

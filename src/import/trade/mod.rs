@@ -121,7 +121,7 @@ impl Batch<'_> {
         // The first line of every key, by a hash of the key: 16 bytes a flow instead of the key's
         // strings. Equal hashes are confirmed against the rows stored so far.
         let mut first_line_of: HashMap<u64, u64> = HashMap::new();
-        let mut pending = Vec::with_capacity(STORE_CHUNK_ROWS);
+        let mut pending = Pending::default();
         let mut stored = Stored::default();
         for (id, flow) in (first_id..).zip(flows) {
             let flow = flow?;
@@ -129,7 +129,7 @@ impl Batch<'_> {
             let row = self.check(&known, flow, id)?;
             if let Some(&first) = first_line_of.get(&key_hash(&row)) {
                 self.flush(conn, &mut pending)?;
-                if db_trade::holder(conn, &row)?.as_deref() == Some(self.dataset_id) {
+                if db_trade::is_stored(conn, &row)? {
                     return Err(
                         self.error_at(line, format!("the same flow is already on line {first}"))
                     );
@@ -138,8 +138,9 @@ impl Batch<'_> {
                 first_line_of.insert(key_hash(&row), line);
             }
             stored.count(&row.period);
-            pending.push(row);
-            if pending.len() == STORE_CHUNK_ROWS {
+            pending.rows.push(row);
+            pending.lines.push(line);
+            if pending.rows.len() == STORE_CHUNK_ROWS {
                 self.flush(conn, &mut pending)?;
             }
         }
@@ -208,22 +209,19 @@ impl Batch<'_> {
     }
 
     /// Writes the pending rows. Each chunk is a savepoint, so that after a unique violation the
-    /// transaction can still be asked which dataset already holds the flow.
-    fn flush(
-        &self,
-        conn: &mut DbConnection,
-        pending: &mut Vec<TradeFlowRow>,
-    ) -> Result<(), ImportError> {
-        if pending.is_empty() {
+    /// transaction can still be asked which flow the dataset already holds.
+    fn flush(&self, conn: &mut DbConnection, pending: &mut Pending) -> Result<(), ImportError> {
+        if pending.rows.is_empty() {
             return Ok(());
         }
-        match conn.transaction(|conn| db_trade::insert(conn, pending)) {
+        match conn.transaction(|conn| db_trade::insert(conn, &pending.rows)) {
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
                 Err(self.conflict(conn, pending)?)
             }
             other => {
                 other?;
-                pending.clear();
+                pending.rows.clear();
+                pending.lines.clear();
                 Ok(())
             }
         }
@@ -241,36 +239,47 @@ impl Batch<'_> {
         }
     }
 
-    /// A flow belongs to one dataset: names the first flow already stored in another one.
+    /// Names the line of the first pending flow that the dataset already holds. (The hashes in
+    /// `store` refuse a repeated flow before it is written; this names the line should the
+    /// unique index still refuse one.)
     fn conflict(
         &self,
         conn: &mut DbConnection,
-        rows: &[TradeFlowRow],
+        pending: &Pending,
     ) -> Result<ImportError, ImportError> {
-        for row in rows {
-            if let Some(other) = db_trade::holder(conn, row)? {
-                return Ok(ImportError::File {
-                    file: self.file.to_owned(),
-                    reason: format!(
-                        "the flow {} {} {} {} {} from {} is already in dataset '{other}'",
+        for (row, &line) in pending.rows.iter().zip(&pending.lines) {
+            if db_trade::is_stored(conn, row)? {
+                return Ok(self.error_at(
+                    line,
+                    format!(
+                        "the flow {} {} {} {} {} from {} is already in dataset '{}'",
                         row.reporter,
                         row.flow,
                         row.partner,
                         row.period,
                         row.product_code,
-                        row.source_id
+                        row.source_id,
+                        row.dataset_id
                     ),
-                });
+                ));
             }
         }
         Ok(ImportError::File {
             file: self.file.to_owned(),
-            reason: "a flow is already stored in another dataset".to_owned(),
+            reason: "a flow appears twice among the lines written last".to_owned(),
         })
     }
 }
 
-/// A hash of what makes a flow unique (the columns of the unique key `trade_flows_key_idx`).
+/// The checked flows not written yet, with the line each came from.
+#[derive(Default)]
+struct Pending {
+    rows: Vec<TradeFlowRow>,
+    lines: Vec<u64>,
+}
+
+/// A hash of what makes a flow unique within a dataset (the columns of the unique key
+/// `trade_flows_key_idx` but the dataset, which is the batch's).
 fn key_hash(row: &TradeFlowRow) -> u64 {
     let mut hasher = DefaultHasher::new();
     (

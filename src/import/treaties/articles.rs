@@ -16,7 +16,7 @@ use crate::db::treaties as db_treaties;
 use crate::domain::treaty::Lang;
 use crate::import::ImportError;
 use crate::import::command::{ImportKind, ImportReport, parse_dataset_id};
-use crate::import::csv_rows::{read_rows, row_error};
+use crate::import::csv_rows::{Columns, read_checked_rows, row_error};
 
 /// The source of imported articles (data/sources.csv).
 const SOURCE_ID: &str = "trilateral_articles_import";
@@ -32,6 +32,10 @@ struct ArticleRecord {
     #[serde(default)]
     title: String,
     text: String,
+}
+
+impl Columns for ArticleRecord {
+    const OPTIONAL: &'static [&'static str] = &["chapter_title", "title"];
 }
 
 /// Whether a chapter or article number is one the ids can carry: letters, digits, `.` and `-`.
@@ -51,7 +55,7 @@ fn records(file: &str, bytes: &[u8]) -> Result<Vec<(u64, ArticleRecord)>, Import
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'[');
     if !json {
-        return read_rows::<ArticleRecord>(file, bytes);
+        return read_checked_rows::<ArticleRecord>(file, bytes);
     }
     let list: Vec<ArticleRecord> =
         serde_json::from_slice(bytes).map_err(|e| ImportError::File {
@@ -212,6 +216,31 @@ mod tests {
         let (_, document) =
             document("a.json", records("a.json", json.as_bytes()).unwrap(), known).unwrap();
         assert_eq!(document.meta.language, "es");
+    }
+
+    #[test]
+    fn a_file_with_other_columns_is_refused_on_line_1_naming_them() {
+        let columns = "the columns are treaty, lang, chapter, article, text, and optionally chapter_title, title";
+        let cases = [
+            ("treaty,lang,chapter,article,title", "missing column `text`"),
+            (
+                "treaty,lang,chapter,article,text,page",
+                "unexpected column `page`",
+            ),
+            (
+                "treaty,language,chapter,article,text",
+                "missing column `lang`; unexpected column `language`",
+            ),
+            (
+                "treaty,lang,chapter,article,text,text",
+                "repeated column `text`",
+            ),
+        ];
+        for (header, problem) in cases {
+            let csv = format!("{header}\nusmca,en,1,1.1,x,y\n");
+            let error = records("a.csv", csv.as_bytes()).unwrap_err().to_string();
+            assert_eq!(error, format!("a.csv, line 1: {problem}; {columns}"));
+        }
     }
 
     #[test]
