@@ -98,6 +98,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     reference_envelope_items(&mut spec);
     offer_trade_frequencies(&mut spec);
     offer_flat_formats(&mut spec);
+    format_components(&mut spec);
     describe_conditional_requests(&mut spec);
     examples_not_prefilled(&mut spec);
     // Every operation is a public read; keys will be declared here when writes exist.
@@ -214,6 +215,9 @@ fn examples_not_prefilled(spec: &mut utoipa::openapi::OpenApi) {
 /// The operations whose answers are JSON only (an object that does not flatten into rows).
 const JSON_ONLY: [&str; 1] = ["compare_provisions"];
 
+/// The operations that draw their answer as a chart with `format=svg` (`Loader::charted`).
+const CHARTED: [&str; 3] = ["get_wage_series", "compare_wages", "get_trade_balance"];
+
 /// Every `/v1/` operation takes `format=` (`api::query::ReadRequest` reads it), and every answer
 /// but the JSON-only ones is also served as CSV and NDJSON (`format=` or `Accept`; see
 /// `api::format`), as Parquet, and with the data package that describes them
@@ -227,17 +231,30 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
             .flatten()
     });
     for operation in operations {
-        let json_only = JSON_ONLY.contains(&operation.operation_id.as_deref().unwrap_or_default());
+        let id = operation.operation_id.as_deref().unwrap_or_default();
+        let offered = if JSON_ONLY.contains(&id) {
+            Offered::JsonOnly
+        } else if CHARTED.contains(&id) {
+            Offered::WithChart
+        } else {
+            Offered::Rows
+        };
         operation
             .parameters
             .get_or_insert_with(Vec::new)
-            .push(format_parameter(json_only));
-        if json_only {
+            .push(format_parameter(offered));
+        if offered == Offered::JsonOnly {
             continue;
         }
         let Some(RefOr::T(answer)) = operation.responses.responses.get_mut("200") else {
             continue;
         };
+        if offered == Offered::WithChart {
+            let svg = ObjectBuilder::new().schema_type(Type::String).build();
+            answer
+                .content
+                .insert(Format::Svg.media_type().to_owned(), Content::new(Some(svg)));
+        }
         if !answer.content.contains_key(Format::Json.media_type()) {
             continue;
         }
@@ -269,21 +286,37 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// The `format` query parameter: any representation, or `json` alone where the answer has no rows.
-fn format_parameter(json_only: bool) -> Parameter {
-    let (description, schema): (_, RefOr<Schema>) = if json_only {
-        let json = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some([Format::Json.as_str()]));
-        (
-            "Representation: JSON only (the answer nests lists, so it has no rows).",
-            json.into(),
-        )
-    } else {
-        (
+/// What an operation's `format` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Offered {
+    /// `json` alone: the answer has no rows.
+    JsonOnly,
+    /// Every representation but a chart (the `Format` component without `svg`).
+    Rows,
+    /// Every representation and a chart (`ChartedFormat`).
+    WithChart,
+}
+
+/// The `format` query parameter with the values the operation takes.
+fn format_parameter(offered: Offered) -> Parameter {
+    let (description, schema): (_, RefOr<Schema>) = match offered {
+        Offered::JsonOnly => {
+            let json = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([Format::Json.as_str()]));
+            (
+                "Representation: JSON only (the answer nests lists, so it has no rows).",
+                json.into(),
+            )
+        }
+        Offered::Rows => (
             "Representation; overrides the `Accept` header.",
             Ref::from_schema_name("Format").into(),
-        )
+        ),
+        Offered::WithChart => (
+            "Representation; overrides the `Accept` header. `svg` draws the answer as a chart.",
+            Ref::from_schema_name("ChartedFormat").into(),
+        ),
     };
     ParameterBuilder::new()
         .name(FORMAT_PARAM)
@@ -292,6 +325,40 @@ fn format_parameter(json_only: bool) -> Parameter {
         .description(Some(description))
         .schema(Some(schema))
         .build()
+}
+
+/// The two format components: `Format`, every representation but charts, and `ChartedFormat`,
+/// with `svg`, for the operations in `CHARTED`.
+fn format_components(spec: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = spec.components.as_mut() else {
+        return;
+    };
+    let names = |with_chart: bool| -> Vec<&'static str> {
+        Format::ALL
+            .into_iter()
+            .filter(|f| with_chart || *f != Format::Svg)
+            .map(Format::as_str)
+            .collect()
+    };
+    let component = |description: &str, values: Vec<&'static str>| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+            .enum_values(Some(values))
+            .build()
+    };
+    components.schemas.insert(
+        "Format".to_owned(),
+        component("A representation of a resource.", names(false)).into(),
+    );
+    components.schemas.insert(
+        "ChartedFormat".to_owned(),
+        component(
+            "A representation of a resource that can also be drawn as a chart (`svg`).",
+            names(true),
+        )
+        .into(),
+    );
 }
 
 /// The trade operations share the `Frequency` type with the wage series, but trade figures are

@@ -14,6 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::chart::Chart;
 use super::envelope::{Envelope, Links, Meta};
 use super::format::{self, ColumnNotes, CsvRecord, Format};
 use super::memo::{AnswerMemo, MemoizedAnswer};
@@ -270,6 +271,12 @@ impl Reply {
             Format::Datapackage => {
                 serde_json::to_vec(&self.data_package::<T>(&envelope.meta, file_stem))
             }
+            // `Loader::format` takes svg only from a handler that draws, and it draws instead.
+            Format::Svg => {
+                return Err(ApiError::internal(
+                    "a chart was asked of an answer that has none",
+                ));
+            }
         }
         .map_err(|e| ApiError::internal(e.to_string()))?;
         Ok(format::ok_response(self.format, &self.validators, file_stem).body(body))
@@ -321,6 +328,12 @@ impl Reply {
             parquet: &parquet,
         };
         table::data_package(T::COLUMNS, &T::schema(), meta, &at)
+    }
+
+    /// The answer drawn as a chart.
+    pub fn chart(&self, chart: &Chart) -> Result<HttpResponse, ApiError> {
+        let svg = chart.svg().map_err(ApiError::internal)?;
+        Ok(format::ok_response(Format::Svg, &self.validators, "").body(svg))
     }
 
     /// An answer that is JSON only (an object that does not flatten into rows).
@@ -391,6 +404,8 @@ pub struct Loader {
     today: NaiveDate,
     /// Set by `json_only`: the answer has no other representation.
     json_only: bool,
+    /// Set by `charted`: the answer can be drawn as a chart.
+    charted: bool,
     request: HttpRequest,
     state: web::Data<AppState>,
 }
@@ -405,6 +420,7 @@ impl Loader {
             asked_format,
             today: chrono::Utc::now().date_naive(),
             json_only: false,
+            charted: false,
             request,
             state,
         }
@@ -428,7 +444,22 @@ impl Loader {
         if self.json_only {
             return Ok(Format::Json);
         }
+        if self.asked_format == Some(Format::Svg) && !self.charted {
+            let others = Format::ALL.into_iter().filter(|f| *f != Format::Svg);
+            return Err(ApiError::invalid_parameter(
+                "format",
+                "This answer is not drawn as a chart: format=svg is for wage series, wage \
+                 comparisons and trade balances.",
+            )
+            .with_allowed(others.map(Format::as_str)));
+        }
         format::negotiate(&self.request, self.asked_format)
+    }
+
+    /// For an answer that can be drawn: `format=svg` is taken, and `reply.format` says when to draw.
+    pub fn charted(mut self) -> Self {
+        self.charted = true;
+        self
     }
 
     /// For an answer that nests lists, and so has no rows for CSV or NDJSON: `format=` other than

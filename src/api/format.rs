@@ -25,6 +25,9 @@ pub enum Format {
     Ndjson,
     /// `application/vnd.apache.parquet`: the rows as a Parquet file with typed columns.
     Parquet,
+    /// `image/svg+xml`: the answer drawn as a chart, where the operation draws one (`format=`
+    /// only).
+    Svg,
     /// `application/vnd.datapackage+json`: the Frictionless Data Package that describes the CSV
     /// and NDJSON forms of the answer (their columns, types, units, sources and licences). Asked
     /// for with `format=` only, and linked from every CSV and NDJSON answer.
@@ -32,18 +35,14 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Json,
         Format::Csv,
         Format::Ndjson,
         Format::Parquet,
+        Format::Svg,
         Format::Datapackage,
     ];
-
-    /// The representations that give the rows of `data` alone.
-    pub fn is_flat(self) -> bool {
-        matches!(self, Format::Csv | Format::Ndjson | Format::Parquet)
-    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -51,6 +50,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Ndjson => "ndjson",
             Format::Parquet => "parquet",
+            Format::Svg => "svg",
             Format::Datapackage => "datapackage",
         }
     }
@@ -61,27 +61,26 @@ impl Format {
             Format::Csv => "text/csv; charset=utf-8",
             Format::Ndjson => "application/x-ndjson",
             Format::Parquet => "application/vnd.apache.parquet",
+            Format::Svg => "image/svg+xml",
             Format::Datapackage => DATA_PACKAGE_MEDIA_TYPE,
         }
     }
 
     /// The media type the format is known by.
     pub fn media_type(self) -> &'static str {
-        match self {
-            Format::Datapackage => DATA_PACKAGE_MEDIA_TYPE,
-            _ => self.media_types()[0],
-        }
+        self.content_type().split(';').next().unwrap_or_default()
     }
 
     /// Media types (from an `Accept` header) this format satisfies; none for the data package,
-    /// which describes an answer rather than representing it.
+    /// which describes an answer rather than representing it, nor for charts, which few
+    /// operations draw.
     fn media_types(self) -> &'static [&'static str] {
         match self {
             Format::Json => &["application/json"],
             Format::Csv => &["text/csv"],
             Format::Ndjson => &["application/x-ndjson", "application/ndjson"],
             Format::Parquet => &["application/vnd.apache.parquet"],
-            Format::Datapackage => &[],
+            Format::Svg | Format::Datapackage => &[],
         }
     }
 

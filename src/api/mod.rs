@@ -2,6 +2,7 @@
 //! (envelope, representations, caching, query parsing, telemetry).
 
 pub mod caching;
+pub mod chart;
 pub mod columnar;
 pub mod envelope;
 pub mod format;

@@ -133,8 +133,8 @@ fn envelopes_reference_their_item_schemas() {
     let text = spec.to_string();
     assert_eq!(
         text.matches("\"ndjson\"").count(),
-        1,
-        "one Format enum, referenced"
+        2,
+        "one Format enum and one ChartedFormat, referenced"
     );
 }
 
@@ -184,7 +184,14 @@ crate::backend_test! {
             let offered = operation["responses"]["200"]["content"]
                 .as_object()
                 .expect("a 200 answer with content");
-            for (format, media_type) in [("csv", "text/csv"), ("ndjson", "application/x-ndjson")] {
+            let representations = [
+                ("csv", "text/csv"),
+                ("ndjson", "application/x-ndjson"),
+                ("parquet", "application/vnd.apache.parquet"),
+                ("svg", "image/svg+xml"),
+                ("datapackage", "application/vnd.datapackage+json"),
+            ];
+            for (format, media_type) in representations {
                 let mut asked = query.clone();
                 asked.push(format!("format={format}"));
                 let url = format!("{target}?{}", asked.join("&"));
@@ -193,6 +200,9 @@ crate::backend_test! {
                     assert_eq!(answer.status.as_u16(), 200, "{url}: {}", answer.text());
                     let served = answer.header("content-type").unwrap_or_default();
                     assert!(served.starts_with(media_type), "{url}: served {served}");
+                    if format == "svg" {
+                        assert!(answer.text().starts_with("<svg"), "{url}: not an SVG");
+                    }
                 } else {
                     answer.problem(400, "invalid-parameter");
                 }

@@ -10,8 +10,11 @@ use super::{
     single_token, trade_frequency, unknown_reporting, withhold_unknown_reporters,
 };
 use crate::api::caching::Scope;
+use crate::api::chart::{Chart, Line};
 use crate::api::envelope::Envelope;
+use crate::api::envelope::Meta;
 use crate::api::format::CsvRecord;
+use crate::api::format::Format;
 use crate::api::lookup::{date_range, parse_country};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
@@ -136,6 +139,7 @@ pub struct BalanceQuery {
 pub async fn get_trade_balance(
     ReadRequest(query, loader): ReadRequest<BalanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let loader = loader.charted();
     let country = parse_country("country", &query.country)?;
     let partner = parse_country("partner", &query.partner)?;
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
@@ -173,8 +177,30 @@ pub async fn get_trade_balance(
                 .iter_mut()
                 .flat_map(|p| [p.exports.as_mut(), p.imports.as_mut()]);
             withhold_unknown_reporters(sides.flatten(), &reply.datasets, &mut meta.warnings);
+            if reply.format == Format::Svg {
+                return reply.chart(&chart(&meta, &pair.first.name, &pair.partner.name, &data));
+            }
             reply.collection(meta, data, "trade_balance")
         })
+}
+
+/// The balance drawn: exports, imports and the balance, in billions of dollars.
+fn chart(meta: &Meta, country: &str, partner: &str, periods: &[BalancePeriod]) -> Chart {
+    let billions = |value: Option<f64>| value.map(|v| v / 1e9);
+    let line = |name: &str, value: &dyn Fn(&BalancePeriod) -> Option<f64>| Line {
+        name: name.to_owned(),
+        values: periods.iter().map(|p| billions(value(p))).collect(),
+    };
+    let lines = vec![
+        line("Exports", &|p| p.exports.as_ref().map(|r| r.value_usd)),
+        line("Imports", &|p| p.imports.as_ref().map(|r| r.value_usd)),
+        line("Balance", &|p| p.balance_usd),
+    ];
+    let labels = periods.iter().map(|p| p.period.clone()).collect();
+    let title = format!("{country}: trade in goods with {partner}");
+    let mut chart = Chart::new(title, meta, labels, lines);
+    chart.unit = "billion USD".to_owned();
+    chart
 }
 
 /// The flows of the `chosen` dataset, and their sources among `sources`.

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{DATASETS, check_measure, load, parse_series_id};
 
 use crate::api::caching::{Reply, Scope};
+use crate::api::chart::{Chart, Line};
 use crate::api::envelope::{Envelope, Meta};
 use crate::api::format::{CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
@@ -208,6 +209,7 @@ impl From<CompareError> for ApiError {
 pub async fn compare_wages(
     ReadRequest(query, loader): ReadRequest<CompareQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let loader = loader.charted();
     let lookups = parse_country_list("countries", &query.countries, MAX_COUNTRIES)?;
     let base = match &query.base {
         Some(raw) => parse_country("base", raw)?,
@@ -374,6 +376,9 @@ fn render(
         let count = periods.len();
         return reply.json(meta.with_count(count), periods);
     }
+    if reply.format == Format::Svg {
+        return reply.chart(&chart(&meta, legs, &periods));
+    }
     let rows: Vec<ComparedRow> = periods
         .into_iter()
         .flat_map(|p| {
@@ -386,6 +391,34 @@ fn render(
         })
         .collect();
     reply.collection(meta, rows, "wage_comparison")
+}
+
+/// The comparison drawn: a line per country.
+fn chart(meta: &Meta, legs: &[Leg], periods: &[ComparedPeriod]) -> Chart {
+    let lines = legs
+        .iter()
+        .enumerate()
+        .map(|(index, leg)| Line {
+            name: leg.country.name.clone(),
+            values: periods
+                .iter()
+                .map(|p| p.values.get(index).and_then(|v| v.value))
+                .collect(),
+        })
+        .collect();
+    let measure = legs.iter().find_map(|leg| leg.series.as_ref()).map_or_else(
+        || "Wages".to_owned(),
+        |series| series.measure.replace('_', " "),
+    );
+    let title = format!(
+        "{measure}: {}",
+        legs.iter()
+            .map(|l| l.country.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let labels = periods.iter().map(|p| p.period.clone()).collect();
+    Chart::new(title, meta, labels, lines)
 }
 
 /// The base country, which must be one of the compared countries.

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{DATASETS, RateUsed, SeriesSummary, figures_meta, load, parse_series_id};
 use crate::api::caching::Scope;
+use crate::api::chart::{Chart, Line};
 use crate::api::envelope::Envelope;
 use crate::api::format::{CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
@@ -185,6 +186,7 @@ pub async fn get_wage_series(
     ReadRequest(query, loader): ReadRequest<SeriesQuery>,
     path: web::Path<SeriesPath>,
 ) -> Result<HttpResponse, ApiError> {
+    let loader = loader.charted();
     let SeriesPath {
         country: path_code,
         series,
@@ -210,6 +212,15 @@ pub async fn get_wage_series(
                 .into_iter()
                 .map(|figure| Observation::new(figure, &unit))
                 .collect();
+            if reply.format == Format::Svg {
+                let line = Line {
+                    name: series.name.clone(),
+                    values: observations.iter().map(|o| o.value).collect(),
+                };
+                let periods = observations.into_iter().map(|o| o.period).collect();
+                let title = format!("{} ({})", series.name, country.name);
+                return reply.chart(&Chart::new(title, &meta, periods, vec![line]));
+            }
             if reply.format != Format::Json {
                 return reply.collection(meta, observations, &series.id);
             }

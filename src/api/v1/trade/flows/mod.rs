@@ -142,7 +142,7 @@ pub async fn list_trade_flows(
         return quarterly_page(&loader, asked, cap).await;
     }
     match asked.format {
-        Format::Json => {}
+        Format::Json | Format::Svg => {}
         Format::Datapackage => return data_package(&loader, asked).await,
         Format::Csv | Format::Ndjson | Format::Parquet => {
             return export(&loader, asked, query.limit).await;
