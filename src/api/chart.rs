@@ -11,6 +11,18 @@ use super::envelope::Meta;
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 540;
 const FOOTER: u32 = 44;
+/// Characters of footer text on one line.
+const FOOTER_WIDTH: usize = 150;
+
+/// Line colours that stay apart from each other and readable on white.
+const COLOURS: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(23, 190, 207),
+];
 
 /// A chart of values by period.
 pub struct Chart {
@@ -33,11 +45,12 @@ pub struct Line {
 impl Chart {
     /// A chart whose footer names the sources and licences of `meta`.
     pub fn new(title: String, meta: &Meta, periods: Vec<String>, lines: Vec<Line>) -> Self {
-        let sources: Vec<String> = meta
+        let mut sources: Vec<String> = meta
             .sources
             .iter()
             .map(|s| format!("{} ({})", s.publisher, s.licence))
             .collect();
+        sources.dedup();
         Self {
             title,
             unit: meta.unit.clone().unwrap_or_default(),
@@ -83,7 +96,7 @@ impl Chart {
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
         for (index, line) in self.lines.iter().enumerate() {
-            let colour = Palette99::pick(index).to_rgba();
+            let colour = COLOURS[index % COLOURS.len()].to_rgba();
             let style = colour.stroke_width(2);
             let mut labelled = false;
             for run in runs(&line.values) {
@@ -102,11 +115,10 @@ impl Chart {
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
             .draw()?;
-        footer.draw_text(
-            &self.footer,
-            &("sans-serif", 12).into_font().color(&BLACK.mix(0.7)),
-            (16, 14),
-        )?;
+        let small = ("sans-serif", 12).into_font().color(&BLACK.mix(0.7));
+        for (row, text) in wrap(&self.footer, FOOTER_WIDTH).iter().take(2).enumerate() {
+            footer.draw_text(text, &small, (16, 6 + 16 * row as i32))?;
+        }
         root.present()?;
         Ok(())
     }
@@ -120,6 +132,21 @@ impl Chart {
         let margin = ((high - low) * 0.08).max(1e-9);
         (if low < 0.0 { low - margin } else { 0.0 }, high + margin)
     }
+}
+
+/// `text` in lines of at most about `width` characters, broken between words.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
 }
 
 /// The unbroken runs of a line: consecutive periods with values, as (position, value) points.
@@ -141,6 +168,12 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn footers_wrap_between_words() {
+        assert_eq!(wrap("aa bb cc dd", 5), vec!["aa bb", "cc dd"]);
+        assert_eq!(wrap("a", 5), vec!["a"]);
+    }
 
     #[test]
     fn a_line_breaks_where_a_value_is_missing() {

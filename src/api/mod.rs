@@ -7,6 +7,7 @@ pub mod columnar;
 pub mod envelope;
 pub mod format;
 pub mod health;
+pub mod home;
 pub mod lookup;
 pub mod memo;
 pub mod middleware;
@@ -81,8 +82,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     v1::configure(cfg);
 }
 
-/// The application: documented operations, `/openapi.json`, Swagger UI at `/docs`, and problem
-/// documents for everything else.
+/// The application: documented operations, `/openapi.json`, Swagger UI at `/docs`, a home page
+/// at `/`, and problem documents for everything else.
 pub fn app(
     state: AppState,
     spec: utoipa::openapi::OpenApi,
@@ -105,7 +106,7 @@ pub fn app(
                 .config(SwaggerConfig::default().validator_url("none")),
         )
         .route("/docs", web::get().to(redirect_to_docs))
-        .route("/", web::get().to(redirect_to_docs))
+        .route("/", web::get().to(home::home))
         .default_service(web::to(fallback))
         .wrap(from_fn(memo::memoize))
         .wrap(Compress::default())

@@ -408,7 +408,7 @@ fn chart(meta: &Meta, legs: &[Leg], periods: &[ComparedPeriod]) -> Chart {
         .collect();
     let measure = legs.iter().find_map(|leg| leg.series.as_ref()).map_or_else(
         || "Wages".to_owned(),
-        |series| series.measure.replace('_', " "),
+        |series| sentence(&series.measure.replace('_', " ")),
     );
     let title = format!(
         "{measure}: {}",
@@ -419,6 +419,15 @@ fn chart(meta: &Meta, legs: &[Leg], periods: &[ComparedPeriod]) -> Chart {
     );
     let labels = periods.iter().map(|p| p.period.clone()).collect();
     Chart::new(title, meta, labels, lines)
+}
+
+/// `text` with a capital first letter.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The base country, which must be one of the compared countries.
