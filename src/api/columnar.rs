@@ -1,6 +1,6 @@
 //! `format=parquet`: the rows of an answer as an Apache Parquet file with one typed column per
-//! declared column (`api::table`): text as UTF-8 (dictionary-encoded, so codes and enums take
-//! little room), numbers as 64-bit floats, counts as 64-bit integers, dates as dates, each field
+//! declared column (`api::table`): text as UTF-8, codes and enums as dictionary strings (a
+//! category in pandas), numbers as 64-bit floats, counts as 64-bit integers, dates as dates, each field
 //! with its unit and description in its metadata. Rows are encoded a row group at a time, so an
 //! export of any length is written in bounded memory.
 
@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use arrow_array::builder::{
     ArrayBuilder, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+    StringDictionaryBuilder,
 };
+use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use chrono::{Datelike, NaiveDate};
@@ -109,6 +111,9 @@ impl ParquetEncoder {
 fn data_type(kind: ColumnType) -> DataType {
     match kind {
         ColumnType::Text => DataType::Utf8,
+        ColumnType::Code => {
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+        }
         ColumnType::Number => DataType::Float64,
         ColumnType::Integer => DataType::Int64,
         ColumnType::Boolean => DataType::Boolean,
@@ -119,6 +124,7 @@ fn data_type(kind: ColumnType) -> DataType {
 fn builder(kind: ColumnType) -> Box<dyn ArrayBuilder> {
     match kind {
         ColumnType::Text => Box::new(StringBuilder::new()),
+        ColumnType::Code => Box::new(StringDictionaryBuilder::<Int32Type>::new()),
         ColumnType::Number => Box::new(Float64Builder::new()),
         ColumnType::Integer => Box::new(Int64Builder::new()),
         ColumnType::Boolean => Box::new(BooleanBuilder::new()),
@@ -151,6 +157,20 @@ fn append(
             any.downcast_mut::<StringBuilder>()
                 .ok_or_else(mismatch)?
                 .append_option(text);
+        }
+        ColumnType::Code => {
+            let codes = any
+                .downcast_mut::<StringDictionaryBuilder<Int32Type>>()
+                .ok_or_else(mismatch)?;
+            match value {
+                None => codes.append_null(),
+                Some(Value::String(text)) => {
+                    codes.append(text).map_err(|e| e.to_string())?;
+                }
+                Some(other) => {
+                    codes.append(other.to_string()).map_err(|e| e.to_string())?;
+                }
+            }
         }
         ColumnType::Number => {
             let number = value.map(|v| v.as_f64().ok_or_else(mismatch)).transpose()?;
@@ -199,6 +219,7 @@ mod tests {
 
     #[derive(Serialize)]
     struct Row {
+        country: &'static str,
         period: &'static str,
         start: &'static str,
         value: Option<f64>,
@@ -206,6 +227,7 @@ mod tests {
     }
 
     const COLUMNS: &[Column] = &[
+        Column::code("country"),
         Column::text("period"),
         Column::date("start"),
         Column::in_answer_unit("value"),
@@ -222,6 +244,7 @@ mod tests {
         let mut file = Vec::new();
         for i in 0..rows {
             let row = Row {
+                country: "MEX",
                 period: "2019",
                 start: "2019-01-01",
                 value: (i % 2 == 0).then_some(102.68),
@@ -245,9 +268,13 @@ mod tests {
             "a row group per ROW_GROUP rows"
         );
         let schema = reader.schema().clone();
-        assert_eq!(schema.field(1).data_type(), &DataType::Date32);
+        assert!(matches!(
+            schema.field(0).data_type(),
+            DataType::Dictionary(..)
+        ));
+        assert_eq!(schema.field(2).data_type(), &DataType::Date32);
         assert_eq!(
-            schema.field(2).metadata().get("unit").map(String::as_str),
+            schema.field(3).metadata().get("unit").map(String::as_str),
             Some("MXN per day")
         );
         let batches: Vec<RecordBatch> = reader
@@ -258,7 +285,7 @@ mod tests {
         let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         assert_eq!(rows, ROW_GROUP + 3);
         let first = &batches[0];
-        let start = first.column(1).as_primitive::<Date32Type>().value(0);
+        let start = first.column(2).as_primitive::<Date32Type>().value(0);
         assert_eq!(
             start,
             NaiveDate::from_ymd_opt(2019, 1, 1)
@@ -266,7 +293,7 @@ mod tests {
                 .num_days_from_ce()
                 - EPOCH_DAYS_FROM_CE
         );
-        let values = first.column(2).as_primitive::<Float64Type>();
+        let values = first.column(3).as_primitive::<Float64Type>();
         assert_eq!(values.value(0), 102.68);
         assert!(values.is_null(1), "a missing value stays missing, not zero");
     }

@@ -14,6 +14,9 @@ use super::envelope::Meta;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
     Text,
+    /// Text from a short list of values (a country code, a direction, a source id): a string in
+    /// the data package and CSV, a dictionary-encoded string in Parquet (a category in pandas).
+    Code,
     Number,
     Integer,
     Boolean,
@@ -25,7 +28,7 @@ impl ColumnType {
     /// The Table Schema type name.
     pub fn name(self) -> &'static str {
         match self {
-            ColumnType::Text => "string",
+            ColumnType::Text | ColumnType::Code => "string",
             ColumnType::Number => "number",
             ColumnType::Integer => "integer",
             ColumnType::Boolean => "boolean",
@@ -65,6 +68,10 @@ impl Column {
 
     pub const fn text(name: &'static str) -> Self {
         Self::new(name, ColumnType::Text)
+    }
+
+    pub const fn code(name: &'static str) -> Self {
+        Self::new(name, ColumnType::Code)
     }
 
     pub const fn number(name: &'static str) -> Self {

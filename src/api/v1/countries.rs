@@ -121,12 +121,12 @@ impl CsvRecord for CountryResponse {
         Column::text("iso3"),
         Column::text("numeric"),
         Column::text("name"),
-        Column::text("kind"),
-        Column::text("currency"),
+        Column::code("kind"),
+        Column::code("currency"),
         Column::text("currencies"),
         Column::text("related_codes"),
         Column::text("note"),
-        Column::text("source_id"),
+        Column::code("source_id"),
     ];
 
     type Row<'a> = CountryCsvRow<'a>;

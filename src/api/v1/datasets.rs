@@ -123,15 +123,15 @@ pub struct DatasetCsvRow<'a> {
 impl CsvRecord for DatasetResponse {
     const COLUMNS: &'static [Column] = &[
         Column::text("id"),
-        Column::text("family"),
+        Column::code("family"),
         Column::text("title"),
         Column::integer("version"),
         Column::text("last_updated"),
         Column::integer("row_count"),
         Column::text("coverage_first"),
         Column::text("coverage_last"),
-        Column::text("origin"),
-        Column::text("reporting"),
+        Column::code("origin"),
+        Column::code("reporting"),
         Column::text("basis"),
     ];
 

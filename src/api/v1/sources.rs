@@ -68,7 +68,7 @@ pub struct SourceCsvRow<'a> {
 impl CsvRecord for SourceResponse {
     const COLUMNS: &'static [Column] = &[
         Column::text("id"),
-        Column::text("family"),
+        Column::code("family"),
         Column::text("publisher"),
         Column::text("title"),
         Column::text("url"),

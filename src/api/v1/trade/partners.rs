@@ -60,13 +60,13 @@ pub struct RankedPartnerCsvRow<'a> {
 impl CsvRecord for RankedPartner {
     const COLUMNS: &'static [Column] = &[
         Column::integer("rank"),
-        Column::text("partner"),
+        Column::code("partner"),
         Column::text("partner_name"),
         Column::usd("value_usd"),
         Column::number("share"),
         Column::usd("total_usd"),
         Column::text("reported_by"),
-        Column::text("source_id"),
+        Column::code("source_id"),
     ];
 
     type Row<'a> = RankedPartnerCsvRow<'a>;

@@ -64,7 +64,7 @@ impl CsvRecord for ChapterResponse {
         Column::text("title"),
         Column::text("topics"),
         Column::integer("article_count"),
-        Column::text("lang"),
+        Column::code("lang"),
     ];
 
     type Row<'a> = ChapterCsvRow<'a>;

@@ -70,8 +70,8 @@ pub struct CoverageCsvRow<'a> {
 impl CsvRecord for CoverageYear {
     const COLUMNS: &'static [Column] = &[
         Column::integer("year"),
-        Column::text("exporter"),
-        Column::text("importer"),
+        Column::code("exporter"),
+        Column::code("importer"),
         Column::text("flags"),
     ];
 

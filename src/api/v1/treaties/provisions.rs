@@ -91,7 +91,7 @@ pub struct ProvisionCsvRow<'a> {
 impl CsvRecord for ProvisionResponse {
     const COLUMNS: &'static [Column] = &[
         Column::text("id"),
-        Column::text("lang"),
+        Column::code("lang"),
         Column::text("chapter"),
         Column::text("article"),
         Column::text("heading"),

@@ -177,7 +177,7 @@ impl CsvRecord for TreatyResponse {
         Column::text("languages"),
         Column::boolean("text_available"),
         Column::text("official_text_url"),
-        Column::text("source_id"),
+        Column::code("source_id"),
     ];
 
     type Row<'a> = TreatyCsvRow<'a>;

@@ -95,7 +95,7 @@ impl CsvRecord for SearchResult {
     const COLUMNS: &'static [Column] = &[
         Column::integer("rank"),
         Column::text("id"),
-        Column::text("lang"),
+        Column::code("lang"),
         Column::text("heading"),
         Column::text("snippet"),
         Column::number("score"),

@@ -99,10 +99,10 @@ pub struct ComparedRow {
 impl CsvRecord for ComparedRow {
     const COLUMNS: &'static [Column] = &[
         Column::text("period"),
-        Column::text("country"),
+        Column::code("country"),
         Column::text("series_id"),
         Column::in_answer_unit("value"),
-        Column::text("unit"),
+        Column::code("unit"),
         Column::number("ratio_to_base"),
         Column::boolean("partial"),
     ];

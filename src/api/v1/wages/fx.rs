@@ -75,8 +75,8 @@ impl CsvRecord for Rate {
         Column::date("start"),
         Column::date("end"),
         Column::number("rate"),
-        Column::text("base"),
-        Column::text("quote"),
+        Column::code("base"),
+        Column::code("quote"),
         Column::boolean("partial"),
         Column::text("series"),
     ];

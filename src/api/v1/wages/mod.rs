@@ -193,21 +193,21 @@ pub struct SeriesCsvRow<'a> {
 impl CsvRecord for SeriesSummary {
     const COLUMNS: &'static [Column] = &[
         Column::text("id"),
-        Column::text("country"),
+        Column::code("country"),
         Column::text("region"),
-        Column::text("measure"),
+        Column::code("measure"),
         Column::text("name"),
-        Column::text("unit"),
-        Column::text("currency"),
-        Column::text("per"),
-        Column::text("price_basis"),
-        Column::text("frequency"),
+        Column::code("unit"),
+        Column::code("currency"),
+        Column::code("per"),
+        Column::code("price_basis"),
+        Column::code("frequency"),
         Column::boolean("headline"),
         Column::text("first"),
         Column::text("last"),
         Column::text("latest_period"),
         Column::number("latest_value"),
-        Column::text("source_id"),
+        Column::code("source_id"),
     ];
 
     type Row<'a> = SeriesCsvRow<'a>;

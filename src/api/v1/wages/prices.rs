@@ -66,13 +66,13 @@ impl PriceObservation {
 impl CsvRecord for PriceObservation {
     const COLUMNS: &'static [Column] = &[
         Column::text("series_id"),
-        Column::text("country"),
-        Column::text("measure"),
+        Column::code("country"),
+        Column::code("measure"),
         Column::text("period"),
         Column::date("start"),
         Column::date("end"),
         Column::number("value"),
-        Column::text("unit"),
+        Column::code("unit"),
         Column::boolean("partial"),
     ];
 

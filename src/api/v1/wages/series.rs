@@ -85,7 +85,7 @@ impl CsvRecord for Observation {
         Column::date("start"),
         Column::date("end"),
         Column::in_answer_unit("value"),
-        Column::text("unit"),
+        Column::code("unit"),
         Column::boolean("partial"),
         Column::text("fx_rates"),
         Column::text("note"),

@@ -34,16 +34,16 @@ const MAX_LIMIT: u32 = 10_000;
 impl CsvRecord for TradeFlow {
     const COLUMNS: &'static [Column] = &[
         Column::integer("id"),
-        Column::text("reporter"),
-        Column::text("partner"),
-        Column::text("flow"),
+        Column::code("reporter"),
+        Column::code("partner"),
+        Column::code("flow"),
         Column::text("period"),
-        Column::text("frequency"),
-        Column::text("classification"),
-        Column::text("product_code"),
+        Column::code("frequency"),
+        Column::code("classification"),
+        Column::code("product_code"),
         Column::usd("value_usd"),
-        Column::text("source_id"),
-        Column::text("dataset_id"),
+        Column::code("source_id"),
+        Column::code("dataset_id"),
         Column::text("note"),
     ];
 
