@@ -212,6 +212,7 @@ fn append(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::table::Unit;
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Date32Type, Float64Type};
@@ -230,7 +231,7 @@ mod tests {
         Column::code("country"),
         Column::text("period"),
         Column::date("start"),
-        Column::in_answer_unit("value"),
+        Column::measured("value", Unit::OfAnswer),
         Column::boolean("partial"),
     ];
 

@@ -90,26 +90,10 @@ impl Column {
         Self::new(name, ColumnType::Date)
     }
 
-    /// A number in current US dollars.
-    pub const fn usd(name: &'static str) -> Self {
+    /// A number in `unit`.
+    pub const fn measured(name: &'static str, unit: Unit) -> Self {
         Self {
-            unit: Unit::Usd,
-            ..Self::number(name)
-        }
-    }
-
-    /// A number in percent.
-    pub const fn percent(name: &'static str) -> Self {
-        Self {
-            unit: Unit::Percent,
-            ..Self::number(name)
-        }
-    }
-
-    /// A number in the unit the answer names.
-    pub const fn in_answer_unit(name: &'static str) -> Self {
-        Self {
-            unit: Unit::OfAnswer,
+            unit,
             ..Self::number(name)
         }
     }

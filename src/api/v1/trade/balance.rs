@@ -18,7 +18,7 @@ use crate::api::format::Format;
 use crate::api::lookup::{date_range, parse_country};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
-use crate::api::table::Column;
+use crate::api::table::{Column, Unit};
 use crate::db::sources::SourceRow;
 use crate::domain::period::Frequency;
 use crate::domain::trade::ReportedFlow;
@@ -59,11 +59,11 @@ pub struct BalanceCsvRow<'a> {
 impl CsvRecord for BalancePeriod {
     const COLUMNS: &'static [Column] = &[
         Column::text("period"),
-        Column::usd("exports_usd"),
+        Column::measured("exports_usd", Unit::Usd),
         Column::text("exports_reported_by"),
-        Column::usd("imports_usd"),
+        Column::measured("imports_usd", Unit::Usd),
         Column::text("imports_reported_by"),
-        Column::usd("balance_usd"),
+        Column::measured("balance_usd", Unit::Usd),
         Column::boolean("partial"),
         Column::text("source_ids"),
     ];

@@ -15,7 +15,7 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, parse_country};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
-use crate::api::table::Column;
+use crate::api::table::{Column, Unit};
 use crate::db::trade::FlowFilter;
 use crate::domain::series::NativeFrequency;
 use crate::domain::trade::mirror::{MirrorRow, mirror, mirror_notes};
@@ -52,12 +52,12 @@ pub struct MirrorCsvRow<'a> {
 impl CsvRecord for MirrorPeriod {
     const COLUMNS: &'static [Column] = &[
         Column::text("period"),
-        Column::usd("reported_usd"),
+        Column::measured("reported_usd", Unit::Usd),
         Column::text("reported_source_id"),
-        Column::usd("mirror_usd"),
+        Column::measured("mirror_usd", Unit::Usd),
         Column::text("mirror_source_id"),
-        Column::usd("gap_usd"),
-        Column::percent("gap_pct"),
+        Column::measured("gap_usd", Unit::Usd),
+        Column::measured("gap_pct", Unit::Percent),
     ];
 
     type Row<'a> = MirrorCsvRow<'a>;

@@ -15,7 +15,7 @@ use crate::api::lookup::sources_of;
 use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
-use crate::api::table::Column;
+use crate::api::table::{Column, Unit};
 use crate::api::v1::countries::CountryRef;
 use crate::db::DbConnection;
 use crate::db::countries::{self as db_countries, CountryRow};
@@ -62,9 +62,9 @@ impl CsvRecord for RankedPartner {
         Column::integer("rank"),
         Column::code("partner"),
         Column::text("partner_name"),
-        Column::usd("value_usd"),
+        Column::measured("value_usd", Unit::Usd),
         Column::number("share"),
-        Column::usd("total_usd"),
+        Column::measured("total_usd", Unit::Usd),
         Column::text("reported_by"),
         Column::code("source_id"),
     ];

@@ -16,7 +16,7 @@ use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country, parse_country_list};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
-use crate::api::table::Column;
+use crate::api::table::{Column, Unit};
 use crate::api::v1::countries::CountryRef;
 use crate::db::DbConnection;
 use crate::db::countries::CountryRow;
@@ -101,7 +101,7 @@ impl CsvRecord for ComparedRow {
         Column::text("period"),
         Column::code("country"),
         Column::text("series_id"),
-        Column::in_answer_unit("value"),
+        Column::measured("value", Unit::OfAnswer),
         Column::code("unit"),
         Column::number("ratio_to_base"),
         Column::boolean("partial"),

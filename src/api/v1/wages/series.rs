@@ -14,7 +14,7 @@ use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
-use crate::api::table::Column;
+use crate::api::table::{Column, Unit};
 use crate::db::DbConnection;
 use crate::db::countries::CountryRow;
 use crate::db::series::{self as db_series, SeriesRow};
@@ -84,7 +84,7 @@ impl CsvRecord for Observation {
         Column::text("period"),
         Column::date("start"),
         Column::date("end"),
-        Column::in_answer_unit("value"),
+        Column::measured("value", Unit::OfAnswer),
         Column::code("unit"),
         Column::boolean("partial"),
         Column::text("fx_rates"),

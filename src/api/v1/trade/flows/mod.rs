@@ -19,7 +19,7 @@ use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
-use crate::api::table::Column;
+use crate::api::table::{Column, Unit};
 use crate::db::DbConnection;
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::domain::country::CountryLookup;
@@ -41,7 +41,7 @@ impl CsvRecord for TradeFlow {
         Column::code("frequency"),
         Column::code("classification"),
         Column::code("product_code"),
-        Column::usd("value_usd"),
+        Column::measured("value_usd", Unit::Usd),
         Column::code("source_id"),
         Column::code("dataset_id"),
         Column::text("note"),
