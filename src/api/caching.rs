@@ -20,6 +20,7 @@ use super::format::{self, ColumnNotes, CsvRecord, Format};
 use super::memo::{AnswerMemo, MemoizedAnswer};
 use super::query::FORMAT_PARAM;
 use super::table::{self, Locations};
+use super::transport::CODINGS;
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources::SourceRow;
 use crate::db::{self, DbConnection};
@@ -137,9 +138,9 @@ pub fn tag_for_coding(etag: &str, coding: &str) -> Option<String> {
 /// the gzip copy and now asks for Brotli still holds the current data.
 fn names_answer(tag: &str, etag: &str) -> bool {
     tag == etag
-        || ["br", "gzip", "deflate", "zstd"]
-            .iter()
-            .any(|coding| tag_for_coding(etag, coding).is_some_and(|tagged| tagged == tag))
+        || CODINGS.iter().any(|coding| {
+            tag_for_coding(etag, &coding.to_string()).is_some_and(|tagged| tagged == tag)
+        })
 }
 
 /// The datasets an answer reads.

@@ -1,5 +1,7 @@
-//! Representations: JSON (the envelope), CSV and NDJSON (the rows of `data` only), chosen by
-//! `format=` or the `Accept` header, and the HTTP caching headers every answer carries.
+//! Representations: JSON (the envelope); CSV, NDJSON and Parquet (the rows of `data` only); the
+//! data package that describes the rows and the chart that draws them (asked for with `format=`
+//! only). Chosen by `format=` or the `Accept` header; with the HTTP caching headers every answer
+//! carries.
 
 use actix_web::http::header::{self, HttpDate};
 use actix_web::{HttpRequest, HttpResponse};
@@ -30,7 +32,7 @@ pub enum Format {
     Svg,
     /// `application/vnd.datapackage+json`: the Frictionless Data Package that describes the CSV
     /// and NDJSON forms of the answer (their columns, types, units, sources and licences). Asked
-    /// for with `format=` only, and linked from every CSV and NDJSON answer.
+    /// for with `format=` only, and linked from every flat answer.
     Datapackage,
 }
 
@@ -172,7 +174,7 @@ fn parse_media_range(part: &str) -> Option<(String, f32)> {
 /// The media type of a data package descriptor.
 pub const DATA_PACKAGE_MEDIA_TYPE: &str = "application/vnd.datapackage+json";
 
-/// The flat line of an item, in CSV and NDJSON; nested JSON does not fit in CSV columns.
+/// The flat line of an item, in CSV, NDJSON and Parquet; nested JSON does not fit in columns.
 pub trait CsvRecord {
     /// The columns of the line, in the order `Row` serialises them.
     const COLUMNS: &'static [Column];

@@ -1,7 +1,7 @@
-//! The columns of the flat representations (CSV and NDJSON): name, type and unit, declared once
-//! per row type. The CSV header and the Frictionless Data Package that describes an export
-//! (`format=datapackage`, linked from every flat answer) are both made from them, so the two
-//! cannot drift apart.
+//! The columns of the flat representations (CSV, NDJSON and Parquet): name, type and unit,
+//! declared once per row type. The CSV header, the Parquet schema and the Frictionless Data
+//! Package that describes an export (`format=datapackage`, linked from every flat answer) are all
+//! made from them, so they cannot drift apart.
 
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
@@ -109,7 +109,7 @@ impl Column {
     }
 }
 
-/// Where the flat forms of an answer are, for its data package.
+/// Where the flat forms of an answer are, for its data package: URLs relative to the package's.
 pub struct Locations<'a> {
     /// The answer's name, as its CSV file is named (`wage_series`).
     pub name: &'a str,
@@ -118,9 +118,10 @@ pub struct Locations<'a> {
     pub parquet: &'a str,
 }
 
-/// The Frictionless Data Package of an answer: its CSV, NDJSON and Parquet forms as resources with one
-/// Table Schema, each column with its type, unit and the description the API documents for the
-/// field of the same name (`item`, the item's schema), and the sources and licences of `meta`.
+/// The Frictionless Data Package of an answer: its CSV, NDJSON and Parquet forms as resources
+/// with one Table Schema, each column with its type, unit and the description the API documents
+/// for the field of the same name (`item`, the item's schema), and the sources and licences of
+/// `meta`.
 pub fn data_package(
     columns: &[Column],
     item: &RefOr<Schema>,

@@ -19,7 +19,7 @@ use super::middleware::REQUEST_ID_HEADER;
 
 /// The content codings actix-web's `Compress` chooses from with the `compress-*` features this
 /// crate enables, in its order; a 304 names the coding the same negotiation picks.
-const CODINGS: [Encoding; 5] = [
+pub const CODINGS: [Encoding; 5] = [
     Encoding::identity(),
     Encoding::brotli(),
     Encoding::gzip(),
