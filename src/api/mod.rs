@@ -114,6 +114,7 @@ pub fn app(
         .wrap(from_fn(transport::head_as_get))
         .wrap(transport::cors())
         .wrap(from_fn(middleware::telemetry))
+        .wrap(from_fn(transport::security_headers))
 }
 
 async fn redirect_to_docs() -> HttpResponse {

@@ -1,6 +1,7 @@
 //! What the HTTP layer adds around every answer, whatever the resource: `HEAD` answered as `GET`
-//! without its body, cross-origin access for browser pages, and compression negotiated by
-//! `Accept-Encoding` with an ETag of its own for each content coding.
+//! without its body, cross-origin access for browser pages, compression negotiated by
+//! `Accept-Encoding` with an ETag of its own for each content coding, and the headers that keep
+//! browsers from sniffing answers or framing the pages.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -48,6 +49,35 @@ pub fn cors() -> Cors {
             REQUEST_ID_HEADER,
         ])
         .max_age(PREFLIGHT_MAX_AGE_SECONDS)
+}
+
+/// What the pages a browser renders (`/` and Swagger UI at `/docs/`) may load: their own scripts,
+/// styles and images (Swagger UI sets inline styles and `data:` icons), nothing from elsewhere,
+/// and no framing by another site.
+pub const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Every answer, errors included, forbids content sniffing (a CSV or a problem document is never
+/// run as a script or rendered as HTML); the pages get `PAGE_POLICY`. Runs outermost, after the
+/// problem documents are rendered.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let is_page = req.path() == "/" || req.path().starts_with("/docs");
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if is_page {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_POLICY),
+        );
+    }
+    Ok(response)
 }
 
 /// Routes a `HEAD` request as the `GET` it stands for and answers with the same head and no body.

@@ -153,3 +153,19 @@ backend_test! {
         assert!(problem["detail"].as_str().unwrap_or_default().contains("gzip"), "{problem}");
     }
 }
+
+backend_test! {
+    /// No answer, error or not, may be sniffed into something a browser runs; the pages a
+    /// browser renders load nothing from elsewhere and cannot be framed by another site.
+    async fn answers_forbid_sniffing_and_pages_set_a_content_security_policy(app: TestApp) {
+        for target in ["/v1/wages/mx", "/v1/wages/mx?format=csv", "/v1/countries/XX", "/v1/nothing", "/openapi.json", "/docs/", "/"] {
+            let response = app.get(target).await;
+            assert_eq!(response.header("x-content-type-options"), Some("nosniff"), "{target}");
+        }
+        for page in ["/docs/", "/"] {
+            let policy = app.get(page).await.header("content-security-policy").unwrap_or_default().to_owned();
+            assert!(policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'self'"), "{page}: {policy}");
+        }
+        assert_eq!(app.get("/v1/wages/mx").await.header("content-security-policy"), None);
+    }
+}
