@@ -174,13 +174,13 @@ fn bounds(period: &str) -> QueryResult<(chrono::NaiveDate, chrono::NaiveDate)> {
     Ok((parsed.first_day(), parsed.last_day()))
 }
 
-/// The sources of the matching flows, in id order.
+/// The datasets and sources of the matching flows: each `(dataset_id, source_id)` pair once.
 #[tracing::instrument(level = "debug", skip_all)]
-pub fn source_ids(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<String>> {
+pub fn holders(conn: &mut DbConnection, filter: &FlowFilter) -> QueryResult<Vec<(String, String)>> {
     matching!(filter)
-        .select(trade_flows::source_id)
+        .select((trade_flows::dataset_id, trade_flows::source_id))
         .distinct()
-        .order(trade_flows::source_id)
+        .order((trade_flows::dataset_id, trade_flows::source_id))
         .load(conn)
 }
 

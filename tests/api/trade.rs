@@ -489,3 +489,31 @@ backend_test! {
         assert_eq!(paged, *rows, "pages of 3 hold the same rows in the same order");
     }
 }
+
+backend_test! {
+    /// `meta.dataset` names the dataset the rows come from, not the first trade dataset loaded.
+    async fn trade_answers_name_the_dataset_of_their_rows(app: TestApp) {
+        for target in [
+            "/v1/trade/flows?source=census&reporter=usa&partner=mex&from=2019&to=2019",
+            "/v1/trade/flows?source=census&reporter=usa&partner=mex&from=2019&to=2019&frequency=Q",
+        ] {
+            let body = app.get(target).await.json();
+            assert_eq!(body["meta"]["dataset"]["id"], "census", "{target}: {}", body["meta"]);
+        }
+        let mirror = app.get("/v1/trade/mirror?reporter=us&partner=mx&flow=import&from=2015&to=2019").await.json();
+        let mut in_rows: Vec<&str> = mirror["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .flat_map(|p| [&p["reported"]["dataset_id"], &p["mirror"]["dataset_id"]])
+            .filter_map(|d| d.as_str())
+            .collect();
+        in_rows.sort_unstable();
+        in_rows.dedup();
+        let named: Vec<&str> = match mirror["meta"]["datasets"].as_array() {
+            Some(several) => several.iter().filter_map(|d| d["id"].as_str()).collect(),
+            None => mirror["meta"]["dataset"]["id"].as_str().into_iter().collect(),
+        };
+        assert_eq!(named, in_rows, "the mirror's meta names the datasets of its rows");
+    }
+}

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    FAMILY, FlowDirection, PairFlows, Reported, add_notes, pair_filter, product_code, token_list,
-    unknown_reporting, usd_meta, withhold_unknown_reporters,
+    FAMILY, FlowDirection, PairFlows, Reported, add_notes, pair_filter, product_code, rows_meta,
+    token_list, unknown_reporting, withhold_unknown_reporters,
 };
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
@@ -144,7 +144,12 @@ pub async fn get_trade_mirror(
             let rows = mirror(&flows, &unknown, reporter.code, partner.code, flow);
             let notes = mirror_notes(&rows, reporter, partner, flow, &pair.coverage());
             let mut data: Vec<MirrorPeriod> = rows.iter().map(MirrorPeriod::from).collect();
-            let mut meta = usd_meta(&reply.datasets, &pair.sources);
+            let holding = data
+                .iter()
+                .flat_map(|p| [p.reported.as_ref(), p.mirror.as_ref()])
+                .flatten()
+                .map(|side| side.dataset_id.as_str());
+            let mut meta = rows_meta(&reply.datasets, holding, &pair.sources);
             add_notes(&mut meta, notes);
             let sides = data
                 .iter_mut()

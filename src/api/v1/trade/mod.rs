@@ -115,16 +115,28 @@ pub fn chosen_dataset_meta(
     chosen: Option<&str>,
     sources: &[SourceRow],
 ) -> Meta {
+    rows_meta(datasets, chosen, sources)
+}
+
+/// `meta` for an answer whose rows come from the datasets `holding`: names those among the trade
+/// datasets read, so that `meta.dataset` is the dataset of the rows whenever they share one (all
+/// of the datasets read when no row was returned).
+pub fn rows_meta<'a>(
+    datasets: &[DatasetRow],
+    holding: impl IntoIterator<Item = &'a str>,
+    sources: &[SourceRow],
+) -> Meta {
+    let holding: BTreeSet<&str> = holding.into_iter().collect();
     let used: Vec<DatasetRow> = datasets
         .iter()
-        .filter(|d| chosen == Some(d.id.as_str()))
+        .filter(|d| holding.contains(d.id.as_str()))
         .cloned()
         .collect();
     usd_meta(if used.is_empty() { datasets } else { &used }, sources)
 }
 
 /// `meta` for values in US dollars read from `datasets`.
-pub fn usd_meta(datasets: &[DatasetRow], sources: &[SourceRow]) -> Meta {
+fn usd_meta(datasets: &[DatasetRow], sources: &[SourceRow]) -> Meta {
     let mut meta = Meta::new(datasets, sources);
     meta.unit = Some("USD".to_owned());
     meta

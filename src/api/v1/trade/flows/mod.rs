@@ -10,8 +10,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{
-    FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, stored_period, token_list,
-    trade_frequency, unknown_reporting, usd_meta,
+    FAMILY, FlowDirection, TradeFlow, country_list, resolve_countries, rows_meta, stored_period,
+    token_list, trade_frequency, unknown_reporting,
 };
 use crate::api::caching::{Fresh, Loader, Reply, Scope};
 use crate::api::envelope::{Envelope, render_with_data};
@@ -178,12 +178,14 @@ async fn data_package(loader: &Loader, asked: FlowsAsked) -> Result<HttpResponse
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
             let filter = asked.resolve(conn)?;
-            let source_ids = db_trade::source_ids(conn, &filter)?;
-            sources_of(conn, source_ids.iter().map(String::as_str))
+            let holders = db_trade::holders(conn, &filter)?;
+            let sources = sources_of(conn, holders.iter().map(|(_, source)| source.as_str()))?;
+            Ok((holders, sources))
         })
         .await?
-        .respond(|reply, sources| {
-            let meta = usd_meta(&reply.datasets, &sources);
+        .respond(|reply, (holders, sources)| {
+            let holding = holders.iter().map(|(dataset, _)| dataset.as_str());
+            let meta = rows_meta(&reply.datasets, holding, &sources);
             reply.collection(meta, Vec::<TradeFlow>::new(), "trade_flows")
         })
 }
@@ -203,7 +205,8 @@ async fn json_page(
         })
         .await?
         .respond(|reply, (page, sources)| {
-            let mut meta = usd_meta(&reply.datasets, &sources).with_count(page.count);
+            let holding = page.dataset_ids.iter().map(String::as_str);
+            let mut meta = rows_meta(&reply.datasets, holding, &sources).with_count(page.count);
             meta.warnings = unknown_reporting_row_warnings(
                 &unknown_reporting(&reply.datasets),
                 &page.dataset_ids,
@@ -293,7 +296,8 @@ async fn quarterly_page(
     })
     .await?
     .respond(|reply, (quarters, more_after, sources)| {
-        let mut meta = usd_meta(&reply.datasets, &sources).with_count(quarters.len());
+        let holding = quarters.iter().map(|q| q.dataset_id.as_str());
+        let mut meta = rows_meta(&reply.datasets, holding, &sources).with_count(quarters.len());
         meta.transformations.push(
             "a quarter is the sum of the flow's monthly figures; a quarter with months missing is flagged partial in its note".to_owned(),
         );
