@@ -71,10 +71,13 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 
 /// `busy_timeout` must come before `journal_mode = WAL`: with the opposite order, concurrent
 /// first connections can fail with "database is locked" while switching the journal mode.
+/// `journal_size_limit` shrinks the write-ahead log back to 64 MiB whenever a checkpoint resets
+/// it, so that one large import does not leave a log many times the database's size behind.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
      PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON;";
+     PRAGMA foreign_keys = ON; \
+     PRAGMA journal_size_limit = 67108864;";
 
 /// Key of the Postgres advisory lock held while one replica migrates and loads bundled data, so
 /// that replicas starting together do not race each other.
@@ -315,16 +318,20 @@ pub fn has_pending_migrations(conn: &mut DbConnection) -> MigrationResult<bool> 
     }
 }
 
-/// Refreshes the statistics the query planners choose indexes by, after a load has changed the
-/// tables. Without them Postgres plans a freshly loaded million-row table as if it were empty,
-/// and scans the GIN index's pending list (where bulk inserts land) on every search.
-pub fn refresh_planner_statistics(conn: &mut DbConnection) -> QueryResult<()> {
+/// Settles the database after a load has changed the tables. The statistics the query planners
+/// choose indexes by are refreshed: without them Postgres plans a freshly loaded million-row table
+/// as if it were empty, and scans the GIN index's pending list (where bulk inserts land) on every
+/// search. On SQLite the write-ahead log the load filled is copied into the database and
+/// truncated, instead of staying on disk at its largest.
+pub fn settle_after_load(conn: &mut DbConnection) -> QueryResult<()> {
     match conn {
         DbConnection::Postgres(c) => c.batch_execute(
             "SELECT gin_clean_pending_list('provisions_search_idx'::regclass); ANALYZE",
         ),
         // A sample per index is enough for SQLite to choose between them, and keeps this fast.
-        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE"),
+        DbConnection::Sqlite(c) => c.batch_execute(
+            "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)",
+        ),
     }
 }
 

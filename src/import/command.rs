@@ -128,7 +128,7 @@ pub fn import(
         }
         _ => import_trade(conn, kind, file, &mut input, dataset, source),
     })?;
-    crate::db::refresh_planner_statistics(conn)?;
+    crate::db::settle_after_load(conn)?;
     Ok(report)
 }
 

@@ -129,7 +129,7 @@ pub fn load_bundled(conn: &mut DbConnection) -> Result<Vec<LoadOutcome>, ImportE
         .iter()
         .any(|outcome| matches!(outcome, LoadOutcome::Loaded { .. }))
     {
-        crate::db::refresh_planner_statistics(conn)?;
+        crate::db::settle_after_load(conn)?;
     }
     Ok(outcomes)
 }

@@ -164,3 +164,29 @@ backend_test! {
         assert!(message.contains("refused"), "{message}");
     }
 }
+
+/// An import into a SQLite file leaves no write-ahead log behind it: the log is checkpointed and
+/// truncated, while the server keeps its connections open (without that, the log stays at its
+/// largest, many times the size of what was imported).
+#[actix_web::test]
+async fn an_import_leaves_the_sqlite_write_ahead_log_empty() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .expect("a SQLite app");
+    let exported = app.get("/v1/trade/flows?format=csv").await.text();
+    assert!(exported.lines().count() > 10_000, "a large import");
+
+    let output = import_csv(&app, &exported, "all_flows").await;
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let file = app.db.url.trim_start_matches("sqlite://");
+    let wal = std::fs::metadata(format!("{file}-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert_eq!(wal, 0, "the write-ahead log after the import");
+    let copied = app
+        .get("/v1/trade/flows?source=all_flows&limit=1")
+        .await
+        .json();
+    assert_eq!(copied["data"].as_array().map(Vec::len), Some(1));
+}
