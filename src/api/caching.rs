@@ -289,10 +289,13 @@ impl Reply {
         meta: &Meta,
         file_stem: &str,
     ) -> Result<HttpResponse, ApiError> {
-        let item = T::schema();
+        // The item's schema is built only when a representation records descriptions (Parquet).
+        let item = std::cell::OnceCell::new();
         let notes = ColumnNotes {
             unit: &|column| column.unit_name(meta.unit.as_deref()),
-            description: &|column| table::field_description(&item, column.name),
+            description: &|column| {
+                table::field_description(item.get_or_init(T::schema), column.name)
+            },
         };
         let body = format::flat(self.format, rows, &notes)?;
         let mut response = format::ok_response(self.format, &self.validators, file_stem).body(body);
