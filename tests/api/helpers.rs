@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use awc::http::StatusCode;
 use diesel::connection::SimpleConnection;
@@ -19,17 +20,63 @@ pub enum Backend {
 }
 
 /// Postgres URL for tests, from `TRILATERAL_TEST_POSTGRES_URL`. Without it the Postgres variants
-/// are skipped, except under `CI=true`, where a missing Postgres fails the suite.
+/// are skipped, except under `CI=true`, where a missing Postgres fails the suite; each skip is
+/// counted, and the run says at its end how many there were.
 pub fn postgres_base_url() -> Option<String> {
     let url = std::env::var("TRILATERAL_TEST_POSTGRES_URL")
         .ok()
         .filter(|u| !u.is_empty());
-    if url.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "CI=true but TRILATERAL_TEST_POSTGRES_URL is not set: the Postgres tests must run in CI"
-        );
+    if url.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "CI=true but TRILATERAL_TEST_POSTGRES_URL is not set: the Postgres tests must run in CI"
+            );
+        }
+        clean_up_at_exit();
+        SKIPPED_POSTGRES_VARIANTS.fetch_add(1, Ordering::Relaxed);
     }
     url
+}
+
+/// Postgres variants that found no Postgres to run against.
+static SKIPPED_POSTGRES_VARIANTS: AtomicUsize = AtomicUsize::new(0);
+/// The Postgres server and name of this run's template database, once it exists.
+static POSTGRES_TEMPLATE: OnceLock<(String, String)> = OnceLock::new();
+
+/// Registers, once per test binary, what happens when its run ends: the templates of this run
+/// are removed (each test removes its own copy), and a run that skipped Postgres variants says
+/// so on standard error, outside the test harness's captured output, instead of passing
+/// silently. Test binaries have no hook of their own after the last test; the C library's
+/// `atexit` runs after the harness returns from `main` or calls `exit`.
+#[allow(unsafe_code)]
+fn clean_up_at_exit() {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    unsafe extern "C" {
+        fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+    }
+    extern "C" fn at_exit() {
+        // Nothing here may panic: a panic cannot unwind out of an `extern "C"` function.
+        if let Some((base_url, name)) = POSTGRES_TEMPLATE.get()
+            && let Ok(mut conn) = trilateral::db::establish_postgres(base_url)
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+        let _ = std::fs::remove_dir_all(sqlite_template_dir());
+        let skipped = SKIPPED_POSTGRES_VARIANTS.load(Ordering::Relaxed);
+        if skipped > 0 {
+            let binary = std::env::args().next().unwrap_or_default();
+            let binary = Path::new(&binary).file_name().unwrap_or_default();
+            eprintln!(
+                "note: {skipped} Postgres variant(s) of tests in {} were skipped, not run: \
+                 TRILATERAL_TEST_POSTGRES_URL is not set",
+                binary.to_string_lossy()
+            );
+        }
+    }
+    // SAFETY: `atexit` only stores the function pointer; `at_exit` neither panics nor unwinds.
+    REGISTERED.call_once(|| unsafe {
+        atexit(at_exit);
+    });
 }
 
 /// A database that exists for one test and is removed afterwards.
@@ -86,6 +133,14 @@ fn load_template(database_url: &str) {
     }
 }
 
+/// The directory of this run's SQLite template, under the target directory.
+fn sqlite_template_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{TEST_DATABASE_PREFIX}{}_template",
+        std::process::id()
+    ))
+}
+
 /// The SQLite template: a file under the target directory.
 fn sqlite_template() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
@@ -96,10 +151,8 @@ fn sqlite_template() -> &'static Path {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
-        let dir = root.join(format!(
-            "{TEST_DATABASE_PREFIX}{}_template",
-            std::process::id()
-        ));
+        let dir = sqlite_template_dir();
+        clean_up_at_exit();
         std::fs::create_dir_all(&dir).expect("template directory");
         let path = dir.join("template.db");
         load_template(&path.display().to_string());
@@ -135,6 +188,8 @@ fn postgres_template(base_url: &str) -> &'static str {
         let name = format!("{TEST_DATABASE_PREFIX}{}_template", std::process::id());
         conn.batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create the template database");
+        clean_up_at_exit();
+        let _ = POSTGRES_TEMPLATE.set((base_url.to_owned(), name.clone()));
         load_template(&database_url(base_url, &name));
         // A copy needs the template to have no sessions; the pool may still be closing its own.
         conn.batch_execute(&format!(
@@ -471,7 +526,6 @@ macro_rules! backend_test {
             #[actix_web::test]
             async fn postgres() {
                 let Some($app): Option<$app_type> = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else {
-                    eprintln!("skipped: TRILATERAL_TEST_POSTGRES_URL is not set");
                     return;
                 };
                 $body
