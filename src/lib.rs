@@ -6,6 +6,8 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod openapi;
 pub mod telemetry;

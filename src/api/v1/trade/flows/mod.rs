@@ -95,13 +95,22 @@ fn next_page(reply: &Reply, last_id: i64) -> String {
     reply.with_param("cursor", &encode_cursor(last_id))
 }
 
-fn encode_cursor(id: i64) -> String {
+/// The cursor of the page after the row with id `id`: `i` and the id in lower-case hex.
+pub fn encode_cursor(id: i64) -> String {
     format!("i{id:x}")
 }
 
-fn decode_cursor(raw: &str) -> Result<i64, ApiError> {
+/// The row id a cursor continues after. Only what `encode_cursor` writes is accepted: lower-case
+/// hex digits without sign or leading zeros, so that a tampered cursor is refused instead of
+/// naming a page no link ever did.
+pub fn decode_cursor(raw: &str) -> Result<i64, ApiError> {
     raw.strip_prefix('i')
-        .filter(|hex| !hex.is_empty() && hex.len() <= 16)
+        .filter(|hex| {
+            !hex.is_empty()
+                && hex.len() <= 16
+                && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                && (*hex == "0" || !hex.starts_with('0'))
+        })
         .and_then(|hex| i64::from_str_radix(hex, 16).ok())
         .ok_or_else(|| {
             ApiError::invalid_parameter(
@@ -415,7 +424,19 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_forgeries() {
         assert_eq!(decode_cursor(&encode_cursor(1000)).ok(), Some(1000));
-        for bad in ["", "i", "1000", "izz", "i12345678901234567"] {
+        // Signs, leading zeros and upper case were once accepted: ids no link ever named, and
+        // several cursors for one page.
+        for bad in [
+            "",
+            "i",
+            "1000",
+            "izz",
+            "i12345678901234567",
+            "i-1",
+            "i+1",
+            "i01",
+            "iA",
+        ] {
             assert!(decode_cursor(bad).is_err(), "{bad}");
         }
     }
