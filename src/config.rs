@@ -8,6 +8,7 @@
 //! | `TRILATERAL_WORKERS` | number of CPUs | HTTP worker threads | serve |
 //! | `TRILATERAL_DB_POOL_SIZE` | 4 per CPU | database connections per process | serve |
 //! | `TRILATERAL_DB_TIMEOUT_SECS` | `5` | how long a request waits for a connection before a 503 | serve |
+//! | `TRILATERAL_DB_STATEMENT_TIMEOUT_MS` | `30000` | longest one query of a request may run before a 503; `0` for no limit | serve |
 //! | `TRILATERAL_ANSWER_MEMO_MB` | `64` | memory for answers kept by ETag; `0` turns the memo off | serve |
 //! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) | serve, import, migrate |
 //! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) | serve, import, migrate |
@@ -26,6 +27,7 @@ use crate::import::command::ImportKind;
 pub const DEFAULT_DATABASE_URL: &str = "trilateral.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_DB_TIMEOUT_SECS: u64 = 5;
+const DEFAULT_DB_STATEMENT_TIMEOUT_MS: u64 = 30_000;
 const DEFAULT_ANSWER_MEMO_MB: usize = 64;
 const DEFAULT_LOG_FILTER: &str = "info";
 
@@ -147,6 +149,11 @@ pub struct ServerArgs {
     #[arg(long, env = "TRILATERAL_DB_TIMEOUT_SECS", default_value_t = DEFAULT_DB_TIMEOUT_SECS)]
     pub db_timeout_secs: u64,
 
+    /// Milliseconds one query of a request may run before it is stopped and the request gets a
+    /// 503; 0 for no limit. Start-up loading and imports are never cut.
+    #[arg(long, env = "TRILATERAL_DB_STATEMENT_TIMEOUT_MS", default_value_t = DEFAULT_DB_STATEMENT_TIMEOUT_MS)]
+    pub db_statement_timeout_ms: u64,
+
     /// Megabytes of answers kept in memory by ETag and served again while their datasets are
     /// unchanged (each request still reads the dataset versions); 0 turns this off.
     #[arg(long, env = "TRILATERAL_ANSWER_MEMO_MB", default_value_t = DEFAULT_ANSWER_MEMO_MB)]
@@ -182,6 +189,7 @@ pub struct Config {
     pub workers: Option<usize>,
     pub db_pool_size: Option<u32>,
     pub db_timeout_secs: u64,
+    pub db_statement_timeout_ms: u64,
     pub answer_memo_mb: usize,
     pub log: String,
     pub log_format: LogFormat,
@@ -195,6 +203,7 @@ impl From<ServeArgs> for Config {
             workers: args.server.workers,
             db_pool_size: args.server.db_pool_size,
             db_timeout_secs: args.server.db_timeout_secs,
+            db_statement_timeout_ms: args.server.db_statement_timeout_ms,
             answer_memo_mb: args.server.answer_memo_mb,
             log: args.log.log,
             log_format: args.log.log_format,
@@ -233,10 +242,12 @@ fn default_pool_size() -> u32 {
 
 impl Config {
     /// The configuration of a subcommand that only opens the database (`import`, `migrate`): the
-    /// server's settings stay at their defaults, since nothing serves requests.
+    /// server's settings stay at their defaults, since nothing serves requests, and no statement
+    /// is cut short.
     pub fn for_database(database: &DatabaseArgs) -> Self {
         Config {
             database_url: database.database_url.clone(),
+            db_statement_timeout_ms: 0,
             ..Config::default()
         }
     }
@@ -245,6 +256,8 @@ impl Config {
         PoolOptions {
             max_size: self.db_pool_size.unwrap_or_else(default_pool_size).max(1),
             timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
+            statement_timeout: (self.db_statement_timeout_ms > 0)
+                .then(|| Duration::from_millis(self.db_statement_timeout_ms)),
         }
     }
 }
@@ -329,6 +342,7 @@ mod tests {
             "workers",
             "db-pool-size",
             "db-timeout-secs",
+            "db-statement-timeout-ms",
             "answer-memo-mb",
         ];
         let cases: [(&[&str], Vec<&str>); 6] = [
@@ -391,6 +405,11 @@ mod tests {
             ("serve", "workers", "TRILATERAL_WORKERS"),
             ("serve", "db-pool-size", "TRILATERAL_DB_POOL_SIZE"),
             ("serve", "db-timeout-secs", "TRILATERAL_DB_TIMEOUT_SECS"),
+            (
+                "serve",
+                "db-statement-timeout-ms",
+                "TRILATERAL_DB_STATEMENT_TIMEOUT_MS",
+            ),
             ("serve", "answer-memo-mb", "TRILATERAL_ANSWER_MEMO_MB"),
             ("serve", "log", "TRILATERAL_LOG"),
             ("serve", "log-format", "TRILATERAL_LOG_FORMAT"),

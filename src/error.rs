@@ -91,6 +91,11 @@ pub enum ProblemType {
     )]
     DatabaseUnavailable,
     #[strum(
+        message = "Query timeout",
+        detailed_message = "answering took the database longer than the service allows one query (`--db-statement-timeout-ms`); narrow the request or retry later"
+    )]
+    QueryTimeout,
+    #[strum(
         message = "Not ready",
         detailed_message = "the database answers but its migrations are not applied yet"
     )]
@@ -130,9 +135,9 @@ impl ProblemType {
             | ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemType::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
-            ProblemType::DatabaseUnavailable | ProblemType::NotReady => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ProblemType::DatabaseUnavailable
+            | ProblemType::QueryTimeout
+            | ProblemType::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -335,6 +340,11 @@ impl From<DbError> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error as Diesel};
         match error {
             DbError::Unavailable(cause) => ApiError::unavailable(cause),
+            DbError::TimedOut(cause) => ApiError::new(
+                ProblemType::QueryTimeout,
+                "Answering took the database longer than the service allows. Narrow the request or retry later.",
+            )
+            .with_cause(cause),
             DbError::Query(Diesel::DatabaseError(DatabaseErrorKind::ClosedConnection, info)) => {
                 ApiError::unavailable(info.message().to_owned())
             }
@@ -351,7 +361,7 @@ impl From<DbError> for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
-        DbError::Query(error).into()
+        DbError::from_query(error).into()
     }
 }
 
@@ -370,6 +380,10 @@ mod tests {
         assert_eq!(failed.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
         let down = ApiError::from(DbError::Unavailable("refused".to_owned()));
         assert_eq!(down.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let slow = ApiError::from(DbError::TimedOut("interrupted".to_owned()));
+        assert_eq!(slow.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(slow.kind, ProblemType::QueryTimeout);
+        assert!(!slow.problem(None, None).detail.contains("interrupted"));
     }
 
     #[test]

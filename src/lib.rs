@@ -47,10 +47,10 @@ impl From<diesel::result::Error> for StartupError {
 }
 
 /// Connects, then migrates and loads the bundled data while holding the start-up lock, so that
-/// replicas starting together do the work once.
+/// replicas starting together do the work once. This work runs on a connection of its own, the
+/// one allowed to create a SQLite file and free of the statement timeout of serving queries.
 pub fn prepare_database(config: &Config) -> Result<DbPool, StartupError> {
-    let pool = db::connect(&config.database_url, config.pool_options())?;
-    let mut conn = pool.get()?;
+    let (pool, mut conn) = db::initialise(&config.database_url, config.pool_options())?;
     db::with_startup_lock(&mut conn, |conn| {
         let applied =
             db::run_migrations(conn).map_err(|e| StartupError::Migration(e.to_string()))?;

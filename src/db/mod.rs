@@ -51,13 +51,16 @@ pub(crate) use insert_rows;
 
 pub mod countries;
 pub mod datasets;
+pub mod deadline;
 pub mod schema;
 pub mod series;
 pub mod sources;
+pub mod sqlite_file;
 pub mod stored;
 pub mod trade;
 pub mod treaties;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
@@ -79,9 +82,15 @@ const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
      PRAGMA foreign_keys = ON; \
      PRAGMA journal_size_limit = 67108864;";
 
-/// Key of the Postgres advisory lock held while one replica migrates and loads bundled data, so
-/// that replicas starting together do not race each other.
-const STARTUP_LOCK_KEY: i64 = 0x7472_696c_6174;
+/// Key of the Postgres advisory lock held by whatever writes datasets: a replica migrating and
+/// loading bundled data at start-up, and each import. Writers thus take turns, so that replicas
+/// starting together do not race each other and a flow id (one more than the largest stored)
+/// cannot be taken by two imports at once.
+const WRITE_LOCK_KEY: i64 = 0x7472_696c_6174;
+
+/// How long a SQLite writer waits for the write lock in one go before it says that it is still
+/// waiting and tries again (the pool's connections wait 5 s, see `SQLITE_PRAGMAS`).
+const SQLITE_WRITE_WAIT_LOG_EVERY: Duration = Duration::from_secs(5);
 
 /// A connection to either backend. Postgres comes first: `establish` on the derived enum tries
 /// the variants in order and SQLite accepts any string as a file name.
@@ -127,7 +136,7 @@ impl DbConnection {
 }
 
 /// The file name SQLite should open for a URL: the scheme prefix, if any, is dropped.
-fn sqlite_path(url: &str) -> &str {
+pub fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url)
@@ -152,6 +161,10 @@ pub fn establish_postgres(url: &str) -> diesel::ConnectionResult<PgConnection> {
 pub struct ConnectionManager {
     url: String,
     backend: Backend,
+    /// The SQLite file, watched for removal or replacement.
+    sqlite: Arc<sqlite_file::SqliteFile>,
+    /// The longest a serving query may run; `None` for no limit.
+    statement_timeout: Option<Duration>,
 }
 
 impl ConnectionManager {
@@ -159,11 +172,60 @@ impl ConnectionManager {
         Self {
             url: url.to_owned(),
             backend: Backend::from_url(url),
+            sqlite: Arc::new(sqlite_file::SqliteFile::new(sqlite_path(url))),
+            statement_timeout: None,
         }
+    }
+
+    pub fn with_statement_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.statement_timeout = timeout;
+        self
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub fn statement_timeout(&self) -> Option<Duration> {
+        self.statement_timeout
+    }
+
+    /// Whether the database the service opened is still there: on SQLite, whether the path
+    /// still leads to the file it opened (a stat, cheap enough for every request).
+    pub fn check_database(&self) -> Result<(), DbError> {
+        match self.backend {
+            Backend::Postgres => Ok(()),
+            Backend::Sqlite => self.sqlite.check().map_err(DbError::Unavailable),
+        }
+    }
+
+    /// Opens a SQLite connection: through the non-creating URI for the pool, through the plain
+    /// name when initialising the database.
+    fn open_sqlite(&self, create: bool) -> Result<DbConnection, r2d2::Error> {
+        deadline::install_sqlite_handler();
+        let name = if create {
+            self.sqlite.create_name().to_owned()
+        } else {
+            self.sqlite.open_uri()
+        };
+        let mut conn = SqliteConnection::establish(&name).map_err(r2d2::Error::ConnectionError)?;
+        conn.batch_execute(SQLITE_PRAGMAS)
+            .map_err(r2d2::Error::QueryError)?;
+        self.sqlite
+            .check()
+            .map_err(|e| r2d2::Error::ConnectionError(ConnectionError::BadConnection(e)))?;
+        Ok(DbConnection::Sqlite(conn))
+    }
+
+    /// Opens a connection that may create the SQLite file and has no statement timeout: what
+    /// initialising the database (migrations, bundled data, imports) runs on.
+    pub fn connect_to_initialise(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => establish_postgres(&self.url)
+                .map(DbConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => self.open_sqlite(true),
+        }
     }
 }
 
@@ -173,20 +235,23 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => establish_postgres(&self.url)
-                .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(sqlite_path(&self.url))
-                    .map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(r2d2::Error::QueryError)?;
-                Ok(DbConnection::Sqlite(conn))
+            Backend::Postgres => {
+                let mut conn =
+                    establish_postgres(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                if let Some(timeout) = self.statement_timeout {
+                    conn.batch_execute(&format!("SET statement_timeout = {}", timeout.as_millis()))
+                        .map_err(r2d2::Error::QueryError)?;
+                }
+                Ok(DbConnection::Postgres(conn))
             }
+            Backend::Sqlite => self.open_sqlite(false),
         }
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        self.check_database().map_err(|e| {
+            r2d2::Error::ConnectionError(ConnectionError::BadConnection(e.to_string()))
+        })?;
         conn.ping().map_err(r2d2::Error::QueryError)
     }
 
@@ -195,29 +260,68 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
-pub type DbPool = r2d2::Pool<ConnectionManager>;
+/// The pool, with what requests check before they use it: whether the database is still the
+/// one opened, and how long their queries may run.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: r2d2::Pool<ConnectionManager>,
+    manager: ConnectionManager,
+}
+
+impl DbPool {
+    pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, r2d2::PoolError> {
+        self.pool.get()
+    }
+
+    pub fn max_size(&self) -> u32 {
+        self.pool.max_size()
+    }
+
+    pub fn manager(&self) -> &ConnectionManager {
+        &self.manager
+    }
+}
 
 /// Pool settings; see `Config` for their meaning.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolOptions {
     pub max_size: u32,
     pub timeout: Duration,
+    /// The longest one query of a request may run; `None` for no limit.
+    pub statement_timeout: Option<Duration>,
 }
 
 /// Builds the pool after one direct connection attempt, so that a wrong URL or a database that
 /// is down is reported with its real cause.
 pub fn connect(url: &str, options: PoolOptions) -> Result<DbPool, r2d2::Error> {
-    ConnectionManager::new(url).connect()?;
-    Ok(pool(url, options))
+    initialise(url, options).map(|(pool, _)| pool)
+}
+
+/// Opens the connection that initialises the database (see
+/// `ConnectionManager::connect_to_initialise`: a SQLite file that does not exist yet is created
+/// here, and only here), then builds the pool.
+pub fn initialise(url: &str, options: PoolOptions) -> Result<(DbPool, DbConnection), r2d2::Error> {
+    let manager = ConnectionManager::new(url).with_statement_timeout(options.statement_timeout);
+    // Before the pool, whose first connections would find no file to open.
+    let conn = manager.connect_to_initialise()?;
+    Ok((pool_of(manager, options), conn))
 }
 
 /// Builds the pool without opening any connection; requests get a 503 while the database is down.
 pub fn pool(url: &str, options: PoolOptions) -> DbPool {
-    r2d2::Pool::builder()
+    pool_of(
+        ConnectionManager::new(url).with_statement_timeout(options.statement_timeout),
+        options,
+    )
+}
+
+fn pool_of(manager: ConnectionManager, options: PoolOptions) -> DbPool {
+    let pool = r2d2::Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(1))
         .connection_timeout(options.timeout)
-        .build_unchecked(ConnectionManager::new(url))
+        .build_unchecked(manager.clone());
+    DbPool { pool, manager }
 }
 
 /// Why a database call failed, as far as the API needs to know.
@@ -226,9 +330,29 @@ pub enum DbError {
     #[error("no database connection: {0}")]
     Unavailable(String),
     #[error("query failed: {0}")]
-    Query(#[from] diesel::result::Error),
+    Query(diesel::result::Error),
+    #[error("query stopped at the statement timeout: {0}")]
+    TimedOut(String),
     #[error("blocking task was cancelled")]
     Cancelled,
+}
+
+impl From<diesel::result::Error> for DbError {
+    fn from(error: diesel::result::Error) -> Self {
+        DbError::from_query(error)
+    }
+}
+
+impl DbError {
+    /// A failed query: one stopped by the request's statement deadline says so.
+    pub fn from_query(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::DatabaseError(_, info) if deadline::passed() => {
+                DbError::TimedOut(info.message().to_owned())
+            }
+            other => DbError::Query(other),
+        }
+    }
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool, so that no query ever blocks an
@@ -245,10 +369,12 @@ where
     let span = tracing::Span::current();
     web::block(move || {
         let _request = span.enter();
+        let manager = pool.manager();
+        manager.check_database()?;
         let mut conn = pool
             .get()
             .map_err(|e| DbError::Unavailable(e.to_string()))?;
-        f(&mut conn)
+        deadline::within(manager.statement_timeout(), || f(&mut conn))
     })
     .await
     .map_err(|_| E::from(DbError::Cancelled))?
@@ -270,14 +396,104 @@ where
         ),
         DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
     };
-    begun.map_err(|e| E::from(DbError::Query(e)))?;
+    begun.map_err(|e| E::from(DbError::from_query(e)))?;
     let result = f(conn);
     let ended = match &result {
         Ok(_) => DbConnection::commit_transaction(conn),
         Err(_) => DbConnection::rollback_transaction(conn),
     };
-    ended.map_err(|e| E::from(DbError::Query(e)))?;
+    ended.map_err(|e| E::from(DbError::from_query(e)))?;
     result
+}
+
+/// Runs `f` in a transaction that holds the write lock, the turn of one writer of datasets (an
+/// import, or start-up loading the bundled data): the flow ids it numbers from the largest stored
+/// cannot be taken by another writer, and a second writer waits for the first, saying so in the
+/// log, instead of failing. On Postgres this is a transaction-level advisory lock; on SQLite the
+/// file's write lock, taken at `BEGIN IMMEDIATE` instead of at the first write (where a reader
+/// turning writer fails with "database is locked" when another wrote first). Inside a transaction
+/// already, `f` runs in a savepoint of it.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::TransactionManager;
+    let begun = match conn {
+        DbConnection::Postgres(c) => begin_postgres_write(c),
+        DbConnection::Sqlite(c) => begin_sqlite_write(c),
+    };
+    match begun {
+        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(f),
+        other => other?,
+    }
+    let result = f(conn);
+    let ended = match &result {
+        Ok(_) => DbConnection::commit_transaction(conn),
+        Err(_) => DbConnection::rollback_transaction(conn),
+    };
+    ended?;
+    result
+}
+
+/// Takes the Postgres write lock, for the transaction (`xact`) or the session, saying in the log
+/// when it has to wait for another writer.
+fn lock_postgres_writes(c: &mut PgConnection, scope: &str) -> QueryResult<()> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    let taken = diesel::select(sql::<Bool>(&format!(
+        "pg_try_advisory{scope}_lock({WRITE_LOCK_KEY})"
+    )))
+    .get_result::<bool>(c)?;
+    if !taken {
+        tracing::info!("another import or start-up is writing datasets; waiting for it");
+        c.batch_execute(&format!("SELECT pg_advisory{scope}_lock({WRITE_LOCK_KEY})"))?;
+        tracing::info!("the other writer is done; going on");
+    }
+    Ok(())
+}
+
+fn begin_postgres_write(c: &mut PgConnection) -> QueryResult<()> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?;
+    let locked = lock_postgres_writes(c, "_xact");
+    if locked.is_err() {
+        let _ = AnsiTransactionManager::rollback_transaction(c);
+    }
+    locked
+}
+
+fn begin_sqlite_write(c: &mut SqliteConnection) -> QueryResult<()> {
+    use diesel::connection::AnsiTransactionManager;
+    let is_busy = |e: &diesel::result::Error| matches!(e, diesel::result::Error::DatabaseError(_, info) if info.message() == "database is locked");
+    // The first attempt does not wait, so that a writer that has to wait says so at once.
+    c.batch_execute("PRAGMA busy_timeout = 0")?;
+    let mut waited = false;
+    let begun = loop {
+        match AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE") {
+            Err(e) if is_busy(&e) => {
+                if !waited {
+                    tracing::info!(
+                        "another import or start-up is writing to the database; waiting for it"
+                    );
+                    waited = true;
+                    c.batch_execute(&format!(
+                        "PRAGMA busy_timeout = {}",
+                        SQLITE_WRITE_WAIT_LOG_EVERY.as_millis()
+                    ))?;
+                } else {
+                    tracing::info!("still waiting for the other writer");
+                }
+            }
+            other => break other,
+        }
+    };
+    // Back to the pool's wait (see `SQLITE_PRAGMAS`).
+    c.batch_execute("PRAGMA busy_timeout = 5000")?;
+    if begun.is_ok() && waited {
+        tracing::info!("the other writer is done; going on");
+    }
+    begun
 }
 
 type MigrationResult<T> = diesel::migration::Result<T>;
@@ -329,14 +545,19 @@ pub fn settle_after_load(conn: &mut DbConnection) -> QueryResult<()> {
             "SELECT gin_clean_pending_list('provisions_search_idx'::regclass); ANALYZE",
         ),
         // A sample per index is enough for SQLite to choose between them, and keeps this fast.
-        DbConnection::Sqlite(c) => c.batch_execute(
-            "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)",
-        ),
+        // ANALYZE writes, so it waits for its turn like any writer.
+        DbConnection::Sqlite(_) => {
+            write_transaction(conn, |conn| {
+                conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE")
+            })?;
+            conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
     }
 }
 
 /// Runs `f` while holding the start-up lock. On Postgres this is a session advisory lock shared
-/// by all replicas; a SQLite file has one writer at a time anyway.
+/// by all replicas (the write lock, see `write_transaction`, taken for the whole start-up); a
+/// SQLite file has one writer at a time anyway.
 pub fn with_startup_lock<T, E>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -345,10 +566,10 @@ where
     E: From<diesel::result::Error>,
 {
     if let DbConnection::Postgres(pg) = conn {
-        pg.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK_KEY})"))?;
+        lock_postgres_writes(pg, "")?;
         let result = f(conn);
         if let DbConnection::Postgres(pg) = conn {
-            pg.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK_KEY})"))?;
+            pg.batch_execute(&format!("SELECT pg_advisory_unlock({WRITE_LOCK_KEY})"))?;
         }
         result
     } else {

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::io::Read;
 
 use chrono::Utc;
-use diesel::Connection;
 use sha2::{Digest, Sha256};
 
 use super::ImportError;
@@ -118,7 +117,7 @@ pub fn import(
     source: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
     let mut input = DigestingReader::new(input);
-    let report = conn.transaction(|conn| match kind {
+    let report = crate::db::write_transaction(conn, |conn| match kind {
         ImportKind::Sources => import_sources(conn, file, &read_whole(file, &mut input)?),
         ImportKind::TotaXml => {
             treaties::import_text(conn, file, &read_whole(file, &mut input)?, dataset)

@@ -12,7 +12,6 @@ pub mod treaties;
 pub mod wages;
 
 use chrono::Utc;
-use diesel::Connection;
 
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::{DbConnection, DbError};
@@ -160,7 +159,7 @@ fn load_if_changed(
     }
     let version = existing.map_or(1, |row| row.version + 1);
     let started = std::time::Instant::now();
-    conn.transaction::<_, ImportError, _>(|conn| {
+    crate::db::write_transaction::<_, ImportError, _>(conn, |conn| {
         let summary = dataset.loader.load(entry.id, conn)?;
         let (coverage_first, coverage_last) = summary.coverage.clone().unzip();
         datasets::save(

@@ -77,6 +77,7 @@ backend_test! {
 async fn an_unreachable_database_gives_503_on_both_backends() {
     let options = PoolOptions {
         max_size: 1,
+        statement_timeout: None,
         timeout: Duration::from_millis(300),
     };
     for url in [

@@ -8,6 +8,7 @@ mod countries;
 mod docs;
 mod errors;
 mod exports;
+mod faults;
 mod health;
 mod migrations;
 mod official_figures;
