@@ -315,7 +315,14 @@ backend_test! {
         // The bundled treaties dataset rewrites every record it ships, USMCA's among them, when
         // it reloads; the text another dataset loaded for USMCA must still show.
         diesel::sql_query("UPDATE datasets SET checksum = 'stale' WHERE id = 'treaties'").execute(&mut conn).expect("stale checksum");
-        trilateral::import::load_bundled(&mut conn).expect("reload");
+        // A reload takes seconds: off the test's thread, which also runs the server, so that
+        // the server keeps serving (and timing its keep-alive connections) meanwhile.
+        let reload_pool = pool.clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            trilateral::import::load_bundled(&mut reload_pool.get().expect("connection")).expect("reload")
+        })
+        .await
+        .expect("reload task");
         let reloaded = app.get("/v1/treaties/usmca?format=json").await.json();
         assert_eq!(reloaded["data"]["text_available"], true);
         assert_eq!(reloaded["data"]["languages"], serde_json::json!(["en"]));
