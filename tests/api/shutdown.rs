@@ -42,8 +42,8 @@ impl Server {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let log: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-                if log["fields"]["message"] == "listening" {
-                    let _ = port_tx.send(log["fields"]["port"].as_u64());
+                if log["message"] == "listening" {
+                    let _ = port_tx.send(log["port"].as_u64());
                 }
             }
         });
@@ -353,8 +353,8 @@ fn an_export_cut_by_the_end_of_the_grace_period_is_visibly_cut(backend: Backend)
         eprintln!("skipped: TRILATERAL_TEST_POSTGRES_URL is not set");
         return;
     };
-    // Every stored flow as CSV: megabytes, far more than the client's buffers take.
-    let (status, stream) = stalled_get(server.address, "/v1/trade/flows?format=csv");
+    // Every stored flow as NDJSON: 5.5 MB, more than the socket buffers of both ends take.
+    let (status, stream) = stalled_get(server.address, "/v1/trade/flows?format=ndjson");
     assert_eq!(status, 200);
     std::thread::sleep(Duration::from_millis(500));
     server.signal("TERM");
@@ -429,7 +429,7 @@ async fn a_stalled_export_client_fills_its_spool_then_is_dropped(backend: Backen
         .parse()
         .expect("address");
     let (status, stream) = actix_web::rt::task::spawn_blocking(move || {
-        stalled_get(address, "/v1/trade/flows?format=csv")
+        stalled_get(address, "/v1/trade/flows?format=ndjson")
     })
     .await
     .expect("stalled client");
