@@ -10,6 +10,10 @@
 //! | `TRILATERAL_DB_TIMEOUT_SECS` | `5` | how long a request waits for a connection before a 503 | serve |
 //! | `TRILATERAL_DB_STATEMENT_TIMEOUT_MS` | `30000` | longest one query of a request may run before a 503; `0` for no limit | serve |
 //! | `TRILATERAL_ANSWER_MEMO_MB` | `64` | memory for answers kept by ETag; `0` turns the memo off | serve |
+//! | `TRILATERAL_SHUTDOWN_GRACE_SECS` | `30` | after SIGTERM or SIGINT, how long requests under way may take before they are cut | serve |
+//! | `TRILATERAL_STALLED_CLIENT_TIMEOUT_SECS` | `60` | how long a client may read nothing of an answer before its connection is dropped | serve |
+//! | `TRILATERAL_SPOOL_MAX_MB` | `1024` | disk for what slow export clients have not read yet, all exports together | serve |
+//! | `TRILATERAL_SPOOL_EXPORT_MAX_MB` | `256` | the same, for one export | serve |
 //! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) | serve, import, migrate |
 //! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) | serve, import, migrate |
 //!
@@ -29,6 +33,10 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_DB_TIMEOUT_SECS: u64 = 5;
 const DEFAULT_DB_STATEMENT_TIMEOUT_MS: u64 = 30_000;
 const DEFAULT_ANSWER_MEMO_MB: usize = 64;
+const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
+const DEFAULT_STALLED_CLIENT_TIMEOUT_SECS: u64 = 60;
+const DEFAULT_SPOOL_MAX_MB: u64 = 1024;
+const DEFAULT_SPOOL_EXPORT_MAX_MB: u64 = 256;
 const DEFAULT_LOG_FILTER: &str = "info";
 
 /// Trilateral: North American trade flows, wage statistics and treaty provisions over HTTP.
@@ -158,6 +166,26 @@ pub struct ServerArgs {
     /// unchanged (each request still reads the dataset versions); 0 turns this off.
     #[arg(long, env = "TRILATERAL_ANSWER_MEMO_MB", default_value_t = DEFAULT_ANSWER_MEMO_MB)]
     pub answer_memo_mb: usize,
+
+    /// Seconds that requests under way may take after SIGTERM or SIGINT (both stop the server the
+    /// same way: no new connections, every request already read answered); what is still running
+    /// then is cut. A second signal cuts at once.
+    #[arg(long, env = "TRILATERAL_SHUTDOWN_GRACE_SECS", default_value_t = DEFAULT_SHUTDOWN_GRACE_SECS)]
+    pub shutdown_grace_secs: u64,
+
+    /// Seconds a client may read nothing of an answer (a stalled export download) before its
+    /// connection is dropped, freeing what was kept for it; 0 turns this off.
+    #[arg(long, env = "TRILATERAL_STALLED_CLIENT_TIMEOUT_SECS", default_value_t = DEFAULT_STALLED_CLIENT_TIMEOUT_SECS)]
+    pub stalled_client_timeout_secs: u64,
+
+    /// Megabytes of temporary files holding what slow export clients have not read yet, all
+    /// exports together; while they are full, a new export gets a 503.
+    #[arg(long, env = "TRILATERAL_SPOOL_MAX_MB", default_value_t = DEFAULT_SPOOL_MAX_MB, value_parser = clap::value_parser!(u64).range(1..))]
+    pub spool_max_mb: u64,
+
+    /// The same for one export: a client that falls further behind has its export cut.
+    #[arg(long, env = "TRILATERAL_SPOOL_EXPORT_MAX_MB", default_value_t = DEFAULT_SPOOL_EXPORT_MAX_MB, value_parser = clap::value_parser!(u64).range(1..))]
+    pub spool_export_max_mb: u64,
 }
 
 /// Logging, for the subcommands that log.
@@ -191,6 +219,10 @@ pub struct Config {
     pub db_timeout_secs: u64,
     pub db_statement_timeout_ms: u64,
     pub answer_memo_mb: usize,
+    pub shutdown_grace_secs: u64,
+    pub stalled_client_timeout_secs: u64,
+    pub spool_max_mb: u64,
+    pub spool_export_max_mb: u64,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -205,6 +237,10 @@ impl From<ServeArgs> for Config {
             db_timeout_secs: args.server.db_timeout_secs,
             db_statement_timeout_ms: args.server.db_statement_timeout_ms,
             answer_memo_mb: args.server.answer_memo_mb,
+            shutdown_grace_secs: args.server.shutdown_grace_secs,
+            stalled_client_timeout_secs: args.server.stalled_client_timeout_secs,
+            spool_max_mb: args.server.spool_max_mb,
+            spool_export_max_mb: args.server.spool_export_max_mb,
             log: args.log.log,
             log_format: args.log.log_format,
         }
@@ -309,6 +345,12 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:8080");
         assert_eq!(config.pool_options().timeout, Duration::from_secs(5));
         assert_eq!(config.answer_memo_mb, 64);
+        assert_eq!(config.shutdown_grace_secs, 30);
+        assert_eq!(config.stalled_client_timeout_secs, 60);
+        assert_eq!(
+            (config.spool_max_mb, config.spool_export_max_mb),
+            (1024, 256)
+        );
         assert_eq!(config.log_format, LogFormat::Text);
     }
 
@@ -344,6 +386,10 @@ mod tests {
             "db-timeout-secs",
             "db-statement-timeout-ms",
             "answer-memo-mb",
+            "shutdown-grace-secs",
+            "stalled-client-timeout-secs",
+            "spool-max-mb",
+            "spool-export-max-mb",
         ];
         let cases: [(&[&str], Vec<&str>); 6] = [
             (&["trilateral", "--help"], vec!["help", "version"]),
@@ -411,6 +457,22 @@ mod tests {
                 "TRILATERAL_DB_STATEMENT_TIMEOUT_MS",
             ),
             ("serve", "answer-memo-mb", "TRILATERAL_ANSWER_MEMO_MB"),
+            (
+                "serve",
+                "shutdown-grace-secs",
+                "TRILATERAL_SHUTDOWN_GRACE_SECS",
+            ),
+            (
+                "serve",
+                "stalled-client-timeout-secs",
+                "TRILATERAL_STALLED_CLIENT_TIMEOUT_SECS",
+            ),
+            ("serve", "spool-max-mb", "TRILATERAL_SPOOL_MAX_MB"),
+            (
+                "serve",
+                "spool-export-max-mb",
+                "TRILATERAL_SPOOL_EXPORT_MAX_MB",
+            ),
             ("serve", "log", "TRILATERAL_LOG"),
             ("serve", "log-format", "TRILATERAL_LOG_FORMAT"),
             ("import", "database-url", "TRILATERAL_DATABASE_URL"),

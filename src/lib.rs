@@ -10,14 +10,18 @@ pub mod error;
 pub mod fuzzing;
 pub mod import;
 pub mod openapi;
+pub mod shutdown;
 pub mod telemetry;
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_web::HttpServer;
 use actix_web::dev::Server;
+use futures_util::future::{Either, select};
 
 use crate::api::AppState;
+use crate::api::spool::SpoolBudget;
 use crate::config::Config;
 use crate::db::{Backend, DbPool};
 use crate::import::{ImportError, LoadOutcome};
@@ -87,6 +91,9 @@ pub fn prepare_database(config: &Config) -> Result<DbPool, StartupError> {
 pub struct Application {
     port: u16,
     server: Server,
+    /// A second handle on the listening socket, for the stop on a signal (`shutdown`).
+    listener: TcpListener,
+    grace: Duration,
 }
 
 impl Application {
@@ -102,7 +109,11 @@ impl Application {
             Backend::from_url(&config.database_url),
             config.answer_memo_mb.saturating_mul(1 << 20),
             treaty_reference,
-        );
+        )
+        .with_spool_budget(SpoolBudget::new(
+            config.spool_max_mb.saturating_mul(1 << 20),
+            config.spool_export_max_mb.saturating_mul(1 << 20),
+        ));
         let spec = openapi::spec();
         let bind_error = |source| StartupError::Bind {
             address: config.bind.clone(),
@@ -110,19 +121,67 @@ impl Application {
         };
         let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
-        let mut server = HttpServer::new(move || api::app(state.clone(), spec.clone()));
+        let own_handle = listener.try_clone().map_err(bind_error)?;
+        let stall_timeout = Duration::from_secs(config.stalled_client_timeout_secs);
+        let mut server = HttpServer::new(move || api::app(state.clone(), spec.clone()))
+            // Signals are handled by `run_until_signalled`: actix's own handling resets every
+            // connection on SIGINT and the queued ones on SIGTERM.
+            .disable_signals()
+            .shutdown_timeout(config.shutdown_grace_secs)
+            .on_connect(move |connection, _| {
+                shutdown::limit_stalled_client(connection, stall_timeout)
+            });
         if let Some(workers) = config.workers {
             server = server.workers(workers.max(1));
         }
         let server = server.listen(listener).map_err(bind_error)?.run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            listener: own_handle,
+            grace: Duration::from_secs(config.shutdown_grace_secs),
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until the server is stopped through a handle (what the tests do).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops as `shutdown` describes: within the grace
+    /// period (plus at most a second), or at once on a second signal. The signals are caught from
+    /// this call on, before the returned future first runs.
+    pub fn run_until_signalled(
+        self,
+    ) -> std::io::Result<impl std::future::Future<Output = std::io::Result<()>>> {
+        let mut signals = shutdown::StopSignals::catch()?;
+        let Self {
+            server,
+            listener,
+            grace,
+            ..
+        } = self;
+        let handle = server.handle();
+        let signalled = async move {
+            let signal = signals.next().await;
+            tracing::info!(
+                ?signal,
+                grace_secs = grace.as_secs(),
+                "stopping: no new connections; answering the requests already read"
+            );
+            actix_web::rt::spawn(shutdown::stop_gracefully(handle, listener));
+            let again = signals.next().await;
+            tracing::warn!(signal = ?again, "second signal: cutting the requests under way");
+        };
+        Ok(async move {
+            match select(server, Box::pin(signalled)).await {
+                Either::Left((served, _)) => served,
+                Either::Right(((), _)) => Ok(()),
+            }
+        })
     }
 }

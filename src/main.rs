@@ -87,8 +87,10 @@ fn print_openapi() -> ExitCode {
 fn serve(config: &Config) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(config).map_err(|e| e.to_string())?;
-        tracing::info!(bind = %config.bind, port = app.port(), "listening");
-        app.run_until_stopped().await.map_err(|e| e.to_string())
+        let port = app.port();
+        let running = app.run_until_signalled().map_err(|e| e.to_string())?;
+        tracing::info!(bind = %config.bind, port, "listening");
+        running.await.map_err(|e| e.to_string())
     })
 }
 

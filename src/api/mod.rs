@@ -30,6 +30,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use self::memo::AnswerMemo;
+use self::spool::SpoolBudget;
 use crate::db::{Backend, DbPool};
 use crate::domain::treaty::TreatyReference;
 use crate::error::{ApiError, ProblemType};
@@ -46,6 +47,8 @@ pub struct AppState {
     pub export_slots: Arc<tokio::sync::Semaphore>,
     /// The treaty taxonomy and DTA meanings, read once at start-up.
     pub treaty_reference: Arc<TreatyReference>,
+    /// Disk for what slow export clients have not read yet, shared by the workers.
+    pub spool_budget: Arc<SpoolBudget>,
 }
 
 impl AppState {
@@ -63,9 +66,24 @@ impl AppState {
             pool,
             backend,
             memo: Arc::new(AnswerMemo::new(memo_bytes)),
+            spool_budget: Arc::new(SpoolBudget::new(
+                DEFAULT_SPOOL_BYTES,
+                DEFAULT_SPOOL_EXPORT_BYTES,
+            )),
         }
     }
+
+    /// The same state with another spool budget.
+    pub fn with_spool_budget(mut self, budget: SpoolBudget) -> Self {
+        self.spool_budget = Arc::new(budget);
+        self
+    }
 }
+
+/// The spool budget of a state made without one: 1 GiB in all, 256 MiB per export (the serve
+/// options' defaults).
+const DEFAULT_SPOOL_BYTES: u64 = 1 << 30;
+const DEFAULT_SPOOL_EXPORT_BYTES: u64 = 256 << 20;
 
 /// How many streamed exports may read from the database at once: half of the pool's connections,
 /// at least one. An export holds its connection while it reads (seconds for a million rows), so

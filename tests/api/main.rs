@@ -14,6 +14,7 @@ mod migrations;
 mod official_figures;
 mod openapi;
 mod readme;
+mod shutdown;
 mod sources;
 mod trade;
 mod transport;

@@ -12,13 +12,13 @@ use utoipa::PartialSchema;
 use crate::api::caching::Validators;
 use crate::api::columnar::ParquetEncoder;
 use crate::api::format::{self, CsvRecord, Format};
-use crate::api::spool::{self, BodyClosed, Spool};
+use crate::api::spool::{self, PushError, Spool};
 use crate::api::table;
 use crate::api::v1::trade::TradeFlow;
 use crate::api::{self, AppState};
 use crate::db::DbPool;
 use crate::db::trade::{self as db_trade, FlowFilter};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemType};
 
 /// Bytes gathered before a chunk is handed to the connection.
 const STREAM_BUFFER: usize = 64 * 1024;
@@ -27,8 +27,17 @@ const STREAM_BUFFER: usize = 64 * 1024;
 /// table, not calling in a hot loop, so it waits longer than a request waits for a connection.
 const EXPORT_SLOT_WAIT: Duration = Duration::from_secs(60);
 
-/// One of the export slots (`api::export_slots`), waited for up to `EXPORT_SLOT_WAIT`.
+/// One of the export slots (`api::export_slots`), waited for up to `EXPORT_SLOT_WAIT`. While the
+/// temporary files of slow clients take the whole spool budget, an export is refused at once: it
+/// could not fall behind by a single chunk, and a refusal now is better than a cut later.
 pub(super) async fn export_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
+    if state.spool_budget.is_exhausted() {
+        return Err(ApiError::new(
+            ProblemType::DatabaseUnavailable,
+            "The temporary files of exports whose clients read slowly take all the disk allowed \
+             for them. Retry later.",
+        ));
+    }
     let waiting = Arc::clone(&state.export_slots).acquire_owned();
     match actix_web::rt::time::timeout(EXPORT_SLOT_WAIT, waiting).await {
         Ok(Ok(slot)) => Ok(slot),
@@ -50,7 +59,7 @@ pub(super) fn stream(
     filter: FlowFilter,
     cap: Option<u32>,
 ) -> HttpResponse {
-    let (mut spool, body) = spool::spool();
+    let (mut spool, body) = spool::spool(Arc::clone(&state.spool_budget));
     let pool = state.pool.clone();
     let span = tracing::Span::current();
     actix_web::rt::task::spawn_blocking(move || {
@@ -60,6 +69,11 @@ pub(super) fn stream(
         match written {
             Ok(()) => spool.finish(),
             Err(Stop::BodyClosed) => {}
+            Err(Stop::SpoolFull) => {
+                // The headers are sent: the only way left to say so is to cut the body short.
+                tracing::warn!("export cut: its client fell behind by more than the spool allows");
+                spool.fail();
+            }
             Err(Stop::Failed(message)) => {
                 tracing::error!(cause = %message, "trade flow stream failed");
                 spool.fail();
@@ -74,12 +88,17 @@ pub(super) fn stream(
 /// Why an export stopped before its last row.
 enum Stop {
     BodyClosed,
+    SpoolFull,
     Failed(String),
 }
 
-impl From<BodyClosed> for Stop {
-    fn from(_: BodyClosed) -> Self {
-        Stop::BodyClosed
+impl From<PushError> for Stop {
+    fn from(error: PushError) -> Self {
+        match error {
+            PushError::BodyClosed => Stop::BodyClosed,
+            PushError::SpoolFull => Stop::SpoolFull,
+            PushError::ReadBack(e) => Stop::Failed(format!("reading back the spool: {e}")),
+        }
     }
 }
 
