@@ -9,6 +9,7 @@ mod docs;
 mod errors;
 mod exports;
 mod health;
+mod hostile;
 mod migrations;
 mod official_figures;
 mod openapi;

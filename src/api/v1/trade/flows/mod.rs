@@ -28,7 +28,7 @@ use crate::domain::trade::{quarter_totals, stored_frequency, unknown_reporting_r
 use crate::error::ApiError;
 
 const DEFAULT_LIMIT: u32 = 1000;
-const MAX_LIMIT: u32 = 10_000;
+pub const MAX_LIMIT: u32 = 10_000;
 
 /// A flow is flat already: its CSV line is the item itself.
 impl CsvRecord for TradeFlow {
@@ -101,7 +101,12 @@ fn encode_cursor(id: i64) -> String {
 
 fn decode_cursor(raw: &str) -> Result<i64, ApiError> {
     raw.strip_prefix('i')
-        .filter(|hex| !hex.is_empty() && hex.len() <= 16)
+        // `from_str_radix` would also take a sign and capitals, which no issued cursor has.
+        .filter(|hex| {
+            !hex.is_empty()
+                && hex.len() <= 16
+                && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
         .and_then(|hex| i64::from_str_radix(hex, 16).ok())
         .ok_or_else(|| {
             ApiError::invalid_parameter(
