@@ -3,7 +3,8 @@
 //! `MAX_HEADER_BYTES` a 431.
 //!
 //! actix-http has its own limits, below which these sit: a head that does not fit its 128 KiB
-//! buffer or has more than 96 fields, a request line or header it cannot parse, and a head that
+//! buffer or has more than 96 fields, a request line or header it cannot parse (a URI over the
+//! 64 KiB the `http` crate reads is one, and answered 400), and a head that
 //! does not arrive within the client request timeout are answered by its dispatcher (431, 400 and
 //! 408) before any application code runs, with an empty body and no way to give them one. The
 //! limits here are tighter, so that every head that is merely too large, rather than broken or

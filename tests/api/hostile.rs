@@ -230,7 +230,12 @@ const CASES: &[(&str, u16, &str, Option<&str>)] = &[
         "invalid-parameter",
         Some("kind"),
     ),
-    ("/v1/countries?%00=1", 400, "unknown-parameter", Some("\\0")),
+    (
+        "/v1/countries?%00=1",
+        400,
+        "unknown-parameter",
+        Some("\\u{0}"),
+    ),
 ];
 
 backend_test! {
@@ -274,10 +279,10 @@ backend_test! {
 
 backend_test! {
     async fn an_over_long_request_is_a_414_and_too_many_headers_a_431(app: TestApp) {
-        let query = "x".repeat(100 * 1024);
+        let query = "x".repeat(16 * 1024);
         let response = app.get(&format!("/v1/provisions/search?q={query}")).await;
         let problem = response.problem(414, "uri-too-long");
-        assert!(problem["instance"].as_str().unwrap().len() < 4096, "the target is echoed whole");
+        assert!(problem.to_string().len() < 4096, "the target is echoed whole: {problem}");
 
         let names: Vec<String> = (0..80).map(|i| format!("x-extra-{i}")).collect();
         let headers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1")).collect();
@@ -315,6 +320,8 @@ backend_test! {
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (b"GET /v1/countries HTTP/1.1\r\nHost: x\r\nBad\0Header: 1\r\n\r\n".to_vec(), "400"),
             (b"GET /v1/coun\x01tries HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(), "400"),
+            // The `http` crate reads no URI over 64 KiB: a 100 KB query is refused as unreadable.
+            (format!("GET /v1/provisions/search?q={} HTTP/1.1\r\nHost: x\r\n\r\n", "x".repeat(100 * 1024)).into_bytes(), "400"),
             (format!("GET /v1/countries?q={} HTTP/1.1\r\nHost: x\r\n\r\n", "x".repeat(140 * 1024)).into_bytes(), "431"),
             (format!("GET /v1/countries HTTP/1.1\r\nHost: x\r\n{}\r\n", "x-h: 1\r\n".repeat(100)).into_bytes(), "431"),
         ];
