@@ -36,6 +36,16 @@ pub enum ProblemType {
     )]
     MalformedRequest,
     #[strum(
+        message = "URI too long",
+        detailed_message = "the request target (path and query) is longer than the service reads (8 KiB)"
+    )]
+    UriTooLong,
+    #[strum(
+        message = "Request header fields too large",
+        detailed_message = "the request has more header fields, or more bytes of them, than the service reads (64 fields, 32 KiB)"
+    )]
+    HeadersTooLarge,
+    #[strum(
         message = "Unknown country",
         detailed_message = "no country has this code; `help` links to the list of valid codes"
     )]
@@ -134,6 +144,8 @@ impl ProblemType {
             | ProblemType::TextNotAvailable
             | ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ProblemType::UriTooLong => StatusCode::URI_TOO_LONG,
+            ProblemType::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ProblemType::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ProblemType::DatabaseUnavailable
             | ProblemType::QueryTimeout

@@ -12,6 +12,7 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::{Content, Ref, RefOr, Required};
 
+use crate::api::constraints::{self, Constraint};
 use crate::api::format::Format;
 use crate::api::query::FORMAT_PARAM;
 use crate::api::v1::trade::TRADE_FREQUENCIES;
@@ -39,6 +40,9 @@ numeric codes in any case. `format=csv|ndjson|parquet` (or the `Accept` header) 
 with the same columns in both, each of one type, and a `Link: <…>; rel=\"describedby\"` to the \
 answer's Frictionless Data Package (`format=datapackage`: column types, units, sources, licences). \
 Every answer has a strong `ETag` derived from the dataset version; `If-None-Match` gives a 304. \
+Parameters carry the patterns and bounds the service enforces; the rules between parameters \
+that a schema cannot state are: `from` is not after `to`, an exchange rate's `base` differs from \
+its `quote`, and an article's stable id names the treaty of its path. \
 Errors are RFC 9457 `application/problem+json` documents whose `type` is one of the slugs below.",
         contact(name = "Trilateral maintainers"),
     ),
@@ -97,6 +101,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     spec.info.description = Some(description);
     reference_envelope_items(&mut spec);
     offer_trade_frequencies(&mut spec);
+    constrain_parameters(&mut spec);
     offer_flat_formats(&mut spec);
     format_components(&mut spec);
     describe_conditional_requests(&mut spec);
@@ -359,6 +364,60 @@ fn format_components(spec: &mut utoipa::openapi::OpenApi) {
         )
         .into(),
     );
+}
+
+/// Puts on each parameter the constraints the code enforces on it (`api::constraints`): a
+/// client that keeps to the document sends nothing the service refuses for its shape.
+fn constrain_parameters(spec: &mut utoipa::openapi::OpenApi) {
+    let topics: Vec<String> = crate::import::treaties::reference_data()
+        .map(|reference| {
+            reference
+                .taxonomy
+                .topics
+                .into_iter()
+                .map(|topic| topic.slug)
+                .collect()
+        })
+        .unwrap_or_default();
+    let operations = spec
+        .paths
+        .paths
+        .values_mut()
+        .filter_map(|item| item.get.as_mut());
+    for operation in operations {
+        let id = operation.operation_id.clone().unwrap_or_default();
+        for parameter in operation.parameters.iter_mut().flatten() {
+            let Some(constraint) = constraints::of(&id, &parameter.name, &topics) else {
+                continue;
+            };
+            parameter.schema = Some(constrained_schema(constraint).into());
+        }
+    }
+}
+
+fn constrained_schema(constraint: Constraint) -> Schema {
+    match constraint {
+        Constraint::Text {
+            pattern,
+            max_length,
+        } => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+            .max_length(max_length)
+            .build()
+            .into(),
+        Constraint::Integer { minimum, maximum } => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(minimum))
+            .maximum(Some(maximum))
+            .build()
+            .into(),
+        Constraint::OneOf(values) => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values))
+            .build()
+            .into(),
+    }
 }
 
 /// The trade operations share the `Frequency` type with the wage series, but trade figures are

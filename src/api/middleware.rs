@@ -40,6 +40,7 @@ pub async fn telemetry(
         .uri()
         .path_and_query()
         .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
+    let target = shorten_target(target);
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
@@ -72,6 +73,21 @@ pub async fn telemetry(
         }
     });
     Ok(response)
+}
+
+/// The request target as problem documents and logs show it: cut after `MAX_SHOWN_TARGET` bytes,
+/// so that an over-long request is not echoed back whole.
+fn shorten_target(mut target: String) -> String {
+    const MAX_SHOWN_TARGET: usize = 2048;
+    if target.len() > MAX_SHOWN_TARGET {
+        let mut end = MAX_SHOWN_TARGET;
+        while !target.is_char_boundary(end) {
+            end -= 1;
+        }
+        target.truncate(end);
+        target.push('…');
+    }
+    target
 }
 
 /// Re-renders error answers as complete problem documents. `ApiError`s get `instance` and

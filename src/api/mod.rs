@@ -4,10 +4,12 @@
 pub mod caching;
 pub mod chart;
 pub mod columnar;
+pub mod constraints;
 pub mod envelope;
 pub mod format;
 pub mod health;
 pub mod home;
+pub mod limits;
 pub mod lookup;
 pub mod memo;
 pub mod middleware;
@@ -131,6 +133,7 @@ pub fn app(
         .wrap(from_fn(transport::tag_content_coding))
         .wrap(from_fn(transport::head_as_get))
         .wrap(transport::cors())
+        .wrap(from_fn(limits::head_limits))
         .wrap(from_fn(middleware::telemetry))
         .wrap(from_fn(transport::security_headers))
 }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Earliest and latest years accepted in a period, far outside any data we hold.
-const MIN_YEAR: i32 = 1800;
-const MAX_YEAR: i32 = 2200;
+pub const MIN_YEAR: i32 = 1800;
+pub const MAX_YEAR: i32 = 2200;
 
 /// How observations are grouped in time.
 #[derive(

@@ -1,5 +1,7 @@
 //! The search syntax, the same on every backend: words, "quoted phrases" and prefix* terms, all of
-//! which must match. Anything else is a syntax error, reported before any query runs.
+//! which must match. Anything else is a syntax error, reported before any query runs: in
+//! particular the operators other engines know (`OR`, `AND`, `NOT`, `NEAR`, `-word`), which would
+//! otherwise be searched as plain words and answer something the client did not ask for.
 
 /// One term of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +17,14 @@ pub enum Term {
 pub const MAX_QUERY_CHARS: usize = 200;
 pub const MAX_TERMS: usize = 12;
 
+/// What a search may contain, for the messages of syntax errors.
+pub const SYNTAX: &str = "use words, \"quoted phrases\" and prefix* terms, all of which must match";
+
+/// Words that are operators in FTS5, tsquery's web syntax and most search boxes. Written in
+/// capitals outside quotes they are refused rather than searched as words; in lower case, or
+/// inside a phrase, they are words like any other.
+pub const OPERATORS: [&str; 4] = ["OR", "AND", "NOT", "NEAR"];
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct SyntaxError(pub String);
@@ -29,7 +39,7 @@ fn words_of(token: &str) -> Result<Vec<String>, SyntaxError> {
         }
         if let Some(bad) = part.chars().find(|c| !c.is_alphanumeric()) {
             return Err(SyntaxError(format!(
-                "'{}' is not allowed in a search: use words, \"quoted phrases\" and prefix* terms",
+                "'{}' is not allowed in a search: {SYNTAX}",
                 bad.escape_default()
             )));
         }
@@ -70,16 +80,33 @@ pub fn parse(query: &str) -> Result<Vec<Term>, SyntaxError> {
         if token.contains('"') {
             return Err(SyntaxError("a quote must start a phrase".to_owned()));
         }
+        if OPERATORS.contains(&token) {
+            return Err(SyntaxError(format!(
+                "'{token}' is an operator this search does not support: {SYNTAX} (write it in \
+                 lower case or inside quotes to search for the word)"
+            )));
+        }
+        if token.starts_with('-') {
+            return Err(SyntaxError(format!(
+                "'-' cannot exclude a word here: {SYNTAX}"
+            )));
+        }
         let (token, prefix) = match token.strip_suffix('*') {
             Some(stem) => (stem, true),
             None => (token, false),
         };
         let mut words = words_of(token)?;
         match (words.len(), prefix) {
-            (0, _) => {
+            (0, true) => {
                 return Err(SyntaxError(
                     "'*' must end a word of at least two letters".to_owned(),
                 ));
+            }
+            (0, false) => {
+                return Err(SyntaxError(format!(
+                    "'{}' has no letter or digit: {SYNTAX}",
+                    token.escape_default()
+                )));
             }
             (1, true) if words[0].chars().count() >= 2 => terms.push(Term::Prefix(words.remove(0))),
             (_, true) => {
@@ -142,6 +169,48 @@ mod tests {
             &"x".repeat(201),
         ] {
             assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn operators_of_other_engines_are_refused_not_searched_as_words() {
+        for (query, named) in [
+            ("labour OR forced", "'OR' is an operator"),
+            ("labour AND forced", "'AND' is an operator"),
+            ("NOT forced", "'NOT' is an operator"),
+            ("labour NEAR forced", "'NEAR' is an operator"),
+            ("labour -forced", "'-' cannot exclude"),
+            ("-forced", "'-' cannot exclude"),
+        ] {
+            let error = parse(query).unwrap_err().0;
+            assert!(error.starts_with(named), "{query:?}: {error}");
+            assert!(error.contains(SYNTAX), "{query:?}: {error}");
+        }
+        // In lower case or inside a phrase they are words.
+        assert_eq!(parse("forced or compulsory").unwrap().len(), 3);
+        assert_eq!(
+            parse(r#""forced OR compulsory""#).unwrap(),
+            vec![Term::Phrase(vec![
+                "forced".into(),
+                "or".into(),
+                "compulsory".into()
+            ])]
+        );
+        assert_eq!(
+            parse("non-derogation").unwrap(),
+            vec![Term::Phrase(vec!["non".into(), "derogation".into()])]
+        );
+    }
+
+    #[test]
+    fn a_lone_apostrophe_is_reported_as_having_no_word() {
+        for query in ["'", "labour '", "’", "'’"] {
+            let error = parse(query).unwrap_err().0;
+            assert!(
+                error.contains("has no letter or digit"),
+                "{query:?}: {error}"
+            );
+            assert!(!error.contains("'*' must end"), "{query:?}: {error}");
         }
     }
 }

@@ -10,6 +10,7 @@ mod errors;
 mod exports;
 mod faults;
 mod health;
+mod hostile;
 mod migrations;
 mod official_figures;
 mod openapi;

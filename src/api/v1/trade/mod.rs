@@ -31,7 +31,7 @@ use crate::error::ApiError;
 pub const FAMILY: DatasetFamily = DatasetFamily::Trade;
 
 /// The most codes a list parameter takes.
-const MAX_LIST: usize = 50;
+pub const MAX_LIST: usize = 50;
 
 /// A stored flow.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -142,9 +142,17 @@ fn usd_meta(datasets: &[DatasetRow], sources: &[SourceRow]) -> Meta {
     meta
 }
 
-/// The one value of a parameter that takes a single token (see `token_list`).
+/// The one value of a parameter that takes a single token (see `token_list`); a list is refused
+/// rather than cut to its first value.
 pub fn single_token(param: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    Ok(token_list(param, raw)?.into_iter().next())
+    let mut tokens = token_list(param, raw)?;
+    if tokens.len() > 1 {
+        return Err(ApiError::invalid_parameter(
+            param,
+            format!("{param} takes one value, not a list."),
+        ));
+    }
+    Ok(tokens.pop())
 }
 
 /// The product code asked for: `TOTAL` (all goods) unless told.

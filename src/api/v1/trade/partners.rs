@@ -27,7 +27,7 @@ use crate::domain::trade::ranking::{Ranking, rank, ranking_notes};
 use crate::error::ApiError;
 
 const DEFAULT_TOP: u32 = 10;
-const MAX_TOP: u32 = 300;
+pub const MAX_TOP: u32 = 300;
 
 /// A partner's place among a country's partners.
 #[derive(Debug, Serialize, ToSchema)]

@@ -26,7 +26,7 @@ use crate::domain::treaty::{TreatyView, stored_topics};
 use crate::error::ApiError;
 
 const DEFAULT_LIMIT: u32 = 20;
-const MAX_LIMIT: u32 = 100;
+pub const MAX_LIMIT: u32 = 100;
 
 /// A search result.
 #[derive(Debug, Serialize, ToSchema)]
@@ -119,7 +119,8 @@ impl CsvRecord for SearchResult {
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words, "quoted phrases" and prefix* terms, all of which must match (at most 12 terms, 200
-    /// characters).
+    /// characters). The operators `OR`, `AND`, `NOT`, `NEAR` (in capitals, outside quotes) and
+    /// `-word` are not supported and are refused.
     #[param(example = "forced labour")]
     pub q: String,
     /// Only these treaties, comma-separated ids.
@@ -141,7 +142,10 @@ pub struct SearchQuery {
 }
 
 /// The furthest a search pages: ranked results beyond the first ten thousand are not worth reading.
-const MAX_OFFSET: u32 = 10_000;
+pub const MAX_OFFSET: u32 = 10_000;
+
+/// The most treaties one comparison shows side by side.
+pub const MAX_COMPARED: usize = 10;
 
 fn treaty_list(raw: Option<&str>) -> Result<Vec<TreatyId>, ApiError> {
     raw.map_or_else(Vec::new, |raw| raw.split(',').collect())
@@ -274,7 +278,7 @@ impl ComparedTreaty {
 /// The treaties to compare, checked, in the order given.
 fn compared_ids(raw: &str) -> Result<Vec<TreatyId>, ApiError> {
     let ids = treaty_list(Some(raw))?;
-    if ids.len() > 10 {
+    if ids.len() > MAX_COMPARED {
         return Err(ApiError::invalid_parameter(
             "treaties",
             "At most 10 treaties can be compared.",

@@ -31,7 +31,7 @@ use crate::domain::period::Frequency;
 use crate::domain::series::{SeriesTopic, TimeUnit};
 use crate::error::{ApiError, ProblemType};
 
-const MAX_COUNTRIES: usize = 10;
+pub const MAX_COUNTRIES: usize = 10;
 
 /// One period of a comparison.
 #[derive(Debug, Serialize, ToSchema)]

@@ -83,6 +83,9 @@ impl CsvRecord for PriceObservation {
     }
 }
 
+/// The most countries one answer covers.
+pub const MAX_COUNTRIES: usize = 20;
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PricesQuery {
@@ -122,7 +125,7 @@ pub async fn list_prices(
     ReadRequest(query, loader): ReadRequest<PricesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lookups = match &query.country {
-        Some(raw) => parse_country_list("country", raw, 20)?,
+        Some(raw) => parse_country_list("country", raw, MAX_COUNTRIES)?,
         None => Vec::new(),
     };
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;

@@ -28,7 +28,7 @@ use crate::domain::trade::{quarter_totals, stored_frequency, unknown_reporting_r
 use crate::error::ApiError;
 
 const DEFAULT_LIMIT: u32 = 1000;
-const MAX_LIMIT: u32 = 10_000;
+pub const MAX_LIMIT: u32 = 10_000;
 
 /// A flow is flat already: its CSV line is the item itself.
 impl CsvRecord for TradeFlow {
