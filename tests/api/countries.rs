@@ -133,7 +133,8 @@ backend_test! {
 
 backend_test! {
     async fn malformed_codes_are_the_same_400_on_every_backend(app: TestApp) {
-        let long = "A".repeat(10 * 1024);
+        // Long, but within the 8 KiB a request target may have (beyond it the answer is a 414).
+        let long = "A".repeat(4 * 1024);
         let cases = [
             "a%00b".to_owned(),
             "m%0Ax".to_owned(),
