@@ -381,7 +381,16 @@ mod tests {
             assert!(regex.is_match(good), "{good:?}");
             assert!(decode_cursor(good).is_ok(), "{good:?}");
         }
-        let bad = ["i", "3e8", "i-1", "i+1", "i01", "i8000000000000000", "iG", "iA"];
+        let bad = [
+            "i",
+            "3e8",
+            "i-1",
+            "i+1",
+            "i01",
+            "i8000000000000000",
+            "iG",
+            "iA",
+        ];
         for bad in bad {
             assert!(!regex.is_match(bad), "{bad:?}");
             assert!(decode_cursor(bad).is_err(), "{bad:?}");
