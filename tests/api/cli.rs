@@ -3,8 +3,6 @@
 
 use std::process::Output;
 
-use serde_json::Value;
-
 use crate::backend_test;
 use crate::helpers::TestApp;
 
@@ -70,16 +68,6 @@ fn flows_without_ids(csv: &str) -> Vec<String> {
         .collect()
 }
 
-fn dataset(datasets: &Value, id: &str) -> Value {
-    datasets["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .find(|d| d["id"] == id)
-        .cloned()
-        .unwrap_or_else(|| panic!("no dataset {id}: {datasets}"))
-}
-
 backend_test! {
     async fn an_export_imports_into_a_new_dataset_and_reads_back_from_it(app: TestApp) {
         // Census and Comtrade flows of one year: rows of two datasets in one file.
@@ -104,14 +92,13 @@ backend_test! {
         assert_eq!(app.get(&format!("/v1/trade/flows?{query}&source=census&format=csv")).await.text(), census_only);
 
         // The copies say what their figures are: those of the datasets they were exported from.
-        let datasets = app.get("/v1/datasets").await.json();
-        let mixed = dataset(&datasets, "us_mx_2016");
+        let mixed = app.dataset("us_mx_2016").await;
         assert_eq!((mixed["origin"].as_str(), mixed["reporting"].as_str()), (Some("import"), Some("unknown")));
         let basis = mixed["basis"].as_str().expect("basis");
         assert!(basis.contains("rows copied from dataset 'census': ") && basis.contains("rows copied from dataset 'comtrade': "), "{basis}");
-        let census = dataset(&datasets, "us_mx_2016_census");
+        let census = app.dataset("us_mx_2016_census").await;
         assert_eq!(census["reporting"], "reporter");
-        assert_eq!(census["basis"].as_str(), Some(format!("rows copied from dataset 'census': {}", dataset(&datasets, "census")["basis"].as_str().expect("basis")).as_str()));
+        assert_eq!(census["basis"].as_str(), Some(format!("rows copied from dataset 'census': {}", app.dataset("census").await["basis"].as_str().expect("basis")).as_str()));
     }
 }
 

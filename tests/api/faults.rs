@@ -8,8 +8,6 @@ use std::rc::Rc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 use crate::backend_test;
 use crate::helpers::{Backend, TestApp, TestResponse, spawn_app, spawn_app_with};
 
@@ -58,17 +56,6 @@ fn write_file(dir: &tempfile::TempDir, name: &str, content: &str) -> String {
     let path = dir.path().join(name);
     std::fs::write(&path, content).expect("file written");
     path.display().to_string()
-}
-
-/// A dataset's entry in the catalogue.
-async fn catalogue_entry(app: &TestApp, id: &str) -> Option<Value> {
-    let datasets = app.get("/v1/datasets").await.json();
-    datasets["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .find(|d| d["id"] == id)
-        .cloned()
 }
 
 /// Asserts a 503 problem document that says nothing of the cause.
@@ -212,7 +199,7 @@ backend_test! {
         let rest: Vec<String> = lines.try_iter().collect();
 
         assert!(status.success(), "{seen:?} {rest:?}");
-        let entry = catalogue_entry(&app, "waited").await.expect("the dataset");
+        let entry = app.dataset("waited").await;
         assert_eq!(entry["row_count"], 1);
     }
 }
@@ -234,7 +221,7 @@ backend_test! {
         let logs: Vec<String> = first_log.try_iter().chain(second_log.try_iter()).collect();
         assert!(statuses.0.success() && statuses.1.success(), "{logs:#?}");
         for id in ["first_copy", "second_copy"] {
-            let entry = catalogue_entry(&app, id).await.expect("the dataset");
+            let entry = app.dataset(id).await;
             assert_eq!(entry["row_count"], rows, "{id}");
             let page = app.get(&format!("/v1/trade/flows?source={id}&limit=1")).await;
             assert_eq!(page.status, 200, "{id}");
@@ -274,7 +261,7 @@ backend_test! {
         assert!(!killed.success());
 
         assert_eq!(app.get("/readyz").await.status, 200);
-        let entry = catalogue_entry(&app, "killed").await.expect("the dataset");
+        let entry = app.dataset("killed").await;
         assert_eq!((entry["version"].as_i64(), entry["row_count"].as_i64()), (Some(1), Some(2)));
         assert_eq!(app.get("/v1/trade/flows?source=killed&format=csv").await.text(), before);
 
@@ -282,7 +269,7 @@ backend_test! {
             .output()
             .expect("next import");
         assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
-        let entry = catalogue_entry(&app, "killed").await.expect("the dataset");
+        let entry = app.dataset("killed").await;
         assert_eq!(entry["version"], 2);
     }
 }

@@ -355,6 +355,18 @@ pub async fn spawn_app_with(backend: Backend, change: impl FnOnce(&mut Config)) 
 }
 
 impl TestApp {
+    /// A dataset's entry in `/v1/datasets`; panics, listing the catalogue, when it is missing.
+    pub async fn dataset(&self, id: &str) -> Value {
+        let datasets = self.get("/v1/datasets").await.json();
+        datasets["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .find(|d| d["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no dataset {id}: {datasets}"))
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         self.get_with(path, &[]).await
     }
