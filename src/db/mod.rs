@@ -72,12 +72,14 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// `busy_timeout` must come before `journal_mode = WAL`: with the opposite order, concurrent
-/// first connections can fail with "database is locked" while switching the journal mode.
+/// How long a SQLite connection waits for a lock another connection holds. It is set before
+/// `SQLITE_PRAGMAS`: with `journal_mode = WAL` first, concurrent first connections can fail with
+/// "database is locked" while switching the journal mode.
+const SQLITE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 5000";
+
 /// `journal_size_limit` shrinks the write-ahead log back to 64 MiB whenever a checkpoint resets
 /// it, so that one large import does not leave a log many times the database's size behind.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
-     PRAGMA journal_mode = WAL; \
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON; \
      PRAGMA journal_size_limit = 67108864;";
@@ -89,7 +91,7 @@ const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
 const WRITE_LOCK_KEY: i64 = 0x7472_696c_6174;
 
 /// How long a SQLite writer waits for the write lock in one go before it says that it is still
-/// waiting and tries again (the pool's connections wait 5 s, see `SQLITE_PRAGMAS`).
+/// waiting and tries again (the pool's connections wait 5 s, see `SQLITE_BUSY_TIMEOUT`).
 const SQLITE_WRITE_WAIT_LOG_EVERY: Duration = Duration::from_secs(5);
 
 /// A connection to either backend. Postgres comes first: `establish` on the derived enum tries
@@ -209,7 +211,8 @@ impl ConnectionManager {
             self.sqlite.open_uri()
         };
         let mut conn = SqliteConnection::establish(&name).map_err(r2d2::Error::ConnectionError)?;
-        conn.batch_execute(SQLITE_PRAGMAS)
+        conn.batch_execute(SQLITE_BUSY_TIMEOUT)
+            .and_then(|()| conn.batch_execute(SQLITE_PRAGMAS))
             .map_err(r2d2::Error::QueryError)?;
         self.sqlite
             .check()
@@ -248,10 +251,9 @@ impl ManageConnection for ConnectionManager {
         }
     }
 
+    /// A ping only: whether the SQLite file is still the one opened is checked once per request,
+    /// by `run`, before it takes a connection.
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        self.check_database().map_err(|e| {
-            r2d2::Error::ConnectionError(ConnectionError::BadConnection(e.to_string()))
-        })?;
         conn.ping().map_err(r2d2::Error::QueryError)
     }
 
@@ -388,7 +390,7 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<DbError>,
 {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    use diesel::connection::AnsiTransactionManager;
     let begun = match conn {
         DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
             c,
@@ -398,12 +400,18 @@ where
     };
     begun.map_err(|e| E::from(DbError::from_query(e)))?;
     let result = f(conn);
-    let ended = match &result {
+    end_transaction(conn, &result).map_err(|e| E::from(DbError::from_query(e)))?;
+    result
+}
+
+/// Ends the transaction `result` was computed in: committed when it is a success, rolled back
+/// when it is a failure.
+fn end_transaction<T, E>(conn: &mut DbConnection, result: &Result<T, E>) -> QueryResult<()> {
+    use diesel::connection::TransactionManager;
+    match result {
         Ok(_) => DbConnection::commit_transaction(conn),
         Err(_) => DbConnection::rollback_transaction(conn),
-    };
-    ended.map_err(|e| E::from(DbError::from_query(e)))?;
-    result
+    }
 }
 
 /// Runs `f` in a transaction that holds the write lock, the turn of one writer of datasets (an
@@ -418,7 +426,6 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::TransactionManager;
     let begun = match conn {
         DbConnection::Postgres(c) => begin_postgres_write(c),
         DbConnection::Sqlite(c) => begin_sqlite_write(c),
@@ -428,11 +435,7 @@ where
         other => other?,
     }
     let result = f(conn);
-    let ended = match &result {
-        Ok(_) => DbConnection::commit_transaction(conn),
-        Err(_) => DbConnection::rollback_transaction(conn),
-    };
-    ended?;
+    end_transaction(conn, &result)?;
     result
 }
 
@@ -488,8 +491,8 @@ fn begin_sqlite_write(c: &mut SqliteConnection) -> QueryResult<()> {
             other => break other,
         }
     };
-    // Back to the pool's wait (see `SQLITE_PRAGMAS`).
-    c.batch_execute("PRAGMA busy_timeout = 5000")?;
+    // Back to the pool's wait.
+    c.batch_execute(SQLITE_BUSY_TIMEOUT)?;
     if begun.is_ok() && waited {
         tracing::info!("the other writer is done; going on");
     }
