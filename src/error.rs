@@ -106,6 +106,11 @@ pub enum ProblemType {
     )]
     QueryTimeout,
     #[strum(
+        message = "Exports busy",
+        detailed_message = "every export slot stayed in use, or the temporary files of exports whose clients read slowly take all the disk allowed for them (`--spool-max-mb`); retry later"
+    )]
+    ExportsBusy,
+    #[strum(
         message = "Not ready",
         detailed_message = "the database answers but its migrations are not applied yet"
     )]
@@ -149,6 +154,7 @@ impl ProblemType {
             ProblemType::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ProblemType::DatabaseUnavailable
             | ProblemType::QueryTimeout
+            | ProblemType::ExportsBusy
             | ProblemType::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -260,10 +266,19 @@ impl ApiError {
     /// Every export slot stayed taken for as long as an export waits for one.
     pub fn exports_busy(slots: usize) -> Self {
         Self::new(
-            ProblemType::DatabaseUnavailable,
+            ProblemType::ExportsBusy,
             format!(
                 "Every export slot ({slots} streamed exports reading at once) stayed in use. Retry later."
             ),
+        )
+    }
+
+    /// The temporary files of exports whose clients read slowly take the whole spool budget.
+    pub fn spool_full() -> Self {
+        Self::new(
+            ProblemType::ExportsBusy,
+            "The temporary files of exports whose clients read slowly take all the disk allowed \
+             for them. Retry later.",
         )
     }
 

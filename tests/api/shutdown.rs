@@ -398,7 +398,7 @@ async fn export_status_becomes(app: &TestApp, wanted: u16, limit: Duration) -> b
             .await;
         if response.status == wanted {
             if wanted == 503 {
-                let problem = response.problem(503, "database-unavailable");
+                let problem = response.problem(503, "exports-busy");
                 let detail = problem["detail"].as_str().unwrap_or_default();
                 assert!(detail.contains("temporary files"), "{detail}");
             }

@@ -18,7 +18,7 @@ use crate::api::v1::trade::TradeFlow;
 use crate::api::{self, AppState};
 use crate::db::DbPool;
 use crate::db::trade::{self as db_trade, FlowFilter};
-use crate::error::{ApiError, ProblemType};
+use crate::error::ApiError;
 
 /// Bytes gathered before a chunk is handed to the connection.
 const STREAM_BUFFER: usize = 64 * 1024;
@@ -32,11 +32,7 @@ const EXPORT_SLOT_WAIT: Duration = Duration::from_secs(60);
 /// could not fall behind by a single chunk, and a refusal now is better than a cut later.
 pub(super) async fn export_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
     if state.spool_budget.is_exhausted() {
-        return Err(ApiError::new(
-            ProblemType::DatabaseUnavailable,
-            "The temporary files of exports whose clients read slowly take all the disk allowed \
-             for them. Retry later.",
-        ));
+        return Err(ApiError::spool_full());
     }
     let waiting = Arc::clone(&state.export_slots).acquire_owned();
     match actix_web::rt::time::timeout(EXPORT_SLOT_WAIT, waiting).await {
