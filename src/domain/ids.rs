@@ -56,6 +56,12 @@ macro_rules! id_type {
             }
         }
 
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
@@ -103,6 +109,28 @@ id_type!(
     }
 );
 
+id_type!(
+    /// What a series measures: `minimum_wage`, `cpi`.
+    MeasureId,
+    "measure",
+    "measures look like minimum_wage or cpi (lower-case letters, digits and '_')",
+    |id| is_lowercase_id(id, 60, b"")
+);
+
+id_type!(
+    /// A state or province, ISO 3166-2 in any case: `US-CA`, `ca-on`.
+    RegionCode,
+    "region",
+    "regions are ISO 3166-2 codes such as US-CA or CA-ON",
+    |id| {
+        let bytes = id.as_bytes();
+        (4..=6).contains(&bytes.len())
+            && bytes[..2].iter().all(u8::is_ascii_alphabetic)
+            && bytes[2] == b'-'
+            && bytes[3..].iter().all(u8::is_ascii_alphanumeric)
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +145,18 @@ mod tests {
             assert!(TreatyId::parse(bad).is_err(), "{bad:?}");
         }
         assert!(TreatyId::parse(&"a".repeat(41)).is_err());
+        assert!(MeasureId::parse("minimum_wage_real_index").is_ok());
+        for bad in ["", "CPI", "cpi change", "cpi\0"] {
+            assert!(MeasureId::parse(bad).is_err(), "{bad:?}");
+        }
+        for good in ["US-CA", "ca-on", "MX-CMX", "US-1"] {
+            assert!(RegionCode::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "", "US", "US-", "USA-CA", "US-CAXX", "US_CA", "US-C\0", "é-CA",
+        ] {
+            assert!(RegionCode::parse(bad).is_err(), "{bad:?}");
+        }
         assert!(DatasetId::parse(&"a".repeat(65)).is_err());
         for bad in ["", "a b", "a/b", "a\0b", "é", &"a".repeat(101)] {
             assert!(SourceId::parse(bad).is_err(), "{bad:?}");

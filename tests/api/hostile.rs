@@ -129,6 +129,31 @@ const CASES: &[(&str, u16, &str, Option<&str>)] = &[
         "invalid-parameter",
         Some("q"),
     ),
+    // Free-looking filters are ids too: a NUL byte never reaches Postgres, which refuses it.
+    (
+        "/v1/wages/ca?measure=minimum%00wage",
+        400,
+        "invalid-parameter",
+        Some("measure"),
+    ),
+    (
+        "/v1/wages/us?region=US-C%00",
+        400,
+        "invalid-parameter",
+        Some("region"),
+    ),
+    (
+        "/v1/prices?measure=%00",
+        400,
+        "invalid-parameter",
+        Some("measure"),
+    ),
+    (
+        "/v1/wages/compare?countries=us,mx&measure=cpi%00",
+        400,
+        "invalid-parameter",
+        Some("measure"),
+    ),
     ("/v1/countries/%FF%FE", 400, "invalid-parameter", None),
     (
         "/v1/provisions/search?q=%FF%FE",

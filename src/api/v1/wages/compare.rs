@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{DATASETS, check_measure, load, parse_series_id};
+use super::{DATASETS, check_measure, load, parse_measure, parse_series_id};
 
 use crate::api::caching::{Reply, Scope};
 use crate::api::chart::{Chart, Line};
@@ -140,10 +140,12 @@ pub struct CompareQuery {
     /// Unit of time wages are expressed per (default: the base country's series' own).
     #[param(example = "hour")]
     pub per: Option<TimeUnit>,
-    /// Country the ratios are relative to (default: the first of `countries`).
+    /// Country the ratios are relative to, one of `countries` (default: the first of them).
     #[param(example = "us")]
     pub base: Option<String>,
-    /// Calendar periods to align on (default `A`).
+    /// Calendar periods to align on (default `A`), never finer than a compared series is
+    /// published. Days (`D`) only where no value is converted: exchange rates are means per
+    /// month, quarter or year.
     #[param(example = "A")]
     pub frequency: Option<Frequency>,
     /// First period (year, quarter or month).
@@ -218,7 +220,7 @@ pub async fn compare_wages(
     let series_ids = parse_series_ids(query.series.as_deref())?;
     let currency = comparison::currency(query.currency)?;
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
-    let (measure, per) = (query.measure, query.per);
+    let (measure, per) = (parse_measure(&query.measure)?, query.per);
     let frequency = Some(query.frequency.unwrap_or(Frequency::Annual));
     let today = loader.today();
     loader

@@ -25,7 +25,7 @@ use crate::domain::country::shorten_for_display;
 use crate::domain::coverage;
 use crate::domain::figures::{Computed, Figure};
 use crate::domain::fx::UsdRate;
-use crate::domain::ids::SeriesId;
+use crate::domain::ids::{MeasureId, RegionCode, SeriesId};
 use crate::domain::period::DateRange;
 use crate::domain::series::{PriceBasis, SeriesTopic, TimeUnit};
 use crate::error::{ApiError, ProblemType};
@@ -239,6 +239,20 @@ pub fn parse_series_id(param: &str, raw: &str) -> Result<SeriesId, ApiError> {
     SeriesId::parse(raw).map_err(|e| ApiError::invalid_parameter(param, e.to_string()))
 }
 
+/// The measure in `raw`, or the 400 that says what measures look like.
+pub fn parse_measure(raw: &str) -> Result<String, ApiError> {
+    MeasureId::parse(raw)
+        .map(String::from)
+        .map_err(|e| ApiError::invalid_parameter("measure", e.to_string()))
+}
+
+/// The region in `raw`, in capitals, or the 400 that says what regions look like.
+fn parse_region(raw: &str) -> Result<String, ApiError> {
+    RegionCode::parse(raw)
+        .map(|region| region.to_ascii_uppercase())
+        .map_err(|e| ApiError::invalid_parameter("region", e.to_string()))
+}
+
 /// Checks that some series of `topic` (of `country`, where given) measures `measure`; the 404
 /// otherwise lists the measures there are.
 pub fn check_measure(
@@ -310,7 +324,8 @@ pub async fn list_wage_series(
 ) -> Result<HttpResponse, ApiError> {
     let lookup = parse_country("country", &path.country)?;
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
-    let (measure, region) = (query.measure, query.region);
+    let measure = query.measure.as_deref().map(parse_measure).transpose()?;
+    let region = query.region.as_deref().map(parse_region).transpose()?;
     loader.load_fresh(Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
         let rows = wage_series(conn, &country, measure, region, range)?;
@@ -347,7 +362,7 @@ fn wage_series(
         topic: Some(SeriesTopic::Wages),
         country: Some(country.code.clone()),
         measure: measure.clone(),
-        region: region.map(|r| r.to_ascii_uppercase()),
+        region,
         ..SeriesFilter::default()
     };
     let rows: Vec<SeriesRow> = db_series::list(conn, &filter)?

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{check_measure, load};
+use super::{check_measure, load, parse_measure};
 use crate::api::caching::Scope;
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
@@ -95,7 +95,9 @@ pub struct PricesQuery {
     /// `cpi`, `cpi_change` or `inflation` (default: all).
     #[param(example = "inflation")]
     pub measure: Option<String>,
-    /// One value per calendar year (`A`), quarter (`Q`) or month (`M`): means of the observations in the period.
+    /// One value per calendar year (`A`), quarter (`Q`) or month (`M`): means of the observations
+    /// in the period. A series is never made finer than it is published: annual inflation takes
+    /// `A` only, so `Q` and `M` need `measure=cpi` or `cpi_change`.
     #[param(example = "A")]
     pub frequency: Option<Frequency>,
     /// First period (year, quarter, month or day).
@@ -130,7 +132,7 @@ pub async fn list_prices(
     };
     let range = date_range(query.from.as_deref(), query.to.as_deref())?;
     let request = Request::in_own_units(range, query.frequency);
-    let measure = query.measure;
+    let measure = query.measure.as_deref().map(parse_measure).transpose()?;
     let today = loader.today();
     loader
         .load_fresh(Scope::Ids(super::DATASETS), move |conn| {
