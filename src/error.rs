@@ -72,7 +72,7 @@ pub enum ProblemType {
     UnknownTreaty,
     #[strum(
         message = "Unknown article",
-        detailed_message = "the treaty has no article with this number in this language; `help` links to its chapters"
+        detailed_message = "the treaty has no article with this number in this language; `help` links to its chapters, or to the article's own address when a stable id names another treaty"
     )]
     UnknownArticle,
     #[strum(

@@ -15,7 +15,6 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use crate::api::constraints::{self, Constraint};
 use crate::api::format::Format;
 use crate::api::query::FORMAT_PARAM;
-use crate::api::v1::trade::TRADE_FREQUENCIES;
 use crate::api::{self, responses};
 use crate::domain::country::CountryKind;
 use crate::domain::currency::{Currency, CurrencyChoice};
@@ -100,7 +99,6 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     }
     spec.info.description = Some(description);
     reference_envelope_items(&mut spec);
-    offer_trade_frequencies(&mut spec);
     constrain_parameters(&mut spec);
     offer_flat_formats(&mut spec);
     format_components(&mut spec);
@@ -417,28 +415,6 @@ fn constrained_schema(constraint: Constraint) -> Schema {
             .enum_values(Some(values))
             .build()
             .into(),
-    }
-}
-
-/// The trade operations share the `Frequency` type with the wage series, but trade figures are
-/// monthly at the finest: their `frequency` parameters list only the values they take, so that a
-/// client is not offered `D` to have it refused.
-fn offer_trade_frequencies(spec: &mut utoipa::openapi::OpenApi) {
-    let codes = TRADE_FREQUENCIES.map(Frequency::code);
-    for (path, item) in spec.paths.paths.iter_mut() {
-        if !path.starts_with("/v1/trade/") {
-            continue;
-        }
-        let parameters = item
-            .get
-            .iter_mut()
-            .flat_map(|op| op.parameters.iter_mut().flatten());
-        for parameter in parameters.filter(|p| p.name == "frequency") {
-            let schema = ObjectBuilder::new()
-                .schema_type(Type::String)
-                .enum_values(Some(codes));
-            parameter.schema = Some(schema.into());
-        }
     }
 }
 

@@ -110,6 +110,12 @@ pub fn article() -> String {
     format!("^({TREATY_ID}:)?[A-Za-z0-9._-]{{1,40}}$")
 }
 
+/// `domain::ids::MeasureId`.
+pub const MEASURE: &str = "^[a-z0-9_]{1,60}$";
+
+/// `domain::ids::RegionCode`: ISO 3166-2, any case.
+pub const REGION: &str = "^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$";
+
 /// A party to a treaty: an ISO alpha-3 code, any case.
 pub const ALPHA3: &str = "^[A-Za-z]{3}$";
 
@@ -158,6 +164,7 @@ pub fn bounded_pattern(pattern: impl Into<String>, max_length: usize) -> Constra
 /// `topics` are the slugs of the treaty taxonomy.
 pub fn of(operation: &str, param: &str, topics: &[String]) -> Option<Constraint> {
     use crate::api::v1::{trade, treaties, wages};
+    use crate::domain::period::MONTHLY_OR_COARSER;
     let constraint = match (operation, param) {
         (_, "from" | "to") => pattern(period()),
         (_, "topic") if !topics.is_empty() => Constraint::OneOf(topics.to_vec()),
@@ -187,7 +194,14 @@ pub fn of(operation: &str, param: &str, topics: &[String]) -> Option<Constraint>
                 .map(str::to_owned)
                 .collect(),
         ),
+        // Trade figures and price series are monthly at the finest (the wage series and rates
+        // of the other operations include daily ones).
+        ("list_trade_flows" | "get_trade_balance" | "list_prices", "frequency") => {
+            Constraint::OneOf(MONTHLY_OR_COARSER.map(|f| f.code().to_owned()).to_vec())
+        }
         ("list_treaty_provisions", "chapter") => pattern(NUMBER_TOKEN),
+        ("list_wage_series" | "list_prices" | "compare_wages", "measure") => pattern(MEASURE),
+        ("list_wage_series", "region") => pattern(REGION),
         ("get_source", "id") => pattern(SOURCE_ID),
         ("list_treaties", "party") => pattern(ALPHA3),
         ("search_provisions", "q") => bounded_pattern(
@@ -223,7 +237,7 @@ mod tests {
 
     use super::*;
     use crate::domain::country::CountryLookup;
-    use crate::domain::ids::{SeriesId, SourceId, TreatyId};
+    use crate::domain::ids::{MeasureId, RegionCode, SeriesId, SourceId, TreatyId};
     use crate::domain::period::Period;
     use crate::domain::search;
     use crate::domain::treaty::article::is_number_token;
@@ -328,6 +342,19 @@ mod tests {
             &"1".repeat(41),
         ];
         agree(NUMBER_TOKEN, is_number_token, &numbers);
+        let measures = [
+            "minimum_wage",
+            "cpi",
+            "CPI",
+            "cpi change",
+            "",
+            &"a".repeat(61),
+        ];
+        agree(MEASURE, |m| MeasureId::parse(m).is_ok(), &measures);
+        let regions = [
+            "US-CA", "ca-on", "MX-CMX", "US-1", "US", "US-", "USA-CA", "US-CAXX", "US_CA", "é-CA",
+        ];
+        agree(REGION, |r| RegionCode::parse(r).is_ok(), &regions);
     }
 
     #[test]

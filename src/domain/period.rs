@@ -50,6 +50,10 @@ impl Frequency {
     }
 }
 
+/// The frequencies of figures that are monthly at the finest, coarsest first.
+pub const MONTHLY_OR_COARSER: [Frequency; 3] =
+    [Frequency::Annual, Frequency::Quarterly, Frequency::Monthly];
+
 /// A calendar period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Period {

@@ -119,6 +119,22 @@ backend_test! {
 }
 
 backend_test! {
+    async fn a_stable_id_of_another_treaty_is_not_found_and_points_to_its_article(app: TestApp) {
+        let problem = app.get("/v1/treaties/tpp/provisions/nafta:1901").await.problem(404, "unknown-article");
+        assert_eq!(problem["param"], "article");
+        let address = problem["help"].as_str().expect("help");
+        assert_eq!(address, "/v1/treaties/nafta/provisions/1901");
+        assert_eq!(app.get(address).await.json()["data"]["id"], "nafta:1901");
+        // An id of the wrong shape is refused for its shape, whatever the treaty it names.
+        for article in ["NAFTA:1901", "nafta:19%2001", "nafta:"] {
+            let path = format!("/v1/treaties/tpp/provisions/{article}");
+            let problem = app.get(&path).await.problem(400, "invalid-parameter");
+            assert_eq!(problem["param"], "article", "{article}");
+        }
+    }
+}
+
+backend_test! {
     async fn comparing_labour_lists_tpp_chapter_19_and_explains_the_others(app: TestApp) {
         let body = app.get("/v1/provisions/compare?topic=labour&treaties=nafta,naalc,tpp,usmca").await.json();
 

@@ -2,12 +2,21 @@
 
 use crate::domain::country::shorten_for_display;
 
-/// An article path that names another treaty's article (`nafta:1901` under `tpp`).
+/// An article path that names another treaty's article (`nafta:1901` under `tpp`): the treaty of
+/// the path has no such article, which is found at `/v1/treaties/{treaty}/provisions/{article}`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{}' names another treaty than '{treaty}'.", shorten_for_display(.named))]
+#[error(
+    "'{}' is an article of '{}', not of '{path_treaty}'.",
+    shorten_for_display(&format!("{treaty}:{article}")),
+    shorten_for_display(.treaty)
+)]
 pub struct OtherTreaty {
-    pub named: String,
+    /// The treaty the stable id names.
     pub treaty: String,
+    /// The article number in the stable id.
+    pub article: String,
+    /// The treaty of the path.
+    pub path_treaty: String,
 }
 
 /// The article number in `named`, which is the number (`19.3`) or the stable id (`tpp:19.3`) of
@@ -15,9 +24,10 @@ pub struct OtherTreaty {
 pub fn article_of<'n>(treaty: &str, named: &'n str) -> Result<&'n str, OtherTreaty> {
     match named.split_once(':') {
         Some((of, article)) if of == treaty => Ok(article),
-        Some(_) => Err(OtherTreaty {
-            named: named.to_owned(),
-            treaty: treaty.to_owned(),
+        Some((of, article)) => Err(OtherTreaty {
+            treaty: of.to_owned(),
+            article: article.to_owned(),
+            path_treaty: treaty.to_owned(),
         }),
         None => Ok(named),
     }
@@ -43,8 +53,12 @@ mod tests {
         assert_eq!(article_of("tpp", "tpp:19.3"), Ok("19.3"));
         let other = article_of("tpp", "nafta:1901").expect_err("another treaty");
         assert_eq!(
+            (other.treaty.as_str(), other.article.as_str()),
+            ("nafta", "1901")
+        );
+        assert_eq!(
             other.to_string(),
-            "'nafta:1901' names another treaty than 'tpp'."
+            "'nafta:1901' is an article of 'nafta', not of 'tpp'."
         );
     }
 

@@ -20,7 +20,7 @@ use crate::db::datasets::DatasetRow;
 use crate::db::sources::SourceRow;
 use crate::db::trade::{self as db_trade, FlowFilter, PairCoverage, TradeFlowRow};
 use crate::domain::country::{CountryLookup, shorten_for_display};
-use crate::domain::period::{DateRange, Frequency, Period};
+use crate::domain::period::{DateRange, Frequency, MONTHLY_OR_COARSER, Period};
 use crate::domain::source::{DatasetFamily, Reporting};
 pub use crate::domain::trade::FlowDirection;
 use crate::domain::trade::balance::Side;
@@ -257,14 +257,10 @@ pub fn trade_frequency(asked: Option<Frequency>) -> Result<Option<Frequency>, Ap
             "frequency",
             "Trade figures are monthly at the finest: use A, Q or M.",
         )
-        .with_allowed(TRADE_FREQUENCIES.map(Frequency::code)));
+        .with_allowed(MONTHLY_OR_COARSER.map(Frequency::code)));
     }
     Ok(asked)
 }
-
-/// The frequencies trade answers come in: monthly at the finest.
-pub const TRADE_FREQUENCIES: [Frequency; 3] =
-    [Frequency::Annual, Frequency::Quarterly, Frequency::Monthly];
 
 /// A stored flow's period. One that does not parse (no importer stores one) is an error naming
 /// the row, never skipped.

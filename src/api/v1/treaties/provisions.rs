@@ -14,7 +14,7 @@ use crate::api::responses;
 use crate::api::table::Column;
 use crate::db::treaties::{self as db_treaties, ProvisionRow};
 use crate::domain::country::shorten_for_display;
-use crate::domain::treaty::article::{article_of, is_number_token};
+use crate::domain::treaty::article::{OtherTreaty, article_of, is_number_token};
 use crate::domain::treaty::stored_topics;
 use crate::error::{ApiError, ProblemType};
 
@@ -208,6 +208,23 @@ fn unknown_article(treaty_name: &str, id: &str, article: &str, lang: Lang) -> Ap
     .with_help(format!("/v1/treaties/{id}/chapters?lang={lang}"))
 }
 
+/// The answer to a stable id of another treaty's article under this treaty's path: a 404, as
+/// this treaty has no such article, linking to the article's own address; or the 400 of a
+/// treaty id or article number of the wrong shape.
+fn article_of_another_treaty(other: OtherTreaty) -> ApiError {
+    let shape = parse_treaty_id("article", &other.treaty)
+        .and_then(|_| check_token("article", &other.article));
+    if let Err(refused) = shape {
+        return refused;
+    }
+    ApiError::new(ProblemType::UnknownArticle, other.to_string())
+        .with_param("article")
+        .with_help(format!(
+            "/v1/treaties/{}/provisions/{}",
+            other.treaty, other.article
+        ))
+}
+
 /// Get a provision
 ///
 /// One article by its number (`19.3`) or stable id (`tpp:19.3`), in English or, where loaded,
@@ -227,7 +244,7 @@ pub async fn get_treaty_provision(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_treaty_id("id", &path.id)?;
     let article = article_of(&id, &path.article)
-        .map_err(|e| ApiError::invalid_parameter("article", e.to_string()))?
+        .map_err(article_of_another_treaty)?
         .to_owned();
     check_token("article", &article)?;
     let asked = query.lang;

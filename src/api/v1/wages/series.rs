@@ -122,10 +122,13 @@ pub struct SeriesQuery {
     #[param(example = "2019-12")]
     pub to: Option<String>,
     /// Give one value per calendar year (`A`), quarter (`Q`) or month (`M`). Without it the series
-    /// comes as stored: one row per effective date, month or year.
+    /// comes as stored: one row per effective date, month or year. A series is never made finer
+    /// than it is published (its `frequency` in the list of the country's series).
     #[param(example = "M")]
     pub frequency: Option<Frequency>,
-    /// Express values in this currency, converted with the exchange rate of each period.
+    /// Express values in this currency, converted with the exchange rate of each period. A series
+    /// of values in force from a date (a minimum wage) has no periods of its own to take rates
+    /// for: converting it needs `frequency` `M`, `Q` or `A` (rates are means per period).
     #[param(example = "USD")]
     pub currency: Option<CurrencyChoice>,
     /// Express wages per this unit of time, with the working-time assumptions stated in `meta.transformations`.
