@@ -11,6 +11,7 @@
 # create and drop the database trilateral_load; WORKERS (default 2) for the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 backend=${1:?usage: bench/load.sh sqlite|postgres}
 port=${PORT:-8091}
@@ -22,21 +23,11 @@ work=$(mktemp -d)
 server=
 cleanup() {
   if [[ -n $server ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  if [[ $backend == postgres ]]; then psql "$admin" -qc "DROP DATABASE IF EXISTS trilateral_load WITH (FORCE)"; fi
+  drop_database "$backend" trilateral_load
   rm -rf "$work"
 }
-case "$backend" in
-  sqlite)
-    export TRILATERAL_DATABASE_URL="$work/load.db"
-    ;;
-  postgres)
-    admin=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-    psql "$admin" -qc "DROP DATABASE IF EXISTS trilateral_load WITH (FORCE)" -c "CREATE DATABASE trilateral_load"
-    export TRILATERAL_DATABASE_URL="${admin%/*}/trilateral_load"
-    ;;
-  *) echo "unknown backend $backend" >&2; exit 2 ;;
-esac
 trap cleanup EXIT
+fresh_database "$backend" trilateral_load "$work"
 
 TRILATERAL_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --workers "${WORKERS:-2}" &
 server=$!

@@ -9,6 +9,7 @@
 # create the database trilateral_bench; PORT (default 8090); extra variables go to run_wrk.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 backend=${1:?usage: bench/run.sh sqlite|postgres}
 harness=${HARNESS:?set HARNESS to the folder of run_wrk.sh}
@@ -20,18 +21,7 @@ mkdir -p "$work"
 cargo build --release --locked
 bin=target/release/trilateral
 
-case "$backend" in
-  sqlite)
-    rm -f "$work"/bench.db*
-    export TRILATERAL_DATABASE_URL="$work/bench.db"
-    ;;
-  postgres)
-    admin=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-    psql "$admin" -qc "DROP DATABASE IF EXISTS trilateral_bench" -c "CREATE DATABASE trilateral_bench"
-    export TRILATERAL_DATABASE_URL="${admin%/*}/trilateral_bench"
-    ;;
-  *) echo "unknown backend $backend" >&2; exit 2 ;;
-esac
+fresh_database "$backend" trilateral_bench "$work"
 
 "$bin" import sources bench/sources.csv
 echo "importing $(($(wc -l < "$work/trade.csv") - 1)) rows into $backend"
