@@ -23,6 +23,7 @@ use futures_util::future::{Either, select};
 use crate::api::AppState;
 use crate::api::spool::SpoolBudget;
 use crate::config::Config;
+use crate::db::versions::StopWatching;
 use crate::db::{Backend, DbPool};
 use crate::import::{ImportError, LoadOutcome};
 
@@ -94,6 +95,8 @@ pub struct Application {
     /// A second handle on the listening socket, for the stop on a signal (`shutdown`).
     listener: TcpListener,
     grace: Duration,
+    /// Ends the watch of dataset versions when the server's future ends or is dropped.
+    watching: StopWatching,
 }
 
 impl Application {
@@ -114,6 +117,7 @@ impl Application {
             config.spool_max_mb.saturating_mul(1 << 20),
             config.spool_export_max_mb.saturating_mul(1 << 20),
         ));
+        let watching = state.versions.stop_on_drop();
         let spec = openapi::spec();
         let bind_error = |source| StartupError::Bind {
             address: config.bind.clone(),
@@ -140,6 +144,7 @@ impl Application {
             server,
             listener: own_handle,
             grace: Duration::from_secs(config.shutdown_grace_secs),
+            watching,
         })
     }
 
@@ -149,6 +154,7 @@ impl Application {
 
     /// Serves until the server is stopped through a handle (what the tests do).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _watching = self.watching;
         self.server.await
     }
 
@@ -163,6 +169,7 @@ impl Application {
             server,
             listener,
             grace,
+            watching,
             ..
         } = self;
         let handle = server.handle();
@@ -178,6 +185,7 @@ impl Application {
             tracing::warn!(signal = ?again, "second signal: cutting the requests under way");
         };
         Ok(async move {
+            let _watching = watching;
             match select(server, Box::pin(signalled)).await {
                 Either::Left((served, _)) => served,
                 Either::Right(((), _)) => Ok(()),

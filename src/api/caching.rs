@@ -377,23 +377,38 @@ enum Checked<T> {
     },
 }
 
-/// The dataset rows of a scope; a named dataset that is missing means the service is not ready.
-pub fn scope_datasets(conn: &mut DbConnection, scope: Scope) -> Result<Vec<DatasetRow>, ApiError> {
-    match scope {
-        Scope::Ids(ids) => {
-            let mut rows = datasets::by_ids(conn, ids)?;
-            if let Some(missing) = ids.iter().find(|id| !rows.iter().any(|r| r.id == **id)) {
-                return Err(ApiError::new(
-                    ProblemType::NotReady,
-                    format!("The dataset '{missing}' is not loaded yet."),
-                ));
+impl Scope {
+    /// The rows of this scope's datasets in `catalogue` (every dataset, in id order); a named
+    /// dataset that is missing means the service is not ready.
+    pub fn select(self, catalogue: &[DatasetRow]) -> Result<Vec<DatasetRow>, ApiError> {
+        let rows = match self {
+            Scope::Ids(ids) => {
+                let mut rows = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let row = catalogue.iter().find(|row| row.id == *id).ok_or_else(|| {
+                        ApiError::new(
+                            ProblemType::NotReady,
+                            format!("The dataset '{id}' is not loaded yet."),
+                        )
+                    })?;
+                    rows.push(row.clone());
+                }
+                rows
             }
-            rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
-            Ok(rows)
-        }
-        Scope::Family(family) => Ok(datasets::of_family(conn, family)?),
-        Scope::All => Ok(datasets::list(conn)?),
+            Scope::Family(family) => catalogue
+                .iter()
+                .filter(|row| row.family == family)
+                .cloned()
+                .collect(),
+            Scope::All => catalogue.to_vec(),
+        };
+        Ok(rows)
     }
+}
+
+/// The dataset rows of a scope, read from the database (the catalogue is a few dozen rows).
+pub fn scope_datasets(conn: &mut DbConnection, scope: Scope) -> Result<Vec<DatasetRow>, ApiError> {
+    scope.select(&datasets::list(conn)?)
 }
 
 /// What loading and answering a read takes from the request: the representation asked for, the
@@ -482,8 +497,10 @@ impl Loader {
 
     /// Loads what a handler needs in one trip to the blocking pool. The rows of the datasets the
     /// answer reads come first: they give the validators, and when the client's copy is current
-    /// or the memo holds the answer, nothing else is read. Otherwise the dataset rows and `load`
-    /// are read again in one snapshot, so the validators describe exactly the rows returned.
+    /// or the memo holds the answer, nothing else is read; where this process knows the current
+    /// versions (`db::versions`), those two answers need no trip at all. Otherwise the dataset
+    /// rows and `load` are read again in one snapshot, so the validators describe exactly the
+    /// rows returned.
     pub async fn load_fresh<T, F>(&self, scope: Scope, load: F) -> Result<Fresh<T>, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
@@ -493,9 +510,20 @@ impl Loader {
         let key = CacheKey::from_request(&self.request, format);
         let target = key.target.clone();
         let memo = Arc::clone(&self.state.memo);
+        if let Some(catalogue) = self.state.versions.current() {
+            let validators = key.validators(&scope.select(&catalogue)?, today);
+            if key.is_not_modified(&validators) {
+                return Ok(Fresh::Answered(format::not_modified(&validators)));
+            }
+            if let Some(answer) = memo.get(&AnswerMemo::key(&validators.etag, &key.target)) {
+                return Ok(Fresh::Answered(answer.response()));
+            }
+        }
+        let versions = Arc::clone(&self.state.versions);
         let checked = db::run(
             &self.state.pool,
             move |conn| -> Result<Checked<T>, ApiError> {
+                versions.learn();
                 let validators = key.validators(&scope_datasets(conn, scope)?, today);
                 if key.is_not_modified(&validators) {
                     return Ok(Checked::NotModified(validators));

@@ -1,9 +1,9 @@
 //! Answers kept in memory under their ETag. An answer's ETag changes exactly when the datasets it
 //! reads change (see `caching`), so a request whose freshly computed ETag matches a kept answer
-//! gets that answer's bytes without the main queries: the one query that reads the dataset
-//! versions still runs on every request, which keeps every replica exact after an import made
-//! through any of them. The memo is bounded; when it is full it starts over, so the answers that
-//! are asked for again come back first.
+//! gets that answer's bytes without the main queries, and without any query where the process
+//! knows the current dataset versions (`db::versions`, which states how stale they can be). The
+//! memo is bounded; when it is full it starts over, so the answers that are asked for again come
+//! back first.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

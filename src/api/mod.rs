@@ -33,6 +33,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use self::memo::AnswerMemo;
 use self::spool::SpoolBudget;
+use crate::db::versions::KnownVersions;
 use crate::db::{Backend, DbPool};
 use crate::domain::treaty::TreatyReference;
 use crate::error::{ApiError, ProblemType};
@@ -45,6 +46,8 @@ pub struct AppState {
     pub backend: Backend,
     /// Answers kept by ETag, shared by the workers of this process.
     pub memo: Arc<AnswerMemo>,
+    /// The dataset versions, known without a query where the backend allows.
+    pub versions: Arc<KnownVersions>,
     /// Streamed exports reading from the database at once (see `export_slots`).
     pub export_slots: Arc<tokio::sync::Semaphore>,
     /// The treaty taxonomy and DTA meanings, read once at start-up.
@@ -65,6 +68,7 @@ impl AppState {
         Self {
             treaty_reference: Arc::new(treaty_reference),
             export_slots: Arc::new(tokio::sync::Semaphore::new(export_slots(pool.max_size()))),
+            versions: Arc::new(KnownVersions::new(pool.manager().clone())),
             pool,
             backend,
             memo: Arc::new(AnswerMemo::new(memo_bytes)),

@@ -41,24 +41,6 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<DatasetRow>> {
         .load(conn)
 }
 
-/// The datasets with these ids, in id order. (The table holds a few dozen rows at most; reading
-/// it whole is one statement prepared once per connection, where `IN (…)` is prepared anew for
-/// every call on SQLite. This runs on every request.)
-pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<DatasetRow>> {
-    let mut rows = list(conn)?;
-    rows.retain(|row| ids.contains(&row.id.as_str()));
-    Ok(rows)
-}
-
-/// The datasets of a family, in id order.
-pub fn of_family(conn: &mut DbConnection, family: DatasetFamily) -> QueryResult<Vec<DatasetRow>> {
-    datasets::table
-        .filter(datasets::family.eq(family))
-        .order(datasets::id)
-        .select(DatasetRow::as_select())
-        .load(conn)
-}
-
 /// Inserts the row, or replaces the one with the same id.
 pub fn save(conn: &mut DbConnection, row: &DatasetRow) -> QueryResult<()> {
     super::upsert!(conn, datasets::table, &row.id, row)

@@ -59,8 +59,10 @@ pub mod sqlite_file;
 pub mod stored;
 pub mod trade;
 pub mod treaties;
+pub mod versions;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use actix_web::web;
@@ -420,7 +422,8 @@ fn end_transaction<T, E>(conn: &mut DbConnection, result: &Result<T, E>) -> Quer
 /// log, instead of failing. On Postgres this is a transaction-level advisory lock; on SQLite the
 /// file's write lock, taken at `BEGIN IMMEDIATE` instead of at the first write (where a reader
 /// turning writer fails with "database is locked" when another wrote first). Inside a transaction
-/// already, `f` runs in a savepoint of it.
+/// already, `f` runs in a savepoint of it. On Postgres a committed write notifies the replicas
+/// listening for dataset changes (`versions::CHANNEL`).
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -434,9 +437,27 @@ where
         Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(f),
         other => other?,
     }
-    let result = f(conn);
+    let mut result = f(conn);
+    if result.is_ok()
+        && let DbConnection::Postgres(c) = conn
+        && let Err(e) = c.batch_execute(&format!("NOTIFY {}", versions::CHANNEL))
+    {
+        result = Err(e.into());
+    }
     end_transaction(conn, &result)?;
+    if result.is_ok() {
+        LOCAL_WRITES.fetch_add(1, Ordering::SeqCst);
+    }
     result
+}
+
+/// Dataset writes this process has committed (see `versions`).
+static LOCAL_WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// How many dataset writes this process has committed: the versions a watch read before the
+/// latest of them are not used (`versions`).
+pub fn local_writes() -> u64 {
+    LOCAL_WRITES.load(Ordering::SeqCst)
 }
 
 /// Takes the Postgres write lock, for the transaction (`xact`) or the session, saying in the log

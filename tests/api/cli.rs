@@ -2,9 +2,10 @@
 //! against the test's server.
 
 use std::process::Output;
+use std::time::{Duration, Instant};
 
 use crate::backend_test;
-use crate::helpers::TestApp;
+use crate::helpers::{Backend, TestApp};
 
 /// Runs the binary with `args`, off the runtime that serves the app under test, with none of the
 /// caller's `TRILATERAL_*` settings.
@@ -99,6 +100,41 @@ backend_test! {
         let census = app.dataset("us_mx_2016_census").await;
         assert_eq!(census["reporting"], "reporter");
         assert_eq!(census["basis"].as_str(), Some(format!("rows copied from dataset 'census': {}", app.dataset("census").await["basis"].as_str().expect("basis")).as_str()));
+    }
+}
+
+/// The ids of the datasets `/v1/datasets` lists at `address`.
+async fn dataset_ids(app: &TestApp, address: &str) -> Vec<String> {
+    let datasets = app.get_from(address, "/v1/datasets").await.json();
+    let datasets = datasets["data"].as_array().expect("data").iter();
+    datasets
+        .map(|d| d["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+backend_test! {
+    async fn an_import_is_served_by_every_replica_within_the_staleness_bound(app: TestApp) {
+        // The README's bound: none on SQLite, a second on Postgres.
+        let bound = match app.backend {
+            Backend::Sqlite => Duration::ZERO,
+            Backend::Postgres => Duration::from_secs(1),
+        };
+        let replica = app.spawn_replica();
+        let csv = app.get("/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&source=census&format=csv").await.text();
+        // Each replica keeps its catalogue answer, and knows the versions it was made from.
+        for address in [app.address.as_str(), &replica] {
+            assert_eq!(dataset_ids(&app, address).await, dataset_ids(&app, address).await);
+        }
+
+        let output = import_csv(&app, &csv, "replicated").await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        let imported = Instant::now();
+        for address in [app.address.as_str(), &replica] {
+            while !dataset_ids(&app, address).await.contains(&"replicated".to_owned()) {
+                assert!(imported.elapsed() <= bound, "{address} answers from before the import after {:?}", imported.elapsed());
+                actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
     }
 }
 

@@ -383,6 +383,21 @@ impl TestApp {
             .expect("stalled client")
     }
 
+    /// Starts a second server on this test's database, as another replica behind a load
+    /// balancer would be, and gives its address (for `get_from`).
+    pub fn spawn_replica(&self) -> String {
+        let replica = Application::build(&self.db.config()).expect("the replica starts");
+        let address = format!("http://127.0.0.1:{}", replica.port());
+        actix_web::rt::spawn(replica.run_until_stopped());
+        address
+    }
+
+    /// A GET to the server at `address`: this test's, or a replica.
+    pub async fn get_from(&self, address: &str, path: &str) -> TestResponse {
+        let request = self.client.get(format!("{address}{path}"));
+        read(request.send().await.expect("request sent")).await
+    }
+
     pub async fn request(&self, method: &str, path: &str) -> TestResponse {
         self.request_with(method, path, &[]).await
     }
