@@ -72,8 +72,10 @@ pub fn by_codes(conn: &mut DbConnection, codes: &[&str]) -> QueryResult<Vec<Coun
         .load(conn)
 }
 
-pub fn currencies(conn: &mut DbConnection) -> QueryResult<Vec<CurrencyRow>> {
+/// The currencies with these codes, in code order.
+pub fn currencies(conn: &mut DbConnection, codes: &[&str]) -> QueryResult<Vec<CurrencyRow>> {
     currencies::table
+        .filter(currencies::code.eq_any(codes))
         .select(CurrencyRow::as_select())
         .order(currencies::code)
         .load(conn)

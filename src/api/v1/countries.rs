@@ -219,7 +219,16 @@ fn load_with_context(
     conn: &mut crate::db::DbConnection,
     rows: Vec<CountryRow>,
 ) -> Result<WithContext, ApiError> {
-    let currencies = db_countries::currencies(conn)?
+    // Only the currencies these rows use: one country needs one or two of about 180.
+    let mut codes: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| [r.currency_code.as_deref(), r.currency_codes.as_deref()])
+        .flatten()
+        .flat_map(|list| list.split(','))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let currencies = db_countries::currencies(conn, &codes)?
         .into_iter()
         .map(|c| (c.code.clone(), c))
         .collect();
