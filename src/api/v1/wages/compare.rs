@@ -328,11 +328,12 @@ fn compute_legs(
     request: &Request,
     today: NaiveDate,
 ) -> Result<Vec<Leg>, ApiError> {
+    let mut rate_tables = load::RateTables::default();
     chosen
         .into_iter()
         .map(|(country, series)| {
             let computed = match &series {
-                Some(series) => load::compute(conn, series, request, today)?,
+                Some(series) => load::compute_with(conn, series, request, today, &mut rate_tables)?,
                 None => Computed::default(),
             };
             Ok(Leg {

@@ -1,6 +1,8 @@
 //! What the wage rules (`domain::figures`, `domain::conversion`, `domain::fx`) compute with,
 //! read from the store, and the problems their refusals become.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use crate::db::DbConnection;
@@ -8,7 +10,7 @@ use crate::db::series::{self as db_series, SeriesRow};
 use crate::domain::conversion::{self, ConversionError, RateTable, Request, SeriesFacts};
 use crate::domain::figures::{self, Computed};
 use crate::domain::fx::FxError;
-use crate::domain::period::DateRange;
+use crate::domain::period::{DateRange, Frequency};
 use crate::domain::series::Observation;
 use crate::error::ApiError;
 
@@ -46,6 +48,12 @@ fn facts(series: &SeriesRow) -> SeriesFacts {
     }
 }
 
+/// The rate tables one request has built, by leg (rate series, direction) and frequency: the
+/// countries of a comparison convert through the same ones (all through the target currency's),
+/// which are read once. Every table of a request covers the request's range.
+#[derive(Default)]
+pub struct RateTables(HashMap<(String, bool, Frequency), RateTable>);
+
 /// The figures for `series` that `request` asks for: checked before anything is read, then
 /// computed from the series' observations and the rates a conversion takes.
 pub fn compute(
@@ -54,21 +62,37 @@ pub fn compute(
     request: &Request,
     today: NaiveDate,
 ) -> Result<Computed, ApiError> {
+    compute_with(conn, series, request, today, &mut RateTables::default())
+}
+
+/// `compute`, taking the rate tables from `built` where an earlier series of the same request
+/// built them.
+pub fn compute_with(
+    conn: &mut DbConnection,
+    series: &SeriesRow,
+    request: &Request,
+    today: NaiveDate,
+    built: &mut RateTables,
+) -> Result<Computed, ApiError> {
     let facts = facts(series);
     let conversion = conversion::check(&facts, request)?;
     let stored = observations(conn, &facts.id, request.range)?;
-    let tables = match &conversion {
-        Some(conversion) => conversion
-            .legs
-            .iter()
-            .map(|leg| {
-                let rates = observations(conn, &leg.series.id, request.range)?;
-                RateTable::new(leg, &rates, conversion.frequency, request.range)
-                    .map_err(|e| ApiError::internal(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-        None => Vec::new(),
-    };
+    let mut tables = Vec::new();
+    if let Some(conversion) = &conversion {
+        for leg in &conversion.legs {
+            let key = (leg.series.id.clone(), leg.divide, conversion.frequency);
+            let table = match built.0.get(&key) {
+                Some(table) => table.clone(),
+                None => {
+                    let rates = observations(conn, &leg.series.id, request.range)?;
+                    let table = RateTable::new(leg, &rates, conversion.frequency, request.range)
+                        .map_err(|e| ApiError::internal(e.to_string()))?;
+                    built.0.entry(key).or_insert(table).clone()
+                }
+            };
+            tables.push(table);
+        }
+    }
     let rates = conversion.as_ref().map(|c| (c, tables.as_slice()));
     Ok(figures::compute(&facts, &stored, request, rates, today)?)
 }
