@@ -89,9 +89,9 @@ impl KnownVersions {
         }
     }
 
-    /// After a request read the versions from the database: on SQLite, reads the catalogue with
-    /// the current `data_version`, so that the next requests know it. (The Postgres watch keeps
-    /// itself current.) Runs on the blocking pool.
+    /// When a request did not find the versions known: on SQLite, reads the catalogue again if
+    /// `data_version` moved, so that the next requests know it. (The Postgres watch keeps itself
+    /// current.) Runs on the blocking pool.
     pub fn learn(&self) {
         if let Watch::Sqlite(watch) = &self.watch {
             lock(watch).read(&self.manager);
@@ -170,13 +170,18 @@ impl SqliteWatch {
         }
     }
 
-    /// Reads the catalogue after `data_version`: a commit between the two makes the value stale
-    /// at the next request, never the catalogue older than the value says.
+    /// Reads the catalogue after `data_version`, unless the one known is of that value: a commit
+    /// between the two reads makes the value stale at the next request, never the catalogue
+    /// older than the value says.
     fn read(&mut self, manager: &ConnectionManager) {
-        self.known = None;
         let Some(version) = self.data_version(manager) else {
+            self.known = None;
             return;
         };
+        if self.known.as_ref().is_some_and(|(known, _)| *known == version) {
+            return;
+        }
+        self.known = None;
         if let Some(conn) = self.conn.as_mut()
             && let Ok(rows) = datasets::list(conn)
         {
