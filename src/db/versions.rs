@@ -178,7 +178,11 @@ impl SqliteWatch {
             self.known = None;
             return;
         };
-        if self.known.as_ref().is_some_and(|(known, _)| *known == version) {
+        if self
+            .known
+            .as_ref()
+            .is_some_and(|(known, _)| *known == version)
+        {
             return;
         }
         self.known = None;
