@@ -142,7 +142,7 @@ fn describe_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
 }
 
 /// The headers of every `/v1` answer, with what they say.
-const ANSWER_HEADERS: [(&str, &str); 5] = [
+const ANSWER_HEADERS: [(&str, &str); 6] = [
     (
         "ETag",
         "Strong validator of this representation: it changes with the dataset versions read, the \
@@ -159,6 +159,12 @@ const ANSWER_HEADERS: [(&str, &str); 5] = [
     (
         "Vary",
         "`Accept, Accept-Encoding`: the representation follows both.",
+    ),
+    (
+        "Cache-Status",
+        "RFC 9211: `trilateral; hit` when the answer is sent from the bytes this replica kept \
+         (in the same content coding), `trilateral; fwd=miss; stored` when it was computed and \
+         kept; absent when it was not kept (streamed exports, answers too large to keep).",
     ),
     (
         "x-request-id",

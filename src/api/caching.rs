@@ -3,8 +3,10 @@
 //! and changes exactly when the answer can change. A client holding the current ETag gets a 304
 //! before the main query runs.
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 
+use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::header::{self, HttpDate};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
@@ -17,10 +19,10 @@ use super::AppState;
 use super::chart::Chart;
 use super::envelope::{Envelope, Links, Meta};
 use super::format::{self, ColumnNotes, CsvRecord, Format};
-use super::memo::{AnswerMemo, MemoizedAnswer};
+use super::memo::{AnswerMemo, CompleteAnswer, MemoizedAnswer};
 use super::query::FORMAT_PARAM;
 use super::table::{self, Locations};
-use super::transport::CODINGS;
+use super::transport::{self, CODINGS};
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources::SourceRow;
 use crate::db::{self, DbConnection};
@@ -82,7 +84,7 @@ impl CacheKey {
     /// The validators of the answer to this request from these dataset versions, on this day:
     /// answers name the periods not yet published and flag the ones still under way, which
     /// change with the date, so an answer of yesterday is not today's.
-    pub fn validators(&self, datasets: &[DatasetRow], today: NaiveDate) -> Validators {
+    pub fn validators(&self, datasets: &[impl Borrow<DatasetRow>], today: NaiveDate) -> Validators {
         let mut hasher = Sha256::new();
         hasher.update(env!("CARGO_PKG_VERSION"));
         hasher.update([0]);
@@ -91,7 +93,7 @@ impl CacheKey {
         hasher.update(self.format.as_str());
         hasher.update([0]);
         hasher.update(today.to_string());
-        for dataset in datasets {
+        for dataset in datasets.iter().map(Borrow::borrow) {
             hasher.update([0]);
             hasher.update(&dataset.id);
             hasher.update(dataset.version.to_le_bytes());
@@ -101,7 +103,7 @@ impl CacheKey {
             etag: format!("\"{}\"", hex(&digest[..16])),
             last_modified: datasets
                 .iter()
-                .map(|d| d.last_updated)
+                .map(|d| d.borrow().last_updated)
                 .chain([today.and_time(chrono::NaiveTime::MIN)])
                 .max()
                 .unwrap_or_default(),
@@ -174,7 +176,15 @@ impl<T> Fresh<T> {
     ) -> Result<HttpResponse, ApiError> {
         match self {
             Fresh::Answered(response) => Ok(response),
-            Fresh::Loaded { reply, value } => render(reply, value),
+            Fresh::Loaded { reply, value } => {
+                let mut response = render(reply, value)?;
+                if let BodySize::Sized(identity_bytes) = response.body().size() {
+                    response
+                        .extensions_mut()
+                        .insert(CompleteAnswer { identity_bytes });
+                }
+                Ok(response)
+            }
         }
     }
 }
@@ -378,9 +388,10 @@ enum Checked<T> {
 }
 
 impl Scope {
-    /// The rows of this scope's datasets in `catalogue` (every dataset, in id order); a named
-    /// dataset that is missing means the service is not ready.
-    pub fn select(self, catalogue: &[DatasetRow]) -> Result<Vec<DatasetRow>, ApiError> {
+    /// The rows of this scope's datasets in `catalogue` (every dataset, in id order), borrowed:
+    /// a memo hit only hashes their ids and versions. A named dataset that is missing means the
+    /// service is not ready.
+    pub fn select(self, catalogue: &[DatasetRow]) -> Result<Vec<&DatasetRow>, ApiError> {
         let rows = match self {
             Scope::Ids(ids) => {
                 let mut rows = Vec::with_capacity(ids.len());
@@ -391,16 +402,15 @@ impl Scope {
                             format!("The dataset '{id}' is not loaded yet."),
                         )
                     })?;
-                    rows.push(row.clone());
+                    rows.push(row);
                 }
                 rows
             }
             Scope::Family(family) => catalogue
                 .iter()
                 .filter(|row| row.family == family)
-                .cloned()
                 .collect(),
-            Scope::All => catalogue.to_vec(),
+            Scope::All => catalogue.iter().collect(),
         };
         Ok(rows)
     }
@@ -408,7 +418,8 @@ impl Scope {
 
 /// The dataset rows of a scope, read from the database (the catalogue is a few dozen rows).
 pub fn scope_datasets(conn: &mut DbConnection, scope: Scope) -> Result<Vec<DatasetRow>, ApiError> {
-    scope.select(&datasets::list(conn)?)
+    let catalogue = datasets::list(conn)?;
+    Ok(scope.select(&catalogue)?.into_iter().cloned().collect())
 }
 
 /// What loading and answering a read takes from the request: the representation asked for, the
@@ -510,12 +521,22 @@ impl Loader {
         let key = CacheKey::from_request(&self.request, format);
         let target = key.target.clone();
         let memo = Arc::clone(&self.state.memo);
+        // A request that refuses every coding is answered 406 by `Compress` whatever is kept.
+        let coding = transport::negotiated_coding(&self.request);
+        let memo_key = {
+            let target = target.clone();
+            move |etag: &str| {
+                coding
+                    .as_ref()
+                    .map(|coding| AnswerMemo::key(etag, coding, &target))
+            }
+        };
         if let Some(catalogue) = self.state.versions.current() {
             let validators = key.validators(&scope.select(&catalogue)?, today);
             if key.is_not_modified(&validators) {
                 return Ok(Fresh::Answered(format::not_modified(&validators)));
             }
-            if let Some(answer) = memo.get(&AnswerMemo::key(&validators.etag, &key.target)) {
+            if let Some(answer) = memo_key(&validators.etag).and_then(|key| memo.get(&key)) {
                 return Ok(Fresh::Answered(answer.response()));
             }
         }

@@ -1,24 +1,28 @@
-//! Answers kept in memory under their ETag. An answer's ETag changes exactly when the datasets it
-//! reads change (see `caching`), so a request whose freshly computed ETag matches a kept answer
-//! gets that answer's bytes without the main queries, and without any query where the process
-//! knows the current dataset versions (`db::versions`, which states how stale they can be). The
-//! memo is bounded; when it is full it starts over, so the answers that are asked for again come
-//! back first.
+//! Answers kept in memory under their ETag, in each content coding they were sent in. An answer's
+//! ETag changes exactly when the datasets it reads change (see `caching`), so a request whose
+//! freshly computed ETag matches a kept answer gets that answer's bytes without the main queries,
+//! and without any query where the process knows the current dataset versions (`db::versions`,
+//! which states how stale they can be). The bytes are kept as sent, compressed or not, so a hit
+//! costs no compression either. The memo is bounded; when it is full it starts over, so the
+//! answers that are asked for again come back first.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, Encoding, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
 use actix_web::{Error, HttpResponse};
 
 use super::AppState;
+use super::transport;
+use crate::error::ApiError;
 
-/// A kept answer: a 200 with its headers and body.
+/// A kept answer: a 200 with its headers (`Content-Encoding` among them when it is compressed)
+/// and body.
 #[derive(Debug)]
 pub struct MemoizedAnswer {
     headers: Vec<(HeaderName, HeaderValue)>,
@@ -26,13 +30,28 @@ pub struct MemoizedAnswer {
 }
 
 impl MemoizedAnswer {
+    /// The kept answer, marked as a hit (RFC 9211 `Cache-Status`). A compressed answer carries its
+    /// `Content-Encoding`, which tells `Compress` to send it as it is.
     pub fn response(&self) -> HttpResponse {
         let mut response = HttpResponse::Ok();
         for (name, value) in &self.headers {
             response.insert_header((name.clone(), value.clone()));
         }
+        response.insert_header((CACHE_STATUS, HeaderValue::from_static(HIT)));
         response.body(self.body.clone())
     }
+}
+
+/// RFC 9211's header, saying whether an answer came from the memo.
+pub const CACHE_STATUS: HeaderName = HeaderName::from_static("cache-status");
+const HIT: &str = "trilateral; hit";
+const STORED: &str = "trilateral; fwd=miss; stored";
+
+/// Marks a complete answer the handler rendered in memory (not a stream, not a 304, not a hit),
+/// with the size of its body before any compression.
+#[derive(Debug, Clone, Copy)]
+pub struct CompleteAnswer {
+    pub identity_bytes: u64,
 }
 
 /// The kept answers, shared by the workers of one process.
@@ -61,10 +80,11 @@ impl AnswerMemo {
         }
     }
 
-    /// The key of an answer: its ETag and the request target as sent (the ETag already covers the
-    /// representation; the target is kept whole because `links.self` repeats it).
-    pub fn key(etag: &str, target: &str) -> String {
-        format!("{etag} {target}")
+    /// The key of an answer: its ETag (without the coding), the content coding it is sent in and
+    /// the request target as sent (the ETag already covers the representation; the target is
+    /// kept whole because `links.self` repeats it).
+    pub fn key(etag: &str, coding: &Encoding, target: &str) -> String {
+        format!("{etag} {coding} {target}")
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<MemoizedAnswer>> {
@@ -99,8 +119,10 @@ impl AnswerMemo {
     }
 }
 
-/// Keeps every complete 200 answer to a GET under `/v1/` that carries an ETag (streamed exports
-/// have no known size and are not kept).
+/// Keeps every complete 200 answer that carries an ETag, in the content coding it is sent in.
+/// Runs outside `Compress`, so what it keeps is what went out; the compressed body is read whole
+/// here (it is no larger than the memo accepts, which `CompleteAnswer` tells before compression)
+/// and goes out with its length.
 pub async fn memoize(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -109,48 +131,51 @@ pub async fn memoize(
         .app_data::<Data<AppState>>()
         .map(|state| Arc::clone(&state.memo))
         .filter(|memo| memo.budget_bytes > 0);
+    let coding = transport::negotiated_coding(&req);
     let target = req.uri().path_and_query().map(|pq| pq.as_str().to_owned());
-    let memo = match (memo, target) {
-        (Some(memo), Some(target)) if req.method() == Method::GET && target.starts_with("/v1/") => {
-            Some((memo, target))
-        }
-        _ => None,
-    };
     let response = next.call(req).await?;
-    let Some((memo, target)) = memo else {
-        return Ok(response.map_into_boxed_body());
-    };
+    let complete = response
+        .response()
+        .extensions()
+        .get::<CompleteAnswer>()
+        .copied();
     let etag = response
         .headers()
         .get(header::ETAG)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let keepable = response.status() == StatusCode::OK
-        && matches!(response.response().body().size(), BodySize::Sized(size) if memo.accepts(size));
-    let (Some(etag), true) = (etag, keepable) else {
+    let (Some(memo), Some(coding), Some(target), Some(complete), Some(etag)) =
+        (memo, coding, target, complete, etag)
+    else {
         return Ok(response.map_into_boxed_body());
     };
+    if response.status() != StatusCode::OK || !memo.accepts(complete.identity_bytes) {
+        return Ok(response.map_into_boxed_body());
+    }
     let (request, response) = response.into_parts();
-    let (response, body) = response.into_parts();
-    let response = match body.try_into_bytes() {
-        Ok(bytes) => {
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.clone(), value.clone()))
-                .collect();
-            memo.insert(
-                AnswerMemo::key(&etag, &target),
-                MemoizedAnswer {
-                    headers,
-                    body: bytes.clone(),
-                },
-            );
-            response.set_body(BoxBody::new(bytes))
-        }
-        Err(body) => response.set_body(BoxBody::new(body)),
-    };
-    Ok(ServiceResponse::new(request, response))
+    let (mut response, sent) = response.into_parts();
+    let bytes = body::to_bytes(sent)
+        .await
+        .map_err(|e| ApiError::internal(format!("compressing an answer: {}", e.into())))?;
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    memo.insert(
+        AnswerMemo::key(&etag, &coding, &target),
+        MemoizedAnswer {
+            headers,
+            body: bytes.clone(),
+        },
+    );
+    response
+        .headers_mut()
+        .insert(CACHE_STATUS, HeaderValue::from_static(STORED));
+    Ok(ServiceResponse::new(
+        request,
+        response.set_body(BoxBody::new(bytes)),
+    ))
 }
 
 #[cfg(test)]

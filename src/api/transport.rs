@@ -28,6 +28,15 @@ pub const CODINGS: [Encoding; 5] = [
     Encoding::zstd(),
 ];
 
+/// The content coding `Compress` sends an answer to `req` in: identity when the request names
+/// none, `None` when it refuses every coding (`Compress` answers 406).
+pub fn negotiated_coding(req: &impl HttpMessage) -> Option<Encoding> {
+    match req.get_header::<AcceptEncoding>() {
+        None => Some(Encoding::identity()),
+        Some(accepted) => accepted.negotiate(CODINGS.iter()),
+    }
+}
+
 /// How long a browser may keep the answer to a preflight request.
 const PREFLIGHT_MAX_AGE_SECONDS: usize = 24 * 60 * 60;
 
@@ -125,9 +134,7 @@ pub async fn tag_content_coding(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let negotiated = req
-        .get_header::<AcceptEncoding>()
-        .and_then(|accepted| accepted.negotiate(CODINGS.iter()));
+    let negotiated = negotiated_coding(&req);
     let mut response = next.call(req).await?.map_into_boxed_body();
     let Some(etag) = response
         .headers()

@@ -6,8 +6,9 @@ use std::io::Read;
 use crate::backend_test;
 use crate::helpers::{TestApp, TestResponse, example_requests};
 
-/// Headers that differ between two answers to the same request by nature.
-const PER_ANSWER_HEADERS: [&str; 2] = ["date", "x-request-id"];
+/// Headers that differ between two answers to the same request by nature (the second is a memo
+/// hit).
+const PER_ANSWER_HEADERS: [&str; 3] = ["cache-status", "date", "x-request-id"];
 
 fn comparable_headers(response: &TestResponse) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = response
@@ -141,6 +142,42 @@ backend_test! {
                 assert_eq!(other_coding.header("etag"), Some(plain_etag.as_str()));
             }
         }
+    }
+}
+
+backend_test! {
+    /// An app asking the same thing in a loop gets, from the second request on, the bytes kept
+    /// from the first in its content coding: a hit (RFC 9211 `Cache-Status`), byte for byte the
+    /// same answer with the same ETag, sent with its length rather than compressed again.
+    async fn a_repeated_request_is_answered_from_the_memo_in_its_coding(app: TestApp) {
+        for target in ["/v1/wages/mx", "/v1/trade/flows?reporter=usa&partner=mex&limit=500"] {
+            for coding in ["identity", "gzip", "br", "zstd"] {
+                let asked = [("accept-encoding", coding)];
+                let first = app.get_with(target, &asked).await;
+                assert_eq!(first.status, 200, "{target} {coding}");
+                assert_eq!(
+                    first.header("cache-status"),
+                    Some("trilateral; fwd=miss; stored"),
+                    "{target} {coding}"
+                );
+                for _ in 0..2 {
+                    let again = app.get_with(target, &asked).await;
+                    assert_eq!(again.status, 200, "{target} {coding}");
+                    assert_eq!(again.header("cache-status"), Some("trilateral; hit"), "{target}");
+                    assert_eq!(again.header("etag"), first.header("etag"), "{target} {coding}");
+                    assert_eq!(
+                        again.header("content-encoding"),
+                        first.header("content-encoding"),
+                        "{target} {coding}"
+                    );
+                    let length = again.body.len().to_string();
+                    assert_eq!(again.header("content-length"), Some(length.as_str()), "{target}");
+                    assert!(again.body == first.body, "{target} {coding}: the kept bytes");
+                }
+            }
+        }
+        let changed = app.get("/v1/wages/mx?measure=minimum_wage").await;
+        assert_eq!(changed.header("cache-status"), Some("trilateral; fwd=miss; stored"));
     }
 }
 
