@@ -246,14 +246,14 @@ fn listen(manager: &ConnectionManager, watch: &Weak<PostgresWatch>) {
             }
         }
         let due = last_read.is_none_or(|at| at.elapsed() >= RECHECK_EVERY);
-        let read = conn.as_mut().and_then(|c| check(c, due));
-        match read {
-            Some(Some(confirmed)) => {
+        let checked = conn.as_mut().map_or(Check::Failed, |c| check(c, due));
+        match checked {
+            Check::Read(confirmed) => {
                 last_read = Some(confirmed.at);
                 watch.set(Some(confirmed));
             }
-            Some(None) => {}
-            None => {
+            Check::Quiet => {}
+            Check::Failed => {
                 tracing::warn!(
                     "the connection that listens for dataset changes failed; connecting again"
                 );
@@ -267,35 +267,50 @@ fn listen(manager: &ConnectionManager, watch: &Weak<PostgresWatch>) {
     }
 }
 
+/// A connection like the pool's (with its statement timeout), listening on [`CHANNEL`].
 fn connect_and_listen(manager: &ConnectionManager) -> Option<DbConnection> {
-    let mut conn = manager.connect_to_initialise().ok()?;
+    use diesel::r2d2::ManageConnection;
+    let mut conn = manager.connect().ok()?;
     conn.batch_execute(&format!("LISTEN {CHANNEL}")).ok()?;
     Some(conn)
 }
 
-/// Takes the notifications that arrived and reads the catalogue when there were some or `due`:
-/// `None` when the connection failed, `Some(None)` when nothing was read.
-fn check(conn: &mut DbConnection, due: bool) -> Option<Option<Confirmed>> {
+/// What one look at the listening connection found.
+enum Check {
+    /// The catalogue, read because of a notification or because a read was due.
+    Read(Confirmed),
+    /// No notification, and no read due.
+    Quiet,
+    /// The connection failed.
+    Failed,
+}
+
+/// Takes the notifications that arrived and reads the catalogue when there were some or `due`.
+fn check(conn: &mut DbConnection, due: bool) -> Check {
     let DbConnection::Postgres(pg) = conn else {
-        return None;
+        return Check::Failed;
     };
     let mut notified = false;
     for notification in pg.notifications_iter() {
-        notification.ok()?;
+        if notification.is_err() {
+            return Check::Failed;
+        }
         notified = true;
     }
     if !(notified || due) {
-        return Some(None);
+        return Check::Quiet;
     }
     // Counted before the read: a write of this process that commits meanwhile makes this
     // catalogue unused until the next read, never taken for newer than it is.
     let writes = local_writes();
-    let rows = datasets::list(conn).ok()?;
-    Some(Some(Confirmed {
-        catalogue: rows.into(),
-        at: Instant::now(),
-        local_writes: writes,
-    }))
+    match datasets::list(conn) {
+        Ok(rows) => Check::Read(Confirmed {
+            catalogue: rows.into(),
+            at: Instant::now(),
+            local_writes: writes,
+        }),
+        Err(_) => Check::Failed,
+    }
 }
 
 #[cfg(test)]
