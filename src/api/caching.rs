@@ -549,7 +549,7 @@ impl Loader {
                 if key.is_not_modified(&validators) {
                     return Ok(Checked::NotModified(validators));
                 }
-                if let Some(answer) = memo.get(&AnswerMemo::key(&validators.etag, &key.target)) {
+                if let Some(answer) = memo_key(&validators.etag).and_then(|key| memo.get(&key)) {
                     return Ok(Checked::Memoized(answer));
                 }
                 db::read_snapshot(conn, |conn| {
