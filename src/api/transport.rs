@@ -29,13 +29,28 @@ pub const CODINGS: [Encoding; 5] = [
 ];
 
 /// The content coding `Compress` sends an answer to `req` in: identity when the request names
-/// none, `None` when it refuses every coding (`Compress` answers 406).
+/// none, `None` when it refuses every coding (`Compress` answers 406). Worked out once per
+/// request (three layers ask) and kept in its extensions.
 pub fn negotiated_coding(req: &impl HttpMessage) -> Option<Encoding> {
-    match req.get_header::<AcceptEncoding>() {
-        None => Some(Encoding::identity()),
-        Some(accepted) => accepted.negotiate(CODINGS.iter()),
+    if let Some(NegotiatedCoding(coding)) = req.extensions().get::<NegotiatedCoding>() {
+        return coding.clone();
     }
+    // Without the header there is nothing to weigh (actix's negotiation would build a set of
+    // the codings to answer identity).
+    let coding = if req.headers().contains_key(header::ACCEPT_ENCODING) {
+        req.get_header::<AcceptEncoding>()
+            .and_then(|accepted| accepted.negotiate(CODINGS.iter()))
+    } else {
+        Some(Encoding::identity())
+    };
+    req.extensions_mut()
+        .insert(NegotiatedCoding(coding.clone()));
+    coding
 }
+
+/// See `negotiated_coding`.
+#[derive(Clone)]
+struct NegotiatedCoding(Option<Encoding>);
 
 /// How long a browser may keep the answer to a preflight request.
 const PREFLIGHT_MAX_AGE_SECONDS: usize = 24 * 60 * 60;
