@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the bench scripts.
 
 # fresh_database sqlite|postgres NAME DIR: exports TRILATERAL_DATABASE_URL for an empty database,
@@ -26,4 +27,37 @@ drop_database() {
     psql "${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -qc \
       "DROP DATABASE IF EXISTS $2 WITH (FORCE)"
   fi
+}
+
+# bench_trade_csv DIR: writes DIR/trade.csv (1,080,000 synthetic trade rows) unless it is there.
+bench_trade_csv() {
+  [ -f "$1/trade.csv" ] || python3 bench/gen_trade_csv.py "$1/trade.csv"
+}
+
+# import_bench_data BIN DIR BACKEND: imports bench/sources.csv and DIR/trade.csv (dataset
+# bench_trade) into TRILATERAL_DATABASE_URL with the binary BIN, reporting wall time and peak RSS.
+import_bench_data() {
+  local bin=$1 dir=$2 backend=$3
+  "$bin" import sources bench/sources.csv
+  echo "importing $(($(wc -l < "$dir/trade.csv") - 1)) rows into $backend"
+  /usr/bin/time -f "import: %e s wall, %M KB peak RSS" "$bin" import csv "$dir/trade.csv" --dataset bench_trade
+}
+
+# serve_bench BIN PORT: starts BIN serving TRILATERAL_DATABASE_URL on 127.0.0.1:PORT with 2
+# workers in the background, sets SERVER_PID to its process id and returns once /readyz answers
+# (1 if the server exits first or is not ready within READY_TIMEOUT seconds, default 300: a
+# debug build loads the bundled data slowly). Not in a subshell, so that the server is a child of
+# the calling script and SERVER_PID reaches it.
+serve_bench() {
+  local bin=$1 port=$2 waited=0
+  TRILATERAL_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --workers 2 &
+  SERVER_PID=$!
+  until curl -sf "127.0.0.1:$port/readyz" > /dev/null; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null || [ "$waited" -ge $((${READY_TIMEOUT:-300} * 5)) ]; then
+      echo "trilateral on port $port did not become ready" >&2
+      return 1
+    fi
+    sleep 0.2
+    waited=$((waited + 1))
+  done
 }

@@ -17,20 +17,16 @@ port=${PORT:-8090}
 work=bench-data
 mkdir -p "$work"
 
-[ -f "$work/trade.csv" ] || python3 bench/gen_trade_csv.py "$work/trade.csv"
+bench_trade_csv "$work"
 cargo build --release --locked
 bin=target/release/trilateral
 
 fresh_database "$backend" trilateral_bench "$work"
+import_bench_data "$bin" "$work" "$backend"
 
-"$bin" import sources bench/sources.csv
-echo "importing $(($(wc -l < "$work/trade.csv") - 1)) rows into $backend"
-/usr/bin/time -f "import: %e s wall, %M KB peak RSS" "$bin" import csv "$work/trade.csv" --dataset bench_trade
-
-TRILATERAL_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --workers 2 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-until curl -sf "127.0.0.1:$port/readyz" > /dev/null; do sleep 0.2; done
+trap 'kill "${SERVER_PID:-}" 2>/dev/null || true' EXIT
+serve_bench "$bin" "$port"
+server=$SERVER_PID
 
 LABEL="trilateral-$backend" SERVER_PIDS=$server "$harness/run_wrk.sh" "http://127.0.0.1:$port" \
   '/v1/wages/us/series/us.minimum_wage.federal?from=1981' \
