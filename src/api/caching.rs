@@ -416,8 +416,26 @@ impl Scope {
     }
 }
 
-/// The dataset rows of a scope, read from the database (the catalogue is a few dozen rows).
-pub fn scope_datasets(conn: &mut DbConnection, scope: Scope) -> Result<Vec<DatasetRow>, ApiError> {
+/// The dataset rows of a scope as the database holds them. Where the process `known` a
+/// catalogue, only ids and versions are read, and while they match, the known rows are taken: a
+/// dataset's row changes only with its version, as its answers' ETags already rely on (the
+/// whole rows, descriptions and dates parsed, cost a first request a fifth of its instructions).
+pub fn scope_datasets(
+    conn: &mut DbConnection,
+    scope: Scope,
+    known: Option<&[DatasetRow]>,
+) -> Result<Vec<DatasetRow>, ApiError> {
+    if let Some(known) = known {
+        let versions = datasets::versions(conn)?;
+        let unchanged = versions.len() == known.len()
+            && versions
+                .iter()
+                .zip(known)
+                .all(|((id, version), row)| *id == row.id && *version == row.version);
+        if unchanged {
+            return Ok(scope.select(known)?.into_iter().cloned().collect());
+        }
+    }
     let catalogue = datasets::list(conn)?;
     Ok(scope.select(&catalogue)?.into_iter().cloned().collect())
 }
@@ -531,8 +549,9 @@ impl Loader {
                     .map(|coding| AnswerMemo::key(etag, coding, &target))
             }
         };
-        if let Some(catalogue) = self.state.versions.current() {
-            let validators = key.validators(&scope.select(&catalogue)?, today);
+        let known = self.state.versions.current();
+        if let Some(catalogue) = &known {
+            let validators = key.validators(&scope.select(catalogue)?, today);
             if key.is_not_modified(&validators) {
                 return Ok(Fresh::Answered(format::not_modified(&validators)));
             }
@@ -544,16 +563,20 @@ impl Loader {
         let checked = db::run(
             &self.state.pool,
             move |conn| -> Result<Checked<T>, ApiError> {
-                versions.learn();
-                let validators = key.validators(&scope_datasets(conn, scope)?, today);
-                if key.is_not_modified(&validators) {
-                    return Ok(Checked::NotModified(validators));
-                }
-                if let Some(answer) = memo_key(&validators.etag).and_then(|key| memo.get(&key)) {
-                    return Ok(Checked::Memoized(answer));
+                // With the versions known, the client's copy and the memo were asked above.
+                if known.is_none() {
+                    versions.learn();
+                    let validators = key.validators(&scope_datasets(conn, scope, None)?, today);
+                    if key.is_not_modified(&validators) {
+                        return Ok(Checked::NotModified(validators));
+                    }
+                    if let Some(answer) = memo_key(&validators.etag).and_then(|key| memo.get(&key))
+                    {
+                        return Ok(Checked::Memoized(answer));
+                    }
                 }
                 db::read_snapshot(conn, |conn| {
-                    let datasets = scope_datasets(conn, scope)?;
+                    let datasets = scope_datasets(conn, scope, known.as_deref())?;
                     let validators = key.validators(&datasets, today);
                     let value = load(conn)?;
                     Ok(Checked::Loaded {

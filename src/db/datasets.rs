@@ -41,6 +41,15 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<DatasetRow>> {
         .load(conn)
 }
 
+/// The id and version of every dataset, in id order (the catalogue `list` reads, without the
+/// text and dates).
+pub fn versions(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    datasets::table
+        .order(datasets::id)
+        .select((datasets::id, datasets::version))
+        .load(conn)
+}
+
 /// Inserts the row, or replaces the one with the same id.
 pub fn save(conn: &mut DbConnection, row: &DatasetRow) -> QueryResult<()> {
     super::upsert!(conn, datasets::table, &row.id, row)
