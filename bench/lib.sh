@@ -61,3 +61,41 @@ serve_bench() {
     waited=$((waited + 1))
   done
 }
+
+# nginx_config DIR ROOT PORT WORKERS: writes DIR/nginx.conf (and DIR/tmp) for nginx serving the
+# files in ROOT on 127.0.0.1:PORT, the anchor for Trilateral's own bytes: every path inside DIR
+# (no root needed), access_log off, sendfile, long keep-alive, Trilateral's content types
+# (text/csv with charset=utf-8, JSON without). With one worker nginx runs as a single process, so
+# that a profiler started on it sees the requests. Start it with:
+#   nginx -p DIR/ -c DIR/nginx.conf -e DIR/error.log
+nginx_config() {
+  local dir=$1 root=$2 port=$3 workers=$4 single=
+  [ "$workers" != 1 ] || single="master_process off;"
+  mkdir -p "$dir/tmp"
+  cat > "$dir/nginx.conf" <<EOF
+daemon off;
+$single
+worker_processes $workers;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+  types { application/json json; text/csv csv; }
+  default_type application/octet-stream;
+  charset utf-8;
+  charset_types text/csv;
+  access_log off;
+  sendfile on;
+  keepalive_requests 1000000;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $root;
+  }
+}
+EOF
+}

@@ -20,6 +20,7 @@
 # Needs valgrind (callgrind_control, callgrind_annotate) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 path=${1:?usage: bench/profile.sh PATH [N]}
 count=${2:-2000}
@@ -33,27 +34,7 @@ rm -f "$out"*
 if [ -n "${NGINX_ROOT:-}" ]; then
   root=$(cd "$NGINX_ROOT" && pwd)
   ngx=$PWD/$work/nginx
-  mkdir -p "$ngx/tmp"
-  cat > "$ngx/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log warn;
-events { worker_connections 64; }
-http {
-  types { application/json json; text/csv csv; }
-  access_log off;
-  sendfile on;
-  keepalive_requests 1000000;
-  client_body_temp_path $ngx/tmp/body;
-  proxy_temp_path $ngx/tmp/proxy;
-  fastcgi_temp_path $ngx/tmp/fastcgi;
-  uwsgi_temp_path $ngx/tmp/uwsgi;
-  scgi_temp_path $ngx/tmp/scgi;
-  server { listen 127.0.0.1:$port; root $root; }
-}
-EOF
+  nginx_config "$ngx" "$root" "$port" 1
   command=(nginx -p "$ngx/" -c "$ngx/nginx.conf" -e "$ngx/error.log")
   ready=$path
 else
