@@ -31,11 +31,12 @@ pub struct MemoizedAnswer {
 
 impl MemoizedAnswer {
     /// The kept answer, marked as a hit (RFC 9211 `Cache-Status`). A compressed answer carries its
-    /// `Content-Encoding`, which tells `Compress` to send it as it is.
+    /// `Content-Encoding`, which tells `Compress` to send it as it is. Headers are appended, not
+    /// inserted: a compressed answer has two `Vary` (`Accept`, then `Compress`'s own).
     pub fn response(&self) -> HttpResponse {
         let mut response = HttpResponse::Ok();
         for (name, value) in &self.headers {
-            response.insert_header((name.clone(), value.clone()));
+            response.append_header((name.clone(), value.clone()));
         }
         response.insert_header((CACHE_STATUS, HeaderValue::from_static(HIT)));
         response.body(self.body.clone())
