@@ -19,7 +19,7 @@ use super::AppState;
 use super::chart::Chart;
 use super::envelope::{Envelope, Links, Meta};
 use super::format::{self, ColumnNotes, CsvRecord, Format};
-use super::memo::{AnswerMemo, CompleteAnswer, MemoizedAnswer};
+use super::memo::{self, AnswerMemo, CompleteAnswer, MemoizedAnswer};
 use super::query::FORMAT_PARAM;
 use super::table::{self, Locations};
 use super::transport::{self, CODINGS};
@@ -69,10 +69,7 @@ impl CacheKey {
         };
         Self {
             normalised_target: format!("{}?{query}", req.path()),
-            target: req
-                .uri()
-                .path_and_query()
-                .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned()),
+            target: memo::target(req).to_owned(),
             format,
             if_none_match: header_value(header::IF_NONE_MATCH),
             if_modified_since: header_value(header::IF_MODIFIED_SINCE)

@@ -15,7 +15,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, Encoding, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
-use actix_web::{Error, HttpResponse};
+use actix_web::{Error, HttpRequest, HttpResponse};
 
 use super::AppState;
 use super::transport;
@@ -53,6 +53,13 @@ const STORED: &str = "trilateral; fwd=miss; stored";
 #[derive(Debug, Clone, Copy)]
 pub struct CompleteAnswer {
     pub identity_bytes: u64,
+}
+
+/// The request target as sent: what the memo key holds and `links.self` repeats.
+pub fn target(req: &HttpRequest) -> &str {
+    req.uri()
+        .path_and_query()
+        .map_or_else(|| req.path(), |pq| pq.as_str())
 }
 
 /// The kept answers, shared by the workers of one process.
@@ -128,31 +135,36 @@ pub async fn memoize(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let memo = req
-        .app_data::<Data<AppState>>()
-        .map(|state| Arc::clone(&state.memo))
-        .filter(|memo| memo.budget_bytes > 0);
-    let coding = transport::negotiated_coding(&req);
-    let target = req.uri().path_and_query().map(|pq| pq.as_str().to_owned());
     let response = next.call(req).await?;
+    // Only answers the handler marked complete are looked at further: hits, 304s, streams and
+    // errors pass through without a key being built.
     let complete = response
         .response()
         .extensions()
         .get::<CompleteAnswer>()
-        .copied();
+        .copied()
+        .filter(|_| response.status() == StatusCode::OK);
+    let Some(complete) = complete else {
+        return Ok(response.map_into_boxed_body());
+    };
+    let request = response.request();
+    let memo = request
+        .app_data::<Data<AppState>>()
+        .map(|state| Arc::clone(&state.memo))
+        .filter(|memo| memo.budget_bytes > 0 && memo.accepts(complete.identity_bytes));
     let etag = response
         .headers()
         .get(header::ETAG)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let (Some(memo), Some(coding), Some(target), Some(complete), Some(etag)) =
-        (memo, coding, target, complete, etag)
-    else {
+        .and_then(|v| v.to_str().ok());
+    let key = match (memo, etag, transport::negotiated_coding(request)) {
+        (Some(memo), Some(etag), Some(coding)) => {
+            Some((memo, AnswerMemo::key(etag, &coding, target(request))))
+        }
+        _ => None,
+    };
+    let Some((memo, key)) = key else {
         return Ok(response.map_into_boxed_body());
     };
-    if response.status() != StatusCode::OK || !memo.accepts(complete.identity_bytes) {
-        return Ok(response.map_into_boxed_body());
-    }
     let (request, response) = response.into_parts();
     let (mut response, sent) = response.into_parts();
     let bytes = body::to_bytes(sent)
@@ -164,7 +176,7 @@ pub async fn memoize(
         .map(|(name, value)| (name.clone(), value.clone()))
         .collect();
     memo.insert(
-        AnswerMemo::key(&etag, &coding, &target),
+        key,
         MemoizedAnswer {
             headers,
             body: bytes.clone(),
