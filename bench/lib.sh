@@ -43,23 +43,29 @@ import_bench_data() {
   /usr/bin/time -f "import: %e s wall, %M KB peak RSS" "$bin" import csv "$dir/trade.csv" --dataset bench_trade
 }
 
-# serve_bench BIN PORT: starts BIN serving TRILATERAL_DATABASE_URL on 127.0.0.1:PORT with 2
-# workers in the background, sets SERVER_PID to its process id and returns once /readyz answers
-# (1 if the server exits first or is not ready within READY_TIMEOUT seconds, default 300: a
-# debug build loads the bundled data slowly). Not in a subshell, so that the server is a child of
-# the calling script and SERVER_PID reaches it.
-serve_bench() {
-  local bin=$1 port=$2 waited=0
-  TRILATERAL_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --workers 2 &
-  SERVER_PID=$!
-  until curl -sf "127.0.0.1:$port/readyz" > /dev/null; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null || [ "$waited" -ge $((${READY_TIMEOUT:-300} * 5)) ]; then
-      echo "trilateral on port $port did not become ready" >&2
+# wait_ready URL PID [SECONDS]: returns once URL answers 2xx; 1 if the process PID exits first or
+# SECONDS (default 300: a debug or valgrind build starts slowly) pass.
+wait_ready() {
+  local url=$1 pid=$2 polls=$((${3:-300} * 5))
+  until curl -sf -o /dev/null "$url"; do
+    if ! kill -0 "$pid" 2>/dev/null || [ "$polls" -le 0 ]; then
+      echo "no answer from $url" >&2
       return 1
     fi
     sleep 0.2
-    waited=$((waited + 1))
+    polls=$((polls - 1))
   done
+}
+
+# serve_bench BIN PORT [WORKERS]: starts BIN serving TRILATERAL_DATABASE_URL on 127.0.0.1:PORT
+# with WORKERS (default 2) in the background, sets SERVER_PID to its process id and returns once
+# /readyz answers (see wait_ready). Not in a subshell, so that the server is a child of the calling
+# script and SERVER_PID reaches it.
+serve_bench() {
+  local bin=$1 port=$2
+  TRILATERAL_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --workers "${3:-2}" &
+  SERVER_PID=$!
+  wait_ready "127.0.0.1:$port/readyz" "$SERVER_PID"
 }
 
 # nginx_config DIR ROOT PORT WORKERS: writes DIR/nginx.conf (and DIR/tmp) for nginx serving the

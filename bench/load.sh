@@ -20,18 +20,15 @@ cargo build --release --locked
 bin=target/release/trilateral
 
 work=$(mktemp -d)
-server=
 cleanup() {
-  if [[ -n $server ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  if [[ -n ${SERVER_PID:-} ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   drop_database "$backend" trilateral_load
   rm -rf "$work"
 }
 trap cleanup EXIT
 fresh_database "$backend" trilateral_load "$work"
 
-TRILATERAL_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --workers "${WORKERS:-2}" &
-server=$!
-until curl -sf "127.0.0.1:$port/readyz" > /dev/null; do sleep 0.2; done
+serve_bench "$bin" "$port" "${WORKERS:-2}"
 
 report="$work/wrk.txt"
 wrk -t"${THREADS:-2}" -c"${CONNECTIONS:-64}" -d"${DURATION:-60s}" --latency \

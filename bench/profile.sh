@@ -47,11 +47,7 @@ TRILATERAL_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$out" "${com
   > "$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  curl -sf -o /dev/null "127.0.0.1:$port$ready" && break
-  kill -0 $server 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.5
-done
+wait_ready "127.0.0.1:$port$ready" $server || { cat "$work/server.log" >&2; exit 1; }
 
 # send N: N requests for `path` on one keep-alive connection; fails on any status but 200.
 send() {

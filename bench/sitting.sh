@@ -148,18 +148,6 @@ stop() {  # stop PID: ends one server started here and waits for it
   pids=("${kept[@]}")
 }
 
-# wait_http URL PID: waits until URL answers 200, failing if PID exits or after 60 s.
-wait_http() {
-  local _
-  for _ in $(seq 1 300); do
-    curl -sf -o /dev/null "$1" && return 0
-    kill -0 "$2" 2>/dev/null || { echo "server $2 exited before $1 answered" >&2; return 1; }
-    sleep 0.2
-  done
-  echo "no answer from $1" >&2
-  return 1
-}
-
 # harness LABEL PID BASE A B C D: the four queries through run_wrk.sh, rows appended to the TSV.
 harness() {
   LABEL=$1 SERVER_PIDS=$2 OUT="$tsv" "$harness/run_wrk.sh" "$3" "$4" "$5" "$6" "$7" ||
@@ -255,7 +243,7 @@ nginx -p "$ngx/" -c "$ngx/nginx.conf" -e "$ngx/error.log" &
 nginx_pid=$!
 started "$nginx_pid"
 base="http://127.0.0.1:$nginx_port"
-wait_http "$base/a.json" "$nginx_pid"
+wait_ready "$base/a.json" "$nginx_pid" 60
 # The same bytes and content type as Trilateral's, or the comparison means nothing.
 for q in "${queries[@]}"; do
   f=${file[$q]}
@@ -278,7 +266,7 @@ sqlite3 "$sqlite_db" 'PRAGMA wal_checkpoint(TRUNCATE);' > /dev/null
 datasette_pid=$!
 started "$datasette_pid"
 base="http://127.0.0.1:$datasette_port"
-wait_http "$base/-/versions.json" "$datasette_pid"
+wait_ready "$base/-/versions.json" "$datasette_pid" 60
 
 urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote_plus(" ".join(sys.argv[1].split())))' "$1"; }
 ds_a="/$db_name.json?sql=$(urlq "$sql_a")&_shape=array"

@@ -12,6 +12,7 @@
 # run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 backend=${1:?usage: bench/slow_exports.sh sqlite|postgres [binary]}
 bin=${2:-target/release/trilateral}
@@ -32,10 +33,8 @@ case "$backend" in
   *) echo "unknown backend $backend" >&2; exit 2 ;;
 esac
 
-TRILATERAL_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --workers 2 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-until curl -sf "$base/readyz" > /dev/null; do sleep 0.2; done
+trap 'kill "${SERVER_PID:-}" 2>/dev/null || true' EXIT
+serve_bench "$bin" "$port"
 
 exports=()
 for i in $(seq 1 "$slow"); do
