@@ -38,8 +38,15 @@ macro_rules! insert_rows {
                 }
                 $crate::db::DbConnection::Sqlite(c) => {
                     let mut inserted = 0;
-                    for chunk in $rows.chunks($crate::db::INSERT_CHUNK_ROWS) {
+                    let mut chunks = $rows.chunks_exact($crate::db::INSERT_CHUNK_ROWS);
+                    for chunk in chunks.by_ref() {
+                        let chunk: &[_; $crate::db::INSERT_CHUNK_ROWS] =
+                            chunk.try_into().expect("chunks_exact yields whole chunks");
                         inserted += diesel::insert_into($table).values(chunk).execute(c)?;
+                    }
+                    let rest = chunks.remainder();
+                    if !rest.is_empty() {
+                        inserted += diesel::insert_into($table).values(rest).execute(c)?;
                     }
                     Ok(inserted)
                 }
