@@ -123,8 +123,12 @@ fn import(
     dataset: Option<&str>,
     source: Option<&str>,
 ) -> Result<(), String> {
-    let (name, input): (String, Box<dyn Read>) = if file == "-" {
-        ("stdin".to_owned(), Box::new(std::io::stdin().lock()))
+    // Send: a tidy CSV is read on a thread of its own while the rows before are written.
+    let (name, input): (String, Box<dyn Read + Send>) = if file == "-" {
+        (
+            "stdin".to_owned(),
+            Box::new(std::io::BufReader::new(std::io::stdin())),
+        )
     } else {
         let opened = std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?;
         (file.to_owned(), Box::new(std::io::BufReader::new(opened)))

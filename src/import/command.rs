@@ -112,7 +112,7 @@ pub fn import(
     conn: &mut DbConnection,
     kind: ImportKind,
     file: &str,
-    input: impl Read,
+    input: impl Read + Send,
     dataset: Option<&str>,
     source: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
@@ -170,7 +170,7 @@ impl<R: Read> Read for DigestingReader<R> {
     }
 }
 
-fn import_trade<R: Read>(
+fn import_trade<R: Read + Send>(
     conn: &mut DbConnection,
     kind: ImportKind,
     file: &str,

@@ -253,6 +253,13 @@ backend_test! {
             .expect_err("duplicate")
             .to_string();
         assert_eq!(error, "bulk.csv, line 25002: the same flow is already on line 2");
+        // A bad row after chunks already written (the rows are checked on a thread of their own,
+        // ahead of the writes) rejects the file all the same.
+        let with_bad_row = format!("{csv}usa,mx,import,2030-01,HS,0001,lots,un_comtrade_api\n");
+        let error = import(&mut conn, ImportKind::Csv, "bulk.csv", with_bad_row.as_bytes(), Some("bulk"), None)
+            .expect_err("bad row")
+            .to_string();
+        assert_eq!(error, "bulk.csv, line 25002: value_usd 'lots' is not a number");
         assert_eq!(app.get("/v1/datasets?format=csv").await.text(), datasets_before);
         assert_eq!(app.get("/v1/trade/flows?source=bulk").await.json()["data"].as_array().map(Vec::len), Some(0));
 

@@ -8,8 +8,10 @@ pub mod census;
 pub mod comtrade;
 pub mod tidy_csv;
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::mpsc::{self, Receiver, SyncSender};
 
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -53,6 +55,10 @@ pub struct Parsed {
 
 /// Flows stored per savepoint: bounds the memory of an import whatever the size of its file.
 const STORE_CHUNK_ROWS: usize = 10_000;
+
+/// Chunks checked and waiting to be written: enough for the checking thread to stay ahead of the
+/// writer, few enough to keep the memory of an import bounded.
+const CHUNKS_AHEAD: usize = 2;
 
 /// What a batch stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,14 +106,16 @@ struct Known {
 impl Batch<'_> {
     /// Validates every flow (known country codes in any form, known sources, a year or month as
     /// period, a finite non-negative value, no key twice) and replaces the dataset's flows with
-    /// them, writing as it reads so that only a chunk of flows is in memory at a time. Any bad
-    /// row rejects the whole batch with its line; the caller's transaction keeps the database as
-    /// it was.
-    pub fn store(
-        &self,
-        conn: &mut DbConnection,
-        flows: impl IntoIterator<Item = Result<Flow, ImportError>>,
-    ) -> Result<Stored, ImportError> {
+    /// them, writing as it reads so that only a few chunks of flows are in memory at a time. Any
+    /// bad row rejects the whole batch with its line; the caller's transaction keeps the database
+    /// as it was. The flows are read and checked on a thread of their own while the chunks
+    /// before them are written, so that an import takes the database's time, not the sum of the
+    /// database's and the reading.
+    pub fn store<F>(&self, conn: &mut DbConnection, flows: F) -> Result<Stored, ImportError>
+    where
+        F: IntoIterator<Item = Result<Flow, ImportError>>,
+        F::IntoIter: Send,
+    {
         let known = Known {
             code_of: country_codes(conn)?,
             sources: sources::table
@@ -118,34 +126,109 @@ impl Batch<'_> {
         };
         let first_id = db_trade::max_id(conn)? + 1;
         db_trade::delete_dataset(conn, self.dataset_id)?;
+        let (sender, receiver) = mpsc::sync_channel(CHUNKS_AHEAD);
+        let flows = flows.into_iter();
+        std::thread::scope(|scope| {
+            let checker = scope.spawn(|| self.check_all(&known, first_id, flows, sender));
+            let written = self.write_all(conn, receiver);
+            // The checker ends at the last flow, at its first bad one, or when a failed write has
+            // dropped the receiver.
+            let stored = checker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written.map(|()| stored)
+        })
+    }
+
+    /// Reads and checks every flow, handing them on to `write_all` a chunk at a time, with a bad
+    /// flow as the last message. Returns what was handed on.
+    fn check_all(
+        &self,
+        known: &Known,
+        first_id: i64,
+        flows: impl Iterator<Item = Result<Flow, ImportError>>,
+        sender: SyncSender<Checked>,
+    ) -> Stored {
         // The first line of every key, by a hash of the key: 16 bytes a flow instead of the key's
-        // strings. Equal hashes are confirmed against the rows stored so far.
+        // strings. Equal hashes are confirmed by the writer against the rows stored so far.
         let mut first_line_of: HashMap<u64, u64> = HashMap::new();
         let mut pending = Pending::default();
         let mut stored = Stored::default();
         for (id, flow) in (first_id..).zip(flows) {
-            let flow = flow?;
-            let line = flow.line;
-            let row = self.check(&known, flow, id)?;
-            if let Some(&first) = first_line_of.get(&key_hash(&row)) {
-                self.flush(conn, &mut pending)?;
-                if db_trade::is_stored(conn, &row)? {
-                    return Err(
-                        self.error_at(line, format!("the same flow is already on line {first}"))
-                    );
+            let checked = flow.and_then(|flow| {
+                let line = flow.line;
+                Ok((self.check(known, flow, id)?, line))
+            });
+            let (row, line) = match checked {
+                Ok(checked) => checked,
+                Err(error) => {
+                    let _ = sender.send(Checked::Failed(error));
+                    return stored;
                 }
-            } else {
-                first_line_of.insert(key_hash(&row), line);
-            }
+            };
             stored.count(&row.period);
-            pending.rows.push(row);
-            pending.lines.push(line);
-            if pending.rows.len() == STORE_CHUNK_ROWS {
-                self.flush(conn, &mut pending)?;
+            let handed_on = match first_line_of.entry(key_hash(&row)) {
+                Entry::Occupied(first) => {
+                    let repeated = Checked::Repeated {
+                        row,
+                        line,
+                        first_line: *first.get(),
+                    };
+                    sender
+                        .send(Checked::Rows(std::mem::take(&mut pending)))
+                        .is_ok()
+                        && sender.send(repeated).is_ok()
+                }
+                Entry::Vacant(first) => {
+                    first.insert(line);
+                    pending.rows.push(row);
+                    pending.lines.push(line);
+                    pending.rows.len() < STORE_CHUNK_ROWS
+                        || sender
+                            .send(Checked::Rows(std::mem::take(&mut pending)))
+                            .is_ok()
+                }
+            };
+            if !handed_on {
+                return stored;
             }
         }
-        self.flush(conn, &mut pending)?;
-        Ok(stored)
+        let _ = sender.send(Checked::Rows(pending));
+        stored
+    }
+
+    /// Writes what `check_all` hands on, in its order, until it ends or a message is an error.
+    fn write_all(
+        &self,
+        conn: &mut DbConnection,
+        checked: Receiver<Checked>,
+    ) -> Result<(), ImportError> {
+        for message in checked {
+            match message {
+                Checked::Rows(mut pending) => self.flush(conn, &mut pending)?,
+                Checked::Repeated {
+                    row,
+                    line,
+                    first_line,
+                } => {
+                    if db_trade::is_stored(conn, &row)? {
+                        return Err(self.error_at(
+                            line,
+                            format!("the same flow is already on line {first_line}"),
+                        ));
+                    }
+                    self.flush(
+                        conn,
+                        &mut Pending {
+                            rows: vec![row],
+                            lines: vec![line],
+                        },
+                    )?;
+                }
+                Checked::Failed(error) => return Err(error),
+            }
+        }
+        Ok(())
     }
 
     /// One flow as a stored row with id `id`, or why it cannot be stored.
@@ -276,6 +359,21 @@ impl Batch<'_> {
 struct Pending {
     rows: Vec<TradeFlowRow>,
     lines: Vec<u64>,
+}
+
+/// What the checking thread hands the writing one, in the order of the file.
+enum Checked {
+    /// Checked flows, to be written.
+    Rows(Pending),
+    /// A flow whose key hashes like the one on `first_line`: written unless the flows written
+    /// before it hold its key (a 64-bit hash can be equal for different keys).
+    Repeated {
+        row: TradeFlowRow,
+        line: u64,
+        first_line: u64,
+    },
+    /// The first flow that cannot be stored: nothing follows it.
+    Failed(ImportError),
 }
 
 /// A hash of what makes a flow unique within a dataset (the columns of the unique key

@@ -48,7 +48,7 @@ impl Columns for Record {
     const OPTIONAL: &'static [&'static str] = &["id", "frequency", "dataset_id", "note"];
 }
 
-type Records<'a> = Box<dyn Iterator<Item = Result<(u64, Record), ImportError>> + 'a>;
+type Records<'a> = Box<dyn Iterator<Item = Result<(u64, Record), ImportError>> + Send + 'a>;
 
 /// The flows of a tidy CSV, read one line at a time, and the datasets its lines were exported
 /// from.
@@ -60,7 +60,7 @@ pub struct TidyCsv<'a> {
 
 /// Reads the header (refusing a file whose columns are not those above) and then a flow at a
 /// time.
-pub fn read<'a>(file: &'a str, input: impl Read + 'a) -> Result<TidyCsv<'a>, ImportError> {
+pub fn read<'a>(file: &'a str, input: impl Read + Send + 'a) -> Result<TidyCsv<'a>, ImportError> {
     Ok(TidyCsv {
         file,
         records: Box::new(checked_rows::<Record>(file, input)?),
