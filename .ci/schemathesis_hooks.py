@@ -105,6 +105,10 @@ def filter_query(ctx, query):
     if path == "/v1/wages/compare" and "base" in query and "countries" in query:
         if _country(query["base"]) not in _countries(query["countries"]):
             return False
+    # The headline average and real minimum wages are constant-price USD PPP: compared in USD only.
+    if path == "/v1/wages/compare" and query.get("measure") in ("average_wage", "real_minimum_wage"):
+        if query.get("currency", "USD") != "USD":
+            return False
     # Daily values are compared only where nothing is converted: rates are means per period.
     if path == "/v1/wages/compare" and query.get("frequency") == "D":
         currency = query.get("currency", "USD")

@@ -72,6 +72,7 @@ Errors are RFC 9457 `application/problem+json` documents whose `type` is one of 
             responses::BadRequest,
             responses::NotFound,
             responses::NotAcceptable,
+            responses::UriTooLong,
             responses::Unavailable,
             responses::NotModified,
         )

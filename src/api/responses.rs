@@ -63,6 +63,23 @@ pub struct NotFound(Problem);
 #[allow(dead_code)]
 pub struct NotAcceptable(Problem);
 
+/// The request target (path and query) is longer than the service reads (`uri-too-long`).
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("x-request-id" = String, description = "The request's id, also in the body")),
+    example = json!({
+        "type": "/problems/uri-too-long",
+        "title": "URI too long",
+        "status": 414,
+        "detail": "The request target has 9267 bytes; the service reads at most 8192.",
+        "instance": "/v1/provisions/search",
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
+#[allow(dead_code)]
+pub struct UriTooLong(Problem);
+
 /// The database is unreachable or not migrated (`database-unavailable`, `not-ready`).
 #[derive(ToResponse)]
 #[response(
@@ -90,7 +107,7 @@ pub struct Unavailable(Problem);
 #[allow(dead_code)]
 pub struct NotModified;
 
-/// What every read operation can answer besides its 200: 304, 400, 406 and 503, listed once here
+/// What every read operation can answer besides its 200: 304, 400, 406, 414 and 503, listed once here
 /// and referenced by each operation.
 #[derive(IntoResponses)]
 #[allow(dead_code)]
@@ -101,6 +118,8 @@ pub enum ReadFailures {
     BadRequest(#[ref_response] BadRequest),
     #[response(status = 406)]
     NotAcceptable(#[ref_response] NotAcceptable),
+    #[response(status = 414)]
+    UriTooLong(#[ref_response] UriTooLong),
     #[response(status = 503)]
     Unavailable(#[ref_response] Unavailable),
 }
@@ -118,6 +137,8 @@ pub enum LookupFailures {
     NotFound(#[ref_response] NotFound),
     #[response(status = 406)]
     NotAcceptable(#[ref_response] NotAcceptable),
+    #[response(status = 414)]
+    UriTooLong(#[ref_response] UriTooLong),
     #[response(status = 503)]
     Unavailable(#[ref_response] Unavailable),
 }

@@ -135,6 +135,8 @@ pub struct CompareQuery {
     #[param(example = "mx.minimum_wage.border")]
     pub series: Option<String>,
     /// Currency of the values (default USD); a comparison needs one currency, so `local` is refused.
+    /// Series in constant-price USD PPP (the headline `average_wage` and `real_minimum_wage`
+    /// series, from the OECD) do not convert at market exchange rates: compare them in USD.
     #[param(example = "USD")]
     pub currency: Option<CurrencyChoice>,
     /// Unit of time wages are expressed per (default: the base country's series' own).
