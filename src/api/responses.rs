@@ -107,8 +107,8 @@ pub struct Unavailable(Problem);
 #[allow(dead_code)]
 pub struct NotModified;
 
-/// What every read operation can answer besides its 200: 304, 400, 406, 414 and 503, listed once here
-/// and referenced by each operation.
+/// What every read operation can answer besides its 200: 304, 400, 406, 414 and 503, listed once
+/// here and referenced by each operation.
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum ReadFailures {
