@@ -59,6 +59,7 @@ pub(crate) use insert_rows;
 pub mod countries;
 pub mod datasets;
 pub mod deadline;
+pub mod reused_sql;
 pub mod schema;
 pub mod series;
 pub mod sources;
@@ -555,6 +556,15 @@ pub fn revert_last_migration(conn: &mut DbConnection) -> MigrationResult<String>
         DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS)?,
     };
     Ok(reverted.to_string())
+}
+
+/// The newest migration applied to the database, if any.
+pub fn latest_applied_migration(conn: &mut DbConnection) -> MigrationResult<Option<String>> {
+    let applied = match conn {
+        DbConnection::Postgres(c) => c.applied_migrations()?,
+        DbConnection::Sqlite(c) => c.applied_migrations()?,
+    };
+    Ok(applied.iter().map(ToString::to_string).max())
 }
 
 /// Whether migrations embedded in this binary are not yet applied.

@@ -130,11 +130,20 @@ backend_test! {
         let import_into = |conn: &mut DbConnection, dataset| import(conn, ImportKind::Csv, "f.csv", csv.as_bytes(), Some(dataset), None);
         import_into(&mut conn, "copy_a").expect("first dataset");
         import_into(&mut conn, "copy_b").expect("the same flow in a second dataset");
+        // The migrations after 000012 (on Postgres, the search's tsquery aggregate) keep none of
+        // these rows: they come off first, and back with the rest at the end.
+        while !db::latest_applied_migration(&mut conn)
+            .expect("migrations read")
+            .is_some_and(|version| version.ends_with("000012"))
+        {
+            db::revert_last_migration(&mut conn).expect("newer migration reverted");
+        }
 
         // Back to one dataset per flow: refused while two datasets share one, changing nothing.
         let refused = db::revert_last_migration(&mut conn);
         assert!(refused.is_err(), "{refused:?}");
-        assert!(!db::has_pending_migrations(&mut conn).expect("migrations read"));
+        let latest = db::latest_applied_migration(&mut conn).expect("migrations read");
+        assert!(latest.is_some_and(|version| version.ends_with("000012")));
 
         diesel::sql_query("DELETE FROM trade_flows WHERE dataset_id = 'copy_b'")
             .execute(&mut conn)

@@ -1,0 +1,1 @@
+DROP AGGREGATE tsquery_and_agg (tsquery);
