@@ -11,6 +11,8 @@ use diesel::sql_types::{Array, BigInt, Text, Untyped};
 use diesel::sqlite::Sqlite;
 use diesel::{QueryResult, RunQueryDsl};
 
+use super::Backend;
+
 /// A value bound to a placeholder of a `ReusedSql`.
 #[derive(Debug, Clone)]
 pub enum Bind {
@@ -19,6 +21,20 @@ pub enum Bind {
     /// A Postgres `text[]`. SQLite has no arrays: a list goes there as a JSON array in a `Text`,
     /// read with `json_each`.
     TextArray(Vec<String>),
+}
+
+/// The condition that `column` is one of `values`, with its bind: one placeholder for the whole
+/// list (`= ANY` of an array on Postgres, `json_each` of a JSON array on SQLite), so that the
+/// number of values does not change the SQL text. Diesel's `eq_any` writes a placeholder per
+/// value on SQLite, and so a statement to parse for every count.
+pub fn one_of(backend: Backend, column: &str, values: Vec<String>) -> (String, Bind) {
+    match backend {
+        Backend::Postgres => (format!("{column} = ANY(?)"), Bind::TextArray(values)),
+        Backend::Sqlite => (
+            format!("{column} IN (SELECT value FROM json_each(?))"),
+            Bind::Text(serde_json::Value::from(values).to_string()),
+        ),
+    }
 }
 
 /// SQL text with a `?` where each bind goes, in order, loaded into any `QueryableByName` row

@@ -8,7 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 
-use super::reused_sql::{Bind, ReusedSql};
+use super::reused_sql::{Bind, ReusedSql, one_of};
 use super::schema::{
     provision_topics, provisions, treaties, treaty_chapters, treaty_coverage, treaty_parties,
 };
@@ -656,17 +656,10 @@ fn push_filters(
     binds: &mut Vec<Bind>,
 ) {
     if !filter.treaties.is_empty() {
-        let treaties: Vec<String> = filter.treaties.iter().map(ToString::to_string).collect();
-        match backend {
-            Backend::Postgres => {
-                conditions.push("p.treaty_id = ANY(?)".to_owned());
-                binds.push(Bind::TextArray(treaties));
-            }
-            Backend::Sqlite => {
-                conditions.push("p.treaty_id IN (SELECT value FROM json_each(?))".to_owned());
-                binds.push(Bind::Text(serde_json::Value::from(treaties).to_string()));
-            }
-        }
+        let treaties = filter.treaties.iter().map(ToString::to_string).collect();
+        let (condition, bind) = one_of(backend, "p.treaty_id", treaties);
+        conditions.push(condition);
+        binds.push(bind);
     }
     if let Some(lang) = filter.lang {
         conditions.push("p.lang = ?".to_owned());
