@@ -123,17 +123,22 @@ pub const ALPHA3: &str = "^[A-Za-z]{3}$";
 /// i64 of at least 0), without leading zeros.
 pub const CURSOR: &str = "^i(0|[1-9a-f][0-9a-f]{0,14}|[1-7][0-9a-f]{15})$";
 
-/// The letters and digits of a search word (`domain::search::words_of` takes every alphanumeric
-/// character; the document offers ASCII and the Latin letters of English, Spanish and French
-/// texts, so that the pattern reads the same in every regular expression dialect).
-const SEARCH_LETTER: &str = "[0-9A-Za-zÀ-ÖØ-öø-ɏ]";
+/// The letters and digits of a search word: `domain::search::WORD_CHARACTERS` as a class.
+fn search_letter() -> String {
+    let ranges: String = crate::domain::search::WORD_CHARACTERS
+        .iter()
+        .map(|(first, last)| format!("{first}-{last}"))
+        .collect();
+    format!("[{ranges}]")
+}
 
 /// `domain::search::parse`: words (joined by `-` or `'`), `"quoted phrases"` and prefix* terms
 /// separated by spaces, at most `max_terms` of them. The operators it refuses (`OR`, `AND`, `NOT`,
 /// `NEAR` in capitals) fit the pattern of a word: they are named in the parameter's description.
 pub fn search(max_terms: usize) -> String {
-    let word = format!("{SEARCH_LETTER}+(['’-]{SEARCH_LETTER}+)*");
-    let prefix = format!("{SEARCH_LETTER}{{2,}}\\*");
+    let letter = search_letter();
+    let word = format!("{letter}+(['’-]{letter}+)*");
+    let prefix = format!("{letter}{{2,}}\\*");
     let phrase = format!("\" *{word}( +{word})* *\"");
     let term = format!("({word}|{prefix}|{phrase})");
     format!(

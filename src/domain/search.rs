@@ -29,15 +29,34 @@ pub const OPERATORS: [&str; 4] = ["OR", "AND", "NOT", "NEAR"];
 #[error("{0}")]
 pub struct SyntaxError(pub String);
 
+/// The characters a search word is made of, as ranges: ASCII letters and digits and the Latin
+/// letters of English, Spanish and French texts (Latin-1 without `×` and `÷`, Latin Extended-A
+/// and -B). The document's pattern for `q` is built from the same ranges, since it must read the
+/// same in every regular expression dialect, and Unicode classes do not.
+pub const WORD_CHARACTERS: [(char, char); 6] = [
+    ('0', '9'),
+    ('A', 'Z'),
+    ('a', 'z'),
+    ('À', 'Ö'),
+    ('Ø', 'ö'),
+    ('ø', 'ɏ'),
+];
+
+fn is_word_character(c: char) -> bool {
+    WORD_CHARACTERS
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
+}
+
 /// Splits a word on the characters that join words (`non-derogation`, `worker's`) the way the
-/// search engines do; letters and digits only otherwise.
+/// search engines do; `WORD_CHARACTERS` only otherwise.
 fn words_of(token: &str) -> Result<Vec<String>, SyntaxError> {
     let mut words = Vec::new();
     for part in token.split(['-', '\'', '’']) {
         if part.is_empty() {
             continue;
         }
-        if let Some(bad) = part.chars().find(|c| !c.is_alphanumeric()) {
+        if let Some(bad) = part.chars().find(|&c| !is_word_character(c)) {
             return Err(SyntaxError(format!(
                 "'{}' is not allowed in a search: {SYNTAX}",
                 bad.escape_default()

@@ -248,6 +248,20 @@ const CASES: &[(&str, u16, &str, Option<&str>)] = &[
         "invalid-parameter",
         Some("q"),
     ),
+    // A character that is alphanumeric to Unicode but outside the letters the document allows
+    // (`¼`, then Greek): refused as the document says, not searched.
+    (
+        "/v1/provisions/search?q=%C2%BC",
+        400,
+        "invalid-parameter",
+        Some("q"),
+    ),
+    (
+        "/v1/provisions/search?q=%CE%B5%CF%81%CE%B3%CE%B1%CF%83%CE%AF%CE%B1",
+        400,
+        "invalid-parameter",
+        Some("q"),
+    ),
     // Unknown and repeated parameters.
     (
         "/v1/countries?kind=iso3166_1&kind=iso3166_1",
