@@ -11,7 +11,8 @@ use diesel::sql_types::{Array, BigInt, Text, Untyped};
 use diesel::sqlite::Sqlite;
 use diesel::{QueryResult, RunQueryDsl};
 
-use super::Backend;
+use super::{Backend, DbConnection};
+use diesel::QueryableByName;
 
 /// A value bound to a placeholder of a `ReusedSql`.
 #[derive(Debug, Clone)]
@@ -47,6 +48,18 @@ pub struct ReusedSql {
 }
 
 impl ReusedSql {
+    /// Loads the rows on whichever backend `conn` is: the statement compiles only against a
+    /// concrete connection, so this is the one place that matches on it.
+    pub fn load_rows<T>(self, conn: &mut DbConnection) -> QueryResult<Vec<T>>
+    where
+        T: QueryableByName<Pg> + QueryableByName<Sqlite> + 'static,
+    {
+        match conn {
+            DbConnection::Postgres(c) => self.load(c),
+            DbConnection::Sqlite(c) => self.load(c),
+        }
+    }
+
     /// Writes the text with the placeholders diesel makes, and binds each value through `bind`.
     fn walk<'b, DB: diesel::backend::Backend>(
         &'b self,

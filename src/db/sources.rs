@@ -47,17 +47,14 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SourceRow>>
 pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<SourceRow>> {
     let ids = ids.iter().map(|id| (*id).to_owned()).collect();
     let (condition, bind) = one_of(conn.backend(), "id", ids);
-    let query = ReusedSql {
+    ReusedSql {
         sql: format!(
             "SELECT id, family, publisher, title, url, licence, coverage, transformations, \
              notes, basis FROM sources WHERE {condition} ORDER BY id"
         ),
         binds: vec![bind],
-    };
-    match conn {
-        DbConnection::Postgres(c) => query.load(c),
-        DbConnection::Sqlite(c) => query.load(c),
     }
+    .load_rows(conn)
 }
 
 /// Inserts or replaces one source.

@@ -623,23 +623,18 @@ pub fn search(
 ) -> QueryResult<SearchPage> {
     let search = SearchSql::of(conn.backend(), terms, filter);
     let page = search.page(filter.limit, filter.offset);
-    let rows: Vec<PageRow> = match conn {
-        DbConnection::Sqlite(c) => page.load(c)?,
-        DbConnection::Postgres(c) => page.load(c)?,
-    };
+    let rows: Vec<PageRow> = page.load_rows(conn)?;
     let total = match rows.first() {
         Some(PageRow {
             total: Some(total), ..
         }) => *total,
         // No rows past the last match (and none at all when nothing matches).
         None if filter.offset == 0 => 0,
-        _ => {
-            let count = search.count();
-            match conn {
-                DbConnection::Sqlite(c) => count.get_result::<Count>(c)?.count,
-                DbConnection::Postgres(c) => count.get_result::<Count>(c)?.count,
-            }
-        }
+        _ => search
+            .count()
+            .load_rows::<Count>(conn)?
+            .first()
+            .map_or(0, |counted| counted.count),
     };
     Ok(SearchPage {
         hits: rows.into_iter().map(|row| row.hit).collect(),
