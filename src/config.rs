@@ -14,6 +14,9 @@
 //! | `TRILATERAL_STALLED_CLIENT_TIMEOUT_SECS` | `60` | how long a client may read nothing of an answer before its connection is dropped | serve |
 //! | `TRILATERAL_SPOOL_MAX_MB` | `1024` | disk for what slow export clients have not read yet, all exports together | serve |
 //! | `TRILATERAL_SPOOL_EXPORT_MAX_MB` | `256` | the same, for one export | serve |
+//! | `TRILATERAL_RATE_LIMIT_PER_SECOND` | `100` | requests per second one client address may make, sustained; `0` turns rate limits off | serve |
+//! | `TRILATERAL_RATE_LIMIT_BURST` | `200` | requests one client address may make at once before the sustained rate applies | serve |
+//! | `TRILATERAL_RATE_LIMIT_LOOPBACK` | `false` | also limit clients on the loopback interface (the machine's own jobs, a local proxy) | serve |
 //! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) | serve, import, migrate |
 //! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) | serve, import, migrate |
 //!
@@ -37,6 +40,8 @@ const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
 const DEFAULT_STALLED_CLIENT_TIMEOUT_SECS: u64 = 60;
 const DEFAULT_SPOOL_MAX_MB: u64 = 1024;
 const DEFAULT_SPOOL_EXPORT_MAX_MB: u64 = 256;
+const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 100;
+const DEFAULT_RATE_LIMIT_BURST: u32 = 200;
 const DEFAULT_LOG_FILTER: &str = "info";
 
 /// Trilateral: North American trade flows, wage statistics and treaty provisions over HTTP.
@@ -186,6 +191,22 @@ pub struct ServerArgs {
     /// The same for one export: a client that falls further behind has its export cut.
     #[arg(long, env = "TRILATERAL_SPOOL_EXPORT_MAX_MB", default_value_t = DEFAULT_SPOOL_EXPORT_MAX_MB, value_parser = clap::value_parser!(u64).range(1..))]
     pub spool_export_max_mb: u64,
+
+    /// Requests per second one client address may make, sustained (an IPv6 client is its /64);
+    /// further requests get a 429 with `Retry-After`. 0 turns rate limits off. Each replica
+    /// counts its own requests.
+    #[arg(long, env = "TRILATERAL_RATE_LIMIT_PER_SECOND", default_value_t = DEFAULT_RATE_LIMIT_PER_SECOND)]
+    pub rate_limit_per_second: u32,
+
+    /// Requests one client address may make at once, above the sustained rate, after it has been
+    /// quiet (at least 1).
+    #[arg(long, env = "TRILATERAL_RATE_LIMIT_BURST", default_value_t = DEFAULT_RATE_LIMIT_BURST, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_burst: u32,
+
+    /// Limit clients on the loopback interface too; by default they are not limited (the
+    /// machine's own jobs, or a proxy in front of the service, which should limit by itself).
+    #[arg(long, env = "TRILATERAL_RATE_LIMIT_LOOPBACK", default_value_t = false, action = clap::ArgAction::Set)]
+    pub rate_limit_loopback: bool,
 }
 
 /// Logging, for the subcommands that log.
@@ -223,6 +244,9 @@ pub struct Config {
     pub stalled_client_timeout_secs: u64,
     pub spool_max_mb: u64,
     pub spool_export_max_mb: u64,
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
+    pub rate_limit_loopback: bool,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -241,6 +265,9 @@ impl From<ServeArgs> for Config {
             stalled_client_timeout_secs: args.server.stalled_client_timeout_secs,
             spool_max_mb: args.server.spool_max_mb,
             spool_export_max_mb: args.server.spool_export_max_mb,
+            rate_limit_per_second: args.server.rate_limit_per_second,
+            rate_limit_burst: args.server.rate_limit_burst,
+            rate_limit_loopback: args.server.rate_limit_loopback,
             log: args.log.log,
             log_format: args.log.log_format,
         }
@@ -351,6 +378,14 @@ mod tests {
             (config.spool_max_mb, config.spool_export_max_mb),
             (1024, 256)
         );
+        assert_eq!(
+            (
+                config.rate_limit_per_second,
+                config.rate_limit_burst,
+                config.rate_limit_loopback
+            ),
+            (100, 200, false)
+        );
         assert_eq!(config.log_format, LogFormat::Text);
     }
 
@@ -390,6 +425,9 @@ mod tests {
             "stalled-client-timeout-secs",
             "spool-max-mb",
             "spool-export-max-mb",
+            "rate-limit-per-second",
+            "rate-limit-burst",
+            "rate-limit-loopback",
         ];
         let cases: [(&[&str], Vec<&str>); 6] = [
             (&["trilateral", "--help"], vec!["help", "version"]),
@@ -472,6 +510,17 @@ mod tests {
                 "serve",
                 "spool-export-max-mb",
                 "TRILATERAL_SPOOL_EXPORT_MAX_MB",
+            ),
+            (
+                "serve",
+                "rate-limit-per-second",
+                "TRILATERAL_RATE_LIMIT_PER_SECOND",
+            ),
+            ("serve", "rate-limit-burst", "TRILATERAL_RATE_LIMIT_BURST"),
+            (
+                "serve",
+                "rate-limit-loopback",
+                "TRILATERAL_RATE_LIMIT_LOOPBACK",
             ),
             ("serve", "log", "TRILATERAL_LOG"),
             ("serve", "log-format", "TRILATERAL_LOG_FORMAT"),

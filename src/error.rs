@@ -96,6 +96,11 @@ pub enum ProblemType {
     )]
     NotAcceptable,
     #[strum(
+        message = "Too many requests",
+        detailed_message = "this client address made more requests than the service's rate limit allows (`--rate-limit-per-second`, `--rate-limit-burst`); `Retry-After` says when to retry"
+    )]
+    RateLimited,
+    #[strum(
         message = "Database unavailable",
         detailed_message = "the database does not answer; retry later"
     )]
@@ -152,6 +157,7 @@ impl ProblemType {
             ProblemType::UriTooLong => StatusCode::URI_TOO_LONG,
             ProblemType::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ProblemType::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            ProblemType::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ProblemType::DatabaseUnavailable
             | ProblemType::QueryTimeout
             | ProblemType::ExportsBusy

@@ -21,6 +21,7 @@ use actix_web::dev::Server;
 use futures_util::future::{Either, select};
 
 use crate::api::AppState;
+use crate::api::rate_limit::RateLimits;
 use crate::api::spool::SpoolBudget;
 use crate::config::Config;
 use crate::db::versions::StopWatching;
@@ -116,6 +117,11 @@ impl Application {
         .with_spool_budget(SpoolBudget::new(
             config.spool_max_mb.saturating_mul(1 << 20),
             config.spool_export_max_mb.saturating_mul(1 << 20),
+        ))
+        .with_rate_limits(RateLimits::new(
+            config.rate_limit_per_second,
+            config.rate_limit_burst,
+            config.rate_limit_loopback,
         ));
         let watching = state.versions.stop_on_drop();
         let spec = openapi::spec();

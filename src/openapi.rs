@@ -15,7 +15,7 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 use crate::api::constraints::{self, Constraint};
 use crate::api::format::Format;
 use crate::api::query::FORMAT_PARAM;
-use crate::api::{self, responses};
+use crate::api::{self, rate_limit, responses};
 use crate::domain::country::CountryKind;
 use crate::domain::currency::{Currency, CurrencyChoice};
 use crate::domain::fx::RateSource;
@@ -52,7 +52,7 @@ Errors are RFC 9457 `application/problem+json` documents whose `type` is one of 
         (name = "trade", description = "Trade flows with their reporter and source, balances, mirror statistics and partner rankings"),
         (name = "treaties", description = "Treaty records, full texts with article-level ids and topic tags, ranked search, comparison across treaties"),
         (name = "sources", description = "Where every number comes from: publisher, licence, coverage, transformations"),
-        (name = "operations", description = "Health and readiness probes"),
+        (name = "operations", description = "Health and readiness probes, and metrics for Prometheus"),
     ),
     components(
         schemas(
@@ -73,6 +73,7 @@ Errors are RFC 9457 `application/problem+json` documents whose `type` is one of 
             responses::NotFound,
             responses::NotAcceptable,
             responses::UriTooLong,
+            responses::TooManyRequests,
             responses::Unavailable,
             responses::NotModified,
         )
@@ -104,6 +105,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     offer_flat_formats(&mut spec);
     format_components(&mut spec);
     describe_conditional_requests(&mut spec);
+    describe_rate_limits(&mut spec);
     examples_not_prefilled(&mut spec);
     // Every operation is a public read; keys will be declared here when writes exist.
     spec.security = Some(Vec::new());
@@ -141,6 +143,49 @@ fn describe_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+/// Every operation but the probes and `/metrics` is rate-limited per client address
+/// (`api::rate_limit`): a 429 over the limit, and the limit's headers on the answers of a limited
+/// client. Declared once here rather than on each operation.
+fn describe_rate_limits(spec: &mut utoipa::openapi::OpenApi) {
+    let operations = spec.paths.paths.iter_mut().filter_map(|(path, item)| {
+        (!rate_limit::UNLIMITED_PATHS.contains(&path.as_str()))
+            .then_some(item.get.as_mut())
+            .flatten()
+    });
+    for operation in operations {
+        let responses = &mut operation.responses.responses;
+        responses.insert(
+            "429".to_owned(),
+            RefOr::Ref(Ref::from_response_name("TooManyRequests")),
+        );
+        if let Some(RefOr::T(answer)) = responses.get_mut("200") {
+            for (name, description) in RATE_LIMIT_HEADERS {
+                answer
+                    .headers
+                    .entry(name.to_owned())
+                    .or_insert_with(|| string_header(description));
+            }
+        }
+    }
+}
+
+/// The headers of an answer to a rate-limited client (absent for clients that are not limited).
+const RATE_LIMIT_HEADERS: [(&str, &str); 3] = [
+    (
+        "RateLimit-Limit",
+        "Requests this client address may make at once (the burst); its sustained rate is the \
+         service's `--rate-limit-per-second`.",
+    ),
+    (
+        "RateLimit-Remaining",
+        "Requests the client may still make at once.",
+    ),
+    (
+        "RateLimit-Reset",
+        "Seconds until the client may make a whole burst again.",
+    ),
+];
 
 /// The headers of every `/v1` answer, with what they say.
 const ANSWER_HEADERS: [(&str, &str); 6] = [

@@ -10,10 +10,10 @@
 //! limits here are tighter, so that every head that is merely too large, rather than broken or
 //! enormous, gets an answer that says why.
 
+use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse};
 
 use crate::error::{ApiError, ProblemType};
 
@@ -33,9 +33,9 @@ pub async fn head_limits(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     if let Some(error) = over_limit(&req) {
-        // The error rides on the response, so that telemetry completes the problem document.
-        let response = HttpResponse::from_error(error);
-        return Ok(req.into_response(response).map_into_right_body());
+        // The error rides on the response (`error_response` keeps it; `into_response` would
+        // not), so that telemetry completes the problem document.
+        return Ok(req.error_response(error).map_into_right_body());
     }
     next.call(req)
         .await

@@ -7,6 +7,7 @@
 //! answers that are asked for again come back first.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::body::{self, BoxBody, MessageBody};
@@ -67,6 +68,18 @@ pub fn target(req: &HttpRequest) -> &str {
 pub struct AnswerMemo {
     budget_bytes: usize,
     entries: Mutex<Entries>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What the memo has done and holds, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub entries: usize,
+    pub bytes: usize,
+    pub budget_bytes: usize,
 }
 
 #[derive(Debug, Default)]
@@ -85,6 +98,19 @@ impl AnswerMemo {
         Self {
             budget_bytes,
             entries: Mutex::new(Entries::default()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    pub fn stats(&self) -> MemoStats {
+        let entries = self.lock();
+        MemoStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            entries: entries.by_key.len(),
+            bytes: entries.bytes,
+            budget_bytes: self.budget_bytes,
         }
     }
 
@@ -95,11 +121,19 @@ impl AnswerMemo {
         format!("{etag} {coding} {target}")
     }
 
+    /// The answer kept under `key`; each call with the memo on counts as a hit or a miss.
     pub fn get(&self, key: &str) -> Option<Arc<MemoizedAnswer>> {
         if self.budget_bytes == 0 {
             return None;
         }
-        self.lock().by_key.get(key).cloned()
+        let answer = self.lock().by_key.get(key).cloned();
+        let counter = if answer.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        answer
     }
 
     fn accepts(&self, size: u64) -> bool {
@@ -214,6 +248,9 @@ mod tests {
         }
         assert!(memo.get("a").is_none(), "the oldest generation was dropped");
         assert!(memo.get("f").is_some());
+        let stats = memo.stats();
+        assert_eq!((stats.hits, stats.misses), (3, 1));
+        assert!(stats.entries >= 1 && stats.bytes <= stats.budget_bytes);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Per-request telemetry and error finishing: a request id (taken from `x-request-id` or made
-//! up), one span with method, route, status and latency, one log line per request, and
-//! problem+json bodies completed with `instance` and `request_id`.
+//! up), one span with method, route, status and latency, one log line per request, the request
+//! counted in the metrics, and problem+json bodies completed with `instance` and `request_id`.
 
 use std::time::Instant;
 
@@ -9,10 +9,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::web::Data;
 use actix_web::{Error, HttpMessage, HttpResponse};
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use super::AppState;
 use crate::error::{ApiError, PROBLEM_CONTENT_TYPE, ProblemType};
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -34,6 +36,8 @@ pub async fn telemetry(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
+    let method = req.method().clone();
+    let state = req.app_data::<Data<AppState>>().cloned();
     let request_id = incoming_request_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let target = req
@@ -61,7 +65,11 @@ pub async fn telemetry(
     }
 
     let status = response.status();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    if let Some(state) = state {
+        state.metrics.record(&route, &method, status, elapsed);
+    }
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
     span.record("route", route.as_str());
     span.record("status", status.as_u16());
     span.record("latency_ms", latency_ms);
@@ -108,7 +116,7 @@ fn finish_problem(
             tracing::error!(%cause, kind = api_error.kind.slug(), "request error");
         }
         let rendered = api_error.render(Some(target), Some(request_id));
-        return keep_access_control(response, rendered);
+        return keep_transport_headers(response, rendered);
     }
     let is_problem = response
         .headers()
@@ -145,17 +153,22 @@ fn finish_problem(
         None => error,
     };
     let rendered = error.render(Some(target), Some(request_id));
-    keep_access_control(response, rendered)
+    keep_transport_headers(response, rendered)
 }
 
-/// The answer re-rendered as a problem document, with the CORS headers of the original: a page
-/// on another origin can read why its request failed.
-fn keep_access_control(
+/// The answer re-rendered as a problem document, with the headers of the original that are not
+/// about its body: CORS (a page on another origin can read why its request failed) and the rate
+/// limit's (`RateLimit-*`, `Retry-After`).
+fn keep_transport_headers(
     response: ServiceResponse<impl MessageBody + 'static>,
     mut rendered: HttpResponse,
 ) -> ServiceResponse<BoxBody> {
     for (name, value) in response.headers() {
-        if name.as_str().starts_with("access-control-") {
+        let name_text = name.as_str();
+        if name_text.starts_with("access-control-")
+            || name_text.starts_with("ratelimit-")
+            || name == header::RETRY_AFTER
+        {
             rendered.headers_mut().append(name.clone(), value.clone());
         }
     }

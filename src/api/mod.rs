@@ -12,8 +12,10 @@ pub mod home;
 pub mod limits;
 pub mod lookup;
 pub mod memo;
+pub mod metrics;
 pub mod middleware;
 pub mod query;
+pub mod rate_limit;
 pub mod responses;
 pub mod spool;
 pub mod table;
@@ -32,6 +34,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use self::memo::AnswerMemo;
+use self::metrics::Metrics;
+use self::rate_limit::RateLimits;
 use self::spool::SpoolBudget;
 use crate::db::versions::KnownVersions;
 use crate::db::{Backend, DbPool};
@@ -54,6 +58,10 @@ pub struct AppState {
     pub treaty_reference: Arc<TreatyReference>,
     /// Disk for what slow export clients have not read yet, shared by the workers.
     pub spool_budget: Arc<SpoolBudget>,
+    /// What `/metrics` reports, counted by the workers of this process.
+    pub metrics: Arc<Metrics>,
+    /// Requests each client address may make (off unless configured).
+    pub rate_limits: Arc<RateLimits>,
 }
 
 impl AppState {
@@ -69,6 +77,8 @@ impl AppState {
             treaty_reference: Arc::new(treaty_reference),
             export_slots: Arc::new(tokio::sync::Semaphore::new(export_slots(pool.max_size()))),
             versions: Arc::new(KnownVersions::new(pool.manager().clone())),
+            metrics: Arc::new(Metrics::new(&pool)),
+            rate_limits: Arc::new(RateLimits::off()),
             pool,
             backend,
             memo: Arc::new(AnswerMemo::new(memo_bytes)),
@@ -77,6 +87,12 @@ impl AppState {
                 DEFAULT_SPOOL_EXPORT_BYTES,
             )),
         }
+    }
+
+    /// The same state with rate limits.
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = Arc::new(limits);
+        self
     }
 
     /// The same state with another spool budget.
@@ -102,7 +118,9 @@ pub fn export_slots(pool_size: u32) -> usize {
 /// Registers every documented operation. The server and `openapi::spec` both call this, so the
 /// document describes exactly the routes that exist.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz);
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(metrics::metrics);
     v1::configure(cfg);
 }
 
@@ -136,6 +154,7 @@ pub fn app(
         .wrap(from_fn(memo::memoize))
         .wrap(from_fn(transport::tag_content_coding))
         .wrap(from_fn(transport::head_as_get))
+        .wrap(from_fn(rate_limit::limit))
         .wrap(transport::cors())
         .wrap(from_fn(limits::head_limits))
         .wrap(from_fn(middleware::telemetry))

@@ -97,6 +97,29 @@ pub struct UriTooLong(Problem);
 #[allow(dead_code)]
 pub struct Unavailable(Problem);
 
+/// The client address made more requests than the rate limit allows (`rate-limited`).
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(
+        ("x-request-id" = String, description = "The request's id, also in the body"),
+        ("Retry-After" = String, description = "Seconds after which the next request is admitted"),
+        ("RateLimit-Limit" = String, description = "Requests the client may make at once"),
+        ("RateLimit-Remaining" = String, description = "`0`: none may be made now"),
+        ("RateLimit-Reset" = String, description = "Seconds until the next request is admitted")
+    ),
+    example = json!({
+        "type": "/problems/rate-limited",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This client made more than 200 requests at once or 100 per second. Retry after 1 seconds.",
+        "instance": "/v1/wages/mx",
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
+#[allow(dead_code)]
+pub struct TooManyRequests(Problem);
+
 /// The client's copy, named by `If-None-Match` or `If-Modified-Since`, is current.
 #[derive(ToResponse)]
 #[response(headers(

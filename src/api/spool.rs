@@ -55,6 +55,11 @@ impl SpoolBudget {
         }
     }
 
+    /// Bytes all exports together may hold in temporary files.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
     /// Bytes held in temporary files now.
     pub fn used(&self) -> u64 {
         self.used.load(Ordering::Relaxed)

@@ -17,6 +17,7 @@ use actix_web::{Error, HttpMessage};
 
 use super::caching;
 use super::middleware::REQUEST_ID_HEADER;
+use super::rate_limit;
 
 /// The content codings actix-web's `Compress` chooses from with the `compress-*` features this
 /// crate enables, in its order; a 304 names the coding the same negotiation picks.
@@ -71,6 +72,10 @@ pub fn cors() -> Cors {
             header::LINK,
             header::CONTENT_DISPOSITION,
             REQUEST_ID_HEADER,
+            header::RETRY_AFTER,
+            rate_limit::RATELIMIT_LIMIT,
+            rate_limit::RATELIMIT_REMAINING,
+            rate_limit::RATELIMIT_RESET,
         ])
         .max_age(PREFLIGHT_MAX_AGE_SECONDS)
 }

@@ -78,6 +78,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -278,6 +280,7 @@ impl ManageConnection for ConnectionManager {
 pub struct DbPool {
     pool: r2d2::Pool<ConnectionManager>,
     manager: ConnectionManager,
+    events: PoolEvents,
 }
 
 impl DbPool {
@@ -291,6 +294,46 @@ impl DbPool {
 
     pub fn manager(&self) -> &ConnectionManager {
         &self.manager
+    }
+
+    /// The connections open now, and how many of them are idle.
+    pub fn state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+
+    /// How long checkouts waited, and how many gave up.
+    pub fn events(&self) -> &PoolEvents {
+        &self.events
+    }
+}
+
+/// What the pool tells of its checkouts, for the metrics: the time each took (waiting for a free
+/// connection and checking it is alive) and the number that gave up at the timeout (each a 503).
+#[derive(Debug, Clone)]
+pub struct PoolEvents {
+    pub checkout_seconds: Histogram,
+    pub timeouts: Counter,
+}
+
+impl Default for PoolEvents {
+    /// Buckets from 50 µs (a free connection and its ping) by doublings to about 6.6 s, beyond the
+    /// longest timeout a request waits by default.
+    fn default() -> Self {
+        Self {
+            checkout_seconds: Histogram::new(exponential_buckets(0.000_05, 2.0, 18)),
+            timeouts: Counter::default(),
+        }
+    }
+}
+
+impl r2d2::HandleEvent for PoolEvents {
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        self.checkout_seconds
+            .observe(event.duration().as_secs_f64());
+    }
+
+    fn handle_timeout(&self, _event: r2d2::event::TimeoutEvent) {
+        self.timeouts.inc();
     }
 }
 
@@ -328,12 +371,18 @@ pub fn pool(url: &str, options: PoolOptions) -> DbPool {
 }
 
 fn pool_of(manager: ConnectionManager, options: PoolOptions) -> DbPool {
+    let events = PoolEvents::default();
     let pool = r2d2::Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(1))
         .connection_timeout(options.timeout)
+        .event_handler(Box::new(events.clone()))
         .build_unchecked(manager.clone());
-    DbPool { pool, manager }
+    DbPool {
+        pool,
+        manager,
+        events,
+    }
 }
 
 /// Why a database call failed, as far as the API needs to know.

@@ -322,6 +322,8 @@ backend_test! {
         let response = app.get(&format!("/v1/provisions/search?q={query}")).await;
         let problem = response.problem(414, "uri-too-long");
         assert!(problem.to_string().len() < 4096, "the target is echoed whole: {problem}");
+        assert!(problem["request_id"].is_string(), "telemetry completed the problem: {problem}");
+        assert!(problem["instance"].as_str().unwrap().starts_with("/v1/provisions/search?q=x"));
 
         let names: Vec<String> = (0..80).map(|i| format!("x-extra-{i}")).collect();
         let headers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1")).collect();
