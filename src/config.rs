@@ -17,6 +17,8 @@
 //! | `TRILATERAL_RATE_LIMIT_PER_SECOND` | `100` | requests per second one client address may make, sustained; `0` turns rate limits off | serve |
 //! | `TRILATERAL_RATE_LIMIT_BURST` | `200` | requests one client address may make at once before the sustained rate applies | serve |
 //! | `TRILATERAL_RATE_LIMIT_LOOPBACK` | `false` | also limit clients on the loopback interface (the machine's own jobs, a local proxy) | serve |
+//! | `TRILATERAL_IMPORT_KEYS` | none | keys that may import over HTTP: `name:sha256[:kind+kind]`, comma-separated (the hex SHA-256 of each key, never the key) | serve |
+//! | `TRILATERAL_IMPORT_MAX_MB` | `256` | the largest body an import over HTTP may have | serve |
 //! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) | serve, import, migrate |
 //! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) | serve, import, migrate |
 //!
@@ -42,6 +44,7 @@ const DEFAULT_SPOOL_MAX_MB: u64 = 1024;
 const DEFAULT_SPOOL_EXPORT_MAX_MB: u64 = 256;
 const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 100;
 const DEFAULT_RATE_LIMIT_BURST: u32 = 200;
+const DEFAULT_IMPORT_MAX_MB: u64 = 256;
 const DEFAULT_LOG_FILTER: &str = "info";
 
 /// Trilateral: North American trade flows, wage statistics and treaty provisions over HTTP.
@@ -207,6 +210,23 @@ pub struct ServerArgs {
     /// machine's own jobs, or a proxy in front of the service, which should limit by itself).
     #[arg(long, env = "TRILATERAL_RATE_LIMIT_LOOPBACK", default_value_t = false, action = clap::ArgAction::Set)]
     pub rate_limit_loopback: bool,
+
+    /// Keys that may import over HTTP (POST /v1/admin/imports/{kind}), comma-separated, each
+    /// `name:sha256` or `name:sha256:kind+kind`: a name for the log, the hex SHA-256 of the key
+    /// (`printf %s "$KEY" | sha256sum`), and the kinds it may import (all if none are given).
+    /// Without keys, imports over HTTP are refused.
+    #[arg(
+        long,
+        env = "TRILATERAL_IMPORT_KEYS",
+        default_value = "",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub import_keys: String,
+
+    /// The largest body, in megabytes, an import over HTTP may have; a larger one gets a 413.
+    #[arg(long, env = "TRILATERAL_IMPORT_MAX_MB", default_value_t = DEFAULT_IMPORT_MAX_MB, value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_max_mb: u64,
 }
 
 /// Logging, for the subcommands that log.
@@ -247,6 +267,8 @@ pub struct Config {
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
     pub rate_limit_loopback: bool,
+    pub import_keys: String,
+    pub import_max_mb: u64,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -268,6 +290,8 @@ impl From<ServeArgs> for Config {
             rate_limit_per_second: args.server.rate_limit_per_second,
             rate_limit_burst: args.server.rate_limit_burst,
             rate_limit_loopback: args.server.rate_limit_loopback,
+            import_keys: args.server.import_keys,
+            import_max_mb: args.server.import_max_mb,
             log: args.log.log,
             log_format: args.log.log_format,
         }
@@ -428,6 +452,8 @@ mod tests {
             "rate-limit-per-second",
             "rate-limit-burst",
             "rate-limit-loopback",
+            "import-keys",
+            "import-max-mb",
         ];
         let cases: [(&[&str], Vec<&str>); 6] = [
             (&["trilateral", "--help"], vec!["help", "version"]),
@@ -522,6 +548,8 @@ mod tests {
                 "rate-limit-loopback",
                 "TRILATERAL_RATE_LIMIT_LOOPBACK",
             ),
+            ("serve", "import-keys", "TRILATERAL_IMPORT_KEYS"),
+            ("serve", "import-max-mb", "TRILATERAL_IMPORT_MAX_MB"),
             ("serve", "log", "TRILATERAL_LOG"),
             ("serve", "log-format", "TRILATERAL_LOG_FORMAT"),
             ("import", "database-url", "TRILATERAL_DATABASE_URL"),

@@ -96,6 +96,31 @@ pub enum ProblemType {
     )]
     NotAcceptable,
     #[strum(
+        message = "Unauthorized",
+        detailed_message = "an import over HTTP without `Authorization: Bearer <key>`, or with a key the service is not configured with"
+    )]
+    Unauthorized,
+    #[strum(
+        message = "Forbidden",
+        detailed_message = "the import key is known but may not import this kind"
+    )]
+    Forbidden,
+    #[strum(
+        message = "Payload too large",
+        detailed_message = "an import's body is larger than the service takes (`--import-max-mb`)"
+    )]
+    PayloadTooLarge,
+    #[strum(
+        message = "Unsupported media type",
+        detailed_message = "an import's `Content-Type` is not one its kind is read from; `allowed` lists those"
+    )]
+    UnsupportedMediaType,
+    #[strum(
+        message = "Import rejected",
+        detailed_message = "an import's body has a bad line, record or value; `detail` names where, and nothing was changed"
+    )]
+    ImportRejected,
+    #[strum(
         message = "Too many requests",
         detailed_message = "this client address made more requests than the service's rate limit allows (`--rate-limit-per-second`, `--rate-limit-burst`); `Retry-After` says when to retry"
     )]
@@ -158,6 +183,11 @@ impl ProblemType {
             ProblemType::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ProblemType::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ProblemType::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ProblemType::Unauthorized => StatusCode::UNAUTHORIZED,
+            ProblemType::Forbidden => StatusCode::FORBIDDEN,
+            ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProblemType::ImportRejected => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemType::DatabaseUnavailable
             | ProblemType::QueryTimeout
             | ProblemType::ExportsBusy
@@ -338,6 +368,9 @@ impl ApiError {
         response.insert_header((header::CACHE_CONTROL, "no-store"));
         if let Some(methods) = self.allow_methods {
             response.insert_header((header::ALLOW, methods));
+        }
+        if self.kind == ProblemType::Unauthorized {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"imports\""));
         }
         match serde_json::to_vec(&self.problem(instance, request_id)) {
             Ok(body) => response.body(body),

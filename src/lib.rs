@@ -21,6 +21,7 @@ use actix_web::dev::Server;
 use futures_util::future::{Either, select};
 
 use crate::api::AppState;
+use crate::api::import_keys::ImportKeys;
 use crate::api::rate_limit::RateLimits;
 use crate::api::spool::SpoolBudget;
 use crate::config::Config;
@@ -39,6 +40,8 @@ pub enum StartupError {
     Migration(String),
     #[error("cannot load the bundled data: {0}")]
     Import(#[from] ImportError),
+    #[error("TRILATERAL_IMPORT_KEYS: {0}")]
+    ImportKeys(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -107,6 +110,8 @@ impl Application {
         // Reference data is read before anything else: a bundled file that does not parse stops
         // the start instead of leaving every answer that needs it to fail.
         let treaty_reference = import::treaties::reference_data()?;
+        let import_keys =
+            ImportKeys::parse(&config.import_keys).map_err(StartupError::ImportKeys)?;
         let pool = prepare_database(config)?;
         let state = AppState::new(
             pool,
@@ -118,6 +123,7 @@ impl Application {
             config.spool_max_mb.saturating_mul(1 << 20),
             config.spool_export_max_mb.saturating_mul(1 << 20),
         ))
+        .with_imports(import_keys, config.import_max_mb.saturating_mul(1 << 20))
         .with_rate_limits(RateLimits::new(
             config.rate_limit_per_second,
             config.rate_limit_burst,

@@ -10,6 +10,7 @@ use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{
     ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, Required};
 
 use crate::api::constraints::{self, Constraint};
@@ -52,6 +53,7 @@ Errors are RFC 9457 `application/problem+json` documents whose `type` is one of 
         (name = "trade", description = "Trade flows with their reporter and source, balances, mirror statistics and partner rankings"),
         (name = "treaties", description = "Treaty records, full texts with article-level ids and topic tags, ranked search, comparison across treaties"),
         (name = "sources", description = "Where every number comes from: publisher, licence, coverage, transformations"),
+        (name = "imports", description = "Imports over HTTP, for pipelines that push their feeds: the command line's formats, authorised by a key"),
         (name = "operations", description = "Health and readiness probes, and metrics for Prometheus"),
     ),
     components(
@@ -74,6 +76,11 @@ Errors are RFC 9457 `application/problem+json` documents whose `type` is one of 
             responses::NotAcceptable,
             responses::UriTooLong,
             responses::TooManyRequests,
+            responses::Unauthorized,
+            responses::Forbidden,
+            responses::PayloadTooLarge,
+            responses::UnsupportedMediaType,
+            responses::ImportRejected,
             responses::Unavailable,
             responses::NotModified,
         )
@@ -107,8 +114,22 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     describe_conditional_requests(&mut spec);
     describe_rate_limits(&mut spec);
     examples_not_prefilled(&mut spec);
-    // Every operation is a public read; keys will be declared here when writes exist.
+    // Every read is public; imports declare the key they need (`import_key`).
     spec.security = Some(Vec::new());
+    spec.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            "import_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A key of the service's TRILATERAL_IMPORT_KEYS (which holds its SHA-256), \
+                         as `Authorization: Bearer <key>`.",
+                    ))
+                    .build(),
+            ),
+        );
     spec
 }
 
@@ -148,11 +169,16 @@ fn describe_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
 /// (`api::rate_limit`): a 429 over the limit, and the limit's headers on the answers of a limited
 /// client. Declared once here rather than on each operation.
 fn describe_rate_limits(spec: &mut utoipa::openapi::OpenApi) {
-    let operations = spec.paths.paths.iter_mut().filter_map(|(path, item)| {
-        (!rate_limit::UNLIMITED_PATHS.contains(&path.as_str()))
-            .then_some(item.get.as_mut())
-            .flatten()
-    });
+    let operations = spec
+        .paths
+        .paths
+        .iter_mut()
+        .filter(|(path, _)| !rate_limit::UNLIMITED_PATHS.contains(&path.as_str()))
+        .flat_map(|(_, item)| {
+            [item.get.as_mut(), item.post.as_mut()]
+                .into_iter()
+                .flatten()
+        });
     for operation in operations {
         let responses = &mut operation.responses.responses;
         responses.insert(

@@ -24,6 +24,7 @@ use prometheus_client::registry::{Registry, Unit};
 use super::AppState;
 use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::import::command::ImportKind;
 
 /// The media type of the answer: OpenMetrics text, which Prometheus asks for first.
 pub const OPENMETRICS_CONTENT_TYPE: &str =
@@ -43,11 +44,18 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ImportLabels {
+    kind: &'static str,
+    result: &'static str,
+}
+
 /// The counters of one application.
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     durations: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    imports: Family<ImportLabels, Counter>,
 }
 
 /// Request latency buckets: from 25 µs (an answer kept in the memo) by doublings to about 52 s,
@@ -89,10 +97,18 @@ impl Metrics {
             "Requests that found no free database connection within the pool timeout (each a 503)",
             events.timeouts.clone(),
         );
+        let imports = Family::<ImportLabels, Counter>::default();
+        registry.register(
+            "imports",
+            "Imports over HTTP, by kind and result: imported, checked (a dry run), rejected (a bad \
+             body, 422) or failed (the database)",
+            imports.clone(),
+        );
         Self {
             registry,
             requests,
             durations,
+            imports,
         }
     }
 
@@ -110,6 +126,16 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts an import over HTTP of `kind` that ended as `result`.
+    pub fn record_import(&self, kind: ImportKind, result: &'static str) {
+        self.imports
+            .get_or_create(&ImportLabels {
+                kind: kind.name(),
+                result,
+            })
+            .inc();
     }
 
     /// Every metric of the application `state`, as OpenMetrics text.

@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod format;
 pub mod health;
 pub mod home;
+pub mod import_keys;
 pub mod limits;
 pub mod lookup;
 pub mod memo;
@@ -33,6 +34,7 @@ use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use self::import_keys::ImportKeys;
 use self::memo::AnswerMemo;
 use self::metrics::Metrics;
 use self::rate_limit::RateLimits;
@@ -62,6 +64,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Requests each client address may make (off unless configured).
     pub rate_limits: Arc<RateLimits>,
+    /// The keys that may import over HTTP (none: imports over HTTP are refused).
+    pub import_keys: Arc<ImportKeys>,
+    /// The largest body an import over HTTP may have, in bytes.
+    pub import_max_bytes: u64,
 }
 
 impl AppState {
@@ -79,6 +85,8 @@ impl AppState {
             versions: Arc::new(KnownVersions::new(pool.manager().clone())),
             metrics: Arc::new(Metrics::new(&pool)),
             rate_limits: Arc::new(RateLimits::off()),
+            import_keys: Arc::new(ImportKeys::default()),
+            import_max_bytes: DEFAULT_IMPORT_MAX_BYTES,
             pool,
             backend,
             memo: Arc::new(AnswerMemo::new(memo_bytes)),
@@ -95,6 +103,13 @@ impl AppState {
         self
     }
 
+    /// The same state with the keys that may import over HTTP, and the largest body they may send.
+    pub fn with_imports(mut self, keys: ImportKeys, max_bytes: u64) -> Self {
+        self.import_keys = Arc::new(keys);
+        self.import_max_bytes = max_bytes;
+        self
+    }
+
     /// The same state with another spool budget.
     pub fn with_spool_budget(mut self, budget: SpoolBudget) -> Self {
         self.spool_budget = Arc::new(budget);
@@ -107,6 +122,9 @@ impl AppState {
 const DEFAULT_SPOOL_BYTES: u64 = 1 << 30;
 const DEFAULT_SPOOL_EXPORT_BYTES: u64 = 256 << 20;
 
+/// The largest import body of a state made without one: 256 MiB (the serve option's default).
+const DEFAULT_IMPORT_MAX_BYTES: u64 = 256 << 20;
+
 /// How many streamed exports may read from the database at once: half of the pool's connections,
 /// at least one. An export holds its connection while it reads (seconds for a million rows), so
 /// that many data-team downloads starting together still leave connections for every other
@@ -114,6 +132,9 @@ const DEFAULT_SPOOL_EXPORT_BYTES: u64 = 256 << 20;
 pub fn export_slots(pool_size: u32) -> usize {
     usize::try_from(pool_size / 2).unwrap_or(usize::MAX).max(1)
 }
+
+/// Where imports are posted (`v1::imports`).
+const IMPORTS_PATH: &str = "/v1/admin/imports/";
 
 /// Registers every documented operation. The server and `openapi::spec` both call this, so the
 /// document describes exactly the routes that exist.
@@ -167,16 +188,25 @@ async fn redirect_to_docs() -> HttpResponse {
         .finish()
 }
 
-/// Unknown paths are 404; known paths with another method are 405 (every operation is a GET, and
-/// `HEAD` is answered as one).
+/// Unknown paths are 404; known paths with another method are 405 naming the methods they take:
+/// imports are POSTs, every other operation is a GET (and `HEAD` is answered as one).
 async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if req.resource_map().has_resource(req.path()) {
+        let (allowed, allow): (&[&str], _) = if req.path().starts_with(IMPORTS_PATH) {
+            (&["POST"], "POST")
+        } else {
+            (&["GET", "HEAD"], "GET, HEAD")
+        };
         Err(ApiError::new(
             ProblemType::MethodNotAllowed,
-            format!("{} is not allowed here; use GET or HEAD.", req.method()),
+            format!(
+                "{} is not allowed here; use {}.",
+                req.method(),
+                allowed.join(" or ")
+            ),
         )
-        .with_allowed(["GET", "HEAD"])
-        .with_allow_methods("GET, HEAD"))
+        .with_allowed(allowed.iter().copied())
+        .with_allow_methods(allow))
     } else {
         Err(ApiError::new(
             ProblemType::NotFound,

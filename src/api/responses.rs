@@ -120,6 +120,98 @@ pub struct Unavailable(Problem);
 #[allow(dead_code)]
 pub struct TooManyRequests(Problem);
 
+/// No key, or one the service is not configured with (`unauthorized`); `WWW-Authenticate` says
+/// how to authenticate.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(
+        ("x-request-id" = String, description = "The request's id, also in the body"),
+        ("WWW-Authenticate" = String, description = "`Bearer realm=\"imports\"`")
+    ),
+    example = json!({
+        "type": "/problems/unauthorized",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": "An import needs `Authorization: Bearer <key>` with a key the service is configured with (TRILATERAL_IMPORT_KEYS).",
+        "instance": "/v1/admin/imports/csv",
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
+#[allow(dead_code)]
+pub struct Unauthorized(Problem);
+
+/// The key is known but may not import this kind (`forbidden`).
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("x-request-id" = String, description = "The request's id, also in the body")),
+    example = json!({
+        "type": "/problems/forbidden",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": "The key 'feeds' may not import tota-xml; it may import: csv.",
+        "instance": "/v1/admin/imports/tota-xml",
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
+#[allow(dead_code)]
+pub struct Forbidden(Problem);
+
+/// The body is larger than an import may be (`payload-too-large`).
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("x-request-id" = String, description = "The request's id, also in the body")),
+    example = json!({
+        "type": "/problems/payload-too-large",
+        "title": "Payload too large",
+        "status": 413,
+        "detail": "The body is larger than the 256 MiB an import may have (TRILATERAL_IMPORT_MAX_MB).",
+        "instance": "/v1/admin/imports/csv",
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
+#[allow(dead_code)]
+pub struct PayloadTooLarge(Problem);
+
+/// The `Content-Type` is not one the kind is read from (`unsupported-media-type`).
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("x-request-id" = String, description = "The request's id, also in the body")),
+    example = json!({
+        "type": "/problems/unsupported-media-type",
+        "title": "Unsupported media type",
+        "status": 415,
+        "detail": "A csv import is read from text/csv; the request's Content-Type is 'application/json'.",
+        "instance": "/v1/admin/imports/csv",
+        "param": "Content-Type",
+        "allowed": ["text/csv"],
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
+#[allow(dead_code)]
+pub struct UnsupportedMediaType(Problem);
+
+/// The body has a bad line, record or value (`import-rejected`); nothing was changed.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("x-request-id" = String, description = "The request's id, also in the body")),
+    example = json!({
+        "type": "/problems/import-rejected",
+        "title": "Import rejected",
+        "status": 422,
+        "detail": "body, line 3: value_usd 'abc' is not a number",
+        "instance": "/v1/admin/imports/csv",
+        "param": "body",
+        "request_id": "5f1c7d0e-8c1a-4d57-9a55-8f1f2b1f7a10"
+    })
+)]
+#[allow(dead_code)]
+pub struct ImportRejected(Problem);
+
 /// The client's copy, named by `If-None-Match` or `If-Modified-Since`, is current.
 #[derive(ToResponse)]
 #[response(headers(

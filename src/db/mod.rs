@@ -441,6 +441,29 @@ where
     .map_err(|_| E::from(DbError::Cancelled))?
 }
 
+/// Like `run`, for a write a request makes (an import over HTTP), on a connection of its own
+/// rather than the pool's: its statements are never cut by the statement timeout of reads (as
+/// imports from the command line are not), and a long import holds no serving connection.
+pub async fn run_write<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    let manager = pool.manager().clone().with_statement_timeout(None);
+    let span = tracing::Span::current();
+    web::block(move || {
+        let _request = span.enter();
+        manager.check_database()?;
+        let mut conn = manager
+            .connect()
+            .map_err(|e| DbError::Unavailable(e.to_string()))?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|_| E::from(DbError::Cancelled))?
+}
+
 /// Runs `f` in one read-only transaction, so that every query of an answer sees the same
 /// snapshot: the dataset versions an ETag is made of and the rows it describes cannot come from
 /// either side of an import. (On SQLite it also takes the file lock once instead of per query.)

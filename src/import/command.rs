@@ -45,6 +45,22 @@ impl ImportKind {
         self.into()
     }
 
+    /// The kind of this name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        <Self as strum::VariantArray>::VARIANTS
+            .iter()
+            .copied()
+            .find(|kind| kind.name() == name)
+    }
+
+    /// Every kind's name.
+    pub fn names() -> Vec<&'static str> {
+        <Self as strum::VariantArray>::VARIANTS
+            .iter()
+            .map(|kind| kind.name())
+            .collect()
+    }
+
     /// What the format is, for `--help`.
     pub fn describe(self) -> &'static str {
         strum::EnumMessage::get_documentation(&self).unwrap_or_default()
@@ -95,6 +111,36 @@ pub struct ImportReport {
     pub rows: usize,
     /// Rows of totals or groupings that are not flows between two countries.
     pub skipped_aggregates: usize,
+    /// The SHA-256 of the bytes read, in hex.
+    pub checksum: String,
+}
+
+/// Whether an import is kept or only checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// Written and committed: the dataset's new version is served.
+    Keep,
+    /// Read, checked and written in a transaction that is then rolled back: the report says what
+    /// an import would do, and nothing changes.
+    DryRun,
+}
+
+/// Why the import's transaction ended without a commit.
+enum Unwritten {
+    Failed(ImportError),
+    Checked(ImportReport),
+}
+
+impl From<ImportError> for Unwritten {
+    fn from(error: ImportError) -> Self {
+        Unwritten::Failed(error)
+    }
+}
+
+impl From<diesel::result::Error> for Unwritten {
+    fn from(error: diesel::result::Error) -> Self {
+        Unwritten::Failed(error.into())
+    }
 }
 
 /// The dataset id an import names, or the refusal that says what ids look like.
@@ -116,19 +162,50 @@ pub fn import(
     dataset: Option<&str>,
     source: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
+    import_as(conn, kind, file, input, dataset, source, Commit::Keep)
+}
+
+/// `import`, kept or only checked (`commit`). A dry run goes through every step of an import,
+/// writes included (a conflict with the database's rows is found as it would be), in a transaction
+/// that is rolled back.
+pub fn import_as(
+    conn: &mut DbConnection,
+    kind: ImportKind,
+    file: &str,
+    input: impl Read + Send,
+    dataset: Option<&str>,
+    source: Option<&str>,
+    commit: Commit,
+) -> Result<ImportReport, ImportError> {
     let mut input = DigestingReader::new(input);
-    let report = crate::db::write_transaction(conn, |conn| match kind {
-        ImportKind::Sources => import_sources(conn, file, &read_whole(file, &mut input)?),
-        ImportKind::TotaXml => {
-            treaties::import_text(conn, file, &read_whole(file, &mut input)?, dataset)
+    let written = crate::db::write_transaction(conn, |conn| {
+        let mut report = match kind {
+            ImportKind::Sources => import_sources(conn, file, &read_whole(file, &mut input)?),
+            ImportKind::TotaXml => {
+                treaties::import_text(conn, file, &read_whole(file, &mut input)?, dataset)
+            }
+            ImportKind::Articles => treaties::articles::import_articles(
+                conn,
+                file,
+                &read_whole(file, &mut input)?,
+                dataset,
+            ),
+            _ => import_trade(conn, kind, file, &mut input, dataset, source),
+        }?;
+        report.checksum = input.hex_digest();
+        match commit {
+            Commit::Keep => Ok(report),
+            Commit::DryRun => Err(Unwritten::Checked(report)),
         }
-        ImportKind::Articles => {
-            treaties::articles::import_articles(conn, file, &read_whole(file, &mut input)?, dataset)
+    });
+    match written {
+        Ok(report) => {
+            crate::db::settle_after_load(conn)?;
+            Ok(report)
         }
-        _ => import_trade(conn, kind, file, &mut input, dataset, source),
-    })?;
-    crate::db::settle_after_load(conn)?;
-    Ok(report)
+        Err(Unwritten::Checked(report)) => Ok(report),
+        Err(Unwritten::Failed(error)) => Err(error),
+    }
 }
 
 fn read_whole(file: &str, input: &mut impl Read) -> Result<Vec<u8>, ImportError> {
@@ -251,6 +328,8 @@ fn import_trade<R: Read + Send>(
         version,
         rows: stored.rows,
         skipped_aggregates,
+        // Filled in by `import_as`, which reads the input.
+        checksum: String::new(),
     })
 }
 
@@ -325,5 +404,7 @@ fn import_sources(
         version: dataset.version,
         rows: rows.len(),
         skipped_aggregates: 0,
+        // Filled in by `import_as`, which reads the input.
+        checksum: String::new(),
     })
 }

@@ -419,6 +419,17 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A POST of `body` with `headers`.
+    pub async fn post(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> TestResponse {
+        let mut request = self.client.post(format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        read(request.send_body(body).await.expect("request sent")).await
+    }
+}
+
 /// A client that sends a GET, reads the response head and then nothing until `read_body`, with a
 /// receive buffer of a few kilobytes: the server cannot push much of a large answer ahead of it.
 /// Its blocking calls run off the runtime, which also runs the server under test.

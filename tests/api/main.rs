@@ -11,6 +11,7 @@ mod exports;
 mod faults;
 mod health;
 mod hostile;
+mod imports;
 mod metrics;
 mod migrations;
 mod official_figures;

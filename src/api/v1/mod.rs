@@ -2,6 +2,7 @@
 
 pub mod countries;
 pub mod datasets;
+pub mod imports;
 pub mod sources;
 pub mod trade;
 pub mod treaties;
@@ -15,7 +16,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(countries::get_country)
         .service(sources::list_sources)
         .service(sources::get_source)
-        .service(datasets::list_datasets);
+        .service(datasets::list_datasets)
+        .service(imports::import);
     wages::configure(cfg);
     trade::configure(cfg);
     treaties::configure(cfg);

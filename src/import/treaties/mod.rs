@@ -694,6 +694,8 @@ pub(crate) fn store_text(
         version,
         rows: rows.provisions.len(),
         skipped_aggregates: 0,
+        // Filled in by `command::import_as`, which reads the input.
+        checksum: String::new(),
     })
 }
 

@@ -1,0 +1,283 @@
+//! `POST /v1/admin/imports/{kind}`: the imports of the command line (`trilateral import`) over
+//! HTTP, for pipelines that push their feeds. The same formats, checks and single transaction: a
+//! bad line rejects the whole body with its position and changes nothing. Authorised by a key of
+//! `TRILATERAL_IMPORT_KEYS` (`api::import_keys`); the body is kept in an unnamed temporary file
+//! while it arrives, up to `TRILATERAL_IMPORT_MAX_MB`, then read by the importer on a connection
+//! of its own.
+
+use std::io::{Seek, Write};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::AppState;
+use crate::api::query::parse_query;
+use crate::db::{self, DbError};
+use crate::error::{ApiError, ProblemType};
+use crate::import::ImportError;
+use crate::import::command::{self, Commit, ImportKind, ImportReport};
+
+/// What an import's errors call the body ("body, line 3: …").
+const BODY: &str = "body";
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ImportPath {
+    /// What the body holds: `census-intltrade` (JSON of the Census international trade API),
+    /// `comtrade` (JSON of the UN Comtrade API), `csv` (the tidy CSV of trade flows that
+    /// `/v1/trade/flows?format=csv` exports), `sources` (CSV in the columns of `/v1/sources`),
+    /// `tota-xml` (a treaty text in the ToTA corpus's XML), `articles` (a treaty's articles as CSV
+    /// or a JSON array).
+    #[param(
+        pattern = "^(census-intltrade|comtrade|csv|sources|tota-xml|articles)$",
+        example = "csv"
+    )]
+    pub kind: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The dataset a trade or treaty import replaces (default: `census_intltrade`, `comtrade_api`,
+    /// `trade_csv`, `tota_xml` or `articles` by kind); bundled datasets cannot be replaced.
+    #[param(pattern = "^[a-z0-9_]{1,64}$")]
+    pub dataset: Option<String>,
+    /// The source trade flows from an API are attributed to, an id of `/v1/sources` (default:
+    /// `census_intltrade_api` or `un_comtrade_api`; CSV rows name their own).
+    #[param(pattern = "^[A-Za-z0-9_.-]{1,128}$")]
+    pub source: Option<String>,
+    /// `true`: read, check and write the body in a transaction that is then rolled back. The
+    /// answer says what the import would do; nothing changes.
+    pub dry_run: Option<bool>,
+}
+
+/// What an import did, or would do in a dry run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResponse {
+    /// The dataset the body went to.
+    #[schema(example = "trade_csv")]
+    pub dataset_id: String,
+    /// Its version after the import (what it would be, in a dry run).
+    #[schema(example = 2)]
+    pub version: i64,
+    /// Rows read and written.
+    #[schema(example = 1200)]
+    pub rows: usize,
+    /// Rows of totals or groupings that are not flows between two countries, left out.
+    #[schema(example = 0)]
+    pub skipped_aggregates: usize,
+    /// The SHA-256 of the body, in hex.
+    #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
+    pub checksum: String,
+    /// Whether this was a dry run (nothing changed).
+    pub dry_run: bool,
+    /// The name of the key that imported.
+    #[schema(example = "pipeline")]
+    pub key: String,
+}
+
+/// Import a file
+///
+/// Loads the body into the database as `trilateral import <kind>` does, in one transaction: a
+/// trade or treaty import replaces its dataset's rows and bumps its version; sources are added or
+/// updated. A bad line or record rejects the whole body with a 422 naming it, and nothing
+/// changes. Needs `Authorization: Bearer <key>` with a key the service is configured with
+/// (`TRILATERAL_IMPORT_KEYS`), a `Content-Type` the kind is read from (`text/csv` for `csv` and
+/// `sources`; `application/json` for `census-intltrade` and `comtrade`; `application/xml` or
+/// `text/xml` for `tota-xml`; either CSV or JSON for `articles`) and a body within
+/// `TRILATERAL_IMPORT_MAX_MB`.
+#[utoipa::path(
+    tag = "imports",
+    params(ImportPath, ImportQuery),
+    request_body(
+        description = "The file, in the format `kind` names",
+        content(
+            (String = "text/csv"),
+            (String = "application/json"),
+            (String = "application/xml"),
+            (String = "text/xml"),
+        )
+    ),
+    security(("import_key" = [])),
+    responses(
+        (status = 200, description = "Imported (or checked, in a dry run)", body = ImportResponse),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 413, response = crate::api::responses::PayloadTooLarge),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::ImportRejected),
+        (status = 503, response = crate::api::responses::Unavailable),
+    )
+)]
+#[post("/v1/admin/imports/{kind}")]
+pub async fn import(
+    req: HttpRequest,
+    path: web::Path<ImportPath>,
+    mut body: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = ImportKind::from_name(&path.kind).ok_or_else(|| {
+        ApiError::invalid_parameter("kind", format!("'{}' is no import kind.", path.kind))
+            .with_allowed(ImportKind::names())
+    })?;
+    let authorization = req.headers().get(header::AUTHORIZATION);
+    let key = state
+        .import_keys
+        .authorise(authorization.map(|value| value.as_bytes()), Some(kind))?
+        .to_owned();
+    let (query, format) = parse_query::<ImportQuery>(req.query_string())?;
+    if format.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "format",
+            "An import answers JSON only; it does not take 'format'.",
+        ));
+    }
+    check_media_type(&req, kind)?;
+    let limit = state.import_max_bytes;
+    if let Some(length) = declared_length(&req)
+        && length > limit
+    {
+        return Err(too_large(limit));
+    }
+    let mut file = tempfile::tempfile()
+        .map_err(|e| ApiError::internal(format!("a temporary file for an import: {e}")))?;
+    let mut received = 0u64;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                ProblemType::MalformedRequest,
+                format!("The body could not be read: {e}."),
+            )
+        })?;
+        received += chunk.len() as u64;
+        if received > limit {
+            return Err(too_large(limit));
+        }
+        file.write_all(&chunk)
+            .map_err(|e| ApiError::internal(format!("writing an import's body: {e}")))?;
+    }
+    file.rewind()
+        .map_err(|e| ApiError::internal(format!("reading an import's body: {e}")))?;
+    let commit = if query.dry_run == Some(true) {
+        Commit::DryRun
+    } else {
+        Commit::Keep
+    };
+    let outcome = db::run_write(&state.pool, move |conn| {
+        Ok::<_, DbError>(command::import_as(
+            conn,
+            kind,
+            BODY,
+            std::io::BufReader::new(file),
+            query.dataset.as_deref(),
+            query.source.as_deref(),
+            commit,
+        ))
+    })
+    .await;
+    let outcome = outcome
+        .map_err(ApiError::from)
+        .and_then(|imported| imported.map_err(rejection));
+    let result = match (&outcome, commit) {
+        (Ok(_), Commit::Keep) => "imported",
+        (Ok(_), Commit::DryRun) => "checked",
+        (Err(e), _) if e.kind == ProblemType::ImportRejected => "rejected",
+        (Err(_), _) => "failed",
+    };
+    state.metrics.record_import(kind, result);
+    match &outcome {
+        Ok(report) => tracing::info!(
+            key = %key, kind = kind.name(), dataset = %report.dataset_id, version = report.version,
+            rows = report.rows, checksum = %report.checksum, bytes = received, result,
+            "import over HTTP"
+        ),
+        Err(error) => tracing::warn!(
+            key = %key, kind = kind.name(), bytes = received, result, detail = %error.detail,
+            "import over HTTP refused"
+        ),
+    }
+    let report: ImportReport = outcome?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(ImportResponse {
+            dataset_id: report.dataset_id,
+            version: report.version,
+            rows: report.rows,
+            skipped_aggregates: report.skipped_aggregates,
+            checksum: report.checksum,
+            dry_run: commit == Commit::DryRun,
+            key,
+        }))
+}
+
+/// The media types each kind is read from.
+fn media_types(kind: ImportKind) -> &'static [&'static str] {
+    match kind {
+        ImportKind::Csv | ImportKind::Sources => &["text/csv"],
+        ImportKind::CensusIntltrade | ImportKind::Comtrade => &["application/json"],
+        ImportKind::TotaXml => &["application/xml", "text/xml"],
+        ImportKind::Articles => &["text/csv", "application/json"],
+    }
+}
+
+fn check_media_type(req: &HttpRequest, kind: ImportKind) -> Result<(), ApiError> {
+    let allowed = media_types(kind);
+    let given = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match given {
+        Some(given) if allowed.contains(&given.as_str()) => Ok(()),
+        given => Err(ApiError::new(
+            ProblemType::UnsupportedMediaType,
+            format!(
+                "A {} import is read from {}; the request's Content-Type is {}.",
+                kind.name(),
+                allowed.join(" or "),
+                given.map_or_else(|| "missing".to_owned(), |g| format!("'{g}'"))
+            ),
+        )
+        .with_param("Content-Type")
+        .with_allowed(allowed.iter().copied())),
+    }
+}
+
+fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+fn too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        ProblemType::PayloadTooLarge,
+        format!(
+            "The body is larger than the {} MiB an import may have (TRILATERAL_IMPORT_MAX_MB).",
+            limit >> 20
+        ),
+    )
+}
+
+/// A refused import: what is wrong with the body is a 422 naming where; a database failure is
+/// what it is for any request.
+fn rejection(error: ImportError) -> ApiError {
+    match error {
+        ImportError::Database(e) => ApiError::from(DbError::from_query(e)),
+        other => ApiError::new(ProblemType::ImportRejected, other.to_string()).with_param(BODY),
+    }
+}

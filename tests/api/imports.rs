@@ -1,0 +1,153 @@
+//! Imports over HTTP (`POST /v1/admin/imports/{kind}`): authorised by a configured key, checked
+//! whole, all-or-nothing, with a dry run that changes nothing.
+
+use sha2::{Digest, Sha256};
+
+use crate::backend_test;
+use crate::helpers::{TestApp, TestResponse, spawn_app_with};
+
+const PIPELINE_KEY: &str = "k-pipeline-7f3a";
+const FEEDS_KEY: &str = "k-feeds-91c2";
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn app_with_keys(backend: crate::helpers::Backend) -> TestApp {
+    spawn_app_with(backend, |config| {
+        config.import_keys = format!(
+            "pipeline:{},feeds:{}:sources",
+            sha256_hex(PIPELINE_KEY),
+            sha256_hex(FEEDS_KEY)
+        );
+        config.import_max_mb = 1;
+    })
+    .await
+    .expect("the backend of the running test")
+}
+
+async fn post_csv(app: &TestApp, path: &str, key: Option<&str>, body: &str) -> TestResponse {
+    let bearer = key.map(|key| format!("Bearer {key}"));
+    let mut headers = vec![("content-type", "text/csv")];
+    if let Some(bearer) = &bearer {
+        headers.push(("authorization", bearer.as_str()));
+    }
+    app.post(path, &headers, body.as_bytes().to_vec()).await
+}
+
+/// What a failed or dry import must leave as it was: the catalogue and the flows.
+async fn state(app: &TestApp) -> (String, String) {
+    (
+        app.get("/v1/datasets?format=csv").await.text(),
+        app.get("/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&format=csv")
+            .await
+            .text(),
+    )
+}
+
+backend_test! {
+    async fn an_import_over_http_needs_a_key_and_a_refused_one_changes_nothing(app: TestApp) {
+        let app = app_with_keys(app.backend).await;
+        // Real rows: the Census flows of one year, as the service exports them.
+        let csv = app
+            .get("/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&source=census&format=csv")
+            .await
+            .text();
+        let rows = csv.lines().count() - 1;
+        assert!(rows >= 2, "{csv}");
+        let target = "/v1/admin/imports/csv?dataset=pipeline_flows";
+        let before = state(&app).await;
+
+        let anonymous = post_csv(&app, target, None, &csv).await;
+        anonymous.problem(401, "unauthorized");
+        assert_eq!(anonymous.header("www-authenticate"), Some("Bearer realm=\"imports\""));
+        post_csv(&app, target, Some("not-a-key"), &csv).await.problem(401, "unauthorized");
+        // Imports are POSTs only.
+        let get = app.get(target).await;
+        get.problem(405, "method-not-allowed");
+        assert_eq!(get.header("allow"), Some("POST"));
+        let forbidden = post_csv(&app, target, Some(FEEDS_KEY), &csv).await.problem(403, "forbidden");
+        assert!(forbidden["detail"].as_str().unwrap().contains("may import: sources"), "{forbidden}");
+
+        let json = app
+            .post(
+                target,
+                &[("content-type", "application/json"), ("authorization", &format!("Bearer {PIPELINE_KEY}"))],
+                csv.clone().into_bytes(),
+            )
+            .await
+            .problem(415, "unsupported-media-type");
+        assert_eq!(json["allowed"], serde_json::json!(["text/csv"]));
+
+        // The third line's value is not a number: the whole body is refused, naming the line.
+        let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
+        let mut fields: Vec<&str> = lines[2].split(',').collect();
+        fields[8] = "seventy-six billion";
+        lines[2] = fields.join(",");
+        let bad = lines.join("\n");
+        let rejected = post_csv(&app, target, Some(PIPELINE_KEY), &bad).await.problem(422, "import-rejected");
+        let detail = rejected["detail"].as_str().unwrap();
+        assert!(detail.contains("line 3") && detail.contains("seventy-six billion"), "{detail}");
+        assert_eq!(rejected["param"], "body");
+
+        let too_large = "x".repeat((1 << 20) + 1);
+        post_csv(&app, target, Some(PIPELINE_KEY), &too_large).await.problem(413, "payload-too-large");
+
+        assert_eq!(state(&app).await, before, "a refused import changed something");
+
+        // A dry run reports what the import would do, and changes nothing either.
+        let dry = post_csv(&app, &format!("{target}&dry_run=true"), Some(PIPELINE_KEY), &csv).await;
+        assert_eq!(dry.status, 200, "{}", dry.text());
+        let report = dry.json();
+        assert_eq!(report["dry_run"], true);
+        assert_eq!(report["rows"], rows);
+        assert_eq!(report["version"], 1);
+        assert_eq!(report["dataset_id"], "pipeline_flows");
+        assert_eq!(report["checksum"], sha256_hex(&csv));
+        assert_eq!(state(&app).await, before, "a dry run changed something");
+
+        let metrics = app.get("/metrics").await.text();
+        for (result, count) in [("rejected", 1), ("checked", 1)] {
+            let sample = format!(r#"trilateral_imports_total{{kind="csv",result="{result}"}} {count}"#);
+            assert!(metrics.contains(&sample), "{sample} in {metrics}");
+        }
+    }
+}
+
+backend_test! {
+    async fn an_import_over_http_is_served_at_once_and_a_second_bumps_the_version(app: TestApp) {
+        let app = app_with_keys(app.backend).await;
+        let csv = app
+            .get("/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&source=census&format=csv")
+            .await
+            .text();
+        let rows = csv.lines().count() - 1;
+        let target = "/v1/admin/imports/csv?dataset=pipeline_flows";
+
+        let first = post_csv(&app, target, Some(PIPELINE_KEY), &csv).await;
+        assert_eq!(first.status, 200, "{}", first.text());
+        let report = first.json();
+        assert_eq!((report["version"].as_i64(), report["dry_run"].as_bool()), (Some(1), Some(false)));
+        assert_eq!(report["key"], "pipeline");
+
+        let imported = app.dataset("pipeline_flows").await;
+        assert_eq!(imported["version"], 1);
+        assert_eq!(imported["row_count"], rows);
+        assert_eq!(imported["origin"], "import");
+        let served = app.get("/v1/trade/flows?source=pipeline_flows&format=csv").await.text();
+        assert_eq!(served.lines().count() - 1, rows, "{served}");
+        let values = |text: &str| -> Vec<String> {
+            text.lines().skip(1).map(|line| line.split(',').nth(8).unwrap().to_owned()).collect()
+        };
+        assert_eq!(values(&served), values(&csv), "the imported values are served as sent");
+
+        let second = post_csv(&app, target, Some(PIPELINE_KEY), &csv).await;
+        assert_eq!(second.json()["version"], 2);
+        assert_eq!(app.dataset("pipeline_flows").await["version"], 2);
+        let metrics = app.get("/metrics").await.text();
+        assert!(metrics.contains(r#"trilateral_imports_total{kind="csv",result="imported"} 2"#), "{metrics}");
+    }
+}
