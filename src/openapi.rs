@@ -133,15 +133,21 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     spec
 }
 
+/// Whether `path`'s GET reads data (every `/v1` path but the import log under `/v1/admin/`, which
+/// answers JSON that is never cached).
+fn is_data_read(path: &str) -> bool {
+    path.starts_with("/v1/") && !path.starts_with("/v1/admin/")
+}
+
 /// What every `/v1` answer carries besides its body (`api::format::caching_headers`,
 /// `api::transport`, `api::middleware`), and the conditional requests it answers with a 304:
 /// declared once here rather than on each operation.
 fn describe_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
-    let operations = spec.paths.paths.iter_mut().filter_map(|(path, item)| {
-        path.starts_with("/v1/")
-            .then_some(item.get.as_mut())
-            .flatten()
-    });
+    let operations = spec
+        .paths
+        .paths
+        .iter_mut()
+        .filter_map(|(path, item)| is_data_read(path).then_some(item.get.as_mut()).flatten());
     for operation in operations {
         let parameters = operation.parameters.get_or_insert_with(Vec::new);
         parameters.push(header_parameter(
@@ -306,11 +312,11 @@ const CHARTED: [&str; 3] = ["get_wage_series", "compare_wages", "get_trade_balan
 /// declare their JSON body only; the parameter, with the values the operation takes, and the
 /// other representations are added here, once.
 fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
-    let operations = spec.paths.paths.iter_mut().filter_map(|(path, item)| {
-        path.starts_with("/v1/")
-            .then_some(item.get.as_mut())
-            .flatten()
-    });
+    let operations = spec
+        .paths
+        .paths
+        .iter_mut()
+        .filter_map(|(path, item)| is_data_read(path).then_some(item.get.as_mut()).flatten());
     for operation in operations {
         let id = operation.operation_id.as_deref().unwrap_or_default();
         let offered = if JSON_ONLY.contains(&id) {

@@ -24,7 +24,7 @@ use prometheus_client::registry::{Registry, Unit};
 use super::AppState;
 use crate::db::DbPool;
 use crate::error::ApiError;
-use crate::import::command::ImportKind;
+use crate::import::command::{ImportKind, ImportResult};
 
 /// The media type of the answer: OpenMetrics text, which Prometheus asks for first.
 pub const OPENMETRICS_CONTENT_TYPE: &str =
@@ -129,11 +129,11 @@ impl Metrics {
     }
 
     /// Counts an import over HTTP of `kind` that ended as `result`.
-    pub fn record_import(&self, kind: ImportKind, result: &'static str) {
+    pub fn record_import(&self, kind: ImportKind, result: ImportResult) {
         self.imports
             .get_or_create(&ImportLabels {
                 kind: kind.name(),
-                result,
+                result: result.name(),
             })
             .inc();
     }

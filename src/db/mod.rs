@@ -59,6 +59,7 @@ pub(crate) use insert_rows;
 pub mod countries;
 pub mod datasets;
 pub mod deadline;
+pub mod import_log;
 pub mod reused_sql;
 pub mod schema;
 pub mod series;

@@ -205,6 +205,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_log (id) {
+        id -> BigInt,
+        received_at -> Timestamp,
+        made_by -> Text,
+        kind -> Text,
+        dataset_id -> Nullable<Text>,
+        dry_run -> Bool,
+        result -> Text,
+        rows -> Nullable<BigInt>,
+        version -> Nullable<BigInt>,
+        bytes -> BigInt,
+        checksum -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(provision_topics -> provisions (provision_id));
 diesel::joinable!(treaty_parties -> treaties (treaty_id));
 diesel::joinable!(countries -> sources (source_id));

@@ -13,6 +13,7 @@ use super::trade::{Batch, census, comtrade, tidy_csv};
 use super::treaties;
 use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
+use crate::db::import_log::{self, ImportLogEntry};
 use crate::db::sources as db_sources;
 use crate::domain::hex;
 use crate::domain::ids::DatasetId;
@@ -125,6 +126,35 @@ pub enum Commit {
     DryRun,
 }
 
+/// How an import ended, as the log and the metrics name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum ImportResult {
+    /// Committed: its version is served.
+    Imported,
+    /// A dry run that went through: nothing changed.
+    Checked,
+    /// The file was refused (a bad line, record or value): nothing changed.
+    Rejected,
+    /// The database failed: nothing changed.
+    Failed,
+}
+
+impl ImportResult {
+    pub fn of(outcome: &Result<ImportReport, ImportError>, commit: Commit) -> Self {
+        match (outcome, commit) {
+            (Ok(_), Commit::Keep) => ImportResult::Imported,
+            (Ok(_), Commit::DryRun) => ImportResult::Checked,
+            (Err(ImportError::Database(_)), _) => ImportResult::Failed,
+            (Err(_), _) => ImportResult::Rejected,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// Why the import's transaction ended without a commit.
 enum Unwritten {
     Failed(ImportError),
@@ -205,6 +235,62 @@ pub fn import_as(
         }
         Err(Unwritten::Checked(report)) => Ok(report),
         Err(Unwritten::Failed(error)) => Err(error),
+    }
+}
+
+/// `import_as`, recorded in the import log whatever its outcome, under the name of who made it
+/// (a key's name, or `command line`). A log entry that cannot be written is logged as a warning
+/// and does not change the outcome.
+#[allow(clippy::too_many_arguments)]
+pub fn import_logged(
+    conn: &mut DbConnection,
+    made_by: &str,
+    kind: ImportKind,
+    file: &str,
+    input: impl Read + Send,
+    dataset: Option<&str>,
+    source: Option<&str>,
+    commit: Commit,
+) -> Result<ImportReport, ImportError> {
+    let received_at = Utc::now().naive_utc();
+    let mut input = CountingReader {
+        inner: input,
+        bytes: 0,
+    };
+    let outcome = import_as(conn, kind, file, &mut input, dataset, source, commit);
+    let report = outcome.as_ref().ok();
+    let entry = ImportLogEntry {
+        received_at,
+        made_by: made_by.to_owned(),
+        kind: kind.name().to_owned(),
+        dataset_id: report
+            .map(|r| r.dataset_id.clone())
+            .or_else(|| dataset.map(str::to_owned)),
+        dry_run: commit == Commit::DryRun,
+        result: ImportResult::of(&outcome, commit).name().to_owned(),
+        rows: report.map(|r| r.rows as i64),
+        version: report.map(|r| r.version),
+        bytes: i64::try_from(input.bytes).unwrap_or(i64::MAX),
+        checksum: report.map(|r| r.checksum.clone()),
+        detail: outcome.as_ref().err().map(ToString::to_string),
+    };
+    if let Err(error) = import_log::record(conn, &entry) {
+        tracing::warn!(%error, "the import could not be written to the import log");
+    }
+    outcome
+}
+
+/// Passes bytes through while counting them.
+struct CountingReader<R> {
+    inner: R,
+    bytes: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.bytes += read as u64;
+        Ok(read)
     }
 }
 

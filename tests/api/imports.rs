@@ -109,6 +109,34 @@ backend_test! {
         assert_eq!(report["checksum"], sha256_hex(&csv));
         assert_eq!(state(&app).await, before, "a dry run changed something");
 
+        // The log lists what reached the importer, newest first, and only for a key.
+        app.get("/v1/admin/imports").await.problem(401, "unauthorized");
+        let bearer = format!("Bearer {FEEDS_KEY}");
+        let log = app.get_with("/v1/admin/imports", &[("authorization", &bearer)]).await;
+        assert_eq!(log.status, 200, "{}", log.text());
+        assert_eq!(log.header("cache-control"), Some("no-store"));
+        let log = log.json();
+        let entries = log["data"].as_array().unwrap();
+        assert_eq!(entries.len(), 2, "{log}");
+        let (dry, rejected) = (&entries[0], &entries[1]);
+        assert_eq!(
+            (dry["result"].as_str(), dry["dry_run"].as_bool(), dry["made_by"].as_str()),
+            (Some("checked"), Some(true), Some("pipeline"))
+        );
+        assert_eq!((dry["rows"].as_u64(), dry["version"].as_i64()), (Some(rows as u64), Some(1)));
+        assert_eq!(dry["checksum"], sha256_hex(&csv));
+        assert_eq!(dry["bytes"], csv.len());
+        assert_eq!((rejected["result"].as_str(), rejected["kind"].as_str()), (Some("rejected"), Some("csv")));
+        assert!(rejected["detail"].as_str().unwrap().contains("line 3"), "{rejected}");
+        assert_eq!(rejected["dataset_id"], "pipeline_flows");
+        assert!(rejected["id"].as_i64() < dry["id"].as_i64());
+        assert!(log["links"]["next"].is_null());
+        let page = app.get_with("/v1/admin/imports?limit=1", &[("authorization", &bearer)]).await.json();
+        let next = page["links"]["next"].as_str().unwrap().to_owned();
+        let older = app.get_with(&next, &[("authorization", &bearer)]).await.json();
+        assert_eq!(older["data"][0]["id"], rejected["id"]);
+        app.get_with("/v1/admin/imports?limit=0", &[("authorization", &bearer)]).await.problem(400, "invalid-parameter");
+
         let metrics = app.get("/metrics").await.text();
         for (result, count) in [("rejected", 1), ("checked", 1)] {
             let sample = format!(r#"trilateral_imports_total{{kind="csv",result="{result}"}} {count}"#);

@@ -8,17 +8,20 @@
 use std::io::{Seek, Write};
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
+use crate::api::envelope::rfc3339;
 use crate::api::query::parse_query;
+use crate::db::import_log::{self, ImportLogRow};
 use crate::db::{self, DbError};
+use crate::domain::ids::{DatasetId, SourceId};
 use crate::error::{ApiError, ProblemType};
 use crate::import::ImportError;
-use crate::import::command::{self, Commit, ImportKind, ImportReport};
+use crate::import::command::{self, Commit, ImportKind, ImportReport, ImportResult};
 
 /// What an import's errors call the body ("body, line 3: …").
 const BODY: &str = "body";
@@ -47,7 +50,7 @@ pub struct ImportQuery {
     pub dataset: Option<String>,
     /// The source trade flows from an API are attributed to, an id of `/v1/sources` (default:
     /// `census_intltrade_api` or `un_comtrade_api`; CSV rows name their own).
-    #[param(pattern = "^[A-Za-z0-9_.-]{1,128}$")]
+    #[param(pattern = "^[A-Za-z0-9_.-]{1,100}$")]
     pub source: Option<String>,
     /// `true`: read, check and write the body in a transaction that is then rolled back. The
     /// answer says what the import would do; nothing changes.
@@ -136,6 +139,18 @@ pub async fn import(
             "An import answers JSON only; it does not take 'format'.",
         ));
     }
+    // A malformed id is the query's fault (400), not the body's (422).
+    let invalid = |param: &'static str| {
+        move |invalid: crate::domain::ids::InvalidId| {
+            ApiError::invalid_parameter(param, invalid.to_string())
+        }
+    };
+    if let Some(dataset) = &query.dataset {
+        DatasetId::parse(dataset).map_err(invalid("dataset"))?;
+    }
+    if let Some(source) = &query.source {
+        SourceId::parse(source).map_err(invalid("source"))?;
+    }
     check_media_type(&req, kind)?;
     let limit = state.import_max_bytes;
     if let Some(length) = declared_length(&req)
@@ -167,28 +182,27 @@ pub async fn import(
     } else {
         Commit::Keep
     };
+    let made_by = key.clone();
     let outcome = db::run_write(&state.pool, move |conn| {
-        Ok::<_, DbError>(command::import_as(
+        let outcome = command::import_logged(
             conn,
+            &made_by,
             kind,
             BODY,
             std::io::BufReader::new(file),
             query.dataset.as_deref(),
             query.source.as_deref(),
             commit,
-        ))
+        );
+        Ok::<_, DbError>((ImportResult::of(&outcome, commit), outcome))
     })
     .await;
-    let outcome = outcome
-        .map_err(ApiError::from)
-        .and_then(|imported| imported.map_err(rejection));
-    let result = match (&outcome, commit) {
-        (Ok(_), Commit::Keep) => "imported",
-        (Ok(_), Commit::DryRun) => "checked",
-        (Err(e), _) if e.kind == ProblemType::ImportRejected => "rejected",
-        (Err(_), _) => "failed",
+    let (result, outcome) = match outcome {
+        Ok((result, imported)) => (result, imported.map_err(rejection)),
+        Err(unavailable) => (ImportResult::Failed, Err(ApiError::from(unavailable))),
     };
     state.metrics.record_import(kind, result);
+    let result = result.name();
     match &outcome {
         Ok(report) => tracing::info!(
             key = %key, kind = kind.name(), dataset = %report.dataset_id, version = report.version,
@@ -211,6 +225,157 @@ pub async fn import(
             checksum: report.checksum,
             dry_run: commit == Commit::DryRun,
             key,
+        }))
+}
+
+/// The most imports one page of the log lists.
+pub const MAX_LOG_LIMIT: i64 = 1000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportLogQuery {
+    /// How many imports to list, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    /// List the imports older than this `id` (the last `id` of the page before; `links.next` has
+    /// it).
+    #[param(minimum = 1)]
+    pub before: Option<i64>,
+}
+
+/// An import, kept or refused, as the log keeps it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoggedImport {
+    /// Increases with every import.
+    #[schema(example = 12)]
+    pub id: i64,
+    /// When the import began, UTC, RFC 3339.
+    #[schema(format = DateTime, example = "2026-11-30T23:10:04Z")]
+    pub received_at: String,
+    /// The name of the key that made it, or `command line`.
+    #[schema(example = "pipeline")]
+    pub made_by: String,
+    #[schema(example = "csv")]
+    pub kind: String,
+    /// The dataset it went to (or was to go to).
+    #[schema(example = "pipeline_flows")]
+    pub dataset_id: Option<String>,
+    pub dry_run: bool,
+    /// `imported`, `checked` (a dry run), `rejected` (a bad line, record or value) or `failed`
+    /// (the database); only `imported` changed anything.
+    #[schema(example = "imported")]
+    pub result: String,
+    #[schema(example = 1200)]
+    pub rows: Option<i64>,
+    /// The dataset's version it made (or would have made, in a dry run).
+    #[schema(example = 2)]
+    pub version: Option<i64>,
+    /// Bytes read of the file.
+    #[schema(example = 104_857)]
+    pub bytes: i64,
+    /// SHA-256 of the file, in hex, when it was read whole.
+    pub checksum: Option<String>,
+    /// Why it was refused.
+    #[schema(example = "body, line 3: value_usd 'abc' is not a number")]
+    pub detail: Option<String>,
+}
+
+impl From<ImportLogRow> for LoggedImport {
+    fn from(row: ImportLogRow) -> Self {
+        let entry = row.entry;
+        Self {
+            id: row.id,
+            received_at: rfc3339(entry.received_at),
+            made_by: entry.made_by,
+            kind: entry.kind,
+            dataset_id: entry.dataset_id,
+            dry_run: entry.dry_run,
+            result: entry.result,
+            rows: entry.rows,
+            version: entry.version,
+            bytes: entry.bytes,
+            checksum: entry.checksum,
+            detail: entry.detail,
+        }
+    }
+}
+
+/// A page of the import log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportLog {
+    pub data: Vec<LoggedImport>,
+    pub links: ImportLogLinks,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportLogLinks {
+    /// The page of older imports, while there may be some.
+    #[schema(example = "/v1/admin/imports?limit=100&before=12")]
+    pub next: Option<String>,
+}
+
+/// List imports
+///
+/// Every import, over HTTP or from the command line, kept or refused, newest first: who made it
+/// (the key's name, or `command line`), when, its kind and dataset, rows, the version it made,
+/// the file's size and SHA-256, how it ended and why it was refused. Needs the same
+/// `Authorization: Bearer <key>` as an import (any configured key).
+#[utoipa::path(
+    tag = "imports",
+    params(ImportLogQuery),
+    security(("import_key" = [])),
+    responses(
+        (status = 200, description = "The latest imports, newest first", body = ImportLog),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 503, response = crate::api::responses::Unavailable),
+    )
+)]
+#[get("/v1/admin/imports")]
+pub async fn list_imports(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let authorization = req.headers().get(header::AUTHORIZATION);
+    state
+        .import_keys
+        .authorise(authorization.map(|value| value.as_bytes()), None)?;
+    let (query, format) = parse_query::<ImportLogQuery>(req.query_string())?;
+    if format.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "format",
+            "The import log answers JSON only; it does not take 'format'.",
+        ));
+    }
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=MAX_LOG_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid_parameter(
+            "limit",
+            format!("limit must be from 1 to {MAX_LOG_LIMIT}."),
+        ));
+    }
+    if query.before.is_some_and(|before| before < 1) {
+        return Err(ApiError::invalid_parameter(
+            "before",
+            "before is the id of an import, from 1.",
+        ));
+    }
+    let before = query.before;
+    let rows = db::run(&state.pool, move |conn| {
+        import_log::latest(conn, before, limit).map_err(DbError::from_query)
+    })
+    .await?;
+    let next = (rows.len() as i64 == limit)
+        .then(|| {
+            rows.last()
+                .map(|last| format!("/v1/admin/imports?limit={limit}&before={}", last.id))
+        })
+        .flatten();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(ImportLog {
+            data: rows.into_iter().map(LoggedImport::from).collect(),
+            links: ImportLogLinks { next },
         }))
 }
 

@@ -17,7 +17,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sources::list_sources)
         .service(sources::get_source)
         .service(datasets::list_datasets)
-        .service(imports::import);
+        .service(imports::import)
+        .service(imports::list_imports);
     wages::configure(cfg);
     trade::configure(cfg);
     treaties::configure(cfg);
