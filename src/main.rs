@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use trilateral::config::{Cli, Command, Config, LogFormat};
-use trilateral::import::command::{Commit, ImportKind};
+use trilateral::import::command::{Commit, ImportKind, ImportRun};
 use trilateral::{Application, db, openapi, telemetry};
 
 fn main() -> ExitCode {
@@ -135,17 +135,14 @@ fn import(
     };
     let pool = trilateral::prepare_database(config).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let report = trilateral::import::command::import_logged(
-        &mut conn,
-        "command line",
-        kind,
-        &name,
-        input,
+    let run = ImportRun {
         dataset,
         source,
-        Commit::Keep,
-    )
-    .map_err(|e| format!("import rejected, nothing changed: {e}"))?;
+        commit: Commit::Keep,
+        made_by: Some("command line"),
+    };
+    let report = trilateral::import::command::import_as(&mut conn, kind, &name, input, run)
+        .map_err(|e| format!("import rejected, nothing changed: {e}"))?;
     tracing::info!(
         dataset = %report.dataset_id,
         version = report.version,

@@ -192,106 +192,108 @@ pub fn import(
     dataset: Option<&str>,
     source: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
-    import_as(conn, kind, file, input, dataset, source, Commit::Keep)
+    let run = ImportRun {
+        dataset,
+        source,
+        ..ImportRun::default()
+    };
+    import_as(conn, kind, file, input, run)
 }
 
-/// `import`, kept or only checked (`commit`). A dry run goes through every step of an import,
-/// writes included (a conflict with the database's rows is found as it would be), in a transaction
-/// that is rolled back.
+/// How an import runs besides its file: where its rows go, whether it is kept, and who makes it.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportRun<'a> {
+    /// The dataset to replace (default: the kind's).
+    pub dataset: Option<&'a str>,
+    /// The source flows from an API are attributed to (default: the kind's).
+    pub source: Option<&'a str>,
+    pub commit: Commit,
+    /// Who makes it, for the import log (a key's name, `command line`); `None` logs nothing.
+    pub made_by: Option<&'a str>,
+}
+
+impl Default for ImportRun<'_> {
+    fn default() -> Self {
+        Self {
+            dataset: None,
+            source: None,
+            commit: Commit::Keep,
+            made_by: None,
+        }
+    }
+}
+
+/// `import`, as `run` says. A dry run goes through every step of an import, writes included (a
+/// conflict with the database's rows is found as it would be), in a transaction that is rolled
+/// back. An import that is kept is written to the import log in its own transaction, so the log
+/// says `imported` exactly when the rows are there; a dry run or a refusal is logged after the
+/// rollback (a log entry that cannot be written then is a warning, not a failure).
 pub fn import_as(
     conn: &mut DbConnection,
     kind: ImportKind,
     file: &str,
     input: impl Read + Send,
-    dataset: Option<&str>,
-    source: Option<&str>,
-    commit: Commit,
+    run: ImportRun,
 ) -> Result<ImportReport, ImportError> {
+    let received_at = Utc::now().naive_utc();
+    let log_entry = |outcome: &Result<ImportReport, ImportError>, bytes: u64| {
+        let report = outcome.as_ref().ok();
+        ImportLogEntry {
+            received_at,
+            made_by: run.made_by.unwrap_or_default().to_owned(),
+            kind: kind.name().to_owned(),
+            dataset_id: report
+                .map(|r| r.dataset_id.clone())
+                .or_else(|| run.dataset.map(str::to_owned)),
+            dry_run: run.commit == Commit::DryRun,
+            result: ImportResult::of(outcome, run.commit).name().to_owned(),
+            rows: report.map(|r| i64::try_from(r.rows).unwrap_or(i64::MAX)),
+            version: report.map(|r| r.version),
+            bytes: i64::try_from(bytes).unwrap_or(i64::MAX),
+            checksum: report.map(|r| r.checksum.clone()),
+            detail: outcome.as_ref().err().map(ToString::to_string),
+        }
+    };
     let mut input = DigestingReader::new(input);
     let written = crate::db::write_transaction(conn, |conn| {
         let mut report = match kind {
             ImportKind::Sources => import_sources(conn, file, &read_whole(file, &mut input)?),
             ImportKind::TotaXml => {
-                treaties::import_text(conn, file, &read_whole(file, &mut input)?, dataset)
+                treaties::import_text(conn, file, &read_whole(file, &mut input)?, run.dataset)
             }
             ImportKind::Articles => treaties::articles::import_articles(
                 conn,
                 file,
                 &read_whole(file, &mut input)?,
-                dataset,
+                run.dataset,
             ),
-            _ => import_trade(conn, kind, file, &mut input, dataset, source),
+            _ => import_trade(conn, kind, file, &mut input, run.dataset, run.source),
         }?;
         report.checksum = input.hex_digest();
-        match commit {
-            Commit::Keep => Ok(report),
+        match run.commit {
+            Commit::Keep => {
+                if run.made_by.is_some() {
+                    import_log::record(conn, &log_entry(&Ok(report.clone()), input.bytes))?;
+                }
+                Ok(report)
+            }
             Commit::DryRun => Err(Unwritten::Checked(report)),
         }
     });
-    match written {
+    let outcome = match written {
         Ok(report) => {
             crate::db::settle_after_load(conn)?;
-            Ok(report)
+            return Ok(report);
         }
         Err(Unwritten::Checked(report)) => Ok(report),
         Err(Unwritten::Failed(error)) => Err(error),
-    }
-}
-
-/// `import_as`, recorded in the import log whatever its outcome, under the name of who made it
-/// (a key's name, or `command line`). A log entry that cannot be written is logged as a warning
-/// and does not change the outcome.
-#[allow(clippy::too_many_arguments)]
-pub fn import_logged(
-    conn: &mut DbConnection,
-    made_by: &str,
-    kind: ImportKind,
-    file: &str,
-    input: impl Read + Send,
-    dataset: Option<&str>,
-    source: Option<&str>,
-    commit: Commit,
-) -> Result<ImportReport, ImportError> {
-    let received_at = Utc::now().naive_utc();
-    let mut input = CountingReader {
-        inner: input,
-        bytes: 0,
     };
-    let outcome = import_as(conn, kind, file, &mut input, dataset, source, commit);
-    let report = outcome.as_ref().ok();
-    let entry = ImportLogEntry {
-        received_at,
-        made_by: made_by.to_owned(),
-        kind: kind.name().to_owned(),
-        dataset_id: report
-            .map(|r| r.dataset_id.clone())
-            .or_else(|| dataset.map(str::to_owned)),
-        dry_run: commit == Commit::DryRun,
-        result: ImportResult::of(&outcome, commit).name().to_owned(),
-        rows: report.map(|r| r.rows as i64),
-        version: report.map(|r| r.version),
-        bytes: i64::try_from(input.bytes).unwrap_or(i64::MAX),
-        checksum: report.map(|r| r.checksum.clone()),
-        detail: outcome.as_ref().err().map(ToString::to_string),
-    };
-    if let Err(error) = import_log::record(conn, &entry) {
+    if run.made_by.is_some()
+        && let Err(error) = import_log::record(conn, &log_entry(&outcome, input.bytes))
+    {
         tracing::warn!(%error, "the import could not be written to the import log");
     }
     outcome
-}
-
-/// Passes bytes through while counting them.
-struct CountingReader<R> {
-    inner: R,
-    bytes: u64,
-}
-
-impl<R: Read> Read for CountingReader<R> {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.inner.read(buffer)?;
-        self.bytes += read as u64;
-        Ok(read)
-    }
 }
 
 fn read_whole(file: &str, input: &mut impl Read) -> Result<Vec<u8>, ImportError> {
@@ -305,10 +307,12 @@ fn read_whole(file: &str, input: &mut impl Read) -> Result<Vec<u8>, ImportError>
     Ok(bytes)
 }
 
-/// Passes bytes through while computing their SHA-256, the checksum of an imported dataset.
+/// Passes bytes through while computing their SHA-256 (the checksum of an imported dataset) and
+/// counting them.
 struct DigestingReader<R> {
     inner: R,
     digest: Sha256,
+    bytes: u64,
 }
 
 impl<R: Read> DigestingReader<R> {
@@ -316,6 +320,7 @@ impl<R: Read> DigestingReader<R> {
         Self {
             inner,
             digest: Sha256::new(),
+            bytes: 0,
         }
     }
 
@@ -329,6 +334,7 @@ impl<R: Read> Read for DigestingReader<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buffer)?;
         self.digest.update(&buffer[..read]);
+        self.bytes += read as u64;
         Ok(read)
     }
 }

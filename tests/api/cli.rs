@@ -22,7 +22,7 @@ async fn trilateral(args: Vec<String>) -> Output {
 }
 
 /// `trilateral import csv <file> --dataset <dataset>` on the test's database.
-async fn import_csv(app: &TestApp, csv: &str, dataset: &str) -> Output {
+pub async fn import_csv(app: &TestApp, csv: &str, dataset: &str) -> Output {
     let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("flows.csv");
     std::fs::write(&file, csv).expect("CSV written");

@@ -177,5 +177,23 @@ backend_test! {
         assert_eq!(app.dataset("pipeline_flows").await["version"], 2);
         let metrics = app.get("/metrics").await.text();
         assert!(metrics.contains(r#"trilateral_imports_total{kind="csv",result="imported"} 2"#), "{metrics}");
+
+        // An import from the command line is logged too, under its own name.
+        let output = crate::cli::import_csv(&app, &csv, "cli_flows").await;
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let bearer = format!("Bearer {PIPELINE_KEY}");
+        let log = app.get_with("/v1/admin/imports", &[("authorization", &bearer)]).await.json();
+        let results: Vec<(&str, &str, i64)> = log["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (e["made_by"].as_str().unwrap(), e["dataset_id"].as_str().unwrap(), e["version"].as_i64().unwrap())
+            })
+            .collect();
+        assert_eq!(
+            results,
+            [("command line", "cli_flows", 1), ("pipeline", "pipeline_flows", 2), ("pipeline", "pipeline_flows", 1)]
+        );
     }
 }

@@ -21,7 +21,7 @@ use crate::db::{self, DbError};
 use crate::domain::ids::{DatasetId, SourceId};
 use crate::error::{ApiError, ProblemType};
 use crate::import::ImportError;
-use crate::import::command::{self, Commit, ImportKind, ImportReport, ImportResult};
+use crate::import::command::{self, Commit, ImportKind, ImportReport, ImportResult, ImportRun};
 
 /// What an import's errors call the body ("body, line 3: …").
 const BODY: &str = "body";
@@ -184,16 +184,13 @@ pub async fn import(
     };
     let made_by = key.clone();
     let outcome = db::run_write(&state.pool, move |conn| {
-        let outcome = command::import_logged(
-            conn,
-            &made_by,
-            kind,
-            BODY,
-            std::io::BufReader::new(file),
-            query.dataset.as_deref(),
-            query.source.as_deref(),
+        let run = ImportRun {
+            dataset: query.dataset.as_deref(),
+            source: query.source.as_deref(),
             commit,
-        );
+            made_by: Some(&made_by),
+        };
+        let outcome = command::import_as(conn, kind, BODY, std::io::BufReader::new(file), run);
         Ok::<_, DbError>((ImportResult::of(&outcome, commit), outcome))
     })
     .await;
