@@ -14,8 +14,8 @@
 //! | `TRILATERAL_STALLED_CLIENT_TIMEOUT_SECS` | `60` | how long a client may read nothing of an answer before its connection is dropped | serve |
 //! | `TRILATERAL_SPOOL_MAX_MB` | `1024` | disk for what slow export clients have not read yet, all exports together | serve |
 //! | `TRILATERAL_SPOOL_EXPORT_MAX_MB` | `256` | the same, for one export | serve |
-//! | `TRILATERAL_RATE_LIMIT_PER_SECOND` | `100` | requests per second one client address may make, sustained; `0` turns rate limits off | serve |
-//! | `TRILATERAL_RATE_LIMIT_BURST` | `200` | requests one client address may make at once before the sustained rate applies | serve |
+//! | `TRILATERAL_RATE_LIMIT_PER_SECOND` | `100` | requests per second one client (an import key, else an address) may make, sustained; `0` turns rate limits off | serve |
+//! | `TRILATERAL_RATE_LIMIT_BURST` | `200` | requests one client may make at once before the sustained rate applies | serve |
 //! | `TRILATERAL_RATE_LIMIT_LOOPBACK` | `false` | also limit clients on the loopback interface (the machine's own jobs, a local proxy) | serve |
 //! | `TRILATERAL_IMPORT_KEYS` | none | keys that may import over HTTP: `name:sha256[:kind+kind]`, comma-separated (the hex SHA-256 of each key, never the key) | serve |
 //! | `TRILATERAL_IMPORT_MAX_MB` | `256` | the largest body an import over HTTP may have | serve |
@@ -195,14 +195,14 @@ pub struct ServerArgs {
     #[arg(long, env = "TRILATERAL_SPOOL_EXPORT_MAX_MB", default_value_t = DEFAULT_SPOOL_EXPORT_MAX_MB, value_parser = clap::value_parser!(u64).range(1..))]
     pub spool_export_max_mb: u64,
 
-    /// Requests per second one client address may make, sustained (an IPv6 client is its /64);
-    /// further requests get a 429 with `Retry-After`. 0 turns rate limits off. Each replica
-    /// counts its own requests.
+    /// Requests per second one client may make, sustained: an import key, or else an address (an
+    /// IPv6 client is its /64); further requests get a 429 with `Retry-After`. 0 turns rate
+    /// limits off. Each replica counts its own requests.
     #[arg(long, env = "TRILATERAL_RATE_LIMIT_PER_SECOND", default_value_t = DEFAULT_RATE_LIMIT_PER_SECOND)]
     pub rate_limit_per_second: u32,
 
-    /// Requests one client address may make at once, above the sustained rate, after it has been
-    /// quiet (at least 1).
+    /// Requests one client may make at once, above the sustained rate, after it has been quiet
+    /// (at least 1).
     #[arg(long, env = "TRILATERAL_RATE_LIMIT_BURST", default_value_t = DEFAULT_RATE_LIMIT_BURST, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_burst: u32,
 

@@ -122,7 +122,7 @@ pub enum ProblemType {
     ImportRejected,
     #[strum(
         message = "Too many requests",
-        detailed_message = "this client address made more requests than the service's rate limit allows (`--rate-limit-per-second`, `--rate-limit-burst`); `Retry-After` says when to retry"
+        detailed_message = "this client (an import key, else an address) made more requests than the service's rate limit allows (`--rate-limit-per-second`, `--rate-limit-burst`); `Retry-After` says when to retry"
     )]
     RateLimited,
     #[strum(

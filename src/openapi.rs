@@ -171,7 +171,7 @@ fn describe_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// Every operation but the probes and `/metrics` is rate-limited per client address
+/// Every operation but the probes and `/metrics` is rate-limited per client (an import key, else an address)
 /// (`api::rate_limit`): a 429 over the limit, and the limit's headers on the answers of a limited
 /// client. Declared once here rather than on each operation.
 fn describe_rate_limits(spec: &mut utoipa::openapi::OpenApi) {
@@ -206,7 +206,7 @@ fn describe_rate_limits(spec: &mut utoipa::openapi::OpenApi) {
 const RATE_LIMIT_HEADERS: [(&str, &str); 3] = [
     (
         "RateLimit-Limit",
-        "Requests this client address may make at once (the burst); its sustained rate is the \
+        "Requests this client may make at once (the burst); its sustained rate is the \
          service's `--rate-limit-per-second`.",
     ),
     (

@@ -45,6 +45,11 @@ impl ImportKeys {
         Ok(Self { keys })
     }
 
+    /// The name of the configured key an `Authorization` header presents, if it is one.
+    pub fn name_of(&self, authorization: &[u8]) -> Option<&str> {
+        self.authorise(Some(authorization), None).ok()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }

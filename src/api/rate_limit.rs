@@ -3,14 +3,17 @@
 //! client where it stands with `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
 //! (IETF draft "RateLimit header fields for HTTP").
 //!
-//! The client is the peer address of the connection; an IPv6 client is its /64, the block one
-//! host is given. Loopback clients are not limited unless configured (a proxy in front of the
+//! The client is the import key a request presents, when it is one the service is configured
+//! with (a pipeline keeps its limit whatever address it comes from); otherwise the peer address
+//! of the connection, an IPv6 client by its /64, the block one host is given. Requests from
+//! loopback are not limited unless configured (a proxy in front of the
 //! service arrives from there, and limits by itself). The probes and `/metrics` are never
 //! limited: orchestrators and scrapers must always get through. Each replica counts the requests
 //! it serves: the service keeps no state beyond this soft, per-process count.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::Error;
@@ -38,8 +41,17 @@ pub const UNLIMITED_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 /// burst (which is what it would assume of an address it has never seen).
 const FORGET_ABOVE_CLIENTS: usize = 10_000;
 
+/// Who a request is counted against.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Client {
+    /// The name of a configured import key.
+    Key(Arc<str>),
+    /// An address (an IPv6 one by its /64).
+    Address(IpAddr),
+}
+
 type Limiter =
-    RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
+    RateLimiter<Client, DefaultKeyedStateStore<Client>, DefaultClock, StateInformationMiddleware>;
 
 /// The limits of one process, or none.
 pub struct RateLimits {
@@ -79,13 +91,17 @@ impl RateLimits {
         Self::new(0, 1, false)
     }
 
-    /// Counts a request of `client` against its limit; `None` if the client is not limited.
-    pub fn check(&self, client: IpAddr) -> Option<Standing> {
+    /// Counts a request from `peer`, presenting the import key named `key` if any, against its
+    /// limit; `None` if the request is not limited.
+    pub fn check(&self, peer: IpAddr, key: Option<&str>) -> Option<Standing> {
         let limiter = self.limiter.as_ref()?;
-        if client.is_loopback() && !self.limit_loopback {
+        if peer.is_loopback() && !self.limit_loopback {
             return None;
         }
-        let key = client_key(client);
+        let key = match key {
+            Some(name) => Client::Key(name.into()),
+            None => Client::Address(client_address(peer)),
+        };
         if limiter.len() > FORGET_ABOVE_CLIENTS {
             limiter.retain_recent();
         }
@@ -129,7 +145,7 @@ fn whole_seconds(duration: Duration) -> u64 {
 
 /// The address a client is counted by: an IPv6 address by its /64, the block one host is given
 /// (an IPv4 address mapped into IPv6 counts as itself).
-fn client_key(client: IpAddr) -> IpAddr {
+fn client_address(client: IpAddr) -> IpAddr {
     match client {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
@@ -152,8 +168,13 @@ pub async fn limit(
         .cloned()
         .filter(|_| !UNLIMITED_PATHS.contains(&req.path()))
         .and_then(|state| {
-            let client = req.peer_addr()?.ip();
-            Some((state.rate_limits.check(client)?, state))
+            let peer = req.peer_addr()?.ip();
+            // Only a request that presents a key pays for hashing it.
+            let key = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|value| state.import_keys.name_of(value.as_bytes()));
+            Some((state.rate_limits.check(peer, key)?, state))
         });
     let Some((standing, state)) = standing else {
         return next
@@ -192,13 +213,13 @@ mod tests {
         let limits = RateLimits::new(2, 3, false);
         let client: IpAddr = "192.0.2.7".parse().unwrap();
         let remaining: Vec<_> = (0..3)
-            .map(|_| match limits.check(client) {
+            .map(|_| match limits.check(client, None) {
                 Some(Standing::Admitted { remaining, .. }) => remaining,
                 other => panic!("admitted within the burst, got {other:?}"),
             })
             .collect();
         assert_eq!(remaining, [2, 1, 0]);
-        match limits.check(client) {
+        match limits.check(client, None) {
             Some(Standing::Refused { retry_after }) => {
                 assert!(retry_after > Duration::ZERO && retry_after <= Duration::from_millis(500));
             }
@@ -206,7 +227,7 @@ mod tests {
         }
         let other: IpAddr = "192.0.2.8".parse().unwrap();
         assert!(matches!(
-            limits.check(other),
+            limits.check(other, None),
             Some(Standing::Admitted { remaining: 2, .. })
         ));
     }
@@ -214,30 +235,58 @@ mod tests {
     #[test]
     fn loopback_is_limited_only_when_configured_and_zero_turns_limits_off() {
         let loopback: IpAddr = "127.0.0.1".parse().unwrap();
-        assert_eq!(RateLimits::new(1, 1, false).check(loopback), None);
-        assert!(RateLimits::new(1, 1, true).check(loopback).is_some());
-        assert_eq!(RateLimits::off().check("192.0.2.7".parse().unwrap()), None);
+        assert_eq!(RateLimits::new(1, 1, false).check(loopback, None), None);
+        assert!(RateLimits::new(1, 1, true).check(loopback, None).is_some());
+        assert_eq!(
+            RateLimits::off().check("192.0.2.7".parse().unwrap(), None),
+            None
+        );
     }
 
     #[test]
     fn an_ipv6_host_is_counted_by_its_block() {
         let limits = RateLimits::new(1, 1, false);
         assert!(matches!(
-            limits.check("2001:db8::1".parse().unwrap()),
+            limits.check("2001:db8::1".parse().unwrap(), None),
             Some(Standing::Admitted { .. })
         ));
         assert!(matches!(
-            limits.check("2001:db8::2".parse().unwrap()),
+            limits.check("2001:db8::2".parse().unwrap(), None),
             Some(Standing::Refused { .. })
         ));
         assert!(matches!(
-            limits.check("2001:db8:0:1::1".parse().unwrap()),
+            limits.check("2001:db8:0:1::1".parse().unwrap(), None),
             Some(Standing::Admitted { .. })
         ));
         assert_eq!(
-            client_key("::ffff:192.0.2.7".parse().unwrap()),
+            client_address("::ffff:192.0.2.7".parse().unwrap()),
             "192.0.2.7".parse::<IpAddr>().unwrap()
         );
+    }
+
+    #[test]
+    fn a_key_is_counted_apart_from_its_address_and_across_addresses() {
+        let limits = RateLimits::new(1, 1, false);
+        let (first, second): (IpAddr, IpAddr) = (
+            "192.0.2.7".parse().unwrap(),
+            "198.51.100.9".parse().unwrap(),
+        );
+        assert!(matches!(
+            limits.check(first, Some("pipeline")),
+            Some(Standing::Admitted { .. })
+        ));
+        assert!(matches!(
+            limits.check(second, Some("pipeline")),
+            Some(Standing::Refused { .. })
+        ));
+        assert!(matches!(
+            limits.check(first, None),
+            Some(Standing::Admitted { .. })
+        ));
+        assert!(matches!(
+            limits.check(first, Some("feeds")),
+            Some(Standing::Admitted { .. })
+        ));
     }
 
     #[test]
