@@ -123,6 +123,16 @@ def filter_query(ctx, query):
     return True
 
 
+@schemathesis.hook
+def filter_body(ctx, body):
+    # A posted query's members are the parameters of its GET, under the same rule: `from` may not
+    # be after `to`.
+    if ctx.operation.path != "/v1/trade/flows/query" or not isinstance(body, dict):
+        return True
+    start, end = _days(body.get("from", "")), _days(body.get("to", ""))
+    return not (start and end and start[0] > end[1])
+
+
 # How fine a series' values are (`frequency` in /v1/wages/{country}), and how fine each asked
 # `frequency` is; values in force from a date can be given for any period.
 _FINENESS = {"annual": 1, "quarterly": 2, "monthly": 3, "daily": 4, "event": 4}

@@ -8,7 +8,7 @@ use utoipa_actix_web::AppExt;
 use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{
-    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, Required};
@@ -112,6 +112,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     offer_flat_formats(&mut spec);
     format_components(&mut spec);
     describe_conditional_requests(&mut spec);
+    describe_posted_queries(&mut spec);
     describe_rate_limits(&mut spec);
     examples_not_prefilled(&mut spec);
     // Every read is public; imports declare the key they need (`import_key`).
@@ -167,6 +168,58 @@ fn describe_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
                     .entry(name.to_owned())
                     .or_insert_with(|| string_header(description));
             }
+        }
+    }
+}
+
+/// The queries that may be posted as a JSON body, and the GET each stands for.
+const POSTED_QUERIES: [(&str, &str); 1] = [(api::v1::trade::flows::QUERY_PATH, "/v1/trade/flows")];
+
+/// A posted query (`POST /v1/trade/flows/query`) takes the GET's query parameters as the members
+/// of its body and gives the GET's answers: its body schema and its 200 answer are made here from
+/// the GET operation, once every parameter has its constraints, so that the two cannot differ.
+fn describe_posted_queries(spec: &mut utoipa::openapi::OpenApi) {
+    for (posted, read) in POSTED_QUERIES {
+        let Some(get) = spec.paths.paths.get(read).and_then(|item| item.get.clone()) else {
+            continue;
+        };
+        let mut members = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let query_parameters = get
+            .parameters
+            .iter()
+            .flatten()
+            .filter(|p| p.parameter_in == ParameterIn::Query);
+        for parameter in query_parameters {
+            let member = match parameter.schema.clone() {
+                Some(RefOr::T(Schema::Object(mut schema))) => {
+                    schema.description = parameter.description.clone();
+                    RefOr::T(Schema::Object(schema))
+                }
+                Some(other) => other,
+                None => continue,
+            };
+            members = members.property(parameter.name.clone(), member);
+        }
+        let Some(post) = spec
+            .paths
+            .paths
+            .get_mut(posted)
+            .and_then(|item| item.post.as_mut())
+        else {
+            continue;
+        };
+        if let Some(body) = post.request_body.as_mut() {
+            body.content.insert(
+                "application/json".to_owned(),
+                Content::new(Some(Schema::from(members.build()))),
+            );
+        }
+        if let Some(answer) = get.responses.responses.get("200") {
+            post.responses
+                .responses
+                .insert("200".to_owned(), answer.clone());
         }
     }
 }

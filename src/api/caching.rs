@@ -52,11 +52,19 @@ pub struct Validators {
 }
 
 impl CacheKey {
-    pub fn from_request(req: &HttpRequest, format: Format) -> Self {
-        let mut pairs: Vec<(String, String)> =
-            form_urlencoded::parse(req.query_string().as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
+    /// The key of `req`, or of the GET it stands for (`Loader::answering_as`): that GET's target,
+    /// and no conditional headers (a POST is answered whole, never with a 304).
+    pub fn from_request(req: &HttpRequest, as_get: Option<&str>, format: Format) -> Self {
+        let (path, query, target) = match as_get {
+            Some(target) => {
+                let (path, query) = target.split_once('?').unwrap_or((target, ""));
+                (path, query, target)
+            }
+            None => (req.path(), req.query_string(), memo::target(req)),
+        };
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         pairs.sort();
         let query = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
@@ -64,12 +72,13 @@ impl CacheKey {
         let header_value = |name| {
             req.headers()
                 .get(name)
+                .filter(|_| as_get.is_none())
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
         Self {
-            normalised_target: format!("{}?{query}", req.path()),
-            target: memo::target(req).to_owned(),
+            normalised_target: format!("{path}?{query}"),
+            target: target.to_owned(),
             format,
             if_none_match: header_value(header::IF_NONE_MATCH),
             if_modified_since: header_value(header::IF_MODIFIED_SINCE)
@@ -451,6 +460,8 @@ pub struct Loader {
     json_only: bool,
     /// Set by `charted`: the answer can be drawn as a chart.
     charted: bool,
+    /// Set by `answering_as`: the GET (path and query) this request stands for.
+    as_get: Option<String>,
     request: HttpRequest,
     state: web::Data<AppState>,
 }
@@ -466,6 +477,7 @@ impl Loader {
             today: chrono::Utc::now().date_naive(),
             json_only: false,
             charted: false,
+            as_get: None,
             request,
             state,
         }
@@ -501,6 +513,13 @@ impl Loader {
         format::negotiate(&self.request, self.asked_format)
     }
 
+    /// For a request that stands for a GET (a query posted as a JSON body): the answer is the one
+    /// `target` (path and query) gets, with its ETag and links, but never a 304.
+    pub fn answering_as(mut self, target: String) -> Self {
+        self.as_get = Some(target);
+        self
+    }
+
     /// For an answer that can be drawn: `format=svg` is taken, and `reply.format` says when to draw.
     pub fn charted(mut self) -> Self {
         self.charted = true;
@@ -533,7 +552,7 @@ impl Loader {
         T: Send + 'static,
     {
         let (format, today) = (self.format()?, self.today);
-        let key = CacheKey::from_request(&self.request, format);
+        let key = CacheKey::from_request(&self.request, self.as_get.as_deref(), format);
         let target = key.target.clone();
         let memo = Arc::clone(&self.state.memo);
         // A request that refuses every coding is answered 406 by `Compress` whatever is kept.

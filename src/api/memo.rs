@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, Encoding, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
 use actix_web::{Error, HttpRequest, HttpResponse};
@@ -171,13 +171,16 @@ pub async fn memoize(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let response = next.call(req).await?;
     // Only answers the handler marked complete are looked at further: hits, 304s, streams and
-    // errors pass through without a key being built.
+    // errors pass through without a key being built. A posted query is answered from the memo
+    // by the key of the GET it stands for, and so never kept under its own path.
     let complete = response
         .response()
         .extensions()
         .get::<CompleteAnswer>()
         .copied()
-        .filter(|_| response.status() == StatusCode::OK);
+        .filter(|_| {
+            response.status() == StatusCode::OK && response.request().method() == Method::GET
+        });
     let Some(complete) = complete else {
         return Ok(response.map_into_boxed_body());
     };

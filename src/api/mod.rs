@@ -1,6 +1,7 @@
 //! The HTTP API: application assembly, shared state, and the pieces every resource uses
 //! (envelope, representations, caching, query parsing, telemetry).
 
+pub mod body;
 pub mod caching;
 pub mod chart;
 pub mod columnar;
@@ -189,10 +190,13 @@ async fn redirect_to_docs() -> HttpResponse {
 }
 
 /// Unknown paths are 404; known paths with another method are 405 naming the methods they take:
-/// imports are POSTs, every other operation is a GET (and `HEAD` is answered as one).
+/// imports and posted queries are POSTs, every other operation is a GET (and `HEAD` is answered
+/// as one).
 async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if req.resource_map().has_resource(req.path()) {
-        let (allowed, allow): (&[&str], _) = if req.path().starts_with(IMPORTS_PATH) {
+        let posted_only =
+            req.path().starts_with(IMPORTS_PATH) || req.path() == v1::trade::flows::QUERY_PATH;
+        let (allowed, allow): (&[&str], _) = if posted_only {
             (&["POST"], "POST")
         } else {
             (&["GET", "HEAD"], "GET, HEAD")

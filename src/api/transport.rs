@@ -64,7 +64,8 @@ pub fn cors() -> Cors {
         // The same `*` whatever the origin, so answers need not vary by it.
         .send_wildcard()
         .disable_vary_header()
-        .allowed_methods([Method::GET, Method::HEAD])
+        // POST for queries posted as JSON (imports need a key, which no page has by default).
+        .allowed_methods([Method::GET, Method::HEAD, Method::POST])
         .allow_any_header()
         .expose_headers([
             header::ETAG,

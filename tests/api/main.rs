@@ -9,6 +9,7 @@ mod docs;
 mod errors;
 mod exports;
 mod faults;
+mod flows_query;
 mod health;
 mod hostile;
 mod imports;

@@ -9,13 +9,12 @@ use std::io::{Seek, Write};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
 use crate::api::envelope::rfc3339;
 use crate::api::query::parse_query;
+use crate::api::{AppState, body};
 use crate::db::import_log::{self, ImportLogRow};
 use crate::db::{self, DbError};
 use crate::domain::ids::{DatasetId, SourceId};
@@ -120,7 +119,7 @@ pub struct ImportResponse {
 pub async fn import(
     req: HttpRequest,
     path: web::Path<ImportPath>,
-    mut body: web::Payload,
+    mut payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = ImportKind::from_name(&path.kind).ok_or_else(|| {
@@ -151,30 +150,25 @@ pub async fn import(
     if let Some(source) = &query.source {
         SourceId::parse(source).map_err(invalid("source"))?;
     }
-    check_media_type(&req, kind)?;
+    body::check_media_type(
+        &req,
+        media_types(kind),
+        &format!("A {} import", kind.name()),
+    )?;
     let limit = state.import_max_bytes;
-    if let Some(length) = declared_length(&req)
-        && length > limit
-    {
-        return Err(too_large(limit));
-    }
     let mut file = tempfile::tempfile()
         .map_err(|e| ApiError::internal(format!("a temporary file for an import: {e}")))?;
-    let mut received = 0u64;
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| {
-            ApiError::new(
-                ProblemType::MalformedRequest,
-                format!("The body could not be read: {e}."),
-            )
-        })?;
-        received += chunk.len() as u64;
-        if received > limit {
-            return Err(too_large(limit));
-        }
-        file.write_all(&chunk)
-            .map_err(|e| ApiError::internal(format!("writing an import's body: {e}")))?;
-    }
+    let too_large = || {
+        format!(
+            "The body is larger than the {} MiB an import may have (TRILATERAL_IMPORT_MAX_MB).",
+            limit >> 20
+        )
+    };
+    let received = body::read_limited(&req, &mut payload, limit, too_large, |chunk| {
+        file.write_all(chunk)
+            .map_err(|e| ApiError::internal(format!("writing an import's body: {e}")))
+    })
+    .await?;
     file.rewind()
         .map_err(|e| ApiError::internal(format!("reading an import's body: {e}")))?;
     let commit = if query.dry_run == Some(true) {
@@ -384,55 +378,6 @@ fn media_types(kind: ImportKind) -> &'static [&'static str] {
         ImportKind::TotaXml => &["application/xml", "text/xml"],
         ImportKind::Articles => &["text/csv", "application/json"],
     }
-}
-
-fn check_media_type(req: &HttpRequest, kind: ImportKind) -> Result<(), ApiError> {
-    let allowed = media_types(kind);
-    let given = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| {
-            value
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
-    match given {
-        Some(given) if allowed.contains(&given.as_str()) => Ok(()),
-        given => Err(ApiError::new(
-            ProblemType::UnsupportedMediaType,
-            format!(
-                "A {} import is read from {}; the request's Content-Type is {}.",
-                kind.name(),
-                allowed.join(" or "),
-                given.map_or_else(|| "missing".to_owned(), |g| format!("'{g}'"))
-            ),
-        )
-        .with_param("Content-Type")
-        .with_allowed(allowed.iter().copied())),
-    }
-}
-
-fn declared_length(req: &HttpRequest) -> Option<u64> {
-    req.headers()
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
-}
-
-fn too_large(limit: u64) -> ApiError {
-    ApiError::new(
-        ProblemType::PayloadTooLarge,
-        format!(
-            "The body is larger than the {} MiB an import may have (TRILATERAL_IMPORT_MAX_MB).",
-            limit >> 20
-        ),
-    )
 }
 
 /// A refused import: what is wrong with the body is a 422 naming where; a database failure is

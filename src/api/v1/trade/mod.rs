@@ -195,6 +195,7 @@ pub fn token_list(param: &str, raw: Option<&str>) -> Result<Vec<String>, ApiErro
 /// Registers the trade operations.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(flows::list_trade_flows)
+        .service(flows::query_trade_flows)
         .service(balance::get_trade_balance)
         .service(mirror::get_trade_mirror)
         .service(partners::list_trade_partners);

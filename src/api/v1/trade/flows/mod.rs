@@ -5,7 +5,7 @@ mod export;
 
 use std::collections::BTreeSet;
 
-use actix_web::{HttpResponse, get};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -17,15 +17,16 @@ use crate::api::caching::{Fresh, Loader, Reply, Scope};
 use crate::api::envelope::{Envelope, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
-use crate::api::query::ReadRequest;
+use crate::api::query::{ReadRequest, parse_query};
 use crate::api::responses;
 use crate::api::table::{Column, Unit};
+use crate::api::{AppState, body};
 use crate::db::DbConnection;
 use crate::db::trade::{self as db_trade, FlowFilter};
-use crate::domain::country::CountryLookup;
+use crate::domain::country::{CountryLookup, shorten_for_display};
 use crate::domain::period::Frequency;
 use crate::domain::trade::{quarter_totals, stored_frequency, unknown_reporting_row_warnings};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemType};
 
 const DEFAULT_LIMIT: u32 = 1000;
 pub const MAX_LIMIT: u32 = 10_000;
@@ -142,6 +143,128 @@ pub fn decode_cursor(raw: &str) -> Result<i64, ApiError> {
 pub async fn list_trade_flows(
     ReadRequest(query, loader): ReadRequest<FlowsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    answer(query, loader).await
+}
+
+/// Where the filters of `GET /v1/trade/flows` are posted as a JSON body.
+pub const QUERY_PATH: &str = "/v1/trade/flows/query";
+
+/// The largest JSON body of a posted query: far beyond the longest filters the query takes.
+const MAX_QUERY_BODY: u64 = 64 * 1024;
+
+/// Query trade flows with a JSON body
+///
+/// The filters of `GET /v1/trade/flows` as one JSON object, for programs that build them:
+/// `{"reporter": "us", "partner": "mx,ca", "from": "2010", "product": "TOTAL", "limit": 100}`.
+/// Each member is the query parameter of the same name, with the same syntax and limits (`format`
+/// among them, or the `Accept` header); a value is a string or, for `limit`, a number. The answer
+/// is the one the equivalent GET gives, with the same ETag and pages: `links.self` and
+/// `links.next` are that GET, and the next page can also be posted with its `cursor`. A posted
+/// query is always answered whole (never a 304).
+#[utoipa::path(
+    tag = "trade",
+    request_body(
+        description = "The filters: each member as the query parameter of the same name",
+        content = Object,
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "Flows in id order; `Link: <…>; rel=\"next\"` while more remain",
+            headers(("Link" = String, description = "RFC 8288 link to the next page")),
+            body = Envelope<Vec<TradeFlow>>),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 406, response = responses::NotAcceptable),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 503, response = responses::Unavailable),
+    )
+)]
+#[post("/v1/trade/flows/query")]
+pub async fn query_trade_flows(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if !req.query_string().is_empty() {
+        return Err(ApiError::new(
+            ProblemType::UnknownParameter,
+            "A posted query takes its parameters in the JSON body, none in the URL.",
+        ));
+    }
+    body::check_media_type(&req, &["application/json"], "A posted query")?;
+    let mut bytes = Vec::new();
+    let too_large = || format!("A posted query is at most {} KiB.", MAX_QUERY_BODY >> 10);
+    body::read_limited(&req, &mut payload, MAX_QUERY_BODY, too_large, |chunk| {
+        bytes.extend_from_slice(chunk);
+        Ok(())
+    })
+    .await?;
+    let query_string = query_string_of(&bytes)?;
+    let (query, asked_format) = parse_query::<FlowsQuery>(&query_string)?;
+    let loader = Loader::new(req, state, asked_format)
+        .answering_as(format!("/v1/trade/flows?{query_string}"));
+    answer(query, loader).await
+}
+
+/// The members of a posted query whose values are numbers; every other one is a string.
+const NUMBER_MEMBERS: [&str; 1] = ["limit"];
+
+/// The query string a posted JSON object stands for: each member as the parameter of its name.
+/// Each value has the type the document gives the member: a whole number for `limit`, a string
+/// for the others.
+fn query_string_of(body: &[u8]) -> Result<String, ApiError> {
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::new(
+                ProblemType::MalformedRequest,
+                format!("The body is not a JSON object: {e}."),
+            )
+            .with_param("body")
+        })?;
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in &object {
+        let is_number = NUMBER_MEMBERS.contains(&name.as_str());
+        let value = match value {
+            serde_json::Value::String(text) if !is_number => text.clone(),
+            serde_json::Value::Number(number) if is_number => whole_number(number)
+                .ok_or_else(|| {
+                    ApiError::invalid_parameter(
+                        shorten_for_display(name),
+                        format!("'{}' is a whole number, from 0.", shorten_for_display(name)),
+                    )
+                })?
+                .to_string(),
+            _ => {
+                let kind = if is_number {
+                    "a whole number"
+                } else {
+                    "a string"
+                };
+                return Err(ApiError::invalid_parameter(
+                    shorten_for_display(name),
+                    format!("'{}' is {kind}.", shorten_for_display(name)),
+                ));
+            }
+        };
+        query.append_pair(name, &value);
+    }
+    Ok(query.finish())
+}
+
+/// A JSON number as a whole number: `463` or `463.0` (JSON Schema's integers include numbers
+/// with a zero fraction), not `-1` or `2.5`.
+fn whole_number(number: &serde_json::Number) -> Option<u64> {
+    number.as_u64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..=9.0e15).contains(f))
+            .map(|f| f as u64)
+    })
+}
+
+/// The answer to a request for flows, got (`list_trade_flows`) or posted (`query_trade_flows`).
+async fn answer(query: FlowsQuery, loader: Loader) -> Result<HttpResponse, ApiError> {
     let asked = FlowsAsked::parse(&loader, &query)?;
     if query.frequency == Some(Frequency::Quarterly) {
         let cap = query.limit.unwrap_or(match asked.format {
