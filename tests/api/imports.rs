@@ -38,6 +38,13 @@ async fn post_csv(app: &TestApp, path: &str, key: Option<&str>, body: &str) -> T
     app.post(path, &headers, body.as_bytes().to_vec()).await
 }
 
+/// Real rows to import: the Census flows of one year, as the service exports them.
+async fn census_flows(app: &TestApp) -> String {
+    app.get("/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&source=census&format=csv")
+        .await
+        .text()
+}
+
 /// What a failed or dry import must leave as it was: the catalogue and the flows.
 async fn state(app: &TestApp) -> (String, String) {
     (
@@ -51,11 +58,7 @@ async fn state(app: &TestApp) -> (String, String) {
 backend_test! {
     async fn an_import_over_http_needs_a_key_and_a_refused_one_changes_nothing(app: TestApp) {
         let app = app_with_keys(app.backend).await;
-        // Real rows: the Census flows of one year, as the service exports them.
-        let csv = app
-            .get("/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&source=census&format=csv")
-            .await
-            .text();
+        let csv = census_flows(&app).await;
         let rows = csv.lines().count() - 1;
         assert!(rows >= 2, "{csv}");
         let target = "/v1/admin/imports/csv?dataset=pipeline_flows";
@@ -148,10 +151,7 @@ backend_test! {
 backend_test! {
     async fn an_import_over_http_is_served_at_once_and_a_second_bumps_the_version(app: TestApp) {
         let app = app_with_keys(app.backend).await;
-        let csv = app
-            .get("/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&source=census&format=csv")
-            .await
-            .text();
+        let csv = census_flows(&app).await;
         let rows = csv.lines().count() - 1;
         let target = "/v1/admin/imports/csv?dataset=pipeline_flows";
 

@@ -9,6 +9,7 @@ use std::io::{Seek, Write};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -126,18 +127,7 @@ pub async fn import(
         ApiError::invalid_parameter("kind", format!("'{}' is no import kind.", path.kind))
             .with_allowed(ImportKind::names())
     })?;
-    let authorization = req.headers().get(header::AUTHORIZATION);
-    let key = state
-        .import_keys
-        .authorise(authorization.map(|value| value.as_bytes()), Some(kind))?
-        .to_owned();
-    let (query, format) = parse_query::<ImportQuery>(req.query_string())?;
-    if format.is_some() {
-        return Err(ApiError::invalid_parameter(
-            "format",
-            "An import answers JSON only; it does not take 'format'.",
-        ));
-    }
+    let (key, query) = authorised::<ImportQuery>(&req, &state, Some(kind))?;
     // A malformed id is the query's fault (400), not the body's (422).
     let invalid = |param: &'static str| {
         move |invalid: crate::domain::ids::InvalidId| {
@@ -327,17 +317,7 @@ pub async fn list_imports(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let authorization = req.headers().get(header::AUTHORIZATION);
-    state
-        .import_keys
-        .authorise(authorization.map(|value| value.as_bytes()), None)?;
-    let (query, format) = parse_query::<ImportLogQuery>(req.query_string())?;
-    if format.is_some() {
-        return Err(ApiError::invalid_parameter(
-            "format",
-            "The import log answers JSON only; it does not take 'format'.",
-        ));
-    }
+    let (_, query) = authorised::<ImportLogQuery>(&req, &state, None)?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=MAX_LOG_LIMIT).contains(&limit) {
         return Err(ApiError::invalid_parameter(
@@ -368,6 +348,28 @@ pub async fn list_imports(
             data: rows.into_iter().map(LoggedImport::from).collect(),
             links: ImportLogLinks { next },
         }))
+}
+
+/// The name of the key the request presents, if it may import `kind` (or any kind, for `None`),
+/// and its query. The key is checked first: without one, nothing else is looked at.
+fn authorised<Q: DeserializeOwned + IntoParams + 'static>(
+    req: &HttpRequest,
+    state: &AppState,
+    kind: Option<ImportKind>,
+) -> Result<(String, Q), ApiError> {
+    let authorization = req.headers().get(header::AUTHORIZATION);
+    let key = state
+        .import_keys
+        .authorise(authorization.map(|value| value.as_bytes()), kind)?
+        .to_owned();
+    let (query, format) = parse_query::<Q>(req.query_string())?;
+    if format.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "format",
+            "Imports and their log answer JSON only; they do not take 'format'.",
+        ));
+    }
+    Ok((key, query))
 }
 
 /// The media types each kind is read from.
