@@ -514,11 +514,11 @@ fn constrain_parameters(spec: &mut utoipa::openapi::OpenApi) {
                 .collect()
         })
         .unwrap_or_default();
-    let operations = spec
-        .paths
-        .paths
-        .values_mut()
-        .filter_map(|item| item.get.as_mut());
+    let operations = spec.paths.paths.values_mut().flat_map(|item| {
+        [item.get.as_mut(), item.post.as_mut()]
+            .into_iter()
+            .flatten()
+    });
     for operation in operations {
         let id = operation.operation_id.clone().unwrap_or_default();
         for parameter in operation.parameters.iter_mut().flatten() {

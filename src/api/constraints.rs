@@ -91,6 +91,9 @@ pub fn series_list() -> String {
 /// `domain::ids::SourceId`.
 pub const SOURCE_ID: &str = "^[A-Za-z0-9_.-]{1,100}$";
 
+/// `domain::ids::DatasetId`.
+pub const DATASET_ID: &str = "^[a-z0-9_]{1,64}$";
+
 /// `api::v1::trade::token_list`: product codes, dataset and source ids.
 const TOKEN: &str = "[A-Za-z0-9_.-]{1,100}";
 
@@ -168,7 +171,7 @@ pub fn bounded_pattern(pattern: impl Into<String>, max_length: usize) -> Constra
 /// The constraint the document declares on `param` of `operation` (an operation id), if any;
 /// `topics` are the slugs of the treaty taxonomy.
 pub fn of(operation: &str, param: &str, topics: &[String]) -> Option<Constraint> {
-    use crate::api::v1::{trade, treaties, wages};
+    use crate::api::v1::{imports, trade, treaties, wages};
     use crate::domain::period::MONTHLY_OR_COARSER;
     let constraint = match (operation, param) {
         (_, "from" | "to") => pattern(period()),
@@ -207,7 +210,16 @@ pub fn of(operation: &str, param: &str, topics: &[String]) -> Option<Constraint>
         ("list_treaty_provisions", "chapter") => pattern(NUMBER_TOKEN),
         ("list_wage_series" | "list_prices" | "compare_wages", "measure") => pattern(MEASURE),
         ("list_wage_series", "region") => pattern(REGION),
-        ("get_source", "id") => pattern(SOURCE_ID),
+        ("get_source", "id") | ("import", "source") => pattern(SOURCE_ID),
+        ("import", "dataset") => pattern(DATASET_ID),
+        ("import", "kind") => Constraint::OneOf(
+            crate::import::command::ImportKind::names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        ),
+        ("list_imports", "limit") => integer(1, imports::MAX_LOG_LIMIT),
+        ("list_imports", "before") => integer(1, i64::MAX),
         ("list_treaties", "party") => pattern(ALPHA3),
         ("search_provisions", "q") => bounded_pattern(
             search(crate::domain::search::MAX_TERMS),
@@ -242,7 +254,7 @@ mod tests {
 
     use super::*;
     use crate::domain::country::CountryLookup;
-    use crate::domain::ids::{MeasureId, RegionCode, SeriesId, SourceId, TreatyId};
+    use crate::domain::ids::{DatasetId, MeasureId, RegionCode, SeriesId, SourceId, TreatyId};
     use crate::domain::period::Period;
     use crate::domain::search;
     use crate::domain::treaty::article::is_number_token;
@@ -336,6 +348,15 @@ mod tests {
             &"a".repeat(101),
         ];
         agree(SOURCE_ID, |s| SourceId::parse(s).is_ok(), &sources);
+        let datasets = [
+            "census",
+            "trade_csv_2",
+            "",
+            "Census",
+            "a.b",
+            &"a".repeat(65),
+        ];
+        agree(DATASET_ID, |s| DatasetId::parse(s).is_ok(), &datasets);
         let numbers = [
             "19.3",
             "1901",

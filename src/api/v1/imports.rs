@@ -34,10 +34,7 @@ pub struct ImportPath {
     /// `/v1/trade/flows?format=csv` exports), `sources` (CSV in the columns of `/v1/sources`),
     /// `tota-xml` (a treaty text in the ToTA corpus's XML), `articles` (a treaty's articles as CSV
     /// or a JSON array).
-    #[param(
-        pattern = "^(census-intltrade|comtrade|csv|sources|tota-xml|articles)$",
-        example = "csv"
-    )]
+    #[param(example = "csv")]
     pub kind: String,
 }
 
@@ -46,11 +43,9 @@ pub struct ImportPath {
 pub struct ImportQuery {
     /// The dataset a trade or treaty import replaces (default: `census_intltrade`, `comtrade_api`,
     /// `trade_csv`, `tota_xml` or `articles` by kind); bundled datasets cannot be replaced.
-    #[param(pattern = "^[a-z0-9_]{1,64}$")]
     pub dataset: Option<String>,
     /// The source trade flows from an API are attributed to, an id of `/v1/sources` (default:
     /// `census_intltrade_api` or `un_comtrade_api`; CSV rows name their own).
-    #[param(pattern = "^[A-Za-z0-9_.-]{1,100}$")]
     pub source: Option<String>,
     /// `true`: read, check and write the body in a transaction that is then rolled back. The
     /// answer says what the import would do; nothing changes.
@@ -216,11 +211,9 @@ pub const MAX_LOG_LIMIT: i64 = 1000;
 #[into_params(parameter_in = Query)]
 pub struct ImportLogQuery {
     /// How many imports to list, newest first (default 100).
-    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// List the imports older than this `id` (the last `id` of the page before; `links.next` has
     /// it).
-    #[param(minimum = 1)]
     pub before: Option<i64>,
 }
 
