@@ -91,14 +91,19 @@ impl RateLimits {
         Self::new(0, 1, false)
     }
 
-    /// Counts a request from `peer`, presenting the import key named `key` if any, against its
-    /// limit; `None` if the request is not limited.
-    pub fn check(&self, peer: IpAddr, key: Option<&str>) -> Option<Standing> {
+    /// Counts a request from `peer`, presenting the import key `key` names if any, against its
+    /// limit; `None` if the request is not limited. `key` is asked only for a limited request
+    /// (finding a key's name hashes it).
+    pub fn check<'k>(
+        &self,
+        peer: IpAddr,
+        key: impl FnOnce() -> Option<&'k str>,
+    ) -> Option<Standing> {
         let limiter = self.limiter.as_ref()?;
         if peer.is_loopback() && !self.limit_loopback {
             return None;
         }
-        let key = match key {
+        let key = match key() {
             Some(name) => Client::Key(name.into()),
             None => Client::Address(client_address(peer)),
         };
@@ -169,11 +174,11 @@ pub async fn limit(
         .filter(|_| !UNLIMITED_PATHS.contains(&req.path()))
         .and_then(|state| {
             let peer = req.peer_addr()?.ip();
-            // Only a request that presents a key pays for hashing it.
-            let key = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|value| state.import_keys.name_of(value.as_bytes()));
+            let key = || {
+                req.headers()
+                    .get(header::AUTHORIZATION)
+                    .and_then(|value| state.import_keys.name_of(value.as_bytes()))
+            };
             Some((state.rate_limits.check(peer, key)?, state))
         });
     let Some((standing, state)) = standing else {
@@ -213,13 +218,13 @@ mod tests {
         let limits = RateLimits::new(2, 3, false);
         let client: IpAddr = "192.0.2.7".parse().unwrap();
         let remaining: Vec<_> = (0..3)
-            .map(|_| match limits.check(client, None) {
+            .map(|_| match limits.check(client, || None) {
                 Some(Standing::Admitted { remaining, .. }) => remaining,
                 other => panic!("admitted within the burst, got {other:?}"),
             })
             .collect();
         assert_eq!(remaining, [2, 1, 0]);
-        match limits.check(client, None) {
+        match limits.check(client, || None) {
             Some(Standing::Refused { retry_after }) => {
                 assert!(retry_after > Duration::ZERO && retry_after <= Duration::from_millis(500));
             }
@@ -227,7 +232,7 @@ mod tests {
         }
         let other: IpAddr = "192.0.2.8".parse().unwrap();
         assert!(matches!(
-            limits.check(other, None),
+            limits.check(other, || None),
             Some(Standing::Admitted { remaining: 2, .. })
         ));
     }
@@ -235,10 +240,14 @@ mod tests {
     #[test]
     fn loopback_is_limited_only_when_configured_and_zero_turns_limits_off() {
         let loopback: IpAddr = "127.0.0.1".parse().unwrap();
-        assert_eq!(RateLimits::new(1, 1, false).check(loopback, None), None);
-        assert!(RateLimits::new(1, 1, true).check(loopback, None).is_some());
+        assert_eq!(RateLimits::new(1, 1, false).check(loopback, || None), None);
+        assert!(
+            RateLimits::new(1, 1, true)
+                .check(loopback, || None)
+                .is_some()
+        );
         assert_eq!(
-            RateLimits::off().check("192.0.2.7".parse().unwrap(), None),
+            RateLimits::off().check("192.0.2.7".parse().unwrap(), || None),
             None
         );
     }
@@ -247,15 +256,15 @@ mod tests {
     fn an_ipv6_host_is_counted_by_its_block() {
         let limits = RateLimits::new(1, 1, false);
         assert!(matches!(
-            limits.check("2001:db8::1".parse().unwrap(), None),
+            limits.check("2001:db8::1".parse().unwrap(), || None),
             Some(Standing::Admitted { .. })
         ));
         assert!(matches!(
-            limits.check("2001:db8::2".parse().unwrap(), None),
+            limits.check("2001:db8::2".parse().unwrap(), || None),
             Some(Standing::Refused { .. })
         ));
         assert!(matches!(
-            limits.check("2001:db8:0:1::1".parse().unwrap(), None),
+            limits.check("2001:db8:0:1::1".parse().unwrap(), || None),
             Some(Standing::Admitted { .. })
         ));
         assert_eq!(
@@ -272,19 +281,19 @@ mod tests {
             "198.51.100.9".parse().unwrap(),
         );
         assert!(matches!(
-            limits.check(first, Some("pipeline")),
+            limits.check(first, || Some("pipeline")),
             Some(Standing::Admitted { .. })
         ));
         assert!(matches!(
-            limits.check(second, Some("pipeline")),
+            limits.check(second, || Some("pipeline")),
             Some(Standing::Refused { .. })
         ));
         assert!(matches!(
-            limits.check(first, None),
+            limits.check(first, || None),
             Some(Standing::Admitted { .. })
         ));
         assert!(matches!(
-            limits.check(first, Some("feeds")),
+            limits.check(first, || Some("feeds")),
             Some(Standing::Admitted { .. })
         ));
     }
