@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use utoipa::openapi::header::{Header, HeaderBuilder};
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{
     AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
 };
@@ -172,6 +172,13 @@ fn describe_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// The operations of a path the service has: GETs, and the POSTs of imports and posted queries.
+fn operations_of(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [item.get.as_mut(), item.post.as_mut()]
+        .into_iter()
+        .flatten()
+}
+
 /// The queries that may be posted as a JSON body, and the GET each stands for.
 const POSTED_QUERIES: [(&str, &str); 1] = [(api::v1::trade::flows::QUERY_PATH, "/v1/trade/flows")];
 
@@ -224,20 +231,16 @@ fn describe_posted_queries(spec: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// Every operation but the probes and `/metrics` is rate-limited per client (an import key, else an address)
-/// (`api::rate_limit`): a 429 over the limit, and the limit's headers on the answers of a limited
-/// client. Declared once here rather than on each operation.
+/// Every operation but the probes and `/metrics` is rate-limited per client, an import key or
+/// else an address (`api::rate_limit`): a 429 over the limit, and the limit's headers on the
+/// answers of a limited client. Declared once here rather than on each operation.
 fn describe_rate_limits(spec: &mut utoipa::openapi::OpenApi) {
     let operations = spec
         .paths
         .paths
         .iter_mut()
         .filter(|(path, _)| !rate_limit::UNLIMITED_PATHS.contains(&path.as_str()))
-        .flat_map(|(_, item)| {
-            [item.get.as_mut(), item.post.as_mut()]
-                .into_iter()
-                .flatten()
-        });
+        .flat_map(|(_, item)| operations_of(item));
     for operation in operations {
         let responses = &mut operation.responses.responses;
         responses.insert(
@@ -514,11 +517,7 @@ fn constrain_parameters(spec: &mut utoipa::openapi::OpenApi) {
                 .collect()
         })
         .unwrap_or_default();
-    let operations = spec.paths.paths.values_mut().flat_map(|item| {
-        [item.get.as_mut(), item.post.as_mut()]
-            .into_iter()
-            .flatten()
-    });
+    let operations = spec.paths.paths.values_mut().flat_map(operations_of);
     for operation in operations {
         let id = operation.operation_id.clone().unwrap_or_default();
         for parameter in operation.parameters.iter_mut().flatten() {

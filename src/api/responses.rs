@@ -97,7 +97,8 @@ pub struct UriTooLong(Problem);
 #[allow(dead_code)]
 pub struct Unavailable(Problem);
 
-/// The client (an import key, else an address) made more requests than the rate limit allows (`rate-limited`).
+/// The client (an import key, else an address) made more requests than the rate limit allows
+/// (`rate-limited`).
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
