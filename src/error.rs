@@ -71,6 +71,11 @@ pub enum ProblemType {
     )]
     UnknownTreaty,
     #[strum(
+        message = "Unknown vintage",
+        detailed_message = "`as_of` names no state of the data the service keeps: a vintage after the latest, a time before the first, one pruned, or one in which a dataset the answer reads was not yet loaded; `help` links to the changes feed, which lists the vintages"
+    )]
+    UnknownVintage,
+    #[strum(
         message = "Unknown article",
         detailed_message = "the treaty has no article with this number in this language; `help` links to its chapters, or to the article's own address when a stable id names another treaty"
     )]
@@ -175,6 +180,7 @@ impl ProblemType {
             | ProblemType::UnknownSeries
             | ProblemType::UnknownMeasure
             | ProblemType::UnknownTreaty
+            | ProblemType::UnknownVintage
             | ProblemType::UnknownArticle
             | ProblemType::TextNotAvailable
             | ProblemType::NotFound => StatusCode::NOT_FOUND,

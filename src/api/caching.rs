@@ -20,14 +20,16 @@ use super::chart::Chart;
 use super::envelope::{Envelope, Links, Meta};
 use super::format::{self, ColumnNotes, CsvRecord, Format};
 use super::memo::{self, AnswerMemo, CompleteAnswer, MemoizedAnswer};
-use super::query::FORMAT_PARAM;
+use super::query::{AS_OF_PARAM, FORMAT_PARAM, ReadOptions};
 use super::table::{self, Locations};
 use super::transport::{self, CODINGS};
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::sources::SourceRow;
+use crate::db::vintages;
 use crate::db::{self, DbConnection};
 use crate::domain::hex;
 use crate::domain::source::DatasetFamily;
+use crate::domain::vintage::AsOf;
 use crate::error::{ApiError, ProblemType};
 
 /// What identifies an answer, taken from the request before the database work starts.
@@ -206,12 +208,17 @@ pub struct Reply {
     pub format: Format,
     pub validators: Validators,
     pub datasets: Vec<DatasetRow>,
+    /// The vintage the data were read as of, where `as_of` asked for one.
+    pub vintage: Option<i64>,
 }
 
 impl Reply {
     /// The `meta` of an answer whose data comes from `sources`.
     pub fn meta(&self, sources: &[SourceRow]) -> Meta {
-        Meta::new(&self.datasets, sources)
+        Meta {
+            as_of: self.vintage,
+            ..Meta::new(&self.datasets, sources)
+        }
     }
 
     /// A link to the request itself, as the envelope gives it.
@@ -389,6 +396,7 @@ enum Checked<T> {
     Loaded {
         validators: Validators,
         datasets: Vec<DatasetRow>,
+        vintage: Option<i64>,
         value: T,
     },
 }
@@ -450,8 +458,8 @@ pub fn scope_datasets(
 /// request (for its target and conditional headers) and the application state. Handlers get it
 /// from `query::ReadRequest`, or alone where the operation takes no other parameter.
 pub struct Loader {
-    /// `format=`, where given; `format()` weighs it against the `Accept` header.
-    asked_format: Option<Format>,
+    /// `format=` (which `format()` weighs against the `Accept` header) and `as_of=`, where given.
+    options: ReadOptions,
     /// The day the request is answered for, read once: the validators and every rule that
     /// depends on the date (periods still under way, treaty status) see the same day, even
     /// across midnight.
@@ -467,13 +475,9 @@ pub struct Loader {
 }
 
 impl Loader {
-    pub fn new(
-        request: HttpRequest,
-        state: web::Data<AppState>,
-        asked_format: Option<Format>,
-    ) -> Self {
+    pub fn new(request: HttpRequest, state: web::Data<AppState>, options: ReadOptions) -> Self {
         Self {
-            asked_format,
+            options,
             today: chrono::Utc::now().date_naive(),
             json_only: false,
             charted: false,
@@ -501,7 +505,7 @@ impl Loader {
         if self.json_only {
             return Ok(Format::Json);
         }
-        if self.asked_format == Some(Format::Svg) && !self.charted {
+        if self.options.format == Some(Format::Svg) && !self.charted {
             let others = Format::ALL.into_iter().filter(|f| *f != Format::Svg);
             return Err(ApiError::invalid_parameter(
                 "format",
@@ -510,7 +514,7 @@ impl Loader {
             )
             .with_allowed(others.map(Format::as_str)));
         }
-        format::negotiate(&self.request, self.asked_format)
+        format::negotiate(&self.request, self.options.format)
     }
 
     /// For a request that stands for a GET (a query posted as a JSON body): the answer is the one
@@ -529,7 +533,7 @@ impl Loader {
     /// For an answer that nests lists, and so has no rows for CSV or NDJSON: `format=` other than
     /// `json` is refused, and the answer is JSON whatever the `Accept` header says.
     pub fn json_only(mut self) -> Result<Self, ApiError> {
-        if self.asked_format.is_some_and(|f| f != Format::Json) {
+        if self.options.format.is_some_and(|f| f != Format::Json) {
             return Err(ApiError::invalid_parameter(
                 "format",
                 "This answer is JSON only: it nests lists, so it has no rows.",
@@ -565,7 +569,12 @@ impl Loader {
                     .map(|coding| AnswerMemo::key(etag, coding, &target))
             }
         };
-        let known = self.state.versions.current();
+        let as_of = self.options.as_of;
+        // What the process knows is the current state; an earlier one is read where it is kept.
+        let known = match as_of {
+            None => self.state.versions.current(),
+            Some(_) => None,
+        };
         if let Some(catalogue) = &known {
             let validators = key.validators(&scope.select(catalogue)?, today);
             if key.is_not_modified(&validators) {
@@ -579,8 +588,9 @@ impl Loader {
         let checked = db::run(
             &self.state.pool,
             move |conn| -> Result<Checked<T>, ApiError> {
+                let vintage = as_of.map(|as_of| vintage_of(conn, as_of)).transpose()?;
                 // With the versions known, the client's copy and the memo were asked above.
-                if known.is_none() {
+                if known.is_none() && vintage.is_none() {
                     versions.learn();
                     let validators = key.validators(&scope_datasets(conn, scope, None)?, today);
                     if key.is_not_modified(&validators) {
@@ -591,13 +601,36 @@ impl Loader {
                         return Ok(Checked::Memoized(answer));
                     }
                 }
-                db::read_snapshot(conn, |conn| {
-                    let datasets = scope_datasets(conn, scope, known.as_deref())?;
+                db::read_snapshot_at(conn, vintage, |conn| {
+                    let datasets = scope_datasets(conn, scope, known.as_deref()).map_err(
+                        |error| match vintage {
+                            Some(vintage) if error.kind == ProblemType::NotReady => {
+                                unknown_vintage(format!(
+                                    "Vintage {vintage} is older than a dataset this answer \
+                                     reads: {}",
+                                    error.detail
+                                ))
+                            }
+                            _ => error,
+                        },
+                    )?;
                     let validators = key.validators(&datasets, today);
+                    // An earlier state has its own validators, read only here.
+                    if vintage.is_some() {
+                        if key.is_not_modified(&validators) {
+                            return Ok(Checked::NotModified(validators));
+                        }
+                        if let Some(answer) =
+                            memo_key(&validators.etag).and_then(|key| memo.get(&key))
+                        {
+                            return Ok(Checked::Memoized(answer));
+                        }
+                    }
                     let value = load(conn)?;
                     Ok(Checked::Loaded {
                         validators,
                         datasets,
+                        vintage,
                         value,
                     })
                 })
@@ -610,6 +643,7 @@ impl Loader {
             Checked::Loaded {
                 validators,
                 datasets,
+                vintage,
                 value,
             } => Fresh::Loaded {
                 reply: Reply {
@@ -618,9 +652,39 @@ impl Loader {
                     format,
                     validators,
                     datasets,
+                    vintage,
                 },
                 value,
             },
         })
     }
+}
+
+/// The vintage `as_of` names: the one numbered so, or the latest made by the time given. It must
+/// be kept (not pruned, and made since vintages were kept).
+fn vintage_of(conn: &mut DbConnection, as_of: AsOf) -> Result<i64, ApiError> {
+    let found = match as_of {
+        AsOf::Vintage(id) => vintages::find(conn, id)?,
+        AsOf::Time(at) => vintages::at(conn, at)?,
+    };
+    match found {
+        Some(vintage) if vintage.kept => Ok(vintage.id),
+        Some(vintage) => Err(unknown_vintage(format!(
+            "Vintage {} is not kept: it was pruned, or made before vintages were kept.",
+            vintage.id
+        ))),
+        None => {
+            let latest = vintages::latest(conn)?.map_or(0, |v| v.id);
+            Err(unknown_vintage(match as_of {
+                AsOf::Vintage(id) => format!("There is no vintage {id}: the latest is {latest}."),
+                AsOf::Time(at) => format!("No vintage was made by {at} (UTC)."),
+            }))
+        }
+    }
+}
+
+fn unknown_vintage(detail: String) -> ApiError {
+    ApiError::new(ProblemType::UnknownVintage, detail)
+        .with_param(AS_OF_PARAM)
+        .with_help("/v1/changes")
 }

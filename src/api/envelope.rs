@@ -37,6 +37,10 @@ pub fn render_with_data(
 /// What the numbers in `data` are and where they come from.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Meta {
+    /// The vintage the data were read as of, where `as_of` asked for an earlier state (the
+    /// datasets' versions are the ones they had then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<i64>,
     /// The dataset answered from, with the version that changes whenever its data changes.
     pub dataset: Option<DatasetRef>,
     /// Every dataset the answer reads, when there are several.
@@ -66,6 +70,7 @@ impl Meta {
     /// Meta for an answer read from `datasets` (the one it is about first).
     pub fn new(datasets: &[DatasetRow], sources: &[SourceRow]) -> Self {
         Self {
+            as_of: None,
             dataset: datasets.first().map(DatasetRef::from),
             datasets: if datasets.len() > 1 {
                 datasets.iter().map(DatasetRef::from).collect()

@@ -1,7 +1,7 @@
 //! `ReadRequest<Q>`: what a `/v1` handler takes from the request. It checks the query string
 //! against the operation's parameters `Q` (rejecting parameters the operation does not take and
-//! naming the parameter whose value is wrong), takes `format=` itself, since every `/v1` operation
-//! has it, and carries what loading and answering need. The parameter list comes from the same
+//! naming the parameter whose value is wrong), takes `format=` and `as_of=` itself, since every
+//! `/v1` read has them, and carries what loading and answering need. The parameter list comes from the same
 //! `IntoParams` derive that documents the operation, so the docs and the check cannot disagree
 //! (query structs must not `deny_unknown_fields`: a name the operation does not take is refused
 //! here, before anything is deserialized, and `Q` and `format` are then read from the same string,
@@ -22,11 +22,15 @@ use super::AppState;
 use super::caching::Loader;
 use super::format::Format;
 use crate::domain::country::shorten_for_display;
+use crate::domain::vintage::AsOf;
 use crate::error::{ApiError, ProblemType};
 
 /// The name of the representation parameter every `/v1` operation takes (the OpenAPI document
 /// adds it to each operation; see `openapi::offer_flat_formats`).
 pub const FORMAT_PARAM: &str = "format";
+
+/// The vintage parameter every `/v1` read takes (added to each by `openapi::offer_vintages`).
+pub const AS_OF_PARAM: &str = "as_of";
 
 /// A read of a `/v1` resource: the operation's query parameters, checked, and the `Loader` that
 /// reads and answers it. Handlers take it apart in their signature:
@@ -48,8 +52,8 @@ impl<Q: DeserializeOwned + IntoParams + 'static> FromRequest for ReadRequest<Q> 
                 .app_data::<web::Data<AppState>>()
                 .cloned()
                 .ok_or_else(|| ApiError::internal("the application state is not registered"))?;
-            let (query, asked_format) = parse_query(req.query_string())?;
-            Ok(Self(query, Loader::new(req.clone(), state, asked_format)))
+            let (query, options) = parse_query(req.query_string())?;
+            Ok(Self(query, Loader::new(req.clone(), state, options)))
         };
         ready(read())
     }
@@ -65,16 +69,20 @@ impl FromRequest for Loader {
     }
 }
 
-/// `format=` alone, deserialized like any other parameter so that its errors read the same.
-#[derive(Deserialize)]
-struct FormatParam {
-    format: Option<Format>,
+/// What every read takes besides its own parameters, deserialized like any other parameter so
+/// that their errors read the same.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct ReadOptions {
+    /// `format=`, where given; `Loader::format` weighs it against the `Accept` header.
+    pub format: Option<Format>,
+    /// `as_of=`: the state of the data to answer from, where not the current one.
+    pub as_of: Option<AsOf>,
 }
 
-/// Parses a raw query string into `Q` and the `format` parameter.
+/// Parses a raw query string into `Q` and the parameters every read takes.
 pub fn parse_query<Q: DeserializeOwned + IntoParams + 'static>(
     raw: &str,
-) -> Result<(Q, Option<Format>), ApiError> {
+) -> Result<(Q, ReadOptions), ApiError> {
     let names = ParamNames::of::<Q>();
     let known = &names.known;
     let mut seen = HashSet::new();
@@ -108,11 +116,11 @@ pub fn parse_query<Q: DeserializeOwned + IntoParams + 'static>(
     }
     // Each reads the parameters it has and passes over the other's: every name is known by now.
     let query = deserialize(raw)?;
-    let FormatParam { format } = deserialize(raw)?;
-    Ok((query, format))
+    let options = deserialize(raw)?;
+    Ok((query, options))
 }
 
-/// The parameter names an operation's query takes (`format` among them) and those it requires,
+/// The parameter names an operation's query takes (`format` and `as_of` among them) and those it requires,
 /// from the `IntoParams` declaration that documents it.
 struct ParamNames {
     known: Vec<String>,
@@ -138,7 +146,7 @@ impl ParamNames {
             known: params
                 .iter()
                 .map(|p| p.name.clone())
-                .chain([FORMAT_PARAM.to_owned()])
+                .chain([FORMAT_PARAM.to_owned(), AS_OF_PARAM.to_owned()])
                 .collect(),
             required: params
                 .iter()

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::datasets;
+use super::vintages::{self, VintageRow};
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -50,7 +51,16 @@ pub fn versions(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
         .load(conn)
 }
 
-/// Inserts the row, or replaces the one with the same id.
-pub fn save(conn: &mut DbConnection, row: &DatasetRow) -> QueryResult<()> {
-    super::upsert!(conn, datasets::table, &row.id, row)
+/// Inserts the row, or replaces the one with the same id, as the end of a write of the dataset:
+/// the write becomes a new vintage (`vintages::complete`), which it returns.
+pub fn save(conn: &mut DbConnection, row: &DatasetRow) -> QueryResult<VintageRow> {
+    super::upsert!(conn, datasets::table, &row.id, row)?;
+    vintages::complete(
+        conn,
+        row.family,
+        &row.id,
+        row.version,
+        row.last_updated,
+        row.row_count,
+    )
 }

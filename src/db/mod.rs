@@ -69,6 +69,7 @@ pub mod stored;
 pub mod trade;
 pub mod treaties;
 pub mod versions;
+pub mod vintages;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -473,7 +474,22 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<DbError>,
 {
-    use diesel::connection::AnsiTransactionManager;
+    read_snapshot_at(conn, None, f)
+}
+
+/// Like `read_snapshot`, with the tables as they stood at `vintage` when one is given
+/// (`vintages::as_of`). That transaction is always rolled back, which takes the views it put in
+/// the tables' place away with it: the connection goes back to the pool reading current rows.
+pub fn read_snapshot_at<T, E, F>(
+    conn: &mut DbConnection,
+    vintage: Option<i64>,
+    f: F,
+) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<DbError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let begun = match conn {
         DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
             c,
@@ -482,8 +498,17 @@ where
         DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
     };
     begun.map_err(|e| E::from(DbError::from_query(e)))?;
-    let result = f(conn);
-    end_transaction(conn, &result).map_err(|e| E::from(DbError::from_query(e)))?;
+    let result = match vintage {
+        None => f(conn),
+        Some(vintage) => vintages::as_of(conn, vintage)
+            .map_err(|e| E::from(DbError::from_query(e)))
+            .and_then(|()| f(conn)),
+    };
+    let ended = match vintage {
+        None => end_transaction(conn, &result),
+        Some(_) => DbConnection::rollback_transaction(conn),
+    };
+    ended.map_err(|e| E::from(DbError::from_query(e)))?;
     result
 }
 

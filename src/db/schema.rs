@@ -222,6 +222,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    vintages (id) {
+        id -> BigInt,
+        dataset_id -> Text,
+        version -> BigInt,
+        made_at -> Timestamp,
+        row_count -> BigInt,
+        rows_added -> BigInt,
+        rows_removed -> BigInt,
+        rows_changed -> BigInt,
+        kept -> Bool,
+    }
+}
+
 diesel::joinable!(provision_topics -> provisions (provision_id));
 diesel::joinable!(treaty_parties -> treaties (treaty_id));
 diesel::joinable!(countries -> sources (source_id));

@@ -45,6 +45,7 @@ pub mod snippet;
 pub mod source;
 pub mod trade;
 pub mod treaty;
+pub mod vintage;
 
 /// Lower-case hex of bytes, as checksums and ETags are written. One allocation, not one per byte.
 pub fn hex(bytes: &[u8]) -> String {

@@ -355,11 +355,17 @@ fn authorised<Q: DeserializeOwned + IntoParams + 'static>(
         .import_keys
         .authorise(authorization.map(|value| value.as_bytes()), kind)?
         .to_owned();
-    let (query, format) = parse_query::<Q>(req.query_string())?;
-    if format.is_some() {
+    let (query, options) = parse_query::<Q>(req.query_string())?;
+    if options.format.is_some() {
         return Err(ApiError::invalid_parameter(
             "format",
             "Imports and their log answer JSON only; they do not take 'format'.",
+        ));
+    }
+    if options.as_of.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "as_of",
+            "Imports and their log are not kept by vintage; they do not take 'as_of'.",
         ));
     }
     Ok((key, query))

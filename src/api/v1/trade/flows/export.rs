@@ -9,15 +9,15 @@ use actix_web::web::Bytes;
 use tokio::sync::OwnedSemaphorePermit;
 use utoipa::PartialSchema;
 
-use crate::api::caching::Validators;
+use crate::api::caching::Reply;
 use crate::api::columnar::ParquetEncoder;
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::spool::{self, PushError, Spool};
 use crate::api::table;
 use crate::api::v1::trade::TradeFlow;
 use crate::api::{self, AppState};
-use crate::db::DbPool;
 use crate::db::trade::{self as db_trade, FlowFilter};
+use crate::db::{self, DbError, DbPool};
 use crate::error::ApiError;
 
 /// Bytes gathered before a chunk is handed to the connection.
@@ -51,16 +51,17 @@ pub(super) fn stream(
     state: &AppState,
     slot: OwnedSemaphorePermit,
     format: Format,
-    validators: &Validators,
+    reply: &Reply,
     filter: FlowFilter,
     cap: Option<u32>,
 ) -> HttpResponse {
+    let (validators, vintage) = (&reply.validators, reply.vintage);
     let (mut spool, body) = spool::spool(Arc::clone(&state.spool_budget));
     let pool = state.pool.clone();
     let span = tracing::Span::current();
     actix_web::rt::task::spawn_blocking(move || {
         let _request = span.enter();
-        let written = write_flows(&pool, format, &filter, cap, &mut spool);
+        let written = write_flows(&pool, format, &filter, cap, vintage, &mut spool);
         drop(slot);
         match written {
             Ok(()) => spool.finish(),
@@ -98,18 +99,20 @@ impl From<PushError> for Stop {
     }
 }
 
-/// Encodes every matching flow into `spool`, with a pooled connection that is released on return.
+/// Encodes every matching flow into `spool`, with a pooled connection that is released on return,
+/// in a read transaction that shows the flows as of `vintage` when one is given.
 fn write_flows(
     pool: &DbPool,
     format: Format,
     filter: &FlowFilter,
     cap: Option<u32>,
+    vintage: Option<i64>,
     spool: &mut Spool,
 ) -> Result<(), Stop> {
     let mut conn = pool.get().map_err(|e| Stop::Failed(e.to_string()))?;
     let mut encoder = Encoder::new(format).map_err(Stop::Failed)?;
     let mut stopped = None;
-    let read = db_trade::for_each(&mut conn, filter, cap.map(i64::from), |row| {
+    let each = |row| {
         let pushed = encoder
             .write(&TradeFlow::from(row))
             .map_err(Stop::Failed)
@@ -124,6 +127,9 @@ fn write_flows(
                 false
             }
         }
+    };
+    let read = db::read_snapshot_at(&mut conn, vintage, |conn| {
+        db_trade::for_each(conn, filter, cap.map(i64::from), each).map_err(DbError::from_query)
     });
     if let Some(stop) = stopped {
         return Err(stop);

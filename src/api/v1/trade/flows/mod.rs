@@ -201,9 +201,9 @@ pub async fn query_trade_flows(
     })
     .await?;
     let query_string = query_string_of(&bytes)?;
-    let (query, asked_format) = parse_query::<FlowsQuery>(&query_string)?;
-    let loader = Loader::new(req, state, asked_format)
-        .answering_as(format!("/v1/trade/flows?{query_string}"));
+    let (query, options) = parse_query::<FlowsQuery>(&query_string)?;
+    let loader =
+        Loader::new(req, state, options).answering_as(format!("/v1/trade/flows?{query_string}"));
     answer(query, loader).await
 }
 
@@ -299,7 +299,7 @@ async fn export(
         Fresh::Loaded { reply, value } => (reply, value),
     };
     let slot = export::export_slot(loader.state()).await?;
-    let mut response = export::stream(loader.state(), slot, format, &reply.validators, filter, cap);
+    let mut response = export::stream(loader.state(), slot, format, &reply, filter, cap);
     reply.link_data_package(&mut response);
     Ok(response)
 }

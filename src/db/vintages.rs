@@ -1,0 +1,537 @@
+//! Vintages: every write of a dataset is one, numbered across all datasets, and the rows it
+//! replaced are kept, so that any earlier state can be read again (`as_of`) and a feed can ask
+//! what changed (`/v1/changes`).
+//!
+//! A table's current rows stay where they are, each with the vintage that added it
+//! (`added_in`). Triggers (migration 000015) move a row a write deletes or updates to the table's
+//! `_history` twin, where `removed_in` says which vintage removed it. While the write is under way
+//! its own rows are pending: `added_in` and `removed_in` are 0. [`complete`], which
+//! `datasets::save` runs at the end of every dataset write, then:
+//!
+//! 1. puts back the rows the write deleted and wrote again unchanged (an import replaces its
+//!    whole dataset, and most rows of a new release are the old ones), so that only what changed
+//!    is new;
+//! 2. counts the rows added, removed and changed in the dataset's main table;
+//! 3. gives the pending rows the new vintage and records it in `vintages`.
+//!
+//! The data as they stood at vintage N are the current rows added at or before N and the kept
+//! rows added at or before N and removed after it: a filter, not a copy. A read sees them through
+//! [`as_of`], which puts views of that filter in the tables' place for one read transaction.
+
+use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use super::schema::vintages;
+use super::{Backend, DbConnection};
+use crate::domain::source::DatasetFamily;
+
+/// A table whose rows are kept by vintage: the columns that identify a row across writes, and
+/// the others.
+#[derive(Debug)]
+pub struct Versioned {
+    pub table: &'static str,
+    /// What identifies a row from one write to the next (the table's unique key).
+    pub key: &'static [&'static str],
+    /// Every other column but `added_in`.
+    pub values: &'static [&'static str],
+    /// A number the writer gives each row, which is not part of what the row says.
+    pub surrogate: Option<Surrogate>,
+}
+
+#[derive(Debug)]
+pub enum Surrogate {
+    /// An unchanged row gets its old number back (flow ids are the keyset cursors of pages).
+    Restored(&'static str),
+    /// An unchanged row keeps its new number, and the kept rows of `dependents` (table and
+    /// column) that named the old one name the new one instead, so that they are put back with
+    /// it (provision ids, which provision topics refer to under a foreign key).
+    Kept {
+        column: &'static str,
+        dependents: &'static [(&'static str, &'static str)],
+    },
+}
+
+impl Versioned {
+    /// Every column of the table, `added_in` last.
+    pub fn columns(&self) -> Vec<&'static str> {
+        let surrogate = self.surrogate.as_ref().map(|s| match s {
+            Surrogate::Restored(column) | Surrogate::Kept { column, .. } => *column,
+        });
+        surrogate
+            .into_iter()
+            .chain(self.key.iter().copied())
+            .chain(self.values.iter().copied())
+            .chain(["added_in"])
+            .collect()
+    }
+}
+
+/// The tables kept by vintage, in the order they are completed: a table whose surrogate others
+/// refer to comes before them.
+pub const VERSIONED: [Versioned; 13] = [
+    Versioned {
+        table: "datasets",
+        key: &["id"],
+        values: &[
+            "family",
+            "title",
+            "description",
+            "version",
+            "last_updated",
+            "row_count",
+            "coverage_first",
+            "coverage_last",
+            "checksum",
+            "origin",
+            "basis",
+            "reporting",
+        ],
+        surrogate: None,
+    },
+    Versioned {
+        table: "sources",
+        key: &["id"],
+        values: &[
+            "family",
+            "publisher",
+            "title",
+            "url",
+            "licence",
+            "coverage",
+            "transformations",
+            "notes",
+            "basis",
+        ],
+        surrogate: None,
+    },
+    Versioned {
+        table: "currencies",
+        key: &["code"],
+        values: &["numeric", "name", "minor_units"],
+        surrogate: None,
+    },
+    Versioned {
+        table: "countries",
+        key: &["code"],
+        values: &[
+            "iso2",
+            "iso3",
+            "numeric",
+            "name",
+            "kind",
+            "currency_code",
+            "currency_codes",
+            "former_iso2",
+            "former_numeric",
+            "valid_from",
+            "valid_to",
+            "related_codes",
+            "note",
+            "source_id",
+        ],
+        surrogate: None,
+    },
+    Versioned {
+        table: "series",
+        key: &["id"],
+        values: &[
+            "dataset_id",
+            "topic",
+            "country",
+            "region",
+            "measure",
+            "name",
+            "description",
+            "unit",
+            "currency",
+            "base_currency",
+            "per",
+            "price_basis",
+            "frequency",
+            "time_basis",
+            "headline",
+            "source_id",
+            "first_period",
+            "last_period",
+            "latest_period",
+            "latest_start",
+            "latest_value",
+            "observation_count",
+        ],
+        surrogate: None,
+    },
+    Versioned {
+        table: "observations",
+        key: &["series_id", "period"],
+        values: &[
+            "period_start",
+            "period_end",
+            "value",
+            "source_id",
+            "note",
+            "caveat",
+        ],
+        surrogate: None,
+    },
+    Versioned {
+        table: "trade_flows",
+        key: &[
+            "reporter",
+            "partner",
+            "flow",
+            "period",
+            "classification",
+            "product_code",
+            "source_id",
+            "dataset_id",
+        ],
+        values: &["period_start", "frequency", "value_usd", "note"],
+        surrogate: Some(Surrogate::Restored("id")),
+    },
+    Versioned {
+        table: "treaties",
+        key: &["id"],
+        values: &[
+            "dataset_id",
+            "name",
+            "other_names",
+            "kind",
+            "status",
+            "date_signed",
+            "date_in_force",
+            "date_terminated",
+            "supersedes",
+            "superseded_by",
+            "side_agreement_of",
+            "subject_topics",
+            "official_text_url",
+            "tota_ids",
+            "wto_rta_id",
+            "wb_dta_id",
+            "note",
+            "source_id",
+            "date_suspended",
+        ],
+        surrogate: None,
+    },
+    Versioned {
+        table: "treaty_chapters",
+        key: &["treaty_id", "lang", "number"],
+        values: &["dataset_id", "position", "title", "topics", "article_count"],
+        surrogate: None,
+    },
+    Versioned {
+        table: "provisions",
+        key: &["treaty_id", "lang", "article"],
+        values: &[
+            "dataset_id",
+            "chapter",
+            "position",
+            "heading",
+            "text",
+            "topics",
+            "tota_id",
+            "source_id",
+        ],
+        surrogate: Some(Surrogate::Kept {
+            column: "id",
+            dependents: &[("provision_topics", "provision_id")],
+        }),
+    },
+    Versioned {
+        table: "treaty_coverage",
+        key: &["treaty_id", "exporter", "importer", "year", "provision"],
+        values: &["value", "source_id"],
+        surrogate: None,
+    },
+    Versioned {
+        table: "provision_topics",
+        key: &["provision_id", "topic"],
+        values: &[],
+        surrogate: None,
+    },
+    Versioned {
+        table: "treaty_parties",
+        key: &["treaty_id", "party"],
+        values: &["position"],
+        surrogate: None,
+    },
+];
+
+/// A vintage as `vintages` records it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = vintages)]
+pub struct VintageRow {
+    pub id: i64,
+    pub dataset_id: String,
+    pub version: i64,
+    pub made_at: NaiveDateTime,
+    pub row_count: i64,
+    pub rows_added: i64,
+    pub rows_removed: i64,
+    pub rows_changed: i64,
+    /// False once pruned: the rows only it saw are gone, and it cannot be read as of.
+    pub kept: bool,
+}
+
+/// The table whose rows a dataset's changes are counted in, and the condition that picks the
+/// dataset's own rows there.
+fn main_table(family: DatasetFamily, dataset_id: &str) -> (&'static str, Option<String>) {
+    let quoted = dataset_id.replace('\'', "''");
+    match family {
+        DatasetFamily::Reference if dataset_id == "sources" => ("sources", None),
+        DatasetFamily::Reference => ("countries", None),
+        DatasetFamily::Wages => (
+            "observations",
+            Some(format!(
+                "series_id IN (SELECT id FROM series WHERE dataset_id = '{quoted}')"
+            )),
+        ),
+        DatasetFamily::Trade => ("trade_flows", Some(format!("dataset_id = '{quoted}'"))),
+        DatasetFamily::Treaties => ("provisions", Some(format!("dataset_id = '{quoted}'"))),
+    }
+}
+
+/// Ends the write of dataset `dataset_id` (now at `version`, with `row_count` rows) as a new
+/// vintage: see the module's documentation. Runs inside the write's transaction, under the write
+/// lock (`db::write_transaction`), so no other write numbers a vintage meanwhile.
+pub fn complete(
+    conn: &mut DbConnection,
+    family: DatasetFamily,
+    dataset_id: &str,
+    version: i64,
+    made_at: NaiveDateTime,
+    row_count: i64,
+) -> QueryResult<VintageRow> {
+    let backend = conn.backend();
+    for versioned in &VERSIONED {
+        conn.batch_execute(&put_back_unchanged(backend, versioned))?;
+    }
+    let (main, scope) = main_table(family, dataset_id);
+    let main = VERSIONED.iter().find(|v| v.table == main).ok_or_else(|| {
+        diesel::result::Error::QueryBuilderError(format!("{main} is not kept by vintage").into())
+    })?;
+    let scope = scope.map_or_else(String::new, |scope| format!(" AND {scope}"));
+    let count = |conn: &mut DbConnection, query: String| {
+        diesel::select(sql::<BigInt>(&format!("({query})"))).get_result::<i64>(conn)
+    };
+    let t = main.table;
+    let added = count(
+        conn,
+        format!("SELECT COUNT(*) FROM {t} WHERE added_in = 0{scope}"),
+    )?;
+    let removed = count(
+        conn,
+        format!("SELECT COUNT(*) FROM {t}_history WHERE removed_in = 0{scope}"),
+    )?;
+    let same_key = main
+        .key
+        .iter()
+        .map(|k| format!("h.{k} = {t}.{k}"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let changed = count(
+        conn,
+        format!(
+            "SELECT COUNT(*) FROM {t} WHERE added_in = 0{scope} AND EXISTS \
+             (SELECT 1 FROM {t}_history h WHERE h.removed_in = 0 AND {same_key})"
+        ),
+    )?;
+    let id = count(
+        conn,
+        "SELECT COALESCE(MAX(id), 0) + 1 FROM vintages".to_owned(),
+    )?;
+    for versioned in &VERSIONED {
+        let t = versioned.table;
+        conn.batch_execute(&format!(
+            "UPDATE {t} SET added_in = {id} WHERE added_in = 0; \
+             UPDATE {t}_history SET removed_in = {id} WHERE removed_in = 0;"
+        ))?;
+    }
+    let row = VintageRow {
+        id,
+        dataset_id: dataset_id.to_owned(),
+        version,
+        made_at,
+        row_count,
+        rows_added: added - changed,
+        rows_removed: removed - changed,
+        rows_changed: changed,
+        kept: true,
+    };
+    diesel::insert_into(vintages::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+/// The SQL that puts back the rows of `versioned` that the write under way deleted (or updated)
+/// and wrote again as they were: the pending row takes the kept row's vintage (and, for a
+/// restored surrogate, its number), and the kept copy goes.
+fn put_back_unchanged(backend: Backend, versioned: &Versioned) -> String {
+    let t = versioned.table;
+    // The same row: the same key (never null) and the same values, nulls equal.
+    let same = |new: &str, old: &str| {
+        let same_value = |c: &str| match backend {
+            Backend::Sqlite => format!("{old}.{c} IS {new}.{c}"),
+            Backend::Postgres => format!("{old}.{c} IS NOT DISTINCT FROM {new}.{c}"),
+        };
+        versioned
+            .key
+            .iter()
+            .map(|k| format!("{old}.{k} = {new}.{k}"))
+            .chain(versioned.values.iter().map(|c| same_value(c)))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    let mut statements = Vec::new();
+    if let Some(Surrogate::Kept { column, dependents }) = &versioned.surrogate {
+        for (dependent, reference) in *dependents {
+            // Kept dependents of a row that is put back name its new number.
+            statements.push(format!(
+                "UPDATE {dependent}_history SET {reference} = \
+                 (SELECT n.{column} FROM {t} n JOIN {t}_history o ON {matched} \
+                  WHERE o.{column} = {dependent}_history.{reference}) \
+                 WHERE removed_in = 0 AND {reference} IN \
+                 (SELECT o.{column} FROM {t} n JOIN {t}_history o ON {matched})",
+                matched = format!("n.added_in = 0 AND o.removed_in = 0 AND {}", same("n", "o")),
+            ));
+        }
+    }
+    let restored = match &versioned.surrogate {
+        Some(Surrogate::Restored(column)) => Some(*column),
+        _ => None,
+    };
+    match backend {
+        Backend::Sqlite => {
+            let from_kept = |column: &str| {
+                format!(
+                    "{column} = (SELECT o.{column} FROM {t}_history o \
+                     WHERE o.removed_in = 0 AND {})",
+                    same(t, "o")
+                )
+            };
+            let sets = ["added_in"]
+                .into_iter()
+                .chain(restored)
+                .map(from_kept)
+                .collect::<Vec<_>>()
+                .join(", ");
+            statements.push(format!(
+                "UPDATE {t} SET {sets} WHERE added_in = 0 AND EXISTS \
+                 (SELECT 1 FROM {t}_history o WHERE o.removed_in = 0 AND {})",
+                same(t, "o")
+            ));
+        }
+        Backend::Postgres => {
+            let sets = ["added_in"]
+                .into_iter()
+                .chain(restored)
+                .map(|c| format!("{c} = o.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            statements.push(format!(
+                "UPDATE {t} SET {sets} FROM {t}_history o \
+                 WHERE {t}.added_in = 0 AND o.removed_in = 0 AND {}",
+                same(t, "o")
+            ));
+        }
+    }
+    let kept = format!("{t}_history");
+    let same_number = restored.map_or_else(String::new, |c| format!(" AND n.{c} = {kept}.{c}"));
+    statements.push(format!(
+        "DELETE FROM {kept} WHERE removed_in = 0 AND EXISTS \
+         (SELECT 1 FROM {t} n WHERE n.added_in = {kept}.added_in AND {}{same_number})",
+        same("n", &kept),
+    ));
+    statements.join(";\n") + ";"
+}
+
+/// Runs `f` with the tables as they stood at vintage `vintage`, inside the read transaction
+/// the caller opened (`db::read_snapshot`), which must end by rolling back: on SQLite the views
+/// are temporary ones that shadow the tables, and go with the rollback; on Postgres the views of
+/// the `trilateral_as_of` schema come first on the search path, for this transaction only.
+pub fn as_of(conn: &mut DbConnection, vintage: i64) -> QueryResult<()> {
+    match conn.backend() {
+        Backend::Postgres => conn.batch_execute(&format!(
+            "SELECT set_config('trilateral.as_of', '{vintage}', true), \
+                    set_config('search_path', \
+                               'trilateral_as_of, ' || current_setting('search_path'), true)"
+        )),
+        Backend::Sqlite => {
+            let views = VERSIONED
+                .iter()
+                .map(|v| {
+                    let (t, columns) = (v.table, v.columns().join(", "));
+                    format!(
+                        "CREATE TEMP VIEW {t} AS \
+                         SELECT {columns} FROM main.{t} WHERE added_in <= {vintage} \
+                         UNION ALL SELECT {columns} FROM main.{t}_history \
+                         WHERE added_in <= {vintage} AND removed_in > {vintage};"
+                    )
+                })
+                .collect::<String>();
+            conn.batch_execute(&views)
+        }
+    }
+}
+
+/// The latest vintage, if any.
+pub fn latest(conn: &mut DbConnection) -> QueryResult<Option<VintageRow>> {
+    vintages::table
+        .order(vintages::id.desc())
+        .select(VintageRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The vintage numbered `id`.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<VintageRow>> {
+    vintages::table
+        .find(id)
+        .select(VintageRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The latest vintage made at or before `at`.
+pub fn at(conn: &mut DbConnection, at: NaiveDateTime) -> QueryResult<Option<VintageRow>> {
+    vintages::table
+        .filter(vintages::made_at.le(at))
+        .order(vintages::id.desc())
+        .select(VintageRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Up to `limit` vintages after `since`, oldest first (the changes feed).
+pub fn after(conn: &mut DbConnection, since: i64, limit: i64) -> QueryResult<Vec<VintageRow>> {
+    vintages::table
+        .filter(vintages::id.gt(since))
+        .order(vintages::id)
+        .limit(limit)
+        .select(VintageRow::as_select())
+        .load(conn)
+}
+
+/// A dataset's vintages, newest first, up to `limit`, before version `before` when given.
+pub fn of_dataset(
+    conn: &mut DbConnection,
+    dataset_id: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<VintageRow>> {
+    let mut query = vintages::table
+        .filter(vintages::dataset_id.eq(dataset_id))
+        .order(vintages::version.desc())
+        .limit(limit)
+        .select(VintageRow::as_select())
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(vintages::version.lt(before));
+    }
+    query.load(conn)
+}
