@@ -76,6 +76,11 @@ pub enum ProblemType {
     )]
     UnknownVintage,
     #[strum(
+        message = "Unknown dataset",
+        detailed_message = "no dataset has this id; `help` links to the list of datasets"
+    )]
+    UnknownDataset,
+    #[strum(
         message = "Unknown article",
         detailed_message = "the treaty has no article with this number in this language; `help` links to its chapters, or to the article's own address when a stable id names another treaty"
     )]
@@ -181,6 +186,7 @@ impl ProblemType {
             | ProblemType::UnknownMeasure
             | ProblemType::UnknownTreaty
             | ProblemType::UnknownVintage
+            | ProblemType::UnknownDataset
             | ProblemType::UnknownArticle
             | ProblemType::TextNotAvailable
             | ProblemType::NotFound => StatusCode::NOT_FOUND,

@@ -15,7 +15,7 @@ use utoipa::openapi::{Content, Ref, RefOr, Required};
 
 use crate::api::constraints::{self, Constraint};
 use crate::api::format::Format;
-use crate::api::query::FORMAT_PARAM;
+use crate::api::query::{AS_OF_PARAM, FORMAT_PARAM};
 use crate::api::{self, rate_limit, responses};
 use crate::domain::country::CountryKind;
 use crate::domain::currency::{Currency, CurrencyChoice};
@@ -25,6 +25,7 @@ use crate::domain::series::TimeUnit;
 use crate::domain::source::SourceFamily;
 use crate::domain::trade::FlowDirection;
 use crate::domain::treaty::Lang;
+use crate::domain::vintage::AS_OF_FORMS;
 use crate::error::{Problem, ProblemType};
 
 #[derive(OpenApi)]
@@ -110,6 +111,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     reference_envelope_items(&mut spec);
     constrain_parameters(&mut spec);
     offer_flat_formats(&mut spec);
+    offer_vintages(&mut spec);
     format_components(&mut spec);
     describe_conditional_requests(&mut spec);
     describe_posted_queries(&mut spec);
@@ -426,6 +428,39 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
             Format::Datapackage.media_type().to_owned(),
             Content::new(Some(package)),
         );
+    }
+}
+
+/// Every data read takes `as_of` (`api::query::ReadOptions`), and answers 404 when it names no
+/// vintage the service keeps.
+fn offer_vintages(spec: &mut utoipa::openapi::OpenApi) {
+    let operations = spec
+        .paths
+        .paths
+        .iter_mut()
+        .filter_map(|(path, item)| is_data_read(path).then_some(item.get.as_mut()).flatten());
+    for operation in operations {
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(constraints::as_of()));
+        operation.parameters.get_or_insert_with(Vec::new).push(
+            ParameterBuilder::new()
+                .name(AS_OF_PARAM)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(format!(
+                    "Answer from the data as they stood then: {AS_OF_FORMS}. Without it, the \
+                     current data. The datasets' versions in `meta` are theirs at that vintage, \
+                     and `meta.as_of` names it."
+                )))
+                .schema(Some(schema))
+                .build(),
+        );
+        operation
+            .responses
+            .responses
+            .entry("404".to_owned())
+            .or_insert_with(|| Ref::from_response_name("NotFound").into());
     }
 }
 

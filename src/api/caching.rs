@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::chart::Chart;
-use super::envelope::{Envelope, Links, Meta};
+use super::envelope::{Envelope, Links, Meta, rfc3339};
 use super::format::{self, ColumnNotes, CsvRecord, Format};
 use super::memo::{self, AnswerMemo, CompleteAnswer, MemoizedAnswer};
 use super::query::{AS_OF_PARAM, FORMAT_PARAM, ReadOptions};
@@ -215,9 +215,15 @@ pub struct Reply {
 impl Reply {
     /// The `meta` of an answer whose data comes from `sources`.
     pub fn meta(&self, sources: &[SourceRow]) -> Meta {
+        Meta::new(&self.datasets, sources)
+    }
+
+    /// `meta` as the answer gives it: with the vintage it was read as of, whoever built it (the
+    /// envelopes built here stamp it; an answer that renders its own must too).
+    pub fn stamped(&self, meta: Meta) -> Meta {
         Meta {
             as_of: self.vintage,
-            ..Meta::new(&self.datasets, sources)
+            ..meta
         }
     }
 
@@ -246,7 +252,7 @@ impl Reply {
         next: Option<String>,
     ) -> Result<HttpResponse, ApiError> {
         let envelope = Envelope {
-            meta: meta.with_count(data.len()),
+            meta: self.stamped(meta).with_count(data.len()),
             links: self.links_to(next),
             data,
         };
@@ -366,7 +372,7 @@ impl Reply {
     /// An answer that is JSON only (an object that does not flatten into rows).
     pub fn json<T: Serialize>(&self, meta: Meta, data: T) -> Result<HttpResponse, ApiError> {
         let envelope = Envelope {
-            meta,
+            meta: self.stamped(meta),
             links: self.links(),
             data,
         };
@@ -381,7 +387,7 @@ impl Reply {
         file_stem: &str,
     ) -> Result<HttpResponse, ApiError> {
         let envelope = Envelope {
-            meta,
+            meta: self.stamped(meta),
             links: self.links(),
             data,
         };
@@ -665,7 +671,7 @@ impl Loader {
 fn vintage_of(conn: &mut DbConnection, as_of: AsOf) -> Result<i64, ApiError> {
     let found = match as_of {
         AsOf::Vintage(id) => vintages::find(conn, id)?,
-        AsOf::Time(at) => vintages::at(conn, at)?,
+        AsOf::Before(before) => vintages::made_before(conn, before)?,
     };
     match found {
         Some(vintage) if vintage.kept => Ok(vintage.id),
@@ -677,7 +683,10 @@ fn vintage_of(conn: &mut DbConnection, as_of: AsOf) -> Result<i64, ApiError> {
             let latest = vintages::latest(conn)?.map_or(0, |v| v.id);
             Err(unknown_vintage(match as_of {
                 AsOf::Vintage(id) => format!("There is no vintage {id}: the latest is {latest}."),
-                AsOf::Time(at) => format!("No vintage was made by {at} (UTC)."),
+                AsOf::Before(before) => format!(
+                    "No vintage was made before {} (the time asked for, to the second).",
+                    rfc3339(before)
+                ),
             }))
         }
     }

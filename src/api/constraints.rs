@@ -34,13 +34,27 @@ const YEAR: &str = "(1[89][0-9]{2}|2[01][0-9]{2}|2200)";
 /// Leap years from 1800 to 2200 (1800, 1900, 2100 and 2200 are not).
 const LEAP_YEAR: &str = "((18|19|20|21)(0[48]|[2468][048]|[13579][26])|2000)";
 
+/// Months, `01` to `12`.
+const MONTH: &str = "(0[1-9]|1[0-2])";
+
+/// A real day from 1800 to 2200, as `YYYY-MM-DD`.
+fn real_day() -> String {
+    format!(
+        "{YEAR}-{MONTH}-(0[1-9]|1[0-9]|2[0-8])|{YEAR}-(0[13-9]|1[0-2])-(29|30)\
+         |{YEAR}-(0[13578]|1[02])-31|{LEAP_YEAR}-02-29"
+    )
+}
+
 /// `domain::period::Period::parse`: a year, a quarter (`2016-Q3`, any case), a month or a real day.
 pub fn period() -> String {
-    let month = "(0[1-9]|1[0-2])";
-    format!(
-        "^({YEAR}|{YEAR}-[Qq][1-4]|{YEAR}-{month}|{YEAR}-{month}-(0[1-9]|1[0-9]|2[0-8])\
-         |{YEAR}-(0[13-9]|1[0-2])-(29|30)|{YEAR}-(0[13578]|1[02])-31|{LEAP_YEAR}-02-29)$"
-    )
+    format!("^({YEAR}|{YEAR}-[Qq][1-4]|{YEAR}-{MONTH}|{})$", real_day())
+}
+
+/// `domain::vintage::AsOf`: a vintage number (without leading zeros, within 64 bits), a real day,
+/// or a real day and a time in UTC (`Z`).
+pub fn as_of() -> String {
+    let day = real_day();
+    format!("^([1-9][0-9]{{0,17}}|({day})|({day})T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)$")
 }
 
 /// One code of `domain::country::CountryLookup::parse`: numeric (1 to 3 digits), alpha-2, or three
@@ -258,6 +272,7 @@ mod tests {
     use crate::domain::period::Period;
     use crate::domain::search;
     use crate::domain::treaty::article::is_number_token;
+    use crate::domain::vintage::AsOf;
 
     /// The pattern and the parser agree on every input.
     fn agree(pattern: &str, parses: impl Fn(&str) -> bool, inputs: &[&str]) {
@@ -312,6 +327,34 @@ mod tests {
             " 2016",
         ];
         agree(&period(), |p| Period::parse(p).is_ok(), &inputs);
+    }
+
+    #[test]
+    fn the_as_of_pattern_takes_what_as_of_parses() {
+        let inputs = [
+            "1",
+            "42",
+            "999999999999999999",
+            "9999999999999999999",
+            "0",
+            "01",
+            "-1",
+            "2026-12-01",
+            "2016-02-29",
+            "2015-02-29",
+            "1799-12-31",
+            "2201-01-01",
+            "2026-12-01T09:30:00Z",
+            "2026-12-01T24:00:00Z",
+            "2026-12-01T09:60:00Z",
+            "2026-12-01T09:30:00",
+            "2026-12-01T09:30:00+01:00",
+            "2026-12-01T09:30Z",
+            "2026-12-1",
+            "",
+            "latest",
+        ];
+        agree(&as_of(), |a| a.parse::<AsOf>().is_ok(), &inputs);
     }
 
     #[test]

@@ -120,6 +120,28 @@ diesel::table! {
         value_usd -> Double,
         source_id -> Text,
         note -> Nullable<Text>,
+        added_in -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Flows a write removed, kept for the vintages that had them (`db::vintages`).
+    trade_flows_history (id, removed_in) {
+        id -> BigInt,
+        dataset_id -> Text,
+        reporter -> Text,
+        partner -> Text,
+        flow -> Text,
+        period -> Text,
+        period_start -> Date,
+        frequency -> Text,
+        classification -> Text,
+        product_code -> Text,
+        value_usd -> Double,
+        source_id -> Text,
+        note -> Nullable<Text>,
+        added_in -> BigInt,
+        removed_in -> BigInt,
     }
 }
 

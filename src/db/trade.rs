@@ -261,3 +261,44 @@ pub fn is_stored(conn: &mut DbConnection, row: &TradeFlowRow) -> QueryResult<boo
         .optional()
         .map(|id| id.is_some())
 }
+
+/// A dataset's flows as vintage `vintage` left them, in id order, where the tables show that
+/// vintage or a later one (`db::vintages`): the rows shown that it had added, and the kept rows
+/// it had that were removed since, up to the vintage shown.
+pub fn of_dataset_at(
+    conn: &mut DbConnection,
+    dataset_id: &str,
+    vintage: i64,
+) -> QueryResult<Vec<TradeFlowRow>> {
+    use super::schema::trade_flows_history as kept;
+    let shown = super::vintages::shown();
+    let mut rows: Vec<TradeFlowRow> = trade_flows::table
+        .filter(trade_flows::dataset_id.eq(dataset_id))
+        .filter(trade_flows::added_in.le(vintage))
+        .select(TradeFlowRow::as_select())
+        .load(conn)?;
+    let removed_since: Vec<TradeFlowRow> = kept::table
+        .filter(kept::dataset_id.eq(dataset_id))
+        .filter(kept::added_in.le(vintage))
+        .filter(kept::removed_in.gt(vintage))
+        .filter(kept::removed_in.le(shown))
+        .select((
+            kept::id,
+            kept::dataset_id,
+            kept::reporter,
+            kept::partner,
+            kept::flow,
+            kept::period,
+            kept::period_start,
+            kept::frequency,
+            kept::classification,
+            kept::product_code,
+            kept::value_usd,
+            kept::source_id,
+            kept::note,
+        ))
+        .load(conn)?;
+    rows.extend(removed_since);
+    rows.sort_by_key(|row| row.id);
+    Ok(rows)
+}

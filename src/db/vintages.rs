@@ -497,41 +497,42 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<VintageRow>>
         .optional()
 }
 
-/// The latest vintage made at or before `at`.
-pub fn at(conn: &mut DbConnection, at: NaiveDateTime) -> QueryResult<Option<VintageRow>> {
+/// The latest vintage made before `before`.
+pub fn made_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> QueryResult<Option<VintageRow>> {
     vintages::table
-        .filter(vintages::made_at.le(at))
+        .filter(vintages::made_at.lt(before))
         .order(vintages::id.desc())
         .select(VintageRow::as_select())
         .first(conn)
         .optional()
 }
 
-/// Up to `limit` vintages after `since`, oldest first (the changes feed).
+/// The latest vintage the tables show: the current one, or the one a read is as of (every
+/// vintage writes its dataset's row).
+pub fn shown() -> diesel::expression::SqlLiteral<BigInt> {
+    sql::<BigInt>("(SELECT COALESCE(MAX(added_in), 0) FROM datasets)")
+}
+
+/// Up to `limit` vintages after `since` that the tables show, oldest first (the changes feed).
 pub fn after(conn: &mut DbConnection, since: i64, limit: i64) -> QueryResult<Vec<VintageRow>> {
     vintages::table
         .filter(vintages::id.gt(since))
+        .filter(vintages::id.le(shown()))
         .order(vintages::id)
         .limit(limit)
         .select(VintageRow::as_select())
         .load(conn)
 }
 
-/// A dataset's vintages, newest first, up to `limit`, before version `before` when given.
-pub fn of_dataset(
-    conn: &mut DbConnection,
-    dataset_id: &str,
-    before: Option<i64>,
-    limit: i64,
-) -> QueryResult<Vec<VintageRow>> {
-    let mut query = vintages::table
+/// A dataset's vintages that the tables show, newest first.
+pub fn of_dataset(conn: &mut DbConnection, dataset_id: &str) -> QueryResult<Vec<VintageRow>> {
+    vintages::table
         .filter(vintages::dataset_id.eq(dataset_id))
+        .filter(vintages::id.le(shown()))
         .order(vintages::version.desc())
-        .limit(limit)
         .select(VintageRow::as_select())
-        .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(vintages::version.lt(before));
-    }
-    query.load(conn)
+        .load(conn)
 }

@@ -2,16 +2,18 @@
 
 use std::str::FromStr;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use serde::{Deserialize, Deserializer, de};
 
 /// The state of the data a read asks for: as a vintage left it (vintages are numbered across
 /// all datasets, in the order they were written: see `/v1/changes`), or as the data stood at a
-/// time (in UTC; a day alone is its end).
+/// time in UTC: after the vintages made before the end of that second (or day), which is what
+/// `Before` holds. (Vintages are listed with their time to the second, so a client that asks
+/// for the time a vintage lists gets that vintage.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AsOf {
     Vintage(i64),
-    Time(NaiveDateTime),
+    Before(NaiveDateTime),
 }
 
 /// What `as_of` takes, for the messages that refuse a value.
@@ -23,23 +25,28 @@ impl FromStr for AsOf {
 
     fn from_str(s: &str) -> Result<Self, String> {
         let refused = || format!("'{s}' is not {AS_OF_FORMS}");
-        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        // Up to 18 digits: every such number fits in 64 bits.
+        if (1..=18).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
             return match s.parse::<i64>() {
-                Ok(n) if n >= 1 && !s.starts_with('0') => Ok(AsOf::Vintage(n)),
+                Ok(n) if !s.starts_with('0') => Ok(AsOf::Vintage(n)),
                 _ => Err(refused()),
             };
         }
+        let in_range = |day: NaiveDate| (1800..=2200).contains(&day.year());
         if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
             && s.len() == 10
+            && in_range(day)
         {
-            let end =
-                day.and_time(NaiveTime::MIN) + TimeDelta::days(1) - TimeDelta::microseconds(1);
-            return Ok(AsOf::Time(end));
+            return Ok(AsOf::Before(
+                day.and_time(NaiveTime::MIN) + TimeDelta::days(1),
+            ));
         }
         match s.strip_suffix('Z') {
             Some(time) if s.len() == 20 => NaiveDateTime::parse_from_str(time, "%Y-%m-%dT%H:%M:%S")
-                .map(AsOf::Time)
-                .map_err(|_| refused()),
+                .ok()
+                .filter(|time| in_range(time.date()))
+                .map(|time| AsOf::Before(time + TimeDelta::seconds(1)))
+                .ok_or_else(refused),
             _ => Err(refused()),
         }
     }
@@ -59,24 +66,15 @@ mod tests {
     #[test]
     fn as_of_takes_a_vintage_a_day_or_a_utc_time() {
         assert_eq!("7".parse(), Ok(AsOf::Vintage(7)));
-        let day: AsOf = "2026-12-01".parse().unwrap();
-        assert_eq!(
-            day,
-            AsOf::Time(
-                NaiveDate::from_ymd_opt(2026, 12, 1)
-                    .unwrap()
-                    .and_hms_micro_opt(23, 59, 59, 999_999)
-                    .unwrap()
-            )
-        );
+        let at = |day, h, m, s| {
+            let day = NaiveDate::from_ymd_opt(2026, 12, day).unwrap();
+            day.and_hms_opt(h, m, s).unwrap()
+        };
+        // A day reads what was made before it ended; a time, before the end of its second.
+        assert_eq!("2026-12-01".parse(), Ok(AsOf::Before(at(2, 0, 0, 0))));
         assert_eq!(
             "2026-12-01T09:30:00Z".parse(),
-            Ok(AsOf::Time(
-                NaiveDate::from_ymd_opt(2026, 12, 1)
-                    .unwrap()
-                    .and_hms_opt(9, 30, 0)
-                    .unwrap()
-            ))
+            Ok(AsOf::Before(at(1, 9, 30, 1)))
         );
         for refused in [
             "0",

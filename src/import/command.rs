@@ -15,6 +15,7 @@ use crate::db::DbConnection;
 use crate::db::datasets::{self, DatasetRow};
 use crate::db::import_log::{self, ImportLogEntry};
 use crate::db::sources as db_sources;
+use crate::db::vintages::VintageRow;
 use crate::domain::hex;
 use crate::domain::ids::DatasetId;
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
@@ -112,6 +113,8 @@ pub struct ImportReport {
     pub rows: usize,
     /// Rows of totals or groupings that are not flows between two countries.
     pub skipped_aggregates: usize,
+    /// The vintage the import made (would have made, in a dry run), with what it changed.
+    pub vintage: VintageRow,
     /// The SHA-256 of the bytes read, in hex.
     pub checksum: String,
 }
@@ -158,7 +161,7 @@ impl ImportResult {
 /// Why the import's transaction ended without a commit.
 enum Unwritten {
     Failed(ImportError),
-    Checked(ImportReport),
+    Checked(Box<ImportReport>),
 }
 
 impl From<ImportError> for Unwritten {
@@ -277,7 +280,7 @@ pub fn import_as(
                 }
                 Ok(report)
             }
-            Commit::DryRun => Err(Unwritten::Checked(report)),
+            Commit::DryRun => Err(Unwritten::Checked(Box::new(report))),
         }
     });
     let outcome = match written {
@@ -285,7 +288,7 @@ pub fn import_as(
             crate::db::settle_after_load(conn)?;
             return Ok(report);
         }
-        Err(Unwritten::Checked(report)) => Ok(report),
+        Err(Unwritten::Checked(report)) => Ok(*report),
         Err(Unwritten::Failed(error)) => Err(error),
     };
     if run.made_by.is_some()
@@ -394,7 +397,7 @@ fn import_trade<R: Read + Send>(
     };
     let version = existing.map_or(1, |d| d.version + 1);
     let (coverage_first, coverage_last) = stored.coverage.unzip();
-    datasets::save(
+    let vintage = datasets::save(
         conn,
         &DatasetRow {
             id: dataset_id.to_owned(),
@@ -420,6 +423,7 @@ fn import_trade<R: Read + Send>(
         version,
         rows: stored.rows,
         skipped_aggregates,
+        vintage,
         // Filled in by `import_as`, which reads the input.
         checksum: String::new(),
     })
@@ -490,12 +494,13 @@ fn import_sources(
     dataset.version += 1;
     dataset.last_updated = Utc::now().naive_utc();
     dataset.row_count = db_sources::list(conn, None)?.len() as i64;
-    datasets::save(conn, &dataset)?;
+    let vintage = datasets::save(conn, &dataset)?;
     Ok(ImportReport {
         dataset_id: dataset.id,
         version: dataset.version,
         rows: rows.len(),
         skipped_aggregates: 0,
+        vintage,
         // Filled in by `import_as`, which reads the input.
         checksum: String::new(),
     })

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use crate::backend_test;
 use crate::helpers::{TestApp, TestResponse, spawn_app_with};
 
-const PIPELINE_KEY: &str = "k-pipeline-7f3a";
+pub const PIPELINE_KEY: &str = "k-pipeline-7f3a";
 const FEEDS_KEY: &str = "k-feeds-91c2";
 
 fn sha256_hex(text: &str) -> String {
@@ -16,7 +16,7 @@ fn sha256_hex(text: &str) -> String {
         .collect()
 }
 
-async fn app_with_keys(backend: crate::helpers::Backend) -> TestApp {
+pub async fn app_with_keys(backend: crate::helpers::Backend) -> TestApp {
     spawn_app_with(backend, |config| {
         config.import_keys = format!(
             "pipeline:{},feeds:{}:sources",
@@ -29,7 +29,7 @@ async fn app_with_keys(backend: crate::helpers::Backend) -> TestApp {
     .expect("the backend of the running test")
 }
 
-async fn post_csv(app: &TestApp, path: &str, key: Option<&str>, body: &str) -> TestResponse {
+pub async fn post_csv(app: &TestApp, path: &str, key: Option<&str>, body: &str) -> TestResponse {
     let bearer = key.map(|key| format!("Bearer {key}"));
     let mut headers = vec![("content-type", "text/csv")];
     if let Some(bearer) = &bearer {
@@ -39,7 +39,7 @@ async fn post_csv(app: &TestApp, path: &str, key: Option<&str>, body: &str) -> T
 }
 
 /// Real rows to import: the Census flows of one year, as the service exports them.
-async fn census_flows(app: &TestApp) -> String {
+pub async fn census_flows(app: &TestApp) -> String {
     app.get("/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&source=census&format=csv")
         .await
         .text()

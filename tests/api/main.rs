@@ -24,4 +24,5 @@ mod sources;
 mod trade;
 mod transport;
 mod treaties;
+mod vintages;
 mod wages;

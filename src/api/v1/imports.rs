@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::envelope::rfc3339;
 use crate::api::query::parse_query;
+use crate::api::v1::vintages::RowChanges;
 use crate::api::{AppState, body};
 use crate::db::import_log::{self, ImportLogRow};
 use crate::db::{self, DbError};
@@ -64,6 +65,12 @@ pub struct ImportResponse {
     /// Rows read and written.
     #[schema(example = 1200)]
     pub rows: usize,
+    /// The vintage the import made (would have made, in a dry run): `as_of` reads it, and the
+    /// changes feed lists it.
+    #[schema(example = 12)]
+    pub vintage: i64,
+    /// Rows of the dataset that are new, gone and changed since its version before.
+    pub changes: RowChanges,
     /// Rows of totals or groupings that are not flows between two countries, left out.
     #[schema(example = 0)]
     pub skipped_aggregates: usize,
@@ -197,6 +204,8 @@ pub async fn import(
             dataset_id: report.dataset_id,
             version: report.version,
             rows: report.rows,
+            vintage: report.vintage.id,
+            changes: RowChanges::from(&report.vintage),
             skipped_aggregates: report.skipped_aggregates,
             checksum: report.checksum,
             dry_run: commit == Commit::DryRun,

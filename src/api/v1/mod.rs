@@ -6,6 +6,7 @@ pub mod imports;
 pub mod sources;
 pub mod trade;
 pub mod treaties;
+pub mod vintages;
 pub mod wages;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,6 +18,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sources::list_sources)
         .service(sources::get_source)
         .service(datasets::list_datasets)
+        .service(vintages::list_changes)
+        .service(vintages::list_versions)
+        .service(vintages::list_row_changes)
         .service(imports::import)
         .service(imports::list_imports);
     wages::configure(cfg);

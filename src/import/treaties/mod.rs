@@ -663,7 +663,7 @@ pub(crate) fn store_text(
         &[],
     )?;
     let version = existing.map_or(1, |d| d.version + 1);
-    datasets::save(
+    let vintage = datasets::save(
         conn,
         &DatasetRow {
             id: dataset_id.to_owned(),
@@ -694,6 +694,7 @@ pub(crate) fn store_text(
         version,
         rows: rows.provisions.len(),
         skipped_aggregates: 0,
+        vintage,
         // Filled in by `command::import_as`, which reads the input.
         checksum: String::new(),
     })

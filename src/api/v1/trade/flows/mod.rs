@@ -338,7 +338,8 @@ async fn json_page(
         .await?
         .respond(|reply, (page, sources)| {
             let holding = page.dataset_ids.iter().map(String::as_str);
-            let mut meta = rows_meta(&reply.datasets, holding, &sources).with_count(page.count);
+            let mut meta =
+                reply.stamped(rows_meta(&reply.datasets, holding, &sources).with_count(page.count));
             meta.warnings = unknown_reporting_row_warnings(
                 &unknown_reporting(&reply.datasets),
                 &page.dataset_ids,

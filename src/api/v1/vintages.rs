@@ -1,0 +1,561 @@
+//! Vintages and what they changed (`db::vintages`): `/v1/changes`, the feed of vintages across
+//! datasets; `/v1/datasets/{id}/versions`, one dataset's; `/v1/datasets/{id}/changes`, the flows
+//! that versions of a trade dataset added, removed and changed.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::caching::{Loader, Scope};
+use crate::api::envelope::{Envelope, Meta, rfc3339};
+use crate::api::format::CsvRecord;
+use crate::api::query::ReadRequest;
+use crate::api::responses;
+use crate::api::table::{Column, Unit};
+use crate::api::v1::trade::TradeFlow;
+use crate::db::DbConnection;
+use crate::db::datasets::{self as db_datasets, DatasetRow};
+use crate::db::trade::{self as db_trade, TradeFlowRow};
+use crate::db::vintages::{self as db_vintages, VintageRow};
+use crate::domain::ids::DatasetId;
+use crate::domain::source::DatasetFamily;
+use crate::error::{ApiError, ProblemType};
+
+/// The most vintages one page of the feed lists.
+pub const MAX_CHANGES_LIMIT: i64 = 1000;
+const DEFAULT_CHANGES_LIMIT: i64 = 100;
+
+/// Rows of a dataset that a version added, removed and changed, against the version before it
+/// (counted in its main table: flows, observations, provisions, sources or countries).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowChanges {
+    #[schema(example = 12)]
+    pub added: i64,
+    #[schema(example = 0)]
+    pub removed: i64,
+    #[schema(example = 3)]
+    pub changed: i64,
+}
+
+impl From<&VintageRow> for RowChanges {
+    fn from(row: &VintageRow) -> Self {
+        Self {
+            added: row.rows_added,
+            removed: row.rows_removed,
+            changed: row.rows_changed,
+        }
+    }
+}
+
+/// A vintage: one write of one dataset, numbered across all datasets in the order they were
+/// made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VintageResponse {
+    /// Its number: what `as_of` takes, and the cursor of the changes feed.
+    #[schema(example = 12)]
+    pub vintage: i64,
+    #[schema(example = "census")]
+    pub dataset_id: String,
+    /// The dataset's version it made.
+    #[schema(example = 3)]
+    pub version: i64,
+    /// UTC, RFC 3339, to the second.
+    #[schema(format = DateTime, example = "2026-12-01T09:30:00Z")]
+    pub made_at: String,
+    /// The dataset's rows in this version.
+    #[schema(example = 2132)]
+    pub row_count: i64,
+    pub changes: RowChanges,
+    /// Whether it can still be read as of: false once pruned.
+    pub kept: bool,
+    pub links: VintageLinks,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VintageLinks {
+    /// The catalogue as this vintage left it.
+    #[schema(example = "/v1/datasets?as_of=12")]
+    pub as_of: String,
+    /// The flows this version added, removed and changed (trade datasets).
+    #[schema(example = "/v1/datasets/census/changes?from=2&to=3")]
+    pub rows: Option<String>,
+}
+
+impl VintageResponse {
+    fn new(row: VintageRow, family: Option<DatasetFamily>) -> Self {
+        let rows = (family == Some(DatasetFamily::Trade)).then(|| {
+            format!(
+                "/v1/datasets/{}/changes?from={}&to={}",
+                row.dataset_id,
+                row.version - 1,
+                row.version
+            )
+        });
+        Self {
+            links: VintageLinks {
+                as_of: format!("/v1/datasets?as_of={}", row.id),
+                rows,
+            },
+            changes: RowChanges::from(&row),
+            vintage: row.id,
+            made_at: rfc3339(row.made_at),
+            dataset_id: row.dataset_id,
+            version: row.version,
+            row_count: row.row_count,
+            kept: row.kept,
+        }
+    }
+}
+
+/// A vintage as one CSV line.
+#[derive(Debug, Serialize)]
+pub struct VintageCsvRow<'a> {
+    vintage: i64,
+    dataset_id: &'a str,
+    version: i64,
+    made_at: &'a str,
+    row_count: i64,
+    rows_added: i64,
+    rows_removed: i64,
+    rows_changed: i64,
+    kept: bool,
+}
+
+impl CsvRecord for VintageResponse {
+    const COLUMNS: &'static [Column] = &[
+        Column::integer("vintage"),
+        Column::code("dataset_id"),
+        Column::integer("version"),
+        Column::text("made_at"),
+        Column::integer("row_count"),
+        Column::integer("rows_added"),
+        Column::integer("rows_removed"),
+        Column::integer("rows_changed"),
+        Column::boolean("kept"),
+    ];
+
+    type Row<'a> = VintageCsvRow<'a>;
+
+    fn csv_row(&self) -> VintageCsvRow<'_> {
+        VintageCsvRow {
+            vintage: self.vintage,
+            dataset_id: &self.dataset_id,
+            version: self.version,
+            made_at: &self.made_at,
+            row_count: self.row_count,
+            rows_added: self.changes.added,
+            rows_removed: self.changes.removed,
+            rows_changed: self.changes.changed,
+            kept: self.kept,
+        }
+    }
+}
+
+/// The vintages and the families of their datasets, as the load closures read them.
+struct Vintages {
+    rows: Vec<VintageRow>,
+    families: HashMap<String, DatasetFamily>,
+}
+
+impl Vintages {
+    fn read(conn: &mut DbConnection, rows: Vec<VintageRow>) -> Result<Self, ApiError> {
+        let families = db_datasets::list(conn)?
+            .into_iter()
+            .map(|d| (d.id, d.family))
+            .collect();
+        Ok(Self { rows, families })
+    }
+
+    fn responses(self) -> Vec<VintageResponse> {
+        let families = self.families;
+        self.rows
+            .into_iter()
+            .map(|row| {
+                let family = families.get(&row.dataset_id).copied();
+                VintageResponse::new(row, family)
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// List the vintages after this one: the last `vintage` a feed has seen (its cursor), which
+    /// `links.next` carries. Without it, from the first.
+    #[param(minimum = 0, example = 12)]
+    pub since: Option<i64>,
+    /// How many vintages to list, oldest first (default 100).
+    #[param(minimum = 1, maximum = 1000, example = 100)]
+    pub limit: Option<i64>,
+}
+
+/// The changes feed
+///
+/// Every vintage after `since`, oldest first: each write of a dataset (an import, or a bundled
+/// dataset loaded anew), with the dataset's version it made and the rows it added, removed and
+/// changed. A feed keeps the last `vintage` it saw and asks again with it as `since`
+/// (`links.next` is that request, also when nothing is new): it sees each write exactly once, in
+/// order. `as_of` with a vintage reads any answer as that vintage left the data; the flows a
+/// trade dataset's version changed are at `links.rows`.
+#[utoipa::path(
+    tag = "sources",
+    params(ChangesQuery),
+    responses(
+        (status = 200, description = "The vintages after `since`", body = Envelope<Vec<VintageResponse>>),
+        responses::ReadFailures,
+    )
+)]
+#[get("/v1/changes")]
+pub async fn list_changes(
+    ReadRequest(query, loader): ReadRequest<ChangesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let since = query.since.unwrap_or(0);
+    if since < 0 {
+        return Err(ApiError::invalid_parameter(
+            "since",
+            "'since' is a vintage number, 0 or more.",
+        ));
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_CHANGES_LIMIT);
+    if !(1..=MAX_CHANGES_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid_parameter(
+            "limit",
+            format!("'limit' is between 1 and {MAX_CHANGES_LIMIT}."),
+        ));
+    }
+    loader
+        .load_fresh(Scope::All, move |conn| {
+            let rows = db_vintages::after(conn, since, limit)?;
+            Vintages::read(conn, rows)
+        })
+        .await?
+        .respond(|reply, vintages| {
+            let data = vintages.responses();
+            // The feed goes on from the last vintage listed, or from where it was when none is.
+            let cursor = data.last().map_or(since, |v| v.vintage);
+            let next = reply.with_param("since", &cursor.to_string());
+            reply.page(Meta::new(&[], &[]), data, "changes", Some(next))
+        })
+}
+
+/// The dataset a path names.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DatasetPath {
+    /// Dataset id
+    #[param(example = "census")]
+    id: String,
+}
+
+/// The dataset of `path`, as the data stood (the read may be as of a vintage).
+fn dataset(conn: &mut DbConnection, id: &str) -> Result<DatasetRow, ApiError> {
+    db_datasets::find(conn, id)?.ok_or_else(|| {
+        ApiError::new(
+            ProblemType::UnknownDataset,
+            format!("No dataset has the id '{id}'."),
+        )
+        .with_param("id")
+        .with_help("/v1/datasets")
+    })
+}
+
+fn parse_dataset_id(path: &DatasetPath) -> Result<String, ApiError> {
+    DatasetId::parse(&path.id)
+        .map(|id| id.to_string())
+        .map_err(|e| ApiError::invalid_parameter("id", e.to_string()).with_help("/v1/datasets"))
+}
+
+/// List a dataset's versions
+///
+/// Every version of the dataset, newest first, each the vintage that made it: when, its rows,
+/// and the rows it added, removed and changed against the version before. Read any answer as a
+/// version left it with `as_of` and its `vintage`.
+#[utoipa::path(
+    tag = "sources",
+    params(DatasetPath),
+    responses(
+        (status = 200, description = "The dataset's versions, newest first", body = Envelope<Vec<VintageResponse>>),
+        responses::LookupFailures,
+    )
+)]
+#[get("/v1/datasets/{id}/versions")]
+pub async fn list_versions(
+    loader: Loader,
+    path: web::Path<DatasetPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_dataset_id(&path)?;
+    loader
+        .load_fresh(Scope::All, move |conn| {
+            dataset(conn, &id)?;
+            let rows = db_vintages::of_dataset(conn, &id)?;
+            Vintages::read(conn, rows)
+        })
+        .await?
+        .respond(|reply, vintages| {
+            let data = vintages.responses();
+            reply.collection(Meta::new(&[], &[]), data, "versions")
+        })
+}
+
+/// What a version did to a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOp {
+    /// In the later version only.
+    Added,
+    /// In the earlier version only: the row as it was.
+    Removed,
+    /// In both, with other values: the row as it is in the later version.
+    Changed,
+}
+
+impl RowOp {
+    fn as_str(self) -> &'static str {
+        match self {
+            RowOp::Added => "added",
+            RowOp::Removed => "removed",
+            RowOp::Changed => "changed",
+        }
+    }
+}
+
+/// A flow that a version added, removed or changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowChange {
+    pub op: RowOp,
+    #[serde(flatten)]
+    pub flow: TradeFlow,
+}
+
+/// A flow change as one CSV line: `op`, then the flow's columns.
+#[derive(Debug, Serialize)]
+pub struct FlowChangeCsvRow<'a> {
+    op: &'static str,
+    id: i64,
+    reporter: &'a str,
+    partner: &'a str,
+    flow: &'static str,
+    period: &'a str,
+    frequency: &'a str,
+    classification: &'a str,
+    product_code: &'a str,
+    value_usd: f64,
+    source_id: &'a str,
+    dataset_id: &'a str,
+    note: Option<&'a str>,
+}
+
+impl CsvRecord for FlowChange {
+    const COLUMNS: &'static [Column] = &[
+        Column::code("op"),
+        Column::integer("id"),
+        Column::code("reporter"),
+        Column::code("partner"),
+        Column::code("flow"),
+        Column::text("period"),
+        Column::code("frequency"),
+        Column::code("classification"),
+        Column::code("product_code"),
+        Column::measured("value_usd", Unit::Usd),
+        Column::code("source_id"),
+        Column::code("dataset_id"),
+        Column::text("note"),
+    ];
+
+    type Row<'a> = FlowChangeCsvRow<'a>;
+
+    fn csv_row(&self) -> FlowChangeCsvRow<'_> {
+        let flow = &self.flow;
+        FlowChangeCsvRow {
+            op: self.op.as_str(),
+            id: flow.id,
+            reporter: &flow.reporter,
+            partner: &flow.partner,
+            flow: flow.flow.as_str(),
+            period: &flow.period,
+            frequency: &flow.frequency,
+            classification: &flow.classification,
+            product_code: &flow.product_code,
+            value_usd: flow.value_usd,
+            source_id: &flow.source_id,
+            dataset_id: &flow.dataset_id,
+            note: flow.note.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RowChangesQuery {
+    /// The earlier version (default: the one before `to`; 0 is before the first, so that every
+    /// row of `to` is added).
+    #[param(minimum = 0, example = 2)]
+    pub from: Option<i64>,
+    /// The later version (default: the current one, or the one `as_of` names).
+    #[param(minimum = 1, example = 3)]
+    pub to: Option<i64>,
+}
+
+/// List the rows versions changed
+///
+/// The flows of a trade dataset that differ between versions `from` and `to`, each with its
+/// `op`: `added` (in `to` only), `removed` (in `from` only, as it was) or `changed` (in both, as
+/// it is in `to`). Rows that are the same in both are left out. In CSV and NDJSON, `op` is the
+/// first column. Other datasets' versions list their counts of changed rows
+/// (`/v1/datasets/{id}/versions`), not the rows.
+#[utoipa::path(
+    tag = "sources",
+    params(DatasetPath, RowChangesQuery),
+    responses(
+        (status = 200, description = "The flows that differ, ordered by id", body = Envelope<Vec<FlowChange>>),
+        responses::LookupFailures,
+    )
+)]
+#[get("/v1/datasets/{id}/changes")]
+pub async fn list_row_changes(
+    ReadRequest(query, loader): ReadRequest<RowChangesQuery>,
+    path: web::Path<DatasetPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_dataset_id(&path)?;
+    for (param, value, least) in [("from", query.from, 0), ("to", query.to, 1)] {
+        if value.is_some_and(|v| v < least) {
+            return Err(ApiError::invalid_parameter(
+                param,
+                format!("'{param}' is a version of the dataset, {least} or more."),
+            ));
+        }
+    }
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && from >= to
+    {
+        return Err(ApiError::invalid_parameter(
+            "from",
+            "'from' is a version before 'to'.",
+        ));
+    }
+    loader
+        .load_fresh(Scope::All, move |conn| {
+            let current = dataset(conn, &id)?;
+            if current.family != DatasetFamily::Trade {
+                return Err(ApiError::invalid_parameter(
+                    "id",
+                    format!(
+                        "'{id}' is a {} dataset: its versions list how many rows they changed \
+                         (/v1/datasets/{id}/versions); the rows themselves are listed for trade \
+                         datasets.",
+                        current.family.as_str()
+                    ),
+                )
+                .with_help(format!("/v1/datasets/{id}/versions")));
+            }
+            let to = query.to.unwrap_or(current.version);
+            let from = query.from.unwrap_or(to - 1);
+            if to > current.version || from >= to {
+                return Err(ApiError::invalid_parameter(
+                    "to",
+                    format!(
+                        "'{id}' has versions 1 to {}, and 'from' comes before 'to'.",
+                        current.version
+                    ),
+                )
+                .with_help(format!("/v1/datasets/{id}/versions")));
+            }
+            let versions = db_vintages::of_dataset(conn, &id)?;
+            let vintage_of = |version: i64| -> Result<Option<i64>, ApiError> {
+                if version == 0 {
+                    return Ok(None);
+                }
+                match versions.iter().find(|v| v.version == version) {
+                    Some(v) if v.kept => Ok(Some(v.id)),
+                    _ => Err(ApiError::new(
+                        ProblemType::UnknownVintage,
+                        format!("Version {version} of '{id}' is not kept."),
+                    )
+                    .with_param(if version == to { "to" } else { "from" })
+                    .with_help(format!("/v1/datasets/{id}/versions"))),
+                }
+            };
+            let (earlier, later) = (vintage_of(from)?, vintage_of(to)?);
+            let mut flows_at = |vintage: Option<i64>| match vintage {
+                None => Ok::<_, ApiError>(Vec::new()),
+                Some(vintage) => Ok(db_trade::of_dataset_at(conn, &id, vintage)?),
+            };
+            let before = flows_at(earlier)?;
+            let after = flows_at(later)?;
+            Ok(row_changes(before, after))
+        })
+        .await?
+        .respond(|reply, changes| reply.collection(reply.meta(&[]), changes, "changes"))
+}
+
+fn same_but_id(a: &TradeFlowRow, b: &TradeFlowRow) -> bool {
+    let TradeFlowRow { id: _, .. } = a;
+    (
+        &a.dataset_id,
+        &a.reporter,
+        &a.partner,
+        a.flow,
+        &a.period,
+        a.period_start,
+        a.frequency,
+        &a.classification,
+        &a.product_code,
+        a.value_usd,
+        &a.source_id,
+        &a.note,
+    ) == (
+        &b.dataset_id,
+        &b.reporter,
+        &b.partner,
+        b.flow,
+        &b.period,
+        b.period_start,
+        b.frequency,
+        &b.classification,
+        &b.product_code,
+        b.value_usd,
+        &b.source_id,
+        &b.note,
+    )
+}
+
+/// The flows that differ between `before` and `after` (one dataset's), in id order. A flow is the
+/// same one in both when its key is: reporter, partner, direction, period, product and source.
+fn row_changes(before: Vec<TradeFlowRow>, after: Vec<TradeFlowRow>) -> Vec<FlowChange> {
+    type Key = (String, String, &'static str, String, String, String, String);
+    let key = |row: &TradeFlowRow| -> Key {
+        (
+            row.reporter.clone(),
+            row.partner.clone(),
+            row.flow.as_str(),
+            row.period.clone(),
+            row.classification.clone(),
+            row.product_code.clone(),
+            row.source_id.clone(),
+        )
+    };
+    let mut earlier: HashMap<Key, TradeFlowRow> =
+        before.into_iter().map(|row| (key(&row), row)).collect();
+    let mut changes = Vec::new();
+    for row in after {
+        let op = match earlier.remove(&key(&row)) {
+            None => RowOp::Added,
+            // A flow written again by a later import has a new id but is the same flow.
+            Some(old) if same_but_id(&old, &row) => continue,
+            Some(_) => RowOp::Changed,
+        };
+        changes.push(FlowChange {
+            op,
+            flow: TradeFlow::from(row),
+        });
+    }
+    changes.extend(earlier.into_values().map(|row| FlowChange {
+        op: RowOp::Removed,
+        flow: TradeFlow::from(row),
+    }));
+    changes.sort_by_key(|change| change.flow.id);
+    changes
+}

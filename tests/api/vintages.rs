@@ -1,0 +1,180 @@
+//! Vintages: every import is one, `as_of` reads the data as any kept vintage left them, and the
+//! changes feed lists each import once with the rows it added, removed and changed.
+
+use serde_json::Value;
+
+use crate::backend_test;
+use crate::helpers::TestApp;
+use crate::imports::{PIPELINE_KEY, app_with_keys, census_flows, post_csv};
+
+const IMPORT: &str = "/v1/admin/imports/csv?dataset=feed";
+
+/// Answers that read the imported dataset, and the catalogue.
+const READS: [&str; 5] = [
+    "/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&format=csv",
+    "/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016",
+    "/v1/trade/balance?country=us&partner=mx&from=2016&to=2016",
+    "/v1/datasets",
+    "/v1/datasets?format=csv",
+];
+
+fn with_as_of(path: &str, vintage: i64) -> String {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}as_of={vintage}")
+}
+
+/// A JSON answer without what names the request (`links`) and the vintage it was read as of.
+fn content(mut answer: Value) -> Value {
+    if let Some(object) = answer.as_object_mut() {
+        object.remove("links");
+        if let Some(meta) = object.get_mut("meta").and_then(Value::as_object_mut) {
+            meta.remove("as_of");
+        }
+    }
+    answer
+}
+
+/// The vintages the feed lists after `since`.
+async fn feed(app: &TestApp, since: i64) -> Vec<Value> {
+    let page = app.get(&format!("/v1/changes?since={since}")).await.json();
+    page["data"].as_array().expect("data").clone()
+}
+
+async fn latest_vintage(app: &TestApp) -> i64 {
+    let listed = feed(app, 0).await;
+    listed
+        .last()
+        .and_then(|v| v["vintage"].as_i64())
+        .expect("a vintage")
+}
+
+/// The census rows with the first one's value changed and the last `dropped` left out.
+fn revised(csv: &str, dropped: usize) -> String {
+    let lines: Vec<&str> = csv.lines().collect();
+    let mut kept: Vec<String> = lines[..lines.len() - dropped]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let mut first: Vec<&str> = kept[1].split(',').collect();
+    first[8] = "12345.0";
+    kept[1] = first.join(",");
+    kept.join("\n") + "\n"
+}
+
+backend_test! {
+    async fn as_of_answers_byte_for_byte_as_each_of_three_imports_left_the_data(app: TestApp) {
+        let app = app_with_keys(app.backend).await;
+        let census = census_flows(&app).await;
+        let rows = census.lines().count() - 1;
+        assert!(rows > 6, "{census}");
+        let before = latest_vintage(&app).await;
+
+        let mut taken = Vec::new();
+        for body in [census.clone(), revised(&census, 5), census.clone()] {
+            let imported = post_csv(&app, IMPORT, Some(PIPELINE_KEY), &body).await;
+            assert_eq!(imported.status.as_u16(), 200, "{}", imported.text());
+            let vintage = imported.json()["vintage"].as_i64().expect("vintage");
+            let mut answers = Vec::new();
+            for read in READS {
+                answers.push(app.get(read).await);
+            }
+            taken.push((vintage, answers));
+        }
+        let vintages: Vec<i64> = taken.iter().map(|(v, _)| *v).collect();
+        assert_eq!(vintages, [before + 1, before + 2, before + 3]);
+        // Each import changed the answers (the third writes again, under new ids, the rows the
+        // second left out).
+        assert_ne!(taken[0].1[0].text(), taken[1].1[0].text());
+        assert_ne!(taken[1].1[0].text(), taken[2].1[0].text());
+        assert_ne!(taken[0].1[0].text(), taken[2].1[0].text());
+
+        for (vintage, answers) in &taken {
+            for (read, answer) in READS.iter().zip(answers) {
+                let as_of = app.get(&with_as_of(read, *vintage)).await;
+                assert_eq!(as_of.status.as_u16(), 200, "{read} as of {vintage}: {}", as_of.text());
+                if read.ends_with("format=csv") {
+                    assert_eq!(as_of.text(), answer.text(), "{read} as of {vintage}");
+                } else {
+                    let json = as_of.json();
+                    assert_eq!(json["meta"]["as_of"], *vintage, "{read}");
+                    assert_eq!(content(json), content(answer.json()), "{read} as of {vintage}");
+                }
+                // Reads as of a vintage leave the pooled connections reading current rows.
+                let current = app.get(READS[0]).await;
+                assert_eq!(current.text(), taken[2].1[0].text(), "after {read} as of {vintage}");
+            }
+        }
+        // A time reads the latest vintage made by then; a vintage not made yet is unknown.
+        let now = app.get(&format!("{}&as_of=2200-01-01", READS[0])).await;
+        assert_eq!(now.text(), taken[2].1[0].text());
+        let unknown = app.get(&with_as_of(READS[0], before + 4)).await.problem(404, "unknown-vintage");
+        assert_eq!(unknown["param"], "as_of");
+        let early = app.get(&format!("{}&as_of=1900-01-01", READS[1])).await.problem(404, "unknown-vintage");
+        assert_eq!(early["param"], "as_of");
+        app.get(&format!("{}&as_of=latest", READS[1])).await.problem(400, "invalid-parameter");
+    }
+}
+
+backend_test! {
+    async fn a_feed_with_a_stored_cursor_sees_each_import_once_with_its_rows(app: TestApp) {
+        let app = app_with_keys(app.backend).await;
+        let census = census_flows(&app).await;
+        let rows = (census.lines().count() - 1) as i64;
+        let cursor = latest_vintage(&app).await;
+        // Nothing new: the feed is empty and goes on from the same cursor.
+        let page = app.get(&format!("/v1/changes?since={cursor}")).await.json();
+        assert_eq!(page["data"], serde_json::json!([]));
+        assert_eq!(page["links"]["next"], format!("/v1/changes?since={cursor}"));
+
+        post_csv(&app, IMPORT, Some(PIPELINE_KEY), &census).await;
+        let first = feed(&app, cursor).await;
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert_eq!(first[0]["dataset_id"], "feed");
+        assert_eq!(first[0]["version"], 1);
+        assert_eq!(first[0]["changes"], serde_json::json!({"added": rows, "removed": 0, "changed": 0}));
+        let cursor = first[0]["vintage"].as_i64().expect("vintage");
+
+        // A refused import and a dry run make no vintage.
+        let bad = census.replacen("USA,MEX", "USA,,", 1);
+        post_csv(&app, IMPORT, Some(PIPELINE_KEY), &bad).await.problem(422, "import-rejected");
+        let dry = post_csv(&app, &format!("{IMPORT}&dry_run=true"), Some(PIPELINE_KEY), &revised(&census, 5)).await.json();
+        assert_eq!(dry["changes"], serde_json::json!({"added": 0, "removed": 5, "changed": 1}), "{dry}");
+        assert_eq!(feed(&app, cursor).await, Vec::<Value>::new());
+
+        post_csv(&app, IMPORT, Some(PIPELINE_KEY), &revised(&census, 5)).await;
+        let second = feed(&app, cursor).await;
+        assert_eq!(second.len(), 1, "{second:?}");
+        assert_eq!(second[0]["version"], 2);
+        assert_eq!(second[0]["row_count"], rows - 5);
+        assert_eq!(second[0]["changes"], serde_json::json!({"added": 0, "removed": 5, "changed": 1}));
+        assert_eq!(feed(&app, second[0]["vintage"].as_i64().unwrap()).await, Vec::<Value>::new());
+
+        // The rows themselves: the five left out as they were, and the changed one as it is.
+        let link = second[0]["links"]["rows"].as_str().expect("rows link");
+        assert_eq!(link, "/v1/datasets/feed/changes?from=1&to=2");
+        let changes = app.get(&format!("{link}&format=csv")).await.text();
+        let mut lines = changes.lines();
+        assert!(lines.next().unwrap().starts_with("op,id,reporter,partner,flow,period"));
+        let ops: Vec<(&str, Vec<&str>)> = lines.map(|l| (l.split(',').next().unwrap(), l.split(',').skip(2).collect())).collect();
+        let census_rows: Vec<Vec<&str>> = census.lines().skip(1).map(|l| l.split(',').skip(1).collect()).collect();
+        let removed: Vec<&Vec<&str>> = ops.iter().filter(|(op, _)| *op == "removed").map(|(_, row)| row).collect();
+        let expected_removed: Vec<Vec<&str>> = census_rows[census_rows.len() - 5..]
+            .iter()
+            .map(|row| row.iter().map(|field| if *field == "census" { "feed" } else { field }).collect())
+            .collect();
+        assert_eq!(removed.len(), 5, "{changes}");
+        for row in &expected_removed {
+            assert!(removed.contains(&row), "{row:?} not removed in {changes}");
+        }
+        let changed: Vec<&Vec<&str>> = ops.iter().filter(|(op, _)| *op == "changed").map(|(_, row)| row).collect();
+        assert_eq!(changed.len(), 1, "{changes}");
+        assert_eq!(changed[0][7], "12345.0");
+        assert_eq!(ops.len(), 6, "{changes}");
+        // The dataset's versions list both, newest first.
+        let versions = app.get("/v1/datasets/feed/versions").await.json();
+        let listed: Vec<i64> = versions["data"].as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
+        assert_eq!(listed, [2, 1]);
+        app.get("/v1/datasets/nowhere/versions").await.problem(404, "unknown-dataset");
+        app.get("/v1/datasets/wages/changes").await.problem(400, "invalid-parameter");
+    }
+}
