@@ -28,7 +28,7 @@ backend_test! {
     async fn unknown_and_repeated_query_parameters_are_400(app: TestApp) {
         let problem = app.get("/v1/countries?kinds=iso3166_1").await.problem(400, "unknown-parameter");
         assert_eq!(problem["param"], "kinds");
-        assert_eq!(problem["allowed"], serde_json::json!(["kind", "format"]));
+        assert_eq!(problem["allowed"], serde_json::json!(["kind", "format", "as_of"]));
 
         let problem = app
             .get("/v1/countries?kind=iso3166_1&kind=source_specific")
@@ -40,11 +40,13 @@ backend_test! {
         assert_eq!(problem["param"], "format");
         assert!(problem["detail"].as_str().expect("detail").contains("csv"));
 
-        // `format` is every operation's, checked like any other parameter.
+        // `format` and `as_of` are every read's, checked like any other parameter.
         let problem = app.get("/v1/countries/mx?format=csv&format=json").await.problem(400, "invalid-parameter");
         assert_eq!(problem["param"], "format");
+        let problem = app.get("/v1/countries/mx?as_of=1&as_of=2").await.problem(400, "invalid-parameter");
+        assert_eq!(problem["param"], "as_of");
         let problem = app.get("/v1/treaties/tpp?lang=en").await.problem(400, "unknown-parameter");
-        assert_eq!(problem["allowed"], serde_json::json!(["format"]));
+        assert_eq!(problem["allowed"], serde_json::json!(["format", "as_of"]));
     }
 }
 
