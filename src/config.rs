@@ -3,7 +3,7 @@
 //!
 //! | variable | default | meaning | subcommands |
 //! | --- | --- | --- | --- |
-//! | `TRILATERAL_DATABASE_URL` | `trilateral.db` | `postgres://…`/`postgresql://…` for Postgres; `sqlite://…` or a path for SQLite | serve, import, migrate |
+//! | `TRILATERAL_DATABASE_URL` | `trilateral.db` | `postgres://…`/`postgresql://…` for Postgres; `sqlite://…` or a path for SQLite | serve, import, migrate, prune |
 //! | `TRILATERAL_BIND` | `127.0.0.1:8080` | address the HTTP server listens on | serve, healthcheck |
 //! | `TRILATERAL_WORKERS` | number of CPUs | HTTP worker threads | serve |
 //! | `TRILATERAL_DB_POOL_SIZE` | 4 per CPU | database connections per process | serve |
@@ -19,8 +19,9 @@
 //! | `TRILATERAL_RATE_LIMIT_LOOPBACK` | `false` | also limit clients on the loopback interface (the machine's own jobs, a local proxy) | serve |
 //! | `TRILATERAL_IMPORT_KEYS` | none | keys that may import over HTTP: `name:sha256[:kind+kind]`, comma-separated (the hex SHA-256 of each key, never the key) | serve |
 //! | `TRILATERAL_IMPORT_MAX_MB` | `256` | the largest body an import over HTTP may have | serve |
-//! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) | serve, import, migrate |
-//! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) | serve, import, migrate |
+//! | `TRILATERAL_KEEP_VERSIONS` | none (keep all) | how many versions of each dataset `prune` keeps | prune |
+//! | `TRILATERAL_LOG` | `info` | log filter (`tracing` EnvFilter syntax) | serve, import, migrate, prune |
+//! | `TRILATERAL_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) | serve, import, migrate, prune |
 //!
 //! `trilateral` without a subcommand runs `serve`, configured by the environment.
 
@@ -109,6 +110,18 @@ pub enum Command {
         /// census_intltrade_api or un_comtrade_api; CSV rows name their own].
         #[arg(long)]
         source: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        log: LogArgs,
+    },
+    /// Delete the rows only old versions had: keep the last versions of every dataset (at
+    /// least one) and mark the others as no longer readable with as_of. Vintages are kept in
+    /// full until this is run.
+    Prune {
+        /// How many versions of each dataset to keep.
+        #[arg(long, env = "TRILATERAL_KEEP_VERSIONS", value_parser = clap::value_parser!(u32).range(1..))]
+        keep: u32,
         #[command(flatten)]
         database: DatabaseArgs,
         #[command(flatten)]
@@ -558,6 +571,10 @@ mod tests {
             ("migrate", "database-url", "TRILATERAL_DATABASE_URL"),
             ("migrate", "log", "TRILATERAL_LOG"),
             ("migrate", "log-format", "TRILATERAL_LOG_FORMAT"),
+            ("prune", "keep", "TRILATERAL_KEEP_VERSIONS"),
+            ("prune", "database-url", "TRILATERAL_DATABASE_URL"),
+            ("prune", "log", "TRILATERAL_LOG"),
+            ("prune", "log-format", "TRILATERAL_LOG_FORMAT"),
             ("healthcheck", "bind", "TRILATERAL_BIND"),
         ];
         let command = Cli::command();

@@ -39,6 +39,13 @@ fn main() -> ExitCode {
                 source.as_deref(),
             )
         }),
+        Command::Prune {
+            keep,
+            database,
+            log,
+        } => logged(&log.log, log.log_format, || {
+            prune(&Config::for_database(&database), keep)
+        }),
         Command::Openapi => print_openapi(),
         // No logging here: the one line a failed check prints is what a container's health log
         // keeps, so it goes to standard error as it is.
@@ -92,6 +99,20 @@ fn serve(config: &Config) -> Result<(), String> {
         tracing::info!(bind = %config.bind, port, "listening");
         running.await.map_err(|e| e.to_string())
     })
+}
+
+fn prune(config: &Config, keep: u32) -> Result<(), String> {
+    let pool =
+        db::connect(&config.database_url, config.pool_options()).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let pruned = db::vintages::prune(&mut conn, keep as usize).map_err(|e| e.to_string())?;
+    tracing::info!(
+        keep,
+        vintages = pruned.vintages,
+        rows = pruned.rows,
+        "pruned: the versions before each dataset's last {keep} are no longer kept"
+    );
+    Ok(())
 }
 
 fn migrate(config: &Config, revert: bool) -> Result<(), String> {

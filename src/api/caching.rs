@@ -620,6 +620,9 @@ impl Loader {
                             _ => error,
                         },
                     )?;
+                    if let Some(vintage) = vintage {
+                        refuse_pruned(conn, vintage, &datasets)?;
+                    }
                     let validators = key.validators(&datasets, today);
                     // An earlier state has its own validators, read only here.
                     if vintage.is_some() {
@@ -666,19 +669,14 @@ impl Loader {
     }
 }
 
-/// The vintage `as_of` names: the one numbered so, or the latest made by the time given. It must
-/// be kept (not pruned, and made since vintages were kept).
+/// The vintage `as_of` names: the one numbered so, or the latest made before the time given.
 fn vintage_of(conn: &mut DbConnection, as_of: AsOf) -> Result<i64, ApiError> {
     let found = match as_of {
         AsOf::Vintage(id) => vintages::find(conn, id)?,
         AsOf::Before(before) => vintages::made_before(conn, before)?,
     };
     match found {
-        Some(vintage) if vintage.kept => Ok(vintage.id),
-        Some(vintage) => Err(unknown_vintage(format!(
-            "Vintage {} is not kept: it was pruned, or made before vintages were kept.",
-            vintage.id
-        ))),
+        Some(vintage) => Ok(vintage.id),
         None => {
             let latest = vintages::latest(conn)?.map_or(0, |v| v.id);
             Err(unknown_vintage(match as_of {
@@ -689,6 +687,28 @@ fn vintage_of(conn: &mut DbConnection, as_of: AsOf) -> Result<i64, ApiError> {
                 ),
             }))
         }
+    }
+}
+
+/// Refuses a read as of `vintage` that would show a version of a dataset that was pruned
+/// (`vintages::prune`): its rows are no longer all there.
+fn refuse_pruned(
+    conn: &mut DbConnection,
+    vintage: i64,
+    datasets: &[DatasetRow],
+) -> Result<(), ApiError> {
+    let pruned = vintages::not_kept(conn)?;
+    match datasets.iter().find(|d| {
+        pruned
+            .iter()
+            .any(|(id, version)| *id == d.id && *version == d.version)
+    }) {
+        Some(dataset) => Err(unknown_vintage(format!(
+            "At vintage {vintage}, the dataset '{}' was at version {}, which is no longer kept \
+             (its versions are listed at /v1/datasets/{}/versions).",
+            dataset.id, dataset.version, dataset.id
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -185,9 +185,12 @@ pub fn bounded_pattern(pattern: impl Into<String>, max_length: usize) -> Constra
 /// The constraint the document declares on `param` of `operation` (an operation id), if any;
 /// `topics` are the slugs of the treaty taxonomy.
 pub fn of(operation: &str, param: &str, topics: &[String]) -> Option<Constraint> {
-    use crate::api::v1::{imports, trade, treaties, wages};
+    use crate::api::v1::{imports, trade, treaties, vintages, wages};
     use crate::domain::period::MONTHLY_OR_COARSER;
     let constraint = match (operation, param) {
+        // Versions of a dataset, not periods.
+        ("list_row_changes", "from") => integer(0, i64::MAX),
+        ("list_row_changes", "to") => integer(1, i64::MAX),
         (_, "from" | "to") => pattern(period()),
         (_, "topic") if !topics.is_empty() => Constraint::OneOf(topics.to_vec()),
         ("get_country", "code")
@@ -225,7 +228,9 @@ pub fn of(operation: &str, param: &str, topics: &[String]) -> Option<Constraint>
         ("list_wage_series" | "list_prices" | "compare_wages", "measure") => pattern(MEASURE),
         ("list_wage_series", "region") => pattern(REGION),
         ("get_source", "id") | ("import", "source") => pattern(SOURCE_ID),
-        ("import", "dataset") => pattern(DATASET_ID),
+        ("import", "dataset") | ("list_versions" | "list_row_changes", "id") => pattern(DATASET_ID),
+        ("list_changes", "since") => integer(0, i64::MAX),
+        ("list_changes", "limit") => integer(1, vintages::MAX_CHANGES_LIMIT),
         ("import", "kind") => Constraint::OneOf(
             crate::import::command::ImportKind::names()
                 .into_iter()

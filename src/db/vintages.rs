@@ -39,7 +39,17 @@ pub struct Versioned {
     pub values: &'static [&'static str],
     /// A number the writer gives each row, which is not part of what the row says.
     pub surrogate: Option<Surrogate>,
+    /// The condition that a row belongs to a dataset, whose id (quoted) replaces `{d}`.
+    pub owner: &'static str,
 }
+
+/// Rows that belong to the dataset of their series, treaty or provision, current or kept.
+const OF_SERIES: &str = "series_id IN (SELECT id FROM series WHERE dataset_id = {d} \
+     UNION SELECT id FROM series_history WHERE dataset_id = {d})";
+const OF_TREATIES: &str = "treaty_id IN (SELECT id FROM treaties WHERE dataset_id = {d} \
+     UNION SELECT id FROM treaties_history WHERE dataset_id = {d})";
+const OF_PROVISIONS: &str = "provision_id IN (SELECT id FROM provisions WHERE dataset_id = {d} \
+     UNION SELECT id FROM provisions_history WHERE dataset_id = {d})";
 
 #[derive(Debug)]
 pub enum Surrogate {
@@ -55,6 +65,12 @@ pub enum Surrogate {
 }
 
 impl Versioned {
+    /// The condition that a row of this table belongs to dataset `dataset_id`.
+    fn owned_by(&self, dataset_id: &str) -> String {
+        let quoted = format!("'{}'", dataset_id.replace('\'', "''"));
+        self.owner.replace("{d}", &quoted)
+    }
+
     /// Every column of the table, `added_in` last.
     pub fn columns(&self) -> Vec<&'static str> {
         let surrogate = self.surrogate.as_ref().map(|s| match s {
@@ -90,6 +106,7 @@ pub const VERSIONED: [Versioned; 13] = [
             "reporting",
         ],
         surrogate: None,
+        owner: "id = {d}",
     },
     Versioned {
         table: "sources",
@@ -106,12 +123,14 @@ pub const VERSIONED: [Versioned; 13] = [
             "basis",
         ],
         surrogate: None,
+        owner: "{d} = 'sources'",
     },
     Versioned {
         table: "currencies",
         key: &["code"],
         values: &["numeric", "name", "minor_units"],
         surrogate: None,
+        owner: "{d} = 'countries'",
     },
     Versioned {
         table: "countries",
@@ -133,6 +152,7 @@ pub const VERSIONED: [Versioned; 13] = [
             "source_id",
         ],
         surrogate: None,
+        owner: "{d} = 'countries'",
     },
     Versioned {
         table: "series",
@@ -162,6 +182,7 @@ pub const VERSIONED: [Versioned; 13] = [
             "observation_count",
         ],
         surrogate: None,
+        owner: "dataset_id = {d}",
     },
     Versioned {
         table: "observations",
@@ -175,6 +196,7 @@ pub const VERSIONED: [Versioned; 13] = [
             "caveat",
         ],
         surrogate: None,
+        owner: OF_SERIES,
     },
     Versioned {
         table: "trade_flows",
@@ -190,6 +212,7 @@ pub const VERSIONED: [Versioned; 13] = [
         ],
         values: &["period_start", "frequency", "value_usd", "note"],
         surrogate: Some(Surrogate::Restored("id")),
+        owner: "dataset_id = {d}",
     },
     Versioned {
         table: "treaties",
@@ -216,12 +239,14 @@ pub const VERSIONED: [Versioned; 13] = [
             "date_suspended",
         ],
         surrogate: None,
+        owner: "dataset_id = {d}",
     },
     Versioned {
         table: "treaty_chapters",
         key: &["treaty_id", "lang", "number"],
         values: &["dataset_id", "position", "title", "topics", "article_count"],
         surrogate: None,
+        owner: "dataset_id = {d}",
     },
     Versioned {
         table: "provisions",
@@ -240,24 +265,28 @@ pub const VERSIONED: [Versioned; 13] = [
             column: "id",
             dependents: &[("provision_topics", "provision_id")],
         }),
+        owner: "dataset_id = {d}",
     },
     Versioned {
         table: "treaty_coverage",
         key: &["treaty_id", "exporter", "importer", "year", "provision"],
         values: &["value", "source_id"],
         surrogate: None,
+        owner: OF_TREATIES,
     },
     Versioned {
         table: "provision_topics",
         key: &["provision_id", "topic"],
         values: &[],
         surrogate: None,
+        owner: OF_PROVISIONS,
     },
     Versioned {
         table: "treaty_parties",
         key: &["treaty_id", "party"],
         values: &["position"],
         surrogate: None,
+        owner: OF_TREATIES,
     },
 ];
 
@@ -277,22 +306,21 @@ pub struct VintageRow {
     pub kept: bool,
 }
 
-/// The table whose rows a dataset's changes are counted in, and the condition that picks the
-/// dataset's own rows there.
-fn main_table(family: DatasetFamily, dataset_id: &str) -> (&'static str, Option<String>) {
-    let quoted = dataset_id.replace('\'', "''");
+/// The table whose rows a dataset's changes are counted in.
+fn main_table(family: DatasetFamily, dataset_id: &str) -> &'static str {
     match family {
-        DatasetFamily::Reference if dataset_id == "sources" => ("sources", None),
-        DatasetFamily::Reference => ("countries", None),
-        DatasetFamily::Wages => (
-            "observations",
-            Some(format!(
-                "series_id IN (SELECT id FROM series WHERE dataset_id = '{quoted}')"
-            )),
-        ),
-        DatasetFamily::Trade => ("trade_flows", Some(format!("dataset_id = '{quoted}'"))),
-        DatasetFamily::Treaties => ("provisions", Some(format!("dataset_id = '{quoted}'"))),
+        DatasetFamily::Reference if dataset_id == "sources" => "sources",
+        DatasetFamily::Reference => "countries",
+        DatasetFamily::Wages => "observations",
+        DatasetFamily::Trade => "trade_flows",
+        DatasetFamily::Treaties => "provisions",
     }
+}
+
+fn versioned(table: &str) -> QueryResult<&'static Versioned> {
+    VERSIONED.iter().find(|v| v.table == table).ok_or_else(|| {
+        diesel::result::Error::QueryBuilderError(format!("{table} is not kept by vintage").into())
+    })
 }
 
 /// Ends the write of dataset `dataset_id` (now at `version`, with `row_count` rows) as a new
@@ -310,11 +338,8 @@ pub fn complete(
     for versioned in &VERSIONED {
         conn.batch_execute(&put_back_unchanged(backend, versioned))?;
     }
-    let (main, scope) = main_table(family, dataset_id);
-    let main = VERSIONED.iter().find(|v| v.table == main).ok_or_else(|| {
-        diesel::result::Error::QueryBuilderError(format!("{main} is not kept by vintage").into())
-    })?;
-    let scope = scope.map_or_else(String::new, |scope| format!(" AND {scope}"));
+    let main = versioned(main_table(family, dataset_id))?;
+    let scope = format!(" AND {}", main.owned_by(dataset_id));
     let count = |conn: &mut DbConnection, query: String| {
         diesel::select(sql::<BigInt>(&format!("({query})"))).get_result::<i64>(conn)
     };
@@ -534,5 +559,67 @@ pub fn of_dataset(conn: &mut DbConnection, dataset_id: &str) -> QueryResult<Vec<
         .filter(vintages::id.le(shown()))
         .order(vintages::version.desc())
         .select(VintageRow::as_select())
+        .load(conn)
+}
+
+/// What pruning removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Vintages no longer kept.
+    pub vintages: usize,
+    /// Kept rows deleted, all tables together.
+    pub rows: usize,
+}
+
+/// Keeps the last `keep` versions of every dataset and deletes the kept rows that only earlier
+/// ones had: a dataset's versions before them are marked as not kept, and a read as of a vintage
+/// that would show one of them is refused (`unknown-vintage`). Runs in one write transaction.
+pub fn prune(conn: &mut DbConnection, keep: usize) -> QueryResult<Pruned> {
+    super::write_transaction(conn, |conn| {
+        let mut pruned = Pruned::default();
+        let datasets: Vec<String> = vintages::table
+            .select(vintages::dataset_id)
+            .distinct()
+            .order(vintages::dataset_id)
+            .load(conn)?;
+        for dataset_id in datasets {
+            let ids: Vec<i64> = vintages::table
+                .filter(vintages::dataset_id.eq(&dataset_id))
+                .order(vintages::id.desc())
+                .select(vintages::id)
+                .load(conn)?;
+            // The oldest vintage kept: every row any kept one shows was removed after it.
+            let Some(&oldest_kept) = ids.get(keep.saturating_sub(1)) else {
+                continue;
+            };
+            pruned.vintages += diesel::update(
+                vintages::table
+                    .filter(vintages::dataset_id.eq(&dataset_id))
+                    .filter(vintages::id.lt(oldest_kept))
+                    .filter(vintages::kept),
+            )
+            .set(vintages::kept.eq(false))
+            .execute(conn)?;
+            // Dependents first: their owners' kept rows say which are the dataset's. The
+            // catalogue's rows stay: they are what tells a read as of an earlier vintage that it
+            // would show a version no longer kept.
+            for versioned in VERSIONED.iter().rev().filter(|v| v.table != "datasets") {
+                pruned.rows += diesel::sql_query(format!(
+                    "DELETE FROM {}_history WHERE removed_in <= {oldest_kept} AND {}",
+                    versioned.table,
+                    versioned.owned_by(&dataset_id)
+                ))
+                .execute(conn)?;
+            }
+        }
+        Ok(pruned)
+    })
+}
+
+/// The versions of datasets that are no longer kept, as (dataset, version).
+pub fn not_kept(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    vintages::table
+        .filter(vintages::kept.eq(false))
+        .select((vintages::dataset_id, vintages::version))
         .load(conn)
 }

@@ -9,7 +9,7 @@ use crate::helpers::{Backend, TestApp};
 
 /// Runs the binary with `args`, off the runtime that serves the app under test, with none of the
 /// caller's `TRILATERAL_*` settings.
-async fn trilateral(args: Vec<String>) -> Output {
+pub async fn trilateral(args: Vec<String>) -> Output {
     actix_web::rt::task::spawn_blocking(move || {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trilateral"));
         for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("TRILATERAL_")) {

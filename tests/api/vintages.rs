@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::backend_test;
+use crate::cli::trilateral;
 use crate::helpers::TestApp;
 use crate::imports::{PIPELINE_KEY, app_with_keys, census_flows, post_csv};
 
@@ -112,6 +113,29 @@ backend_test! {
         let early = app.get(&format!("{}&as_of=1900-01-01", READS[1])).await.problem(404, "unknown-vintage");
         assert_eq!(early["param"], "as_of");
         app.get(&format!("{}&as_of=latest", READS[1])).await.problem(400, "invalid-parameter");
+
+        // Pruning keeps the last two versions of every dataset: the first of this one is gone.
+        let args = ["prune", "--keep", "2", "--database-url", &app.db.url];
+        let pruned = trilateral(args.iter().map(|a| a.to_string()).collect()).await;
+        assert!(pruned.status.success(), "{}", String::from_utf8_lossy(&pruned.stderr));
+        let (first, second) = (taken[0].0, taken[1].0);
+        let gone = app.get(&with_as_of(READS[0], first)).await.problem(404, "unknown-vintage");
+        assert!(gone["detail"].as_str().unwrap().contains("'feed' was at version 1"), "{gone}");
+        app.get(&format!("/v1/datasets/feed/changes?from=1&to=2")).await.problem(404, "unknown-vintage");
+        // What the kept versions show is untouched, and reads of other datasets at that
+        // vintage still answer.
+        let kept = app.get(&with_as_of(READS[0], second)).await;
+        assert_eq!(kept.text(), taken[1].1[0].text());
+        let countries = app.get(&with_as_of("/v1/countries?format=csv", first)).await;
+        assert_eq!(countries.text(), app.get("/v1/countries?format=csv").await.text());
+        let versions = app.get("/v1/datasets/feed/versions").await.json();
+        let kept: Vec<(i64, bool)> = versions["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| (v["version"].as_i64().unwrap(), v["kept"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(kept, [(3, true), (2, true), (1, false)]);
     }
 }
 
@@ -175,6 +199,7 @@ backend_test! {
         let listed: Vec<i64> = versions["data"].as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
         assert_eq!(listed, [2, 1]);
         app.get("/v1/datasets/nowhere/versions").await.problem(404, "unknown-dataset");
-        app.get("/v1/datasets/wages/changes").await.problem(400, "invalid-parameter");
+        app.get("/v1/datasets/wages/changes").await.problem(404, "not-found");
+        app.get("/v1/datasets/feed/changes?to=3").await.problem(404, "unknown-vintage");
     }
 }

@@ -390,11 +390,12 @@ impl CsvRecord for FlowChange {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RowChangesQuery {
-    /// The earlier version (default: the one before `to`; 0 is before the first, so that every
-    /// row of `to` is added).
+    /// The version to compare from (default: the one before `to`; 0 is before the first, so
+    /// that every row of `to` is added).
     #[param(minimum = 0, example = 2)]
     pub from: Option<i64>,
-    /// The later version (default: the current one, or the one `as_of` names).
+    /// The version to compare to (default: the current one, or the one `as_of` shows). Before
+    /// `from`, the changes are those that lead back.
     #[param(minimum = 1, example = 3)]
     pub to: Option<i64>,
 }
@@ -403,7 +404,7 @@ pub struct RowChangesQuery {
 ///
 /// The flows of a trade dataset that differ between versions `from` and `to`, each with its
 /// `op`: `added` (in `to` only), `removed` (in `from` only, as it was) or `changed` (in both, as
-/// it is in `to`). Rows that are the same in both are left out. In CSV and NDJSON, `op` is the
+/// it is in `to`). A version that does not exist or is no longer kept is a 404. Rows that are the same in both are left out. In CSV and NDJSON, `op` is the
 /// first column. Other datasets' versions list their counts of changed rows
 /// (`/v1/datasets/{id}/versions`), not the rows.
 #[utoipa::path(
@@ -428,57 +429,47 @@ pub async fn list_row_changes(
             ));
         }
     }
-    if let (Some(from), Some(to)) = (query.from, query.to)
-        && from >= to
-    {
-        return Err(ApiError::invalid_parameter(
-            "from",
-            "'from' is a version before 'to'.",
-        ));
-    }
     loader
         .load_fresh(Scope::All, move |conn| {
             let current = dataset(conn, &id)?;
             if current.family != DatasetFamily::Trade {
-                return Err(ApiError::invalid_parameter(
-                    "id",
+                return Err(ApiError::new(
+                    ProblemType::NotFound,
                     format!(
-                        "'{id}' is a {} dataset: its versions list how many rows they changed \
+                        "'{id}' is a {} dataset: its versions say how many rows they changed \
                          (/v1/datasets/{id}/versions); the rows themselves are listed for trade \
-                         datasets.",
+                         datasets only.",
                         current.family.as_str()
                     ),
                 )
+                .with_param("id")
                 .with_help(format!("/v1/datasets/{id}/versions")));
             }
             let to = query.to.unwrap_or(current.version);
             let from = query.from.unwrap_or(to - 1);
-            if to > current.version || from >= to {
-                return Err(ApiError::invalid_parameter(
-                    "to",
-                    format!(
-                        "'{id}' has versions 1 to {}, and 'from' comes before 'to'.",
-                        current.version
-                    ),
-                )
-                .with_help(format!("/v1/datasets/{id}/versions")));
-            }
             let versions = db_vintages::of_dataset(conn, &id)?;
-            let vintage_of = |version: i64| -> Result<Option<i64>, ApiError> {
+            let vintage_of = |version: i64, param: &str| -> Result<Option<i64>, ApiError> {
                 if version == 0 {
                     return Ok(None);
                 }
+                let refused = |why: &str| {
+                    Err(ApiError::new(
+                        ProblemType::UnknownVintage,
+                        format!("Version {version} of '{id}' {why}."),
+                    )
+                    .with_param(param)
+                    .with_help(format!("/v1/datasets/{id}/versions")))
+                };
                 match versions.iter().find(|v| v.version == version) {
                     Some(v) if v.kept => Ok(Some(v.id)),
-                    _ => Err(ApiError::new(
-                        ProblemType::UnknownVintage,
-                        format!("Version {version} of '{id}' is not kept."),
-                    )
-                    .with_param(if version == to { "to" } else { "from" })
-                    .with_help(format!("/v1/datasets/{id}/versions"))),
+                    Some(_) => refused("is no longer kept"),
+                    None => refused(&format!(
+                        "does not exist: the latest is {}",
+                        current.version
+                    )),
                 }
             };
-            let (earlier, later) = (vintage_of(from)?, vintage_of(to)?);
+            let (earlier, later) = (vintage_of(from, "from")?, vintage_of(to, "to")?);
             let mut flows_at = |vintage: Option<i64>| match vintage {
                 None => Ok::<_, ApiError>(Vec::new()),
                 Some(vintage) => Ok(db_trade::of_dataset_at(conn, &id, vintage)?),
