@@ -121,7 +121,7 @@ backend_test! {
         let (first, second) = (taken[0].0, taken[1].0);
         let gone = app.get(&with_as_of(READS[0], first)).await.problem(404, "unknown-vintage");
         assert!(gone["detail"].as_str().unwrap().contains("'feed' was at version 1"), "{gone}");
-        app.get(&format!("/v1/datasets/feed/changes?from=1&to=2")).await.problem(404, "unknown-vintage");
+        app.get("/v1/datasets/feed/changes?from=1&to=2").await.problem(404, "unknown-vintage");
         // What the kept versions show is untouched, and reads of other datasets at that
         // vintage still answer.
         let kept = app.get(&with_as_of(READS[0], second)).await;
