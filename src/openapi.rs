@@ -360,6 +360,9 @@ fn examples_not_prefilled(spec: &mut utoipa::openapi::OpenApi) {
 /// The operations whose answers are JSON only (an object that does not flatten into rows).
 const JSON_ONLY: [&str; 1] = ["compare_provisions"];
 
+/// The operations that serve a file whole, as CSV or NDJSON only (`vintages::download_dataset`).
+const DOWNLOADS: [&str; 1] = ["download_dataset"];
+
 /// The operations that draw their answer as a chart with `format=svg` (`Loader::charted`).
 const CHARTED: [&str; 3] = ["get_wage_series", "compare_wages", "get_trade_balance"];
 
@@ -379,6 +382,8 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
         let id = operation.operation_id.as_deref().unwrap_or_default();
         let offered = if JSON_ONLY.contains(&id) {
             Offered::JsonOnly
+        } else if DOWNLOADS.contains(&id) {
+            Offered::Download
         } else if CHARTED.contains(&id) {
             Offered::WithChart
         } else {
@@ -388,7 +393,7 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
             .parameters
             .get_or_insert_with(Vec::new)
             .push(format_parameter(offered));
-        if offered == Offered::JsonOnly {
+        if matches!(offered, Offered::JsonOnly | Offered::Download) {
             continue;
         }
         let Some(RefOr::T(answer)) = operation.responses.responses.get_mut("200") else {
@@ -469,6 +474,8 @@ fn offer_vintages(spec: &mut utoipa::openapi::OpenApi) {
 enum Offered {
     /// `json` alone: the answer has no rows.
     JsonOnly,
+    /// `csv` (the default) or `ndjson`: a file served whole.
+    Download,
     /// Every representation but a chart (the `Format` component without `svg`).
     Rows,
     /// Every representation and a chart (`ChartedFormat`).
@@ -485,6 +492,15 @@ fn format_parameter(offered: Offered) -> Parameter {
             (
                 "Representation: JSON only (the answer nests lists, so it has no rows).",
                 json.into(),
+            )
+        }
+        Offered::Download => {
+            let flat = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([Format::Csv.as_str(), Format::Ndjson.as_str()]));
+            (
+                "Representation: `csv` (the default, whose SHA-256 the versions list) or `ndjson`.",
+                flat.into(),
             )
         }
         Offered::Rows => (

@@ -505,6 +505,11 @@ impl Loader {
         self.today
     }
 
+    /// `format=`, as asked (for answers that are not negotiated: downloads).
+    pub fn asked_format(&self) -> Option<Format> {
+        self.options.format
+    }
+
     /// The negotiated representation. Handlers check their parameters before they call this (or
     /// `load_fresh`), so a bad parameter is reported before an unsatisfiable `Accept`.
     pub fn format(&self) -> Result<Format, ApiError> {

@@ -254,6 +254,7 @@ diesel::table! {
         rows_added -> BigInt,
         rows_removed -> BigInt,
         rows_changed -> BigInt,
+        checksum -> Nullable<Text>,
         kept -> Bool,
     }
 }

@@ -42,6 +42,8 @@ pub struct FlowFilter {
     pub products: Vec<String>,
     /// Dataset ids or source ids.
     pub sources: Vec<String>,
+    /// Only the flows of this dataset.
+    pub dataset: Option<String>,
     /// Only flows after this id (the keyset cursor).
     pub after_id: Option<i64>,
 }
@@ -79,6 +81,9 @@ macro_rules! matching {
                     .eq_any(filter.sources.clone())
                     .or(trade_flows::source_id.eq_any(filter.sources.clone())),
             );
+        }
+        if let Some(dataset) = &filter.dataset {
+            query = query.filter(trade_flows::dataset_id.eq(dataset.clone()));
         }
         if let Some(after) = filter.after_id {
             query = query.filter(trade_flows::id.gt(after));
@@ -301,4 +306,59 @@ pub fn of_dataset_at(
     rows.extend(removed_since);
     rows.sort_by_key(|row| row.id);
     Ok(rows)
+}
+
+/// The columns of a dataset's canonical CSV, in order.
+pub const CANONICAL_CSV_COLUMNS: [&str; 12] = [
+    "id",
+    "reporter",
+    "partner",
+    "flow",
+    "period",
+    "frequency",
+    "classification",
+    "product_code",
+    "value_usd",
+    "source_id",
+    "dataset_id",
+    "note",
+];
+
+/// Writes a dataset's flows, as the tables show them, as its canonical CSV: the columns of
+/// [`CANONICAL_CSV_COLUMNS`], rows in id order, numbers as Rust writes them (so the same on both
+/// backends). `/v1/datasets/{id}/download` serves it, and each version records its SHA-256.
+pub fn write_canonical_csv(
+    conn: &mut DbConnection,
+    dataset_id: &str,
+    out: impl std::io::Write,
+) -> QueryResult<()> {
+    let failed = |e: csv::Error| diesel::result::Error::QueryBuilderError(e.into());
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(CANONICAL_CSV_COLUMNS).map_err(failed)?;
+    let filter = FlowFilter {
+        dataset: Some(dataset_id.to_owned()),
+        ..FlowFilter::default()
+    };
+    let mut written = Ok(());
+    for_each(conn, &filter, None, |row| {
+        written = writer.serialize((
+            row.id,
+            &row.reporter,
+            &row.partner,
+            row.flow.as_str(),
+            &row.period,
+            row.frequency.as_str(),
+            &row.classification,
+            &row.product_code,
+            row.value_usd,
+            &row.source_id,
+            &row.dataset_id,
+            row.note.as_deref(),
+        ));
+        written.is_ok()
+    })?;
+    written.map_err(failed)?;
+    writer
+        .flush()
+        .map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))
 }

@@ -23,6 +23,7 @@ use diesel::connection::SimpleConnection;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
+use sha2::{Digest, Sha256};
 
 use super::schema::vintages;
 use super::{Backend, DbConnection};
@@ -302,6 +303,9 @@ pub struct VintageRow {
     pub rows_added: i64,
     pub rows_removed: i64,
     pub rows_changed: i64,
+    /// The SHA-256 (hex) of the dataset's canonical CSV at this version, where it has one
+    /// (`trade::write_canonical_csv`).
+    pub checksum: Option<String>,
     /// False once pruned: the rows only it saw are gone, and it cannot be read as of.
     pub kept: bool,
 }
@@ -376,8 +380,17 @@ pub fn complete(
              UPDATE {t}_history SET removed_in = {id} WHERE removed_in = 0;"
         ))?;
     }
+    let checksum = match family {
+        DatasetFamily::Trade => {
+            let mut digest = Sha256::new();
+            super::trade::write_canonical_csv(conn, dataset_id, &mut digest)?;
+            Some(crate::domain::hex(&digest.finalize()))
+        }
+        _ => None,
+    };
     let row = VintageRow {
         id,
+        checksum,
         dataset_id: dataset_id.to_owned(),
         version,
         made_at,
@@ -622,4 +635,16 @@ pub fn not_kept(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
         .filter(vintages::kept.eq(false))
         .select((vintages::dataset_id, vintages::version))
         .load(conn)
+}
+
+/// The SHA-256 of every dataset version that has one, by (dataset, version).
+pub fn checksums(conn: &mut DbConnection) -> QueryResult<Vec<((String, i64), String)>> {
+    let rows: Vec<(String, i64, Option<String>)> = vintages::table
+        .filter(vintages::checksum.is_not_null())
+        .select((vintages::dataset_id, vintages::version, vintages::checksum))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, version, checksum)| Some(((id, version), checksum?)))
+        .collect())
 }

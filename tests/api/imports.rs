@@ -9,7 +9,7 @@ use crate::helpers::{TestApp, TestResponse, spawn_app_with};
 pub const PIPELINE_KEY: &str = "k-pipeline-7f3a";
 const FEEDS_KEY: &str = "k-feeds-91c2";
 
-fn sha256_hex(text: &str) -> String {
+pub fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::backend_test;
 use crate::cli::trilateral;
 use crate::helpers::TestApp;
-use crate::imports::{PIPELINE_KEY, app_with_keys, census_flows, post_csv};
+use crate::imports::{PIPELINE_KEY, app_with_keys, census_flows, post_csv, sha256_hex};
 
 const IMPORT: &str = "/v1/admin/imports/csv?dataset=feed";
 
@@ -199,6 +199,26 @@ backend_test! {
         let listed: Vec<i64> = versions["data"].as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
         assert_eq!(listed, [2, 1]);
         app.get("/v1/datasets/nowhere/versions").await.problem(404, "unknown-dataset");
+
+        // The dataset whole: its canonical CSV is the flows export of the dataset, and its
+        // SHA-256, the ETag, is the one the version lists; an earlier version's too.
+        let download = app.get("/v1/datasets/feed/download").await;
+        assert_eq!(download.status.as_u16(), 200, "{}", download.text());
+        let export = app.get("/v1/trade/flows?source=feed&format=csv&limit=10000").await.text();
+        assert_eq!(download.text(), export);
+        let sha256 = sha256_hex(&download.text());
+        assert_eq!(download.header("etag"), Some(format!("\"{sha256}\"").as_str()));
+        assert_eq!(second[0]["sha256"], sha256);
+        let etag = download.header("etag").unwrap().to_owned();
+        let again = app.get_with("/v1/datasets/feed/download", &[("if-none-match", &etag)]).await;
+        assert_eq!(again.status.as_u16(), 304);
+        let earlier = app.get(&format!("/v1/datasets/feed/download?as_of={cursor}")).await.text();
+        assert_eq!(sha256_hex(&earlier), first[0]["sha256"].as_str().unwrap());
+        assert_eq!(earlier.lines().count() as i64, rows + 1);
+        let ndjson = app.get("/v1/datasets/feed/download?format=ndjson").await.text();
+        assert_eq!(ndjson.lines().count() as i64, rows - 5);
+        app.get("/v1/datasets/wages/download").await.problem(404, "not-found");
+        app.get("/v1/datasets/feed/download?format=json").await.problem(400, "invalid-parameter");
         app.get("/v1/datasets/wages/changes").await.problem(404, "not-found");
         app.get("/v1/datasets/feed/changes?to=3").await.problem(404, "unknown-vintage");
     }

@@ -14,6 +14,9 @@ CREATE TABLE vintages (
     rows_added   BIGINT NOT NULL,
     rows_removed BIGINT NOT NULL,
     rows_changed BIGINT NOT NULL,
+    -- The SHA-256 of the dataset's canonical CSV at this version (`/v1/datasets/{id}/download`),
+    -- for the datasets that have one (trade flows).
+    checksum     TEXT,
     kept         BOOLEAN NOT NULL DEFAULT TRUE,
     UNIQUE (dataset_id, version)
 );

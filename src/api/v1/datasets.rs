@@ -1,5 +1,7 @@
 //! `/v1/datasets`: the catalogue of datasets with their versions, updates, sizes and coverage.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpResponse, get};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -10,6 +12,7 @@ use crate::api::format::CsvRecord;
 use crate::api::responses;
 use crate::api::table::Column;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
+use crate::db::vintages as db_vintages;
 use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 use crate::error::ApiError;
 
@@ -39,6 +42,10 @@ pub struct DatasetResponse {
     /// For trade datasets, whether each flow's `reporter` is the country whose statistics give
     /// the value (`reporter`) or that is unknown or mixed (`unknown`).
     pub reporting: Reporting,
+    /// The SHA-256 (hex) of this version's canonical CSV, the body and `ETag` of `links.download`
+    /// (trade datasets).
+    #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
+    pub sha256: Option<String>,
     pub links: DatasetLinks,
 }
 
@@ -53,7 +60,7 @@ pub struct DatasetCoverage {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DatasetLinks {
     /// The whole dataset as CSV, where one operation serves it whole.
-    #[schema(example = "/v1/trade/flows?source=census&format=csv")]
+    #[schema(example = "/v1/datasets/census/download")]
     pub download: Option<String>,
     /// Where to browse it.
     #[schema(example = "/v1/trade/flows?source=census")]
@@ -65,7 +72,7 @@ fn links(row: &DatasetRow) -> DatasetLinks {
     let (browse, download) = match (row.family, row.id.as_str()) {
         (DatasetFamily::Trade, id) => (
             format!("/v1/trade/flows?source={id}"),
-            Some(format!("/v1/trade/flows?source={id}&format=csv")),
+            Some(format!("/v1/datasets/{id}/download")),
         ),
         (DatasetFamily::Wages, _) => ("/v1/wages/mx".to_owned(), None),
         (DatasetFamily::Treaties, _) => ("/v1/treaties".to_owned(), None),
@@ -81,9 +88,10 @@ fn links(row: &DatasetRow) -> DatasetLinks {
     DatasetLinks { download, browse }
 }
 
-impl From<DatasetRow> for DatasetResponse {
-    fn from(row: DatasetRow) -> Self {
+impl DatasetResponse {
+    fn new(row: DatasetRow, sha256: Option<String>) -> Self {
         Self {
+            sha256,
             links: links(&row),
             coverage: row
                 .coverage_first
@@ -118,6 +126,7 @@ pub struct DatasetCsvRow<'a> {
     origin: &'a str,
     reporting: &'static str,
     basis: &'a str,
+    sha256: Option<&'a str>,
 }
 
 impl CsvRecord for DatasetResponse {
@@ -133,6 +142,7 @@ impl CsvRecord for DatasetResponse {
         Column::code("origin"),
         Column::code("reporting"),
         Column::text("basis"),
+        Column::code("sha256"),
     ];
 
     type Row<'a> = DatasetCsvRow<'a>;
@@ -150,6 +160,7 @@ impl CsvRecord for DatasetResponse {
             origin: self.origin.as_str(),
             reporting: self.reporting.as_str(),
             basis: &self.basis,
+            sha256: self.sha256.as_deref(),
         }
     }
 }
@@ -168,10 +179,19 @@ impl CsvRecord for DatasetResponse {
 #[get("/v1/datasets")]
 pub async fn list_datasets(loader: Loader) -> Result<HttpResponse, ApiError> {
     loader
-        .load_fresh(Scope::All, |conn| Ok(db_datasets::list(conn)?))
+        .load_fresh(Scope::All, |conn| {
+            Ok((db_datasets::list(conn)?, db_vintages::checksums(conn)?))
+        })
         .await?
-        .respond(|reply, rows| {
-            let data: Vec<DatasetResponse> = rows.into_iter().map(DatasetResponse::from).collect();
+        .respond(|reply, (rows, checksums)| {
+            let mut checksums: HashMap<(String, i64), String> = checksums.into_iter().collect();
+            let data: Vec<DatasetResponse> = rows
+                .into_iter()
+                .map(|row| {
+                    let sha256 = checksums.remove(&(row.id.clone(), row.version));
+                    DatasetResponse::new(row, sha256)
+                })
+                .collect();
             // The catalogue is about every dataset, not from one: its meta names none.
             reply.collection(Meta::new(&[], &[]), data, "datasets")
         })

@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(vintages::list_changes)
         .service(vintages::list_versions)
         .service(vintages::list_row_changes)
+        .service(vintages::download_dataset)
         .service(imports::import)
         .service(imports::list_imports);
     wages::configure(cfg);

@@ -1,16 +1,18 @@
 //! Vintages and what they changed (`db::vintages`): `/v1/changes`, the feed of vintages across
 //! datasets; `/v1/datasets/{id}/versions`, one dataset's; `/v1/datasets/{id}/changes`, the flows
-//! that versions of a trade dataset added, removed and changed.
+//! that versions of a trade dataset added, removed and changed; `/v1/datasets/{id}/download`,
+//! a trade dataset whole as its canonical CSV, whose SHA-256 each version records.
 
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::caching::{Loader, Scope};
+use crate::api::caching::{CacheKey, Fresh, Loader, Scope, Validators};
 use crate::api::envelope::{Envelope, Meta, rfc3339};
-use crate::api::format::CsvRecord;
+use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::api::table::{Column, Unit};
@@ -19,6 +21,7 @@ use crate::db::DbConnection;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
 use crate::db::trade::{self as db_trade, TradeFlowRow};
 use crate::db::vintages::{self as db_vintages, VintageRow};
+use crate::domain::hex;
 use crate::domain::ids::DatasetId;
 use crate::domain::source::DatasetFamily;
 use crate::error::{ApiError, ProblemType};
@@ -68,6 +71,10 @@ pub struct VintageResponse {
     #[schema(example = 2132)]
     pub row_count: i64,
     pub changes: RowChanges,
+    /// The SHA-256 (hex) of the dataset's canonical CSV at this version, which
+    /// `/v1/datasets/{id}/download` serves with it as its ETag (trade datasets).
+    #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
+    pub sha256: Option<String>,
     /// Whether it can still be read as of: false once pruned.
     pub kept: bool,
     pub links: VintageLinks,
@@ -81,11 +88,15 @@ pub struct VintageLinks {
     /// The flows this version added, removed and changed (trade datasets).
     #[schema(example = "/v1/datasets/census/changes?from=2&to=3")]
     pub rows: Option<String>,
+    /// The dataset whole as this version left it (trade datasets).
+    #[schema(example = "/v1/datasets/census/download?as_of=12")]
+    pub download: Option<String>,
 }
 
 impl VintageResponse {
     fn new(row: VintageRow, family: Option<DatasetFamily>) -> Self {
-        let rows = (family == Some(DatasetFamily::Trade)).then(|| {
+        let trade = family == Some(DatasetFamily::Trade);
+        let rows = trade.then(|| {
             format!(
                 "/v1/datasets/{}/changes?from={}&to={}",
                 row.dataset_id,
@@ -93,10 +104,13 @@ impl VintageResponse {
                 row.version
             )
         });
+        let download =
+            trade.then(|| format!("/v1/datasets/{}/download?as_of={}", row.dataset_id, row.id));
         Self {
             links: VintageLinks {
                 as_of: format!("/v1/datasets?as_of={}", row.id),
                 rows,
+                download,
             },
             changes: RowChanges::from(&row),
             vintage: row.id,
@@ -104,6 +118,7 @@ impl VintageResponse {
             dataset_id: row.dataset_id,
             version: row.version,
             row_count: row.row_count,
+            sha256: row.checksum,
             kept: row.kept,
         }
     }
@@ -120,6 +135,7 @@ pub struct VintageCsvRow<'a> {
     rows_added: i64,
     rows_removed: i64,
     rows_changed: i64,
+    sha256: Option<&'a str>,
     kept: bool,
 }
 
@@ -133,6 +149,7 @@ impl CsvRecord for VintageResponse {
         Column::integer("rows_added"),
         Column::integer("rows_removed"),
         Column::integer("rows_changed"),
+        Column::code("sha256"),
         Column::boolean("kept"),
     ];
 
@@ -148,6 +165,7 @@ impl CsvRecord for VintageResponse {
             rows_added: self.changes.added,
             rows_removed: self.changes.removed,
             rows_changed: self.changes.changed,
+            sha256: self.sha256.as_deref(),
             kept: self.kept,
         }
     }
@@ -260,6 +278,24 @@ fn dataset(conn: &mut DbConnection, id: &str) -> Result<DatasetRow, ApiError> {
         .with_param("id")
         .with_help("/v1/datasets")
     })
+}
+
+/// Refuses a dataset other than a trade one for what only those have (`what`: "are listed"...).
+fn only_trade(dataset: &DatasetRow, what: &str) -> Result<(), ApiError> {
+    if dataset.family == DatasetFamily::Trade {
+        return Ok(());
+    }
+    let id = &dataset.id;
+    Err(ApiError::new(
+        ProblemType::NotFound,
+        format!(
+            "'{id}' is a {} dataset: its versions say how many rows they changed \
+             (/v1/datasets/{id}/versions); {what} for trade datasets only.",
+            dataset.family.as_str()
+        ),
+    )
+    .with_param("id")
+    .with_help(format!("/v1/datasets/{id}/versions")))
 }
 
 fn parse_dataset_id(path: &DatasetPath) -> Result<String, ApiError> {
@@ -432,19 +468,7 @@ pub async fn list_row_changes(
     loader
         .load_fresh(Scope::All, move |conn| {
             let current = dataset(conn, &id)?;
-            if current.family != DatasetFamily::Trade {
-                return Err(ApiError::new(
-                    ProblemType::NotFound,
-                    format!(
-                        "'{id}' is a {} dataset: its versions say how many rows they changed \
-                         (/v1/datasets/{id}/versions); the rows themselves are listed for trade \
-                         datasets only.",
-                        current.family.as_str()
-                    ),
-                )
-                .with_param("id")
-                .with_help(format!("/v1/datasets/{id}/versions")));
-            }
+            only_trade(&current, "the rows themselves are listed")?;
             let to = query.to.unwrap_or(current.version);
             let from = query.from.unwrap_or(to - 1);
             let versions = db_vintages::of_dataset(conn, &id)?;
@@ -549,4 +573,94 @@ fn row_changes(before: Vec<TradeFlowRow>, after: Vec<TradeFlowRow>) -> Vec<FlowC
     }));
     changes.sort_by_key(|change| change.flow.id);
     changes
+}
+
+/// Download a dataset
+///
+/// A trade dataset whole, as its current version or the one `as_of` shows: its canonical CSV
+/// (every flow in id order; `format=ndjson` gives the same rows as NDJSON). The CSV's `ETag` is
+/// its SHA-256, which `/v1/datasets/{id}/versions` and `/v1/changes` list for each version
+/// (`sha256`), so a download can be checked against the catalogue; `If-None-Match` with it
+/// answers 304.
+#[utoipa::path(
+    tag = "sources",
+    params(DatasetPath),
+    responses(
+        (status = 200, description = "The dataset's flows", content(
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+        )),
+        responses::LookupFailures,
+    )
+)]
+#[get("/v1/datasets/{id}/download")]
+pub async fn download_dataset(
+    loader: Loader,
+    path: web::Path<DatasetPath>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_dataset_id(&path)?;
+    let format = match loader.asked_format() {
+        None | Some(Format::Csv) => Format::Csv,
+        Some(Format::Ndjson) => Format::Ndjson,
+        Some(_) => {
+            return Err(ApiError::invalid_parameter(
+                "format",
+                "A download is CSV (the canonical form, whose SHA-256 the versions list) or NDJSON.",
+            )
+            .with_allowed([Format::Csv.as_str(), Format::Ndjson.as_str()]));
+        }
+    };
+    let fresh = loader
+        .load_fresh(Scope::All, move |conn| {
+            let dataset = dataset(conn, &id)?;
+            only_trade(&dataset, "a download is served")?;
+            let mut csv = Vec::new();
+            db_trade::write_canonical_csv(conn, &id, &mut csv)?;
+            Ok((dataset.id, csv))
+        })
+        .await?;
+    let (reply, (id, csv)) = match fresh {
+        Fresh::Answered(response) => return Ok(response),
+        Fresh::Loaded { reply, value } => (reply, value),
+    };
+    let body = match format {
+        Format::Ndjson => ndjson_of_csv(&csv)?,
+        _ => csv,
+    };
+    // The ETag is the body's SHA-256, as the versions list it for the CSV: known only once the
+    // body is, so this answer is not kept in the memo (its key is the request's ETag).
+    let sha256 = hex(&Sha256::digest(&body));
+    let etag = match format {
+        Format::Csv => format!("\"{sha256}\""),
+        _ => format!("\"{sha256}-{}\"", format.as_str()),
+    };
+    let validators = Validators {
+        etag,
+        last_modified: reply.validators.last_modified,
+    };
+    let key = CacheKey::from_request(loader.request(), None, format);
+    if key.is_not_modified(&validators) {
+        return Ok(format::not_modified(&validators));
+    }
+    Ok(format::ok_response(format, &validators, &id).body(body))
+}
+
+/// The rows of a canonical CSV as NDJSON: one object per row, the header's names as keys, every
+/// value a string as in the CSV (empty for none).
+fn ndjson_of_csv(csv: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let failed = |e: csv::Error| ApiError::internal(format!("reading a canonical CSV: {e}"));
+    let mut reader = csv::Reader::from_reader(csv);
+    let headers = reader.headers().map_err(failed)?.clone();
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(failed)?;
+        let object: serde_json::Map<String, serde_json::Value> = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(name, value)| (name.to_owned(), serde_json::Value::from(value)))
+            .collect();
+        serde_json::to_writer(&mut out, &object).map_err(|e| ApiError::internal(e.to_string()))?;
+        out.push(b'\n');
+    }
+    Ok(out)
 }
