@@ -133,8 +133,8 @@ fn envelopes_reference_their_item_schemas() {
     let text = spec.to_string();
     assert_eq!(
         text.matches("\"ndjson\"").count(),
-        2,
-        "one Format enum and one ChartedFormat, referenced"
+        3,
+        "one Format enum and one ChartedFormat, referenced, and the downloads' csv or ndjson"
     );
 }
 
