@@ -142,16 +142,19 @@ fn is_data_read(path: &str) -> bool {
     path.starts_with("/v1/") && !path.starts_with("/v1/admin/")
 }
 
+/// The GET operations of the paths that read data (`is_data_read`).
+fn data_reads(spec: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    spec.paths
+        .paths
+        .iter_mut()
+        .filter_map(|(path, item)| is_data_read(path).then_some(item.get.as_mut()).flatten())
+}
+
 /// What every `/v1` answer carries besides its body (`api::format::caching_headers`,
 /// `api::transport`, `api::middleware`), and the conditional requests it answers with a 304:
 /// declared once here rather than on each operation.
 fn describe_conditional_requests(spec: &mut utoipa::openapi::OpenApi) {
-    let operations = spec
-        .paths
-        .paths
-        .iter_mut()
-        .filter_map(|(path, item)| is_data_read(path).then_some(item.get.as_mut()).flatten());
-    for operation in operations {
+    for operation in data_reads(spec) {
         let parameters = operation.parameters.get_or_insert_with(Vec::new);
         parameters.push(header_parameter(
             "If-None-Match",
@@ -373,12 +376,7 @@ const CHARTED: [&str; 3] = ["get_wage_series", "compare_wages", "get_trade_balan
 /// declare their JSON body only; the parameter, with the values the operation takes, and the
 /// other representations are added here, once.
 fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
-    let operations = spec
-        .paths
-        .paths
-        .iter_mut()
-        .filter_map(|(path, item)| is_data_read(path).then_some(item.get.as_mut()).flatten());
-    for operation in operations {
+    for operation in data_reads(spec) {
         let id = operation.operation_id.as_deref().unwrap_or_default();
         let offered = if JSON_ONLY.contains(&id) {
             Offered::JsonOnly
@@ -439,12 +437,7 @@ fn offer_flat_formats(spec: &mut utoipa::openapi::OpenApi) {
 /// Every data read takes `as_of` (`api::query::ReadOptions`), and answers 404 when it names no
 /// vintage the service keeps.
 fn offer_vintages(spec: &mut utoipa::openapi::OpenApi) {
-    let operations = spec
-        .paths
-        .paths
-        .iter_mut()
-        .filter_map(|(path, item)| is_data_read(path).then_some(item.get.as_mut()).flatten());
-    for operation in operations {
+    for operation in data_reads(spec) {
         let schema = ObjectBuilder::new()
             .schema_type(Type::String)
             .pattern(Some(constraints::as_of()));

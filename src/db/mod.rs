@@ -586,7 +586,7 @@ fn lock_postgres_writes(c: &mut PgConnection, scope: &str) -> QueryResult<()> {
 fn begin_postgres_write(c: &mut PgConnection) -> QueryResult<()> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?;
-    let locked = lock_postgres_writes(c, "_xact");
+    let locked = lock_postgres_writes(c, "_xact").and_then(|()| vintages::begin_postgres(c));
     if locked.is_err() {
         let _ = AnsiTransactionManager::rollback_transaction(c);
     }

@@ -339,22 +339,33 @@ pub fn complete(
     row_count: i64,
 ) -> QueryResult<VintageRow> {
     let backend = conn.backend();
+    let count = |conn: &mut DbConnection, query: &str| {
+        diesel::select(sql::<BigInt>(&format!("({query})"))).get_result::<i64>(conn)
+    };
+    // On Postgres the write's rows carry its vintage from the start (`begin_postgres`); on
+    // SQLite, whose defaults are constants, they are pending (0) until numbered below.
+    let written = match backend {
+        Backend::Postgres => count(conn, "SELECT trilateral_vintage_written()")?,
+        Backend::Sqlite => 0,
+    };
+    let id = match written {
+        0 => count(conn, "SELECT COALESCE(MAX(id), 0) + 1 FROM vintages")?,
+        written => written,
+    };
+    let pending = written;
     for versioned in &VERSIONED {
-        conn.batch_execute(&put_back_unchanged(backend, versioned))?;
+        conn.batch_execute(&put_back_unchanged(backend, versioned, pending))?;
     }
     let main = versioned(main_table(family, dataset_id))?;
     let scope = format!(" AND {}", main.owned_by(dataset_id));
-    let count = |conn: &mut DbConnection, query: String| {
-        diesel::select(sql::<BigInt>(&format!("({query})"))).get_result::<i64>(conn)
-    };
     let t = main.table;
     let added = count(
         conn,
-        format!("SELECT COUNT(*) FROM {t} WHERE added_in = 0{scope}"),
+        &format!("SELECT COUNT(*) FROM {t} WHERE added_in = {pending}{scope}"),
     )?;
     let removed = count(
         conn,
-        format!("SELECT COUNT(*) FROM {t}_history WHERE removed_in = 0{scope}"),
+        &format!("SELECT COUNT(*) FROM {t}_history WHERE removed_in = {pending}{scope}"),
     )?;
     let same_key = main
         .key
@@ -364,21 +375,19 @@ pub fn complete(
         .join(" AND ");
     let changed = count(
         conn,
-        format!(
-            "SELECT COUNT(*) FROM {t} WHERE added_in = 0{scope} AND EXISTS \
-             (SELECT 1 FROM {t}_history h WHERE h.removed_in = 0 AND {same_key})"
+        &format!(
+            "SELECT COUNT(*) FROM {t} WHERE added_in = {pending}{scope} AND EXISTS \
+             (SELECT 1 FROM {t}_history h WHERE h.removed_in = {pending} AND {same_key})"
         ),
     )?;
-    let id = count(
-        conn,
-        "SELECT COALESCE(MAX(id), 0) + 1 FROM vintages".to_owned(),
-    )?;
-    for versioned in &VERSIONED {
-        let t = versioned.table;
-        conn.batch_execute(&format!(
-            "UPDATE {t} SET added_in = {id} WHERE added_in = 0; \
-             UPDATE {t}_history SET removed_in = {id} WHERE removed_in = 0;"
-        ))?;
+    if pending == 0 {
+        for versioned in &VERSIONED {
+            let t = versioned.table;
+            conn.batch_execute(&format!(
+                "UPDATE {t} SET added_in = {id} WHERE added_in = 0; \
+                 UPDATE {t}_history SET removed_in = {id} WHERE removed_in = 0;"
+            ))?;
+        }
     }
     let checksum = match family {
         DatasetFamily::Trade => {
@@ -403,13 +412,29 @@ pub fn complete(
     diesel::insert_into(vintages::table)
         .values(&row)
         .execute(conn)?;
+    if backend == Backend::Postgres {
+        // A second dataset written in the same transaction is a vintage of its own.
+        conn.batch_execute(&format!(
+            "SELECT set_config('trilateral.vintage', '{}', true)",
+            id + 1
+        ))?;
+    }
     Ok(row)
+}
+
+/// Sets, for the write transaction Postgres has just begun under the write lock, the vintage its
+/// rows carry (`trilateral_vintage_written()`, their default): the one after the latest.
+pub fn begin_postgres(conn: &mut diesel::PgConnection) -> QueryResult<()> {
+    conn.batch_execute(
+        "SELECT set_config('trilateral.vintage', (COALESCE(MAX(id), 0) + 1)::TEXT, true) \
+         FROM vintages",
+    )
 }
 
 /// The SQL that puts back the rows of `versioned` that the write under way deleted (or updated)
 /// and wrote again as they were: the pending row takes the kept row's vintage (and, for a
 /// restored surrogate, its number), and the kept copy goes.
-fn put_back_unchanged(backend: Backend, versioned: &Versioned) -> String {
+fn put_back_unchanged(backend: Backend, versioned: &Versioned, pending: i64) -> String {
     let t = versioned.table;
     // The same row: the same key (never null) and the same values, nulls equal.
     let same = |new: &str, old: &str| {
@@ -433,9 +458,12 @@ fn put_back_unchanged(backend: Backend, versioned: &Versioned) -> String {
                 "UPDATE {dependent}_history SET {reference} = \
                  (SELECT n.{column} FROM {t} n JOIN {t}_history o ON {matched} \
                   WHERE o.{column} = {dependent}_history.{reference}) \
-                 WHERE removed_in = 0 AND {reference} IN \
+                 WHERE removed_in = {pending} AND {reference} IN \
                  (SELECT o.{column} FROM {t} n JOIN {t}_history o ON {matched})",
-                matched = format!("n.added_in = 0 AND o.removed_in = 0 AND {}", same("n", "o")),
+                matched = format!(
+                    "n.added_in = {pending} AND o.removed_in = {pending} AND {}",
+                    same("n", "o")
+                ),
             ));
         }
     }
@@ -448,7 +476,7 @@ fn put_back_unchanged(backend: Backend, versioned: &Versioned) -> String {
             let from_kept = |column: &str| {
                 format!(
                     "{column} = (SELECT o.{column} FROM {t}_history o \
-                     WHERE o.removed_in = 0 AND {})",
+                     WHERE o.removed_in = {pending} AND {})",
                     same(t, "o")
                 )
             };
@@ -459,8 +487,8 @@ fn put_back_unchanged(backend: Backend, versioned: &Versioned) -> String {
                 .collect::<Vec<_>>()
                 .join(", ");
             statements.push(format!(
-                "UPDATE {t} SET {sets} WHERE added_in = 0 AND EXISTS \
-                 (SELECT 1 FROM {t}_history o WHERE o.removed_in = 0 AND {})",
+                "UPDATE {t} SET {sets} WHERE added_in = {pending} AND EXISTS \
+                 (SELECT 1 FROM {t}_history o WHERE o.removed_in = {pending} AND {})",
                 same(t, "o")
             ));
         }
@@ -473,7 +501,7 @@ fn put_back_unchanged(backend: Backend, versioned: &Versioned) -> String {
                 .join(", ");
             statements.push(format!(
                 "UPDATE {t} SET {sets} FROM {t}_history o \
-                 WHERE {t}.added_in = 0 AND o.removed_in = 0 AND {}",
+                 WHERE {t}.added_in = {pending} AND o.removed_in = {pending} AND {}",
                 same(t, "o")
             ));
         }
@@ -481,7 +509,7 @@ fn put_back_unchanged(backend: Backend, versioned: &Versioned) -> String {
     let kept = format!("{t}_history");
     let same_number = restored.map_or_else(String::new, |c| format!(" AND n.{c} = {kept}.{c}"));
     statements.push(format!(
-        "DELETE FROM {kept} WHERE removed_in = 0 AND EXISTS \
+        "DELETE FROM {kept} WHERE removed_in = {pending} AND EXISTS \
          (SELECT 1 FROM {t} n WHERE n.added_in = {kept}.added_in AND {}{same_number})",
         same("n", &kept),
     ));
@@ -647,4 +675,75 @@ pub fn checksums(conn: &mut DbConnection) -> QueryResult<Vec<((String, i64), Str
         .into_iter()
         .filter_map(|(id, version, checksum)| Some(((id, version), checksum?)))
         .collect())
+}
+
+/// On SQLite, the latest vintage of a treaty dataset after the one the tables show, if any: the
+/// full-text index holds the provisions current now, so a search as of an earlier vintage would
+/// miss the provisions removed since and rank by today's texts. (On Postgres a provision's
+/// search vector is its own and is kept with it, so a search as of any vintage is exact.)
+pub fn search_index_is_newer(conn: &mut DbConnection) -> QueryResult<Option<i64>> {
+    if conn.backend() != Backend::Sqlite {
+        return Ok(None);
+    }
+    let latest = diesel::select(sql::<BigInt>(
+        "(SELECT COALESCE(MAX(v.id), 0) FROM vintages v \
+          JOIN main.datasets d ON d.id = v.dataset_id \
+          WHERE d.family = 'treaties')",
+    ))
+    .get_result::<i64>(conn)?;
+    let shown = diesel::select(shown()).get_result::<i64>(conn)?;
+    Ok((latest > shown).then_some(latest))
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::Text;
+
+    use super::*;
+    use crate::db::ConnectionManager;
+
+    #[derive(QueryableByName)]
+    struct ColumnName {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+
+    fn columns(conn: &mut DbConnection, table: &str) -> Vec<String> {
+        let mut names: Vec<String> =
+            diesel::sql_query(format!("SELECT name FROM pragma_table_info('{table}')"))
+                .load::<ColumnName>(conn)
+                .expect("columns")
+                .into_iter()
+                .map(|c| c.name)
+                .collect();
+        names.sort();
+        names
+    }
+
+    /// The lists of `VERSIONED` name every column of their tables, and the history twins have
+    /// the same columns and `removed_in`: a column left out would be neither compared nor kept.
+    #[test]
+    fn the_versioned_tables_are_listed_with_every_column() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = dir.path().join("vintages.db").display().to_string();
+        let mut conn = ConnectionManager::new(&url)
+            .connect_to_initialise()
+            .expect("file created");
+        super::super::run_migrations(&mut conn).expect("migrated");
+        for versioned in &VERSIONED {
+            let mut listed: Vec<String> =
+                versioned.columns().into_iter().map(str::to_owned).collect();
+            listed.sort();
+            assert_eq!(
+                columns(&mut conn, versioned.table),
+                listed,
+                "{}",
+                versioned.table
+            );
+            listed.push("removed_in".to_owned());
+            listed.sort();
+            let history = format!("{}_history", versioned.table);
+            assert_eq!(columns(&mut conn, &history), listed, "{history}");
+        }
+    }
 }

@@ -327,6 +327,24 @@ backend_test! {
         let again = import(&mut conn, ImportKind::Articles, "usmca.csv", fixture("usmca_test_articles.csv").as_slice(), None, None)
             .expect("re-import");
         assert_eq!(again.version, 2, "an import replaces its dataset and bumps the version");
+        let changed = |v: &trilateral::db::vintages::VintageRow| (v.rows_added, v.rows_removed, v.rows_changed);
+        assert_eq!(changed(&report.vintage), (2, 0, 0));
+        assert_eq!(changed(&again.vintage), (0, 0, 0), "the same articles again change no row");
+        // As the vintage before the first import left it, the treaty has no text.
+        let before_text = report.vintage.id - 1;
+        let then = app.get(&format!("/v1/treaties/usmca?as_of={before_text}")).await.json();
+        assert_eq!(then["data"]["text_available"], false, "{then}");
+        let first = app.get(&format!("/v1/treaties/usmca/provisions/23.3?as_of={}", report.vintage.id)).await.json();
+        assert_eq!(first["data"], article["data"]);
+        // A search as of the first import: exact on Postgres; on SQLite, whose index holds the
+        // texts as they are now, refused rather than answered from today's texts.
+        let search = app.get(&format!("/v1/provisions/search?q=zyxwordtwo&as_of={}", report.vintage.id)).await;
+        match app.backend {
+            crate::helpers::Backend::Postgres => assert_eq!(ids(&search.json()), ["usmca:23.3".to_owned()]),
+            crate::helpers::Backend::Sqlite => {
+                search.problem(404, "unknown-vintage");
+            }
+        }
 
         // The bundled treaties dataset rewrites every record it ships, USMCA's among them, when
         // it reloads; the text another dataset loaded for USMCA must still show.

@@ -16,5 +16,6 @@ BEGIN
 END $$;
 DROP FUNCTION trilateral_mark_pending();
 DROP FUNCTION trilateral_keep_replaced();
+DROP FUNCTION trilateral_vintage_written();
 DROP FUNCTION trilateral_as_of();
 DROP TABLE vintages;

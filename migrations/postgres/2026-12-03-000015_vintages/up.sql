@@ -32,21 +32,27 @@ FROM datasets;
 CREATE FUNCTION trilateral_as_of() RETURNS BIGINT LANGUAGE sql STABLE
     AS $$ SELECT current_setting('trilateral.as_of')::BIGINT $$;
 
+-- The vintage the write under way makes: `db::write_transaction` sets it for its transaction,
+-- so that the rows a write adds carry it from the start (a default) and need no update after.
+-- Unset, it is 0: pending rows that `db::vintages` numbers at the end.
+CREATE FUNCTION trilateral_vintage_written() RETURNS BIGINT LANGUAGE sql STABLE
+    AS $$ SELECT COALESCE(NULLIF(current_setting('trilateral.vintage', true), '')::BIGINT, 0) $$;
+
 -- Rows a statement deleted or updated, with their vintage: kept in the table's history, removed
--- by the write under way (0 until it is given its vintage). Rows the write itself added are
--- pending already and are not kept.
+-- by the write under way. Rows the write itself added are its own already and are not kept.
 CREATE FUNCTION trilateral_keep_replaced() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE format('INSERT INTO %I.%I SELECT *, 0 FROM replaced WHERE added_in <> 0',
+    EXECUTE format('INSERT INTO %I.%I SELECT *, trilateral_vintage_written() FROM replaced '
+                   'WHERE added_in <> trilateral_vintage_written()',
                    TG_TABLE_SCHEMA, TG_TABLE_NAME || '_history');
     RETURN NULL;
 END $$;
 
--- An updated row is the write's own: pending until the write is given its vintage.
+-- An updated row is the write's own: it carries the vintage the write makes.
 CREATE FUNCTION trilateral_mark_pending() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF OLD.added_in <> 0 THEN
-        NEW.added_in := 0;
+    IF OLD.added_in <> trilateral_vintage_written() THEN
+        NEW.added_in := trilateral_vintage_written();
     END IF;
     RETURN NEW;
 END $$;
@@ -80,6 +86,8 @@ BEGIN
         t := keys[i][1];
         EXECUTE format('ALTER TABLE %I ADD COLUMN added_in BIGINT NOT NULL DEFAULT 0', t);
         EXECUTE format('UPDATE %I SET added_in = (SELECT MAX(id) FROM vintages)', t);
+        EXECUTE format('ALTER TABLE %I ALTER COLUMN added_in SET DEFAULT trilateral_vintage_written()',
+                       t);
         -- LIKE copies the columns in order, with no keys or defaults (a generated column, the
         -- search vector, becomes a plain one that keeps the value it had).
         EXECUTE format('CREATE TABLE %I (LIKE %I)', t || '_history', t);

@@ -15,7 +15,7 @@ use crate::api::envelope::{Envelope, Meta, rfc3339};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
-use crate::api::table::{Column, Unit};
+use crate::api::table::Column;
 use crate::api::v1::trade::TradeFlow;
 use crate::db::DbConnection;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
@@ -384,22 +384,20 @@ pub struct FlowChangeCsvRow<'a> {
     note: Option<&'a str>,
 }
 
+/// `op`, then the columns of a flow.
+const FLOW_CHANGE_COLUMNS: [Column; 13] = {
+    let flow = <TradeFlow as CsvRecord>::COLUMNS;
+    let mut columns = [Column::code("op"); 13];
+    let mut i = 0;
+    while i < flow.len() {
+        columns[i + 1] = flow[i];
+        i += 1;
+    }
+    columns
+};
+
 impl CsvRecord for FlowChange {
-    const COLUMNS: &'static [Column] = &[
-        Column::code("op"),
-        Column::integer("id"),
-        Column::code("reporter"),
-        Column::code("partner"),
-        Column::code("flow"),
-        Column::text("period"),
-        Column::code("frequency"),
-        Column::code("classification"),
-        Column::code("product_code"),
-        Column::measured("value_usd", Unit::Usd),
-        Column::code("source_id"),
-        Column::code("dataset_id"),
-        Column::text("note"),
-    ];
+    const COLUMNS: &'static [Column] = &FLOW_CHANGE_COLUMNS;
 
     type Row<'a> = FlowChangeCsvRow<'a>;
 

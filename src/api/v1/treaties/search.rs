@@ -17,13 +17,14 @@ use crate::api::table::Column;
 use crate::db::DbConnection;
 use crate::db::sources::SourceRow;
 use crate::db::treaties::{self as db_treaties, ProvisionRow, SearchFilter, SearchHit, Treaty};
+use crate::db::vintages as db_vintages;
 use crate::domain::ids::TreatyId;
 use crate::domain::search::{self, Term};
 use crate::domain::snippet::snippet;
 use crate::domain::treaty::comparison::{no_provision_reason, reason_warning};
 use crate::domain::treaty::language::reading_language;
 use crate::domain::treaty::{TreatyView, stored_topics};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemType};
 
 const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
@@ -205,6 +206,19 @@ pub async fn search_provisions(
     let query_terms = terms.clone();
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
+            if let Some(latest) = db_vintages::search_index_is_newer(conn)? {
+                return Err(ApiError::new(
+                    ProblemType::UnknownVintage,
+                    format!(
+                        "Searches are answered as of vintage {latest} or later, the latest \
+                         change of the treaty texts: the search index of this database (SQLite) \
+                         holds the texts as they are now. Read the provisions of that vintage \
+                         by treaty instead (/v1/treaties/{{id}}/provisions with as_of)."
+                    ),
+                )
+                .with_param("as_of")
+                .with_help("/v1/changes"));
+            }
             let page = db_treaties::search(conn, &query_terms, &filter)?;
             let sources = sources_of(conn, page.hits.iter().map(|h| h.source_id.as_str()))?;
             Ok((page, sources))
