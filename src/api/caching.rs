@@ -91,8 +91,14 @@ impl CacheKey {
 
     /// The validators of the answer to this request from these dataset versions, on this day:
     /// answers name the periods not yet published and flag the ones still under way, which
-    /// change with the date, so an answer of yesterday is not today's.
-    pub fn validators(&self, datasets: &[impl Borrow<DatasetRow>], today: NaiveDate) -> Validators {
+    /// change with the date, so an answer of yesterday is not today's. An answer read as of a
+    /// vintage names it (`meta.as_of`), and a time may name a later one tomorrow.
+    pub fn validators(
+        &self,
+        datasets: &[impl Borrow<DatasetRow>],
+        today: NaiveDate,
+        vintage: Option<i64>,
+    ) -> Validators {
         let mut hasher = Sha256::new();
         hasher.update(env!("CARGO_PKG_VERSION"));
         hasher.update([0]);
@@ -101,6 +107,10 @@ impl CacheKey {
         hasher.update(self.format.as_str());
         hasher.update([0]);
         hasher.update(today.to_string());
+        if let Some(vintage) = vintage {
+            hasher.update([0]);
+            hasher.update(vintage.to_le_bytes());
+        }
         for dataset in datasets.iter().map(Borrow::borrow) {
             hasher.update([0]);
             hasher.update(&dataset.id);
@@ -587,7 +597,7 @@ impl Loader {
             Some(_) => None,
         };
         if let Some(catalogue) = &known {
-            let validators = key.validators(&scope.select(catalogue)?, today);
+            let validators = key.validators(&scope.select(catalogue)?, today, None);
             if key.is_not_modified(&validators) {
                 return Ok(Fresh::Answered(format::not_modified(&validators)));
             }
@@ -603,7 +613,8 @@ impl Loader {
                 // With the versions known, the client's copy and the memo were asked above.
                 if known.is_none() && vintage.is_none() {
                     versions.learn();
-                    let validators = key.validators(&scope_datasets(conn, scope, None)?, today);
+                    let validators =
+                        key.validators(&scope_datasets(conn, scope, None)?, today, None);
                     if key.is_not_modified(&validators) {
                         return Ok(Checked::NotModified(validators));
                     }
@@ -628,7 +639,7 @@ impl Loader {
                     if let Some(vintage) = vintage {
                         refuse_pruned(conn, vintage, &datasets)?;
                     }
-                    let validators = key.validators(&datasets, today);
+                    let validators = key.validators(&datasets, today, vintage);
                     // An earlier state has its own validators, read only here.
                     if vintage.is_some() {
                         if key.is_not_modified(&validators) {

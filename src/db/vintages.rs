@@ -354,7 +354,7 @@ pub fn complete(
     };
     let pending = written;
     for versioned in &VERSIONED {
-        conn.batch_execute(&put_back_unchanged(backend, versioned, pending))?;
+        conn.batch_execute(&put_back_unchanged(versioned, pending))?;
     }
     let main = versioned(main_table(family, dataset_id))?;
     let scope = format!(" AND {}", main.owned_by(dataset_id));
@@ -434,19 +434,21 @@ pub fn begin_postgres(conn: &mut diesel::PgConnection) -> QueryResult<()> {
 /// The SQL that puts back the rows of `versioned` that the write under way deleted (or updated)
 /// and wrote again as they were: the pending row takes the kept row's vintage (and, for a
 /// restored surrogate, its number), and the kept copy goes.
-fn put_back_unchanged(backend: Backend, versioned: &Versioned, pending: i64) -> String {
+fn put_back_unchanged(versioned: &Versioned, pending: i64) -> String {
     let t = versioned.table;
-    // The same row: the same key (never null) and the same values, nulls equal.
+    // The same row: the same key (never null) and the same values, nulls equal. (The SQL is the
+    // same on both backends: SQLite reads `IS NOT DISTINCT FROM` and `UPDATE … FROM` too.)
     let same = |new: &str, old: &str| {
-        let same_value = |c: &str| match backend {
-            Backend::Sqlite => format!("{old}.{c} IS {new}.{c}"),
-            Backend::Postgres => format!("{old}.{c} IS NOT DISTINCT FROM {new}.{c}"),
-        };
         versioned
             .key
             .iter()
             .map(|k| format!("{old}.{k} = {new}.{k}"))
-            .chain(versioned.values.iter().map(|c| same_value(c)))
+            .chain(
+                versioned
+                    .values
+                    .iter()
+                    .map(|c| format!("{old}.{c} IS NOT DISTINCT FROM {new}.{c}")),
+            )
             .collect::<Vec<_>>()
             .join(" AND ")
     };
@@ -455,15 +457,12 @@ fn put_back_unchanged(backend: Backend, versioned: &Versioned, pending: i64) -> 
         for (dependent, reference) in *dependents {
             // Kept dependents of a row that is put back name its new number.
             statements.push(format!(
-                "UPDATE {dependent}_history SET {reference} = \
-                 (SELECT n.{column} FROM {t} n JOIN {t}_history o ON {matched} \
-                  WHERE o.{column} = {dependent}_history.{reference}) \
-                 WHERE removed_in = {pending} AND {reference} IN \
-                 (SELECT o.{column} FROM {t} n JOIN {t}_history o ON {matched})",
-                matched = format!(
-                    "n.added_in = {pending} AND o.removed_in = {pending} AND {}",
-                    same("n", "o")
-                ),
+                "UPDATE {dependent}_history SET {reference} = n.{column} \
+                 FROM {t} n JOIN {t}_history o ON n.added_in = {pending} \
+                 AND o.removed_in = {pending} AND {} \
+                 WHERE {dependent}_history.removed_in = {pending} \
+                 AND o.{column} = {dependent}_history.{reference}",
+                same("n", "o")
             ));
         }
     }
@@ -471,41 +470,17 @@ fn put_back_unchanged(backend: Backend, versioned: &Versioned, pending: i64) -> 
         Some(Surrogate::Restored(column)) => Some(*column),
         _ => None,
     };
-    match backend {
-        Backend::Sqlite => {
-            let from_kept = |column: &str| {
-                format!(
-                    "{column} = (SELECT o.{column} FROM {t}_history o \
-                     WHERE o.removed_in = {pending} AND {})",
-                    same(t, "o")
-                )
-            };
-            let sets = ["added_in"]
-                .into_iter()
-                .chain(restored)
-                .map(from_kept)
-                .collect::<Vec<_>>()
-                .join(", ");
-            statements.push(format!(
-                "UPDATE {t} SET {sets} WHERE added_in = {pending} AND EXISTS \
-                 (SELECT 1 FROM {t}_history o WHERE o.removed_in = {pending} AND {})",
-                same(t, "o")
-            ));
-        }
-        Backend::Postgres => {
-            let sets = ["added_in"]
-                .into_iter()
-                .chain(restored)
-                .map(|c| format!("{c} = o.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            statements.push(format!(
-                "UPDATE {t} SET {sets} FROM {t}_history o \
-                 WHERE {t}.added_in = {pending} AND o.removed_in = {pending} AND {}",
-                same(t, "o")
-            ));
-        }
-    }
+    let sets = ["added_in"]
+        .into_iter()
+        .chain(restored)
+        .map(|c| format!("{c} = o.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    statements.push(format!(
+        "UPDATE {t} SET {sets} FROM {t}_history o \
+         WHERE {t}.added_in = {pending} AND o.removed_in = {pending} AND {}",
+        same(t, "o")
+    ));
     let kept = format!("{t}_history");
     let same_number = restored.map_or_else(String::new, |c| format!(" AND n.{c} = {kept}.{c}"));
     statements.push(format!(
