@@ -228,7 +228,8 @@ pub fn of(operation: &str, param: &str, topics: &[String]) -> Option<Constraint>
         ("list_wage_series" | "list_prices" | "compare_wages", "measure") => pattern(MEASURE),
         ("list_wage_series", "region") => pattern(REGION),
         ("get_source", "id") | ("import", "source") => pattern(SOURCE_ID),
-        ("import", "dataset") | ("list_versions" | "list_row_changes", "id") => pattern(DATASET_ID),
+        ("import", "dataset")
+        | ("list_versions" | "list_row_changes" | "download_dataset", "id") => pattern(DATASET_ID),
         ("list_changes", "since") => integer(0, i64::MAX),
         ("list_changes", "limit") => integer(1, vintages::MAX_CHANGES_LIMIT),
         ("import", "kind") => Constraint::OneOf(
