@@ -171,31 +171,19 @@ impl CsvRecord for VintageResponse {
     }
 }
 
-/// The vintages and the families of their datasets, as the load closures read them.
-struct Vintages {
-    rows: Vec<VintageRow>,
-    families: HashMap<String, DatasetFamily>,
-}
-
-impl Vintages {
-    fn read(conn: &mut DbConnection, rows: Vec<VintageRow>) -> Result<Self, ApiError> {
-        let families = db_datasets::list(conn)?
-            .into_iter()
-            .map(|d| (d.id, d.family))
-            .collect();
-        Ok(Self { rows, families })
-    }
-
-    fn responses(self) -> Vec<VintageResponse> {
-        let families = self.families;
-        self.rows
-            .into_iter()
-            .map(|row| {
-                let family = families.get(&row.dataset_id).copied();
-                VintageResponse::new(row, family)
-            })
-            .collect()
-    }
+/// The vintages as answers give them, with the families of their datasets taken from
+/// `datasets`: the catalogue the read already holds (`Reply::datasets`, every dataset, since the
+/// operations that list vintages read `Scope::All`).
+fn responses(rows: Vec<VintageRow>, datasets: &[DatasetRow]) -> Vec<VintageResponse> {
+    rows.into_iter()
+        .map(|row| {
+            let family = datasets
+                .iter()
+                .find(|d| d.id == row.dataset_id)
+                .map(|d| d.family);
+            VintageResponse::new(row, family)
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -246,12 +234,11 @@ pub async fn list_changes(
     }
     loader
         .load_fresh(Scope::All, move |conn| {
-            let rows = db_vintages::after(conn, since, limit)?;
-            Vintages::read(conn, rows)
+            Ok(db_vintages::after(conn, since, limit)?)
         })
         .await?
-        .respond(|reply, vintages| {
-            let data = vintages.responses();
+        .respond(|reply, rows| {
+            let data = responses(rows, &reply.datasets);
             // The feed goes on from the last vintage listed, or from where it was when none is.
             let cursor = data.last().map_or(since, |v| v.vintage);
             let next = reply.with_param("since", &cursor.to_string());
@@ -326,12 +313,11 @@ pub async fn list_versions(
     loader
         .load_fresh(Scope::All, move |conn| {
             dataset(conn, &id)?;
-            let rows = db_vintages::of_dataset(conn, &id)?;
-            Vintages::read(conn, rows)
+            Ok(db_vintages::of_dataset(conn, &id)?)
         })
         .await?
-        .respond(|reply, vintages| {
-            let data = vintages.responses();
+        .respond(|reply, rows| {
+            let data = responses(rows, &reply.datasets);
             reply.collection(Meta::new(&[], &[]), data, "versions")
         })
 }
