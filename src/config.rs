@@ -240,6 +240,36 @@ pub struct ServerArgs {
     /// The largest body, in megabytes, an import over HTTP may have; a larger one gets a 413.
     #[arg(long, env = "TRILATERAL_IMPORT_MAX_MB", default_value_t = DEFAULT_IMPORT_MAX_MB, value_parser = clap::value_parser!(u64).range(1..))]
     pub import_max_mb: u64,
+
+    /// The URL clients reach the service at (`https://data.example.org`), which the DCAT catalogue
+    /// (`/v1/catalog`) builds its absolute URLs on [default: http:// and the address listened on,
+    /// `localhost` for every interface].
+    #[arg(
+        long,
+        env = "TRILATERAL_PUBLIC_URL",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub public_url: String,
+
+    /// The email address the DCAT catalogue gives as every dataset's contact (`contactPoint`,
+    /// which harvesters such as data.gov's require); without it, the catalogue gives none.
+    #[arg(
+        long,
+        env = "TRILATERAL_CONTACT_EMAIL",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub contact_email: String,
+
+    /// The name given with the contact email [default: the address].
+    #[arg(
+        long,
+        env = "TRILATERAL_CONTACT_NAME",
+        default_value = "",
+        hide_default_value = true
+    )]
+    pub contact_name: String,
 }
 
 /// Logging, for the subcommands that log.
@@ -282,6 +312,9 @@ pub struct Config {
     pub rate_limit_loopback: bool,
     pub import_keys: String,
     pub import_max_mb: u64,
+    pub public_url: String,
+    pub contact_email: String,
+    pub contact_name: String,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -305,6 +338,9 @@ impl From<ServeArgs> for Config {
             rate_limit_loopback: args.server.rate_limit_loopback,
             import_keys: args.server.import_keys,
             import_max_mb: args.server.import_max_mb,
+            public_url: args.server.public_url,
+            contact_email: args.server.contact_email,
+            contact_name: args.server.contact_name,
             log: args.log.log,
             log_format: args.log.log_format,
         }
@@ -467,6 +503,9 @@ mod tests {
             "rate-limit-loopback",
             "import-keys",
             "import-max-mb",
+            "public-url",
+            "contact-email",
+            "contact-name",
         ];
         let cases: [(&[&str], Vec<&str>); 6] = [
             (&["trilateral", "--help"], vec!["help", "version"]),
@@ -563,6 +602,9 @@ mod tests {
             ),
             ("serve", "import-keys", "TRILATERAL_IMPORT_KEYS"),
             ("serve", "import-max-mb", "TRILATERAL_IMPORT_MAX_MB"),
+            ("serve", "public-url", "TRILATERAL_PUBLIC_URL"),
+            ("serve", "contact-email", "TRILATERAL_CONTACT_EMAIL"),
+            ("serve", "contact-name", "TRILATERAL_CONTACT_NAME"),
             ("serve", "log", "TRILATERAL_LOG"),
             ("serve", "log-format", "TRILATERAL_LOG_FORMAT"),
             ("import", "database-url", "TRILATERAL_DATABASE_URL"),

@@ -24,6 +24,7 @@ use crate::api::AppState;
 use crate::api::import_keys::ImportKeys;
 use crate::api::rate_limit::RateLimits;
 use crate::api::spool::SpoolBudget;
+use crate::api::v1::catalog::CatalogSettings;
 use crate::config::Config;
 use crate::db::versions::StopWatching;
 use crate::db::{Backend, DbPool};
@@ -42,6 +43,9 @@ pub enum StartupError {
     Import(#[from] ImportError),
     #[error("TRILATERAL_IMPORT_KEYS: {0}")]
     ImportKeys(String),
+    /// The catalogue's public URL or contact (the message names the setting).
+    #[error("{0}")]
+    Catalog(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -112,6 +116,12 @@ impl Application {
         let treaty_reference = import::treaties::reference_data()?;
         let import_keys =
             ImportKeys::parse(&config.import_keys).map_err(StartupError::ImportKeys)?;
+        let catalog = CatalogSettings::new(
+            &config.public_url,
+            &config.contact_name,
+            &config.contact_email,
+        )
+        .map_err(StartupError::Catalog)?;
         let pool = prepare_database(config)?;
         let state = AppState::new(
             pool,
@@ -138,6 +148,7 @@ impl Application {
         let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
         let own_handle = listener.try_clone().map_err(bind_error)?;
+        let state = state.with_catalog(catalog.or_listening_on(&config.bind, port));
         let stall_timeout = Duration::from_secs(config.stalled_client_timeout_secs);
         let mut server = HttpServer::new(move || api::app(state.clone(), spec.clone()))
             // Signals are handled by `run_until_signalled`: actix's own handling resets every

@@ -361,7 +361,7 @@ fn examples_not_prefilled(spec: &mut utoipa::openapi::OpenApi) {
 }
 
 /// The operations whose answers are JSON only (an object that does not flatten into rows).
-const JSON_ONLY: [&str; 1] = ["compare_provisions"];
+const JSON_ONLY: [&str; 2] = ["compare_provisions", "get_catalog"];
 
 /// The operations that serve a file whole, as CSV or NDJSON only (`vintages::download_dataset`).
 const DOWNLOADS: [&str; 1] = ["download_dataset"];

@@ -185,6 +185,12 @@ pub trait CsvRecord {
     where
         Self: 'a;
     fn csv_row(&self) -> Self::Row<'_>;
+
+    /// The line as NDJSON and Parquet take it: an object keyed by the columns. The CSV line,
+    /// unless that cannot be an object (a record that flattens another into its line).
+    fn object_row(&self) -> impl Serialize + '_ {
+        self.csv_row()
+    }
 }
 
 /// A JSON-only answer (an object that does not flatten into rows).
@@ -227,7 +233,7 @@ fn parquet<T: CsvRecord>(rows: &[T], notes: &ColumnNotes<'_>) -> Result<Vec<u8>,
     let mut encoder = ParquetEncoder::new(T::COLUMNS, notes.unit, notes.description)?;
     let mut body = Vec::new();
     for row in rows {
-        encoder.push(&row.csv_row())?;
+        encoder.push(&row.object_row())?;
         body.extend(encoder.take_written());
     }
     body.extend(encoder.finish()?);
@@ -237,7 +243,7 @@ fn parquet<T: CsvRecord>(rows: &[T], notes: &ColumnNotes<'_>) -> Result<Vec<u8>,
 fn ndjson<T: CsvRecord>(rows: &[T]) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::new();
     for row in rows {
-        serde_json::to_writer(&mut body, &row.csv_row())
+        serde_json::to_writer(&mut body, &row.object_row())
             .map_err(|e| ApiError::internal(e.to_string()))?;
         body.push(b'\n');
     }

@@ -40,6 +40,7 @@ use self::memo::AnswerMemo;
 use self::metrics::Metrics;
 use self::rate_limit::RateLimits;
 use self::spool::SpoolBudget;
+use self::v1::catalog::CatalogSettings;
 use crate::db::versions::KnownVersions;
 use crate::db::{Backend, DbPool};
 use crate::domain::treaty::TreatyReference;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub import_keys: Arc<ImportKeys>,
     /// The largest body an import over HTTP may have, in bytes.
     pub import_max_bytes: u64,
+    /// The public URL and contact the DCAT catalogue gives (`v1::catalog`).
+    pub catalog: Arc<CatalogSettings>,
 }
 
 impl AppState {
@@ -88,6 +91,10 @@ impl AppState {
             rate_limits: Arc::new(RateLimits::off()),
             import_keys: Arc::new(ImportKeys::default()),
             import_max_bytes: DEFAULT_IMPORT_MAX_BYTES,
+            catalog: Arc::new(CatalogSettings {
+                base_url: "http://localhost:8080".to_owned(),
+                contact: None,
+            }),
             pool,
             backend,
             memo: Arc::new(AnswerMemo::new(memo_bytes)),
@@ -108,6 +115,12 @@ impl AppState {
     pub fn with_imports(mut self, keys: ImportKeys, max_bytes: u64) -> Self {
         self.import_keys = Arc::new(keys);
         self.import_max_bytes = max_bytes;
+        self
+    }
+
+    /// The same state with the catalogue's public URL and contact.
+    pub fn with_catalog(mut self, settings: CatalogSettings) -> Self {
+        self.catalog = Arc::new(settings);
         self
     }
 

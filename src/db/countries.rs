@@ -1,12 +1,18 @@
 //! Countries and currencies: the code crosswalk every other dataset refers to.
 
 use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::DbConnection;
 use super::schema::{countries, currencies};
 use crate::domain::country::{CountryKind, CountryLookup};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+/// A country as stored: also a row of the `countries` dataset's canonical table
+/// (`db::canonical`).
+#[derive(
+    Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize, ToSchema,
+)]
 #[diesel(table_name = countries)]
 #[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CountryRow {

@@ -51,6 +51,30 @@ pub fn versions(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
         .load(conn)
 }
 
+/// Every (dataset, source) pair the rows name: the sources of each dataset. The `sources`
+/// dataset, the list of them all, names none.
+pub fn source_ids(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    #[derive(QueryableByName)]
+    struct Pair {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        dataset_id: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        source_id: String,
+    }
+    let pairs: Vec<Pair> = diesel::sql_query(
+        "SELECT DISTINCT dataset_id, source_id FROM trade_flows \
+         UNION SELECT dataset_id, source_id FROM series \
+         UNION SELECT dataset_id, source_id FROM treaties \
+         UNION SELECT dataset_id, source_id FROM provisions \
+         UNION SELECT 'countries', source_id FROM countries",
+    )
+    .load(conn)?;
+    Ok(pairs
+        .into_iter()
+        .map(|p| (p.dataset_id, p.source_id))
+        .collect())
+}
+
 /// Inserts the row, or replaces the one with the same id, as the end of a write of the dataset:
 /// the write becomes a new vintage (`vintages::complete`), which it returns.
 pub fn save(conn: &mut DbConnection, row: &DatasetRow) -> QueryResult<VintageRow> {

@@ -56,6 +56,7 @@ macro_rules! insert_rows {
 }
 pub(crate) use insert_rows;
 
+pub mod canonical;
 pub mod countries;
 pub mod datasets;
 pub mod deadline;

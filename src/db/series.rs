@@ -2,6 +2,8 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::DbConnection;
 use super::schema::{observations, series};
@@ -36,7 +38,8 @@ pub struct SeriesRow {
     pub observation_count: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+/// An observation as stored: also a row of its wage dataset's canonical table (`db::canonical`).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, ToSchema)]
 #[diesel(table_name = observations)]
 #[diesel(treat_none_as_default_value = false)]
 pub struct ObservationRow {

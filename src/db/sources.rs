@@ -1,13 +1,27 @@
 //! Sources: who published each number, under which licence, and how it was transformed.
 
 use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::DbConnection;
 use super::reused_sql::{ReusedSql, one_of};
 use super::schema::sources;
 use crate::domain::source::SourceFamily;
 
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable, AsChangeset)]
+/// A source as stored: also a row of the `sources` dataset's canonical table (`db::canonical`).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    QueryableByName,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Serialize,
+    ToSchema,
+)]
 #[diesel(table_name = sources)]
 #[diesel(treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct SourceRow {

@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::reused_sql::{Bind, ReusedSql, one_of};
 use super::schema::{
@@ -91,7 +93,8 @@ pub struct ChapterRow {
     pub article_count: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+/// A provision as stored: also a row of its treaty dataset's canonical table (`db::canonical`).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, ToSchema)]
 #[diesel(table_name = provisions)]
 #[diesel(treat_none_as_default_value = false)]
 pub struct ProvisionRow {

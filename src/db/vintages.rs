@@ -303,8 +303,8 @@ pub struct VintageRow {
     pub rows_added: i64,
     pub rows_removed: i64,
     pub rows_changed: i64,
-    /// The SHA-256 (hex) of the dataset's canonical CSV at this version, where it has one
-    /// (`trade::write_canonical_csv`).
+    /// The SHA-256 (hex) of the dataset's canonical CSV at this version (`canonical::write_csv`);
+    /// none for a version made before the service recorded them.
     pub checksum: Option<String>,
     /// False once pruned: the rows only it saw are gone, and it cannot be read as of.
     pub kept: bool,
@@ -389,14 +389,9 @@ pub fn complete(
             ))?;
         }
     }
-    let checksum = match family {
-        DatasetFamily::Trade => {
-            let mut digest = Sha256::new();
-            super::trade::write_canonical_csv(conn, dataset_id, &mut digest)?;
-            Some(crate::domain::hex(&digest.finalize()))
-        }
-        _ => None,
-    };
+    let mut digest = Sha256::new();
+    super::canonical::write_csv(conn, family, dataset_id, &mut digest)?;
+    let checksum = Some(crate::domain::hex(&digest.finalize()));
     let row = VintageRow {
         id,
         checksum,
@@ -508,7 +503,7 @@ pub fn as_of(conn: &mut DbConnection, vintage: i64) -> QueryResult<()> {
                 .map(|v| {
                     let (t, columns) = (v.table, v.columns().join(", "));
                     format!(
-                        "CREATE TEMP VIEW {t} AS \
+                        "DROP VIEW IF EXISTS temp.{t}; CREATE TEMP VIEW {t} AS \
                          SELECT {columns} FROM main.{t} WHERE added_in <= {vintage} \
                          UNION ALL SELECT {columns} FROM main.{t}_history \
                          WHERE added_in <= {vintage} AND removed_in > {vintage};"
@@ -518,6 +513,21 @@ pub fn as_of(conn: &mut DbConnection, vintage: i64) -> QueryResult<()> {
             conn.batch_execute(&views)
         }
     }
+}
+
+/// `f`'s result with the tables as they stood at `vintage`, inside a read's transaction (which
+/// may itself be as of another vintage): in a savepoint that is always rolled back, so the read
+/// goes on as before.
+pub fn at<T>(
+    conn: &mut DbConnection,
+    vintage: i64,
+    f: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+) -> QueryResult<T> {
+    use diesel::connection::TransactionManager;
+    DbConnection::begin_transaction(conn)?;
+    let result = as_of(conn, vintage).and_then(|()| f(conn));
+    DbConnection::rollback_transaction(conn)?;
+    result
 }
 
 /// The latest vintage, if any.

@@ -330,6 +330,25 @@ backend_test! {
         let changed = |v: &trilateral::db::vintages::VintageRow| (v.rows_added, v.rows_removed, v.rows_changed);
         assert_eq!(changed(&report.vintage), (2, 0, 0));
         assert_eq!(changed(&again.vintage), (0, 0, 0), "the same articles again change no row");
+        // A revision drops 23.1 and rewords 23.3: its versions' rows are those provisions.
+        let original = String::from_utf8(fixture("usmca_test_articles.csv")).expect("utf-8");
+        let revision: String = original
+            .lines()
+            .filter(|line| !line.contains(",23.1,"))
+            .map(|line| format!("{}\n", line.replace("zyxwordtwo", "zyxwordthree")))
+            .collect();
+        let revised = import(&mut conn, ImportKind::Articles, "usmca.csv", revision.as_bytes(), None, None)
+            .expect("revision");
+        assert_eq!(changed(&revised.vintage), (0, 1, 1));
+        let rows = app.get("/v1/datasets/usmca_en_text/changes").await.json();
+        let listed: Vec<(&str, &str)> = rows["data"].as_array().expect("data").iter().map(|r| (r["op"].as_str().expect("op"), r["article"].as_str().expect("article"))).collect();
+        assert_eq!(listed, [("removed", "23.1"), ("changed", "23.3")], "{rows}");
+        assert!(rows["data"][0]["text"].as_str().expect("text").contains("zyxwordone"), "a removed row as it was");
+        assert!(rows["data"][1]["text"].as_str().expect("text").contains("zyxwordthree"), "a changed row as it is now");
+        let first_rows = app.get("/v1/datasets/usmca_en_text/changes?from=0&to=1&format=csv").await.text();
+        assert_eq!(first_rows.lines().filter(|l| l.starts_with("added,")).count(), 2, "{first_rows}");
+        let unchanged = app.get("/v1/datasets/usmca_en_text/changes?from=1&to=2").await.json();
+        assert_eq!(unchanged["data"], serde_json::json!([]));
         // As the vintage before the first import left it, the treaty has no text.
         let before_text = report.vintage.id - 1;
         let then = app.get(&format!("/v1/treaties/usmca?as_of={before_text}")).await.json();

@@ -217,9 +217,87 @@ backend_test! {
         assert_eq!(earlier.lines().count() as i64, rows + 1);
         let ndjson = app.get("/v1/datasets/feed/download?format=ndjson").await.text();
         assert_eq!(ndjson.lines().count() as i64, rows - 5);
-        app.get("/v1/datasets/wages/download").await.problem(404, "not-found");
         app.get("/v1/datasets/feed/download?format=json").await.problem(400, "invalid-parameter");
-        app.get("/v1/datasets/wages/changes").await.problem(404, "not-found");
+        app.get("/v1/datasets/nosuch/download").await.problem(404, "unknown-dataset");
         app.get("/v1/datasets/feed/changes?to=3").await.problem(404, "unknown-vintage");
+    }
+}
+
+/// The records of a CSV, every field as text.
+fn records(csv: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+fn header(csv: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A JSON value as the canonical CSV writes it: text as it is, none as an empty field.
+fn as_csv_field(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+backend_test! {
+    async fn every_dataset_downloads_whole_with_its_checksum_and_its_first_version_adds_every_row(app: TestApp) {
+        let datasets = app.get("/v1/datasets").await.json();
+        let datasets = datasets["data"].as_array().expect("datasets");
+        let families: std::collections::BTreeSet<&str> = datasets.iter().map(|d| d["family"].as_str().expect("family")).collect();
+        assert_eq!(families.len(), 4, "every family is checked: {families:?}");
+        for dataset in datasets {
+            let id = dataset["id"].as_str().expect("id");
+            let link = dataset["links"]["download"].as_str().expect("a download link");
+            let download = app.get(link).await;
+            assert_eq!(download.status.as_u16(), 200, "{id}: {}", download.text());
+            let csv = download.text();
+            let sha256 = sha256_hex(&csv);
+            assert_eq!(download.header("etag"), Some(format!("\"{sha256}\"").as_str()), "{id}");
+            assert_eq!(dataset["sha256"], sha256, "{id}: the catalogue's checksum is the download's");
+            let rows = records(&csv);
+            assert_eq!(rows.len() as i64, dataset["row_count"].as_i64().expect("row_count"), "{id}");
+
+            // NDJSON: the same rows, each an object with typed values under the CSV's columns.
+            let columns = header(&csv);
+            let ndjson = app.get(&format!("{link}?format=ndjson")).await.text();
+            let objects: Vec<Value> = ndjson.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+            assert_eq!(objects.len(), rows.len(), "{id}");
+            for (object, row) in objects.iter().zip(&rows) {
+                let fields: Vec<String> = columns.iter().map(|c| as_csv_field(&object[c.as_str()])).collect();
+                assert_eq!(&fields, row, "{id}: {object}");
+            }
+
+            // From before the first version, every row of the current one is added: the rows of
+            // a version's changes are the download's, with `op` first.
+            let changes = app.get(&format!("/v1/datasets/{id}/changes?from=0&format=csv")).await.text();
+            assert_eq!(header(&changes)[0], "op", "{id}");
+            assert_eq!(&header(&changes)[1..], columns.as_slice(), "{id}");
+            let mut added: Vec<Vec<String>> = records(&changes)
+                .into_iter()
+                .map(|mut r| {
+                    assert_eq!(r.remove(0), "added", "{id}");
+                    r
+                })
+                .collect();
+            let mut whole = rows.clone();
+            added.sort();
+            whole.sort();
+            assert_eq!(added, whole, "{id}");
+        }
+        let mexico = app.get("/v1/countries/mex").await.json();
+        let countries = app.get("/v1/datasets/countries/download?format=ndjson").await.text();
+        let row: Value = countries.lines().map(|l| serde_json::from_str::<Value>(l).expect("json")).find(|c| c["code"] == "MEX").expect("Mexico");
+        assert_eq!((&row["iso2"], &row["name"], &row["numeric"]), (&mexico["data"]["iso2"], &mexico["data"]["name"], &mexico["data"]["numeric"]));
     }
 }

@@ -42,8 +42,8 @@ pub struct DatasetResponse {
     /// For trade datasets, whether each flow's `reporter` is the country whose statistics give
     /// the value (`reporter`) or that is unknown or mixed (`unknown`).
     pub reporting: Reporting,
-    /// The SHA-256 (hex) of this version's canonical CSV, the body and `ETag` of `links.download`
-    /// (trade datasets).
+    /// The SHA-256 (hex) of this version's canonical CSV, the body and `ETag` of `links.download`;
+    /// none for a version made before the service recorded them.
     #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
     pub sha256: Option<String>,
     pub links: DatasetLinks,
@@ -59,33 +59,31 @@ pub struct DatasetCoverage {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DatasetLinks {
-    /// The whole dataset as CSV, where one operation serves it whole.
+    /// The whole dataset as its canonical CSV.
     #[schema(example = "/v1/datasets/census/download")]
-    pub download: Option<String>,
+    pub download: String,
     /// Where to browse it.
     #[schema(example = "/v1/trade/flows?source=census")]
     pub browse: String,
 }
 
-/// Where a dataset can be browsed, and downloaded whole where one operation serves all of it.
+/// Where a dataset is queried in the API.
+pub fn browse_path(row: &DatasetRow) -> String {
+    match (row.family, row.id.as_str()) {
+        (DatasetFamily::Trade, id) => format!("/v1/trade/flows?source={id}"),
+        (DatasetFamily::Wages, _) => "/v1/wages/mx".to_owned(),
+        (DatasetFamily::Treaties, _) => "/v1/treaties".to_owned(),
+        (_, "countries") => "/v1/countries".to_owned(),
+        _ => "/v1/sources".to_owned(),
+    }
+}
+
+/// Where a dataset can be browsed, and downloaded whole.
 fn links(row: &DatasetRow) -> DatasetLinks {
-    let (browse, download) = match (row.family, row.id.as_str()) {
-        (DatasetFamily::Trade, id) => (
-            format!("/v1/trade/flows?source={id}"),
-            Some(format!("/v1/datasets/{id}/download")),
-        ),
-        (DatasetFamily::Wages, _) => ("/v1/wages/mx".to_owned(), None),
-        (DatasetFamily::Treaties, _) => ("/v1/treaties".to_owned(), None),
-        (_, "countries") => (
-            "/v1/countries".to_owned(),
-            Some("/v1/countries?format=csv".to_owned()),
-        ),
-        _ => (
-            "/v1/sources".to_owned(),
-            Some("/v1/sources?format=csv".to_owned()),
-        ),
-    };
-    DatasetLinks { download, browse }
+    DatasetLinks {
+        download: format!("/v1/datasets/{}/download", row.id),
+        browse: browse_path(row),
+    }
 }
 
 impl DatasetResponse {

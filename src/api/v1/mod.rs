@@ -1,5 +1,7 @@
 //! Version 1 of the API.
 
+pub mod canonical;
+pub mod catalog;
 pub mod countries;
 pub mod datasets;
 pub mod imports;
@@ -22,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(vintages::list_versions)
         .service(vintages::list_row_changes)
         .service(vintages::download_dataset)
+        .service(catalog::get_catalog)
         .service(imports::import)
         .service(imports::list_imports);
     wages::configure(cfg);

@@ -1,9 +1,7 @@
 //! Vintages and what they changed (`db::vintages`): `/v1/changes`, the feed of vintages across
-//! datasets; `/v1/datasets/{id}/versions`, one dataset's; `/v1/datasets/{id}/changes`, the flows
-//! that versions of a trade dataset added, removed and changed; `/v1/datasets/{id}/download`,
-//! a trade dataset whole as its canonical CSV, whose SHA-256 each version records.
-
-use std::collections::HashMap;
+//! datasets; `/v1/datasets/{id}/versions`, one dataset's; `/v1/datasets/{id}/changes`, the rows
+//! that versions of a dataset added, removed and changed; `/v1/datasets/{id}/download`, a dataset
+//! whole as its canonical CSV (`db::canonical`), whose SHA-256 each version records.
 
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -16,14 +14,13 @@ use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
 use crate::api::table::Column;
-use crate::api::v1::trade::TradeFlow;
+use crate::api::v1::canonical::{self, AnyRowChange, Changes};
 use crate::db::DbConnection;
+use crate::db::canonical as db_canonical;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
-use crate::db::trade::{self as db_trade, TradeFlowRow};
 use crate::db::vintages::{self as db_vintages, VintageRow};
 use crate::domain::hex;
 use crate::domain::ids::DatasetId;
-use crate::domain::source::DatasetFamily;
 use crate::error::{ApiError, ProblemType};
 
 /// The most vintages one page of the feed lists.
@@ -72,7 +69,8 @@ pub struct VintageResponse {
     pub row_count: i64,
     pub changes: RowChanges,
     /// The SHA-256 (hex) of the dataset's canonical CSV at this version, which
-    /// `/v1/datasets/{id}/download` serves with it as its ETag (trade datasets).
+    /// `/v1/datasets/{id}/download` serves with it as its ETag; none for a version made before
+    /// the service recorded them.
     #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
     pub sha256: Option<String>,
     /// Whether it can still be read as of: false once pruned.
@@ -85,27 +83,23 @@ pub struct VintageLinks {
     /// The catalogue as this vintage left it.
     #[schema(example = "/v1/datasets?as_of=12")]
     pub as_of: String,
-    /// The flows this version added, removed and changed (trade datasets).
+    /// The rows this version added, removed and changed.
     #[schema(example = "/v1/datasets/census/changes?from=2&to=3")]
-    pub rows: Option<String>,
-    /// The dataset whole as this version left it (trade datasets).
+    pub rows: String,
+    /// The dataset whole as this version left it.
     #[schema(example = "/v1/datasets/census/download?as_of=12")]
-    pub download: Option<String>,
+    pub download: String,
 }
 
 impl VintageResponse {
-    fn new(row: VintageRow, family: Option<DatasetFamily>) -> Self {
-        let trade = family == Some(DatasetFamily::Trade);
-        let rows = trade.then(|| {
-            format!(
-                "/v1/datasets/{}/changes?from={}&to={}",
-                row.dataset_id,
-                row.version - 1,
-                row.version
-            )
-        });
-        let download =
-            trade.then(|| format!("/v1/datasets/{}/download?as_of={}", row.dataset_id, row.id));
+    fn new(row: VintageRow) -> Self {
+        let rows = format!(
+            "/v1/datasets/{}/changes?from={}&to={}",
+            row.dataset_id,
+            row.version - 1,
+            row.version
+        );
+        let download = format!("/v1/datasets/{}/download?as_of={}", row.dataset_id, row.id);
         Self {
             links: VintageLinks {
                 as_of: format!("/v1/datasets?as_of={}", row.id),
@@ -171,21 +165,6 @@ impl CsvRecord for VintageResponse {
     }
 }
 
-/// The vintages as answers give them, with the families of their datasets taken from
-/// `datasets`: the catalogue the read already holds (`Reply::datasets`, every dataset, since the
-/// operations that list vintages read `Scope::All`).
-fn responses(rows: Vec<VintageRow>, datasets: &[DatasetRow]) -> Vec<VintageResponse> {
-    rows.into_iter()
-        .map(|row| {
-            let family = datasets
-                .iter()
-                .find(|d| d.id == row.dataset_id)
-                .map(|d| d.family);
-            VintageResponse::new(row, family)
-        })
-        .collect()
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
@@ -205,7 +184,7 @@ pub struct ChangesQuery {
 /// changed. A feed keeps the last `vintage` it saw and asks again with it as `since`
 /// (`links.next` is that request, also when nothing is new): it sees each write exactly once, in
 /// order. `as_of` with a vintage reads any answer as that vintage left the data; the flows a
-/// trade dataset's version changed are at `links.rows`.
+/// dataset's version changed are at `links.rows`.
 #[utoipa::path(
     tag = "sources",
     params(ChangesQuery),
@@ -238,7 +217,7 @@ pub async fn list_changes(
         })
         .await?
         .respond(|reply, rows| {
-            let data = responses(rows, &reply.datasets);
+            let data: Vec<VintageResponse> = rows.into_iter().map(VintageResponse::new).collect();
             // The feed goes on from the last vintage listed, or from where it was when none is.
             let cursor = data.last().map_or(since, |v| v.vintage);
             let next = reply.with_param("since", &cursor.to_string());
@@ -265,24 +244,6 @@ fn dataset(conn: &mut DbConnection, id: &str) -> Result<DatasetRow, ApiError> {
         .with_param("id")
         .with_help("/v1/datasets")
     })
-}
-
-/// Refuses a dataset other than a trade one for what only those have (`what`: "are listed"...).
-fn only_trade(dataset: &DatasetRow, what: &str) -> Result<(), ApiError> {
-    if dataset.family == DatasetFamily::Trade {
-        return Ok(());
-    }
-    let id = &dataset.id;
-    Err(ApiError::new(
-        ProblemType::NotFound,
-        format!(
-            "'{id}' is a {} dataset: its versions say how many rows they changed \
-             (/v1/datasets/{id}/versions); {what} for trade datasets only.",
-            dataset.family.as_str()
-        ),
-    )
-    .with_param("id")
-    .with_help(format!("/v1/datasets/{id}/versions")))
 }
 
 fn parse_dataset_id(path: &DatasetPath) -> Result<String, ApiError> {
@@ -317,94 +278,9 @@ pub async fn list_versions(
         })
         .await?
         .respond(|reply, rows| {
-            let data = responses(rows, &reply.datasets);
+            let data: Vec<VintageResponse> = rows.into_iter().map(VintageResponse::new).collect();
             reply.collection(Meta::new(&[], &[]), data, "versions")
         })
-}
-
-/// What a version did to a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RowOp {
-    /// In the later version only.
-    Added,
-    /// In the earlier version only: the row as it was.
-    Removed,
-    /// In both, with other values: the row as it is in the later version.
-    Changed,
-}
-
-impl RowOp {
-    fn as_str(self) -> &'static str {
-        match self {
-            RowOp::Added => "added",
-            RowOp::Removed => "removed",
-            RowOp::Changed => "changed",
-        }
-    }
-}
-
-/// A flow that a version added, removed or changed.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FlowChange {
-    pub op: RowOp,
-    #[serde(flatten)]
-    pub flow: TradeFlow,
-}
-
-/// A flow change as one CSV line: `op`, then the flow's columns.
-#[derive(Debug, Serialize)]
-pub struct FlowChangeCsvRow<'a> {
-    op: &'static str,
-    id: i64,
-    reporter: &'a str,
-    partner: &'a str,
-    flow: &'static str,
-    period: &'a str,
-    frequency: &'a str,
-    classification: &'a str,
-    product_code: &'a str,
-    value_usd: f64,
-    source_id: &'a str,
-    dataset_id: &'a str,
-    note: Option<&'a str>,
-}
-
-/// `op`, then the columns of a flow.
-const FLOW_CHANGE_COLUMNS: [Column; 13] = {
-    let flow = <TradeFlow as CsvRecord>::COLUMNS;
-    let mut columns = [Column::code("op"); 13];
-    let mut i = 0;
-    while i < flow.len() {
-        columns[i + 1] = flow[i];
-        i += 1;
-    }
-    columns
-};
-
-impl CsvRecord for FlowChange {
-    const COLUMNS: &'static [Column] = &FLOW_CHANGE_COLUMNS;
-
-    type Row<'a> = FlowChangeCsvRow<'a>;
-
-    fn csv_row(&self) -> FlowChangeCsvRow<'_> {
-        let flow = &self.flow;
-        FlowChangeCsvRow {
-            op: self.op.as_str(),
-            id: flow.id,
-            reporter: &flow.reporter,
-            partner: &flow.partner,
-            flow: flow.flow.as_str(),
-            period: &flow.period,
-            frequency: &flow.frequency,
-            classification: &flow.classification,
-            product_code: &flow.product_code,
-            value_usd: flow.value_usd,
-            source_id: &flow.source_id,
-            dataset_id: &flow.dataset_id,
-            note: flow.note.as_deref(),
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -422,16 +298,18 @@ pub struct RowChangesQuery {
 
 /// List the rows versions changed
 ///
-/// The flows of a trade dataset that differ between versions `from` and `to`, each with its
-/// `op`: `added` (in `to` only), `removed` (in `from` only, as it was) or `changed` (in both, as
-/// it is in `to`). A version that does not exist or is no longer kept is a 404. Rows that are the same in both are left out. In CSV and NDJSON, `op` is the
-/// first column. Other datasets' versions list their counts of changed rows
-/// (`/v1/datasets/{id}/versions`), not the rows.
+/// The rows of a dataset that differ between versions `from` and `to`, each with its `op`:
+/// `added` (in `to` only), `removed` (in `from` only, as it was) or `changed` (in both, as it is
+/// in `to`). Rows that are the same in both are left out. The rows are those of the dataset's
+/// download (`/v1/datasets/{id}/download`): flows, a wage dataset's observations, a treaty
+/// dataset's provisions, countries or sources, in the order of their key. In CSV, NDJSON and
+/// Parquet, `op` is the first column and the others are the download's. A version that does not
+/// exist or is no longer kept is a 404.
 #[utoipa::path(
     tag = "sources",
     params(DatasetPath, RowChangesQuery),
     responses(
-        (status = 200, description = "The flows that differ, ordered by id", body = Envelope<Vec<FlowChange>>),
+        (status = 200, description = "The rows that differ, in key order", body = Envelope<Vec<AnyRowChange>>),
         responses::LookupFailures,
     )
 )]
@@ -452,13 +330,13 @@ pub async fn list_row_changes(
     loader
         .load_fresh(Scope::All, move |conn| {
             let current = dataset(conn, &id)?;
-            only_trade(&current, "the rows themselves are listed")?;
             let to = query.to.unwrap_or(current.version);
             let from = query.from.unwrap_or(to - 1);
             let versions = db_vintages::of_dataset(conn, &id)?;
-            let vintage_of = |version: i64, param: &str| -> Result<Option<i64>, ApiError> {
+            // The vintage that made a version; version 0, before the first, shows no rows.
+            let vintage_of = |version: i64, param: &str| -> Result<i64, ApiError> {
                 if version == 0 {
-                    return Ok(None);
+                    return Ok(0);
                 }
                 let refused = |why: &str| {
                     Err(ApiError::new(
@@ -469,7 +347,7 @@ pub async fn list_row_changes(
                     .with_help(format!("/v1/datasets/{id}/versions")))
                 };
                 match versions.iter().find(|v| v.version == version) {
-                    Some(v) if v.kept => Ok(Some(v.id)),
+                    Some(v) if v.kept => Ok(v.id),
                     Some(_) => refused("is no longer kept"),
                     None => refused(&format!(
                         "does not exist: the latest is {}",
@@ -478,99 +356,34 @@ pub async fn list_row_changes(
                 }
             };
             let (earlier, later) = (vintage_of(from, "from")?, vintage_of(to, "to")?);
-            let mut flows_at = |vintage: Option<i64>| match vintage {
-                None => Ok::<_, ApiError>(Vec::new()),
-                Some(vintage) => Ok(db_trade::of_dataset_at(conn, &id, vintage)?),
+            let mut rows_at = |vintage: i64| {
+                db_vintages::at(conn, vintage, |conn| {
+                    db_canonical::rows(conn, current.family, &id)
+                })
             };
-            let before = flows_at(earlier)?;
-            let after = flows_at(later)?;
-            Ok(row_changes(before, after))
+            let (before, after) = (rows_at(earlier)?, rows_at(later)?);
+            Changes::between(before, after).ok_or_else(|| {
+                ApiError::internal(format!("two versions of '{id}' hold rows of two kinds"))
+            })
         })
         .await?
-        .respond(|reply, changes| reply.collection(reply.meta(&[]), changes, "changes"))
-}
-
-fn same_but_id(a: &TradeFlowRow, b: &TradeFlowRow) -> bool {
-    let TradeFlowRow { id: _, .. } = a;
-    (
-        &a.dataset_id,
-        &a.reporter,
-        &a.partner,
-        a.flow,
-        &a.period,
-        a.period_start,
-        a.frequency,
-        &a.classification,
-        &a.product_code,
-        a.value_usd,
-        &a.source_id,
-        &a.note,
-    ) == (
-        &b.dataset_id,
-        &b.reporter,
-        &b.partner,
-        b.flow,
-        &b.period,
-        b.period_start,
-        b.frequency,
-        &b.classification,
-        &b.product_code,
-        b.value_usd,
-        &b.source_id,
-        &b.note,
-    )
-}
-
-/// The flows that differ between `before` and `after` (one dataset's), in id order. A flow is the
-/// same one in both when its key is: reporter, partner, direction, period, product and source.
-fn row_changes(before: Vec<TradeFlowRow>, after: Vec<TradeFlowRow>) -> Vec<FlowChange> {
-    type Key = (String, String, &'static str, String, String, String, String);
-    let key = |row: &TradeFlowRow| -> Key {
-        (
-            row.reporter.clone(),
-            row.partner.clone(),
-            row.flow.as_str(),
-            row.period.clone(),
-            row.classification.clone(),
-            row.product_code.clone(),
-            row.source_id.clone(),
-        )
-    };
-    let mut earlier: HashMap<Key, TradeFlowRow> =
-        before.into_iter().map(|row| (key(&row), row)).collect();
-    let mut changes = Vec::new();
-    for row in after {
-        let op = match earlier.remove(&key(&row)) {
-            None => RowOp::Added,
-            // A flow written again by a later import has a new id but is the same flow.
-            Some(old) if same_but_id(&old, &row) => continue,
-            Some(_) => RowOp::Changed,
-        };
-        changes.push(FlowChange {
-            op,
-            flow: TradeFlow::from(row),
-        });
-    }
-    changes.extend(earlier.into_values().map(|row| FlowChange {
-        op: RowOp::Removed,
-        flow: TradeFlow::from(row),
-    }));
-    changes.sort_by_key(|change| change.flow.id);
-    changes
+        .respond(|reply, changes| changes.respond(&reply))
 }
 
 /// Download a dataset
 ///
-/// A trade dataset whole, as its current version or the one `as_of` shows: its canonical CSV
-/// (every flow in id order; `format=ndjson` gives the same rows as NDJSON). The CSV's `ETag` is
-/// its SHA-256, which `/v1/datasets/{id}/versions` and `/v1/changes` list for each version
+/// A dataset whole, as its current version or the one `as_of` shows: its canonical CSV, the
+/// rows of its main table (a trade dataset's flows in id order, a wage dataset's observations, a
+/// treaty dataset's provisions in id order, the countries or the sources, the others in key
+/// order). `format=ndjson` gives the same rows as NDJSON objects with typed values. The CSV's
+/// `ETag` is its SHA-256, which `/v1/datasets/{id}/versions` and `/v1/changes` list for each version
 /// (`sha256`), so a download can be checked against the catalogue; `If-None-Match` with it
 /// answers 304.
 #[utoipa::path(
     tag = "sources",
     params(DatasetPath),
     responses(
-        (status = 200, description = "The dataset's flows", content(
+        (status = 200, description = "The dataset's rows", content(
             (String = "text/csv"),
             (String = "application/x-ndjson"),
         )),
@@ -597,19 +410,20 @@ pub async fn download_dataset(
     let fresh = loader
         .load_fresh(Scope::All, move |conn| {
             let dataset = dataset(conn, &id)?;
-            only_trade(&dataset, "a download is served")?;
-            let mut csv = Vec::new();
-            db_trade::write_canonical_csv(conn, &id, &mut csv)?;
-            Ok((dataset.id, csv))
+            let body = match format {
+                Format::Csv => {
+                    let mut csv = Vec::new();
+                    db_canonical::write_csv(conn, dataset.family, &id, &mut csv)?;
+                    csv
+                }
+                _ => canonical::flat(format, db_canonical::rows(conn, dataset.family, &id)?)?,
+            };
+            Ok((dataset.id, body))
         })
         .await?;
-    let (reply, (id, csv)) = match fresh {
+    let (reply, (id, body)) = match fresh {
         Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded { reply, value } => (reply, value),
-    };
-    let body = match format {
-        Format::Ndjson => ndjson_of_csv(&csv)?,
-        _ => csv,
     };
     // The ETag is the body's SHA-256, as the versions list it for the CSV: known only once the
     // body is, so this answer is not kept in the memo (its key is the request's ETag).
@@ -627,24 +441,4 @@ pub async fn download_dataset(
         return Ok(format::not_modified(&validators));
     }
     Ok(format::ok_response(format, &validators, &id).body(body))
-}
-
-/// The rows of a canonical CSV as NDJSON: one object per row, the header's names as keys, every
-/// value a string as in the CSV (empty for none).
-fn ndjson_of_csv(csv: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let failed = |e: csv::Error| ApiError::internal(format!("reading a canonical CSV: {e}"));
-    let mut reader = csv::Reader::from_reader(csv);
-    let headers = reader.headers().map_err(failed)?.clone();
-    let mut out = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(failed)?;
-        let object: serde_json::Map<String, serde_json::Value> = headers
-            .iter()
-            .zip(record.iter())
-            .map(|(name, value)| (name.to_owned(), serde_json::Value::from(value)))
-            .collect();
-        serde_json::to_writer(&mut out, &object).map_err(|e| ApiError::internal(e.to_string()))?;
-        out.push(b'\n');
-    }
-    Ok(out)
 }
