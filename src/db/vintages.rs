@@ -530,6 +530,43 @@ pub fn at<T>(
     result
 }
 
+/// The canonical rows (`canonical::rows`) of dataset `dataset_id` of `family` that vintage `shown`
+/// has and vintage `other` does not: against the version before, the rows it added or changed;
+/// against the version after, the rows that one removed or changed. Rows both have are not read,
+/// so the rows two versions of a large dataset share cost nothing but the filter.
+pub fn rows_only_at(
+    conn: &mut DbConnection,
+    family: DatasetFamily,
+    dataset_id: &str,
+    shown: i64,
+    other: i64,
+) -> QueryResult<super::canonical::Rows> {
+    let main = versioned(main_table(family, dataset_id))?;
+    at(conn, shown, |conn| {
+        // Every other table stays as of `shown`, so that joins (an observation's series) and
+        // filters see the dataset as it was then.
+        match conn.backend() {
+            Backend::Postgres => conn.batch_execute(&format!(
+                "SELECT set_config('trilateral.not_at', '{other}', true), \
+                        set_config('search_path', \
+                                   'trilateral_changed, ' || current_setting('search_path'), true)"
+            )),
+            Backend::Sqlite => {
+                let (t, columns) = (main.table, main.columns().join(", "));
+                conn.batch_execute(&format!(
+                    "DROP VIEW temp.{t}; CREATE TEMP VIEW {t} AS \
+                     SELECT {columns} FROM main.{t} \
+                     WHERE added_in <= {shown} AND added_in > {other} \
+                     UNION ALL SELECT {columns} FROM main.{t}_history \
+                     WHERE added_in <= {shown} AND removed_in > {shown} \
+                     AND NOT (added_in <= {other} AND removed_in > {other});"
+                ))
+            }
+        }?;
+        super::canonical::rows(conn, family, dataset_id)
+    })
+}
+
 /// The latest vintage, if any.
 pub fn latest(conn: &mut DbConnection) -> QueryResult<Option<VintageRow>> {
     vintages::table

@@ -194,6 +194,14 @@ backend_test! {
         assert_eq!(changed.len(), 1, "{changes}");
         assert_eq!(changed[0][7], "12345.0");
         assert_eq!(ops.len(), 6, "{changes}");
+        // Back from version 2 to 1: the five come back as added, the changed one as it was.
+        let back = app.get("/v1/datasets/feed/changes?from=2&to=1&format=csv").await.text();
+        let back_ops: Vec<(&str, Vec<&str>)> = back.lines().skip(1).map(|l| (l.split(',').next().unwrap(), l.split(',').skip(2).collect())).collect();
+        assert_eq!(back_ops.iter().filter(|(op, _)| *op == "added").count(), 5, "{back}");
+        let reverted: Vec<&Vec<&str>> = back_ops.iter().filter(|(op, _)| *op == "changed").map(|(_, row)| row).collect();
+        assert_eq!(reverted.len(), 1, "{back}");
+        assert_ne!(reverted[0][7], "12345.0", "{back}");
+        assert_eq!(back_ops.len(), 6, "{back}");
         // The dataset's versions list both, newest first.
         let versions = app.get("/v1/datasets/feed/versions").await.json();
         let listed: Vec<i64> = versions["data"].as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();

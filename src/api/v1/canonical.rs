@@ -179,8 +179,10 @@ stored_record!(
     ]
 );
 
-/// The rows that differ between `before` and `after` (two versions of one dataset's canonical
-/// rows), in key order: a row is the same one in both when its key is.
+/// The rows that differ between two versions of one dataset, in key order, from `before` and
+/// `after`: the canonical rows of each that the other does not have (`vintages::rows_only_at`).
+/// A row is the same one in both when its key is; one with the same values in both (written
+/// again, or changed and changed back in between) is not a change.
 fn differing<R: CanonicalRow>(before: Vec<R>, after: Vec<R>) -> Vec<(RowOp, R)> {
     let mut earlier: HashMap<R::Key, R> = before.into_iter().map(|row| (row.key(), row)).collect();
     let mut changes = Vec::new();
@@ -229,8 +231,8 @@ pub enum AnyRowChange {
 }
 
 impl Changes {
-    /// The rows that differ between `before` and `after`: two versions of one dataset's rows, so
-    /// of one family (`None` when they are not).
+    /// The rows that differ between `before` and `after`, the rows of two versions of one
+    /// dataset (so of one family; `None` when they are not) that the other does not have.
     pub fn between(before: Rows, after: Rows) -> Option<Self> {
         Some(match (before, after) {
             (Rows::Flows(a), Rows::Flows(b)) => Changes::Flows(as_changes(a, b)),

@@ -356,12 +356,10 @@ pub async fn list_row_changes(
                 }
             };
             let (earlier, later) = (vintage_of(from, "from")?, vintage_of(to, "to")?);
-            let mut rows_at = |vintage: i64| {
-                db_vintages::at(conn, vintage, |conn| {
-                    db_canonical::rows(conn, current.family, &id)
-                })
+            let mut only_at = |shown: i64, other: i64| {
+                db_vintages::rows_only_at(conn, current.family, &id, shown, other)
             };
-            let (before, after) = (rows_at(earlier)?, rows_at(later)?);
+            let (before, after) = (only_at(earlier, later)?, only_at(later, earlier)?);
             Changes::between(before, after).ok_or_else(|| {
                 ApiError::internal(format!("two versions of '{id}' hold rows of two kinds"))
             })
