@@ -20,20 +20,30 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use actix_web::web::Bytes;
 use futures_util::Stream;
 use tokio::sync::mpsc::{self, error::TrySendError};
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, oneshot};
+
+use crate::api::{self, AppState};
+use crate::error::ApiError;
 
 /// Chunks waiting in memory for the client before the rest goes to the temporary file.
 const CHUNKS_IN_MEMORY: usize = 4;
 /// Size of the pieces the temporary file is read back in.
 const READ_BACK_BYTES: u64 = 64 * 1024;
 
-/// What must be left of the total budget for a new export to be admitted: two chunks of an
-/// export (`flows::export::STREAM_BUFFER`).
-const ROOM_FOR_AN_EXPORT: u64 = 2 * 64 * 1024;
+/// Bytes an export gathers before it hands a chunk to the connection.
+pub const STREAM_BUFFER: usize = 64 * 1024;
+
+/// What must be left of the total budget for a new export to be admitted: two chunks.
+const ROOM_FOR_AN_EXPORT: u64 = 2 * STREAM_BUFFER as u64;
+
+/// How long an export waits for a slot before it is refused: its client is downloading a
+/// table, not calling in a hot loop, so it waits longer than a request waits for a connection.
+const EXPORT_SLOT_WAIT: Duration = Duration::from_secs(60);
 
 type Item = Result<Bytes, io::Error>;
 
@@ -108,6 +118,121 @@ pub enum PushError {
     SpoolFull,
     /// The temporary file could not be read back.
     ReadBack(io::Error),
+}
+
+/// One of the export slots (`api::export_slots`), waited for up to `EXPORT_SLOT_WAIT`. While the
+/// temporary files of slow clients take the whole spool budget, an export is refused at once: it
+/// could not fall behind by a single chunk, and a refusal now is better than a cut later.
+pub async fn export_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
+    if state.spool_budget.is_exhausted() {
+        return Err(ApiError::spool_full());
+    }
+    let waiting = Arc::clone(&state.export_slots).acquire_owned();
+    match actix_web::rt::time::timeout(EXPORT_SLOT_WAIT, waiting).await {
+        Ok(Ok(slot)) => Ok(slot),
+        _ => Err(ApiError::exports_busy(api::export_slots(
+            state.pool.max_size(),
+        ))),
+    }
+}
+
+/// Why an export stopped before its last byte.
+pub enum Stop {
+    BodyClosed,
+    SpoolFull,
+    Failed(String),
+}
+
+impl From<PushError> for Stop {
+    fn from(error: PushError) -> Self {
+        match error {
+            PushError::BodyClosed => Stop::BodyClosed,
+            PushError::SpoolFull => Stop::SpoolFull,
+            PushError::ReadBack(e) => Stop::Failed(format!("reading back the spool: {e}")),
+        }
+    }
+}
+
+/// The body of an export that `write` produces on a blocking task, into a spool of `state`'s
+/// budget, holding `slot` until it has read its rows. The body ends cut short when `write`
+/// stops early: the headers are sent by then, so that is the only way left to say so.
+pub fn export(
+    state: &AppState,
+    slot: OwnedSemaphorePermit,
+    write: impl FnOnce(&mut Spool) -> Result<(), Stop> + Send + 'static,
+) -> impl Stream<Item = Item> + 'static {
+    let (mut spool, body) = spool(Arc::clone(&state.spool_budget));
+    let span = tracing::Span::current();
+    actix_web::rt::task::spawn_blocking(move || {
+        let _request = span.enter();
+        let written = write(&mut spool);
+        drop(slot);
+        match written {
+            Ok(()) => spool.finish(),
+            Err(Stop::BodyClosed) => {}
+            Err(Stop::SpoolFull) => {
+                tracing::warn!("export cut: its client fell behind by more than the spool allows");
+                spool.fail();
+            }
+            Err(Stop::Failed(message)) => {
+                tracing::error!(cause = %message, "export failed");
+                spool.fail();
+            }
+        }
+    });
+    body
+}
+
+/// `io::Write` into a spool in chunks of `STREAM_BUFFER` bytes, for writers that know nothing of
+/// spools (a CSV writer). A chunk the spool does not take fails the write, which stops the
+/// writer; `finish` then says why.
+pub struct SpoolWriter<'a> {
+    spool: &'a mut Spool,
+    buffer: Vec<u8>,
+    stopped: Option<PushError>,
+}
+
+impl<'a> SpoolWriter<'a> {
+    pub fn new(spool: &'a mut Spool) -> Self {
+        Self {
+            spool,
+            buffer: Vec::with_capacity(STREAM_BUFFER * 2),
+            stopped: None,
+        }
+    }
+
+    /// Hands on what is left, or gives the push that stopped the writing.
+    pub fn finish(mut self) -> Result<(), PushError> {
+        if let Some(stopped) = self.stopped.take() {
+            return Err(stopped);
+        }
+        if !self.buffer.is_empty() {
+            self.spool
+                .push(Bytes::from(std::mem::take(&mut self.buffer)))?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for SpoolWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.stopped.is_some() {
+            return Err(io::Error::other("the export has stopped"));
+        }
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= STREAM_BUFFER {
+            let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(STREAM_BUFFER * 2));
+            if let Err(stopped) = self.spool.push(Bytes::from(chunk)) {
+                self.stopped = Some(stopped);
+                return Err(io::Error::other("the export has stopped"));
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A spool whose temporary file takes its bytes from `budget`, and the response body it feeds.

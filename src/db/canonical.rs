@@ -8,6 +8,7 @@ use std::hash::Hash;
 use std::io::Write;
 
 use diesel::prelude::*;
+use diesel::result::Error::QueryBuilderError;
 use serde::Serialize;
 
 use super::DbConnection;
@@ -31,7 +32,7 @@ pub trait CanonicalRow: Sized {
     /// id the service gives a row (a flow's, a provision's) is not a value: a flow written again
     /// unchanged may have a new one.
     fn same_values(&self, other: &Self) -> bool;
-    /// The row as one CSV record, in the order of `COLUMNS`.
+    /// The row as one record: its fields named and in the order of `COLUMNS`.
     fn record(&self) -> impl Serialize + '_;
 }
 
@@ -42,6 +43,23 @@ macro_rules! same_but_id {
         let $row { id: _, $($field),+ } = $a;
         true $(&& *$field == $b.$field)+
     }};
+}
+
+/// A flow as its canonical record has it: the columns of the flows export.
+#[derive(Serialize)]
+struct FlowRecord<'a> {
+    id: i64,
+    reporter: &'a str,
+    partner: &'a str,
+    flow: &'static str,
+    period: &'a str,
+    frequency: &'static str,
+    classification: &'a str,
+    product_code: &'a str,
+    value_usd: f64,
+    source_id: &'a str,
+    dataset_id: &'a str,
+    note: Option<&'a str>,
 }
 
 impl CanonicalRow for TradeFlowRow {
@@ -94,20 +112,20 @@ impl CanonicalRow for TradeFlowRow {
     }
 
     fn record(&self) -> impl Serialize + '_ {
-        (
-            self.id,
-            &self.reporter,
-            &self.partner,
-            self.flow.as_str(),
-            &self.period,
-            self.frequency.as_str(),
-            &self.classification,
-            &self.product_code,
-            self.value_usd,
-            &self.source_id,
-            &self.dataset_id,
-            self.note.as_deref(),
-        )
+        FlowRecord {
+            id: self.id,
+            reporter: &self.reporter,
+            partner: &self.partner,
+            flow: self.flow.as_str(),
+            period: &self.period,
+            frequency: self.frequency.as_str(),
+            classification: &self.classification,
+            product_code: &self.product_code,
+            value_usd: self.value_usd,
+            source_id: &self.source_id,
+            dataset_id: &self.dataset_id,
+            note: self.note.as_deref(),
+        }
     }
 }
 
@@ -306,47 +324,97 @@ fn dataset_flows(dataset_id: &str) -> trade::FlowFilter {
     }
 }
 
-/// Writes the canonical CSV of dataset `dataset_id` of `family`, as the tables show it: a header
-/// of the family's columns, then its rows, numbers as Rust writes them (so the same on both
+/// How a canonical table is written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// A header of the family's columns, then a line per row: the form each version's SHA-256
+    /// is taken of.
+    Csv,
+    /// An object per line, keyed by the same columns, values typed.
+    Ndjson,
+}
+
+/// Where rows are written, in either encoding.
+enum Sink<W: Write> {
+    Csv(Box<csv::Writer<W>>),
+    Ndjson(W),
+}
+
+type WriteError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<W: Write> Sink<W> {
+    fn new(encoding: Encoding, out: W, columns: &[&str]) -> Result<Self, WriteError> {
+        Ok(match encoding {
+            Encoding::Csv => {
+                let mut writer = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(out);
+                writer.write_record(columns)?;
+                Sink::Csv(Box::new(writer))
+            }
+            Encoding::Ndjson => Sink::Ndjson(out),
+        })
+    }
+
+    fn row(&mut self, record: impl Serialize) -> Result<(), WriteError> {
+        match self {
+            Sink::Csv(writer) => writer.serialize(record)?,
+            Sink::Ndjson(out) => {
+                serde_json::to_writer(&mut *out, &record)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), WriteError> {
+        match self {
+            Sink::Csv(mut writer) => writer.flush()?,
+            Sink::Ndjson(mut out) => out.flush()?,
+        }
+        Ok(())
+    }
+}
+
+/// Writes the canonical table of dataset `dataset_id` of `family`, as the tables show it, to
+/// `out`: its rows in the order of `rows`, numbers as Rust writes them (so the same bytes on both
 /// backends). A trade dataset's flows are streamed, not held.
-pub fn write_csv(
+pub fn write(
     conn: &mut DbConnection,
     family: DatasetFamily,
     dataset_id: &str,
+    encoding: Encoding,
     out: impl Write,
 ) -> QueryResult<()> {
-    fn write_all<R: CanonicalRow>(
-        writer: &mut csv::Writer<impl Write>,
+    fn write_all<R: CanonicalRow, W: Write>(
+        encoding: Encoding,
+        out: W,
         rows: &[R],
-    ) -> csv::Result<()> {
-        writer.write_record(R::COLUMNS)?;
-        rows.iter()
-            .try_for_each(|row| writer.serialize(row.record()))
+    ) -> Result<(), WriteError> {
+        let mut sink = Sink::new(encoding, out, R::COLUMNS)?;
+        for row in rows {
+            sink.row(row.record())?;
+        }
+        sink.finish()
     }
-    let failed = |e: csv::Error| diesel::result::Error::QueryBuilderError(e.into());
-    let mut writer = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(out);
     let written = match family {
         DatasetFamily::Trade => {
-            writer.write_record(TradeFlowRow::COLUMNS).map_err(failed)?;
+            let mut sink =
+                Sink::new(encoding, out, TradeFlowRow::COLUMNS).map_err(QueryBuilderError)?;
             let mut written = Ok(());
             trade::for_each(conn, &dataset_flows(dataset_id), None, |row| {
-                written = writer.serialize(row.record());
+                written = sink.row(row.record());
                 written.is_ok()
             })?;
-            written
+            written.and_then(|()| sink.finish())
         }
         _ => match rows(conn, family, dataset_id)? {
-            Rows::Flows(rows) => write_all(&mut writer, &rows),
-            Rows::Observations(rows) => write_all(&mut writer, &rows),
-            Rows::Provisions(rows) => write_all(&mut writer, &rows),
-            Rows::Countries(rows) => write_all(&mut writer, &rows),
-            Rows::Sources(rows) => write_all(&mut writer, &rows),
+            Rows::Flows(rows) => write_all(encoding, out, &rows),
+            Rows::Observations(rows) => write_all(encoding, out, &rows),
+            Rows::Provisions(rows) => write_all(encoding, out, &rows),
+            Rows::Countries(rows) => write_all(encoding, out, &rows),
+            Rows::Sources(rows) => write_all(encoding, out, &rows),
         },
     };
-    written.map_err(failed)?;
-    writer
-        .flush()
-        .map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))
+    written.map_err(QueryBuilderError)
 }

@@ -303,7 +303,7 @@ pub struct VintageRow {
     pub rows_added: i64,
     pub rows_removed: i64,
     pub rows_changed: i64,
-    /// The SHA-256 (hex) of the dataset's canonical CSV at this version (`canonical::write_csv`);
+    /// The SHA-256 (hex) of the dataset's canonical CSV at this version (`canonical::write`);
     /// none for a version made before the service recorded them.
     pub checksum: Option<String>,
     /// False once pruned: the rows only it saw are gone, and it cannot be read as of.
@@ -390,7 +390,8 @@ pub fn complete(
         }
     }
     let mut digest = Sha256::new();
-    super::canonical::write_csv(conn, family, dataset_id, &mut digest)?;
+    let csv = super::canonical::Encoding::Csv;
+    super::canonical::write(conn, family, dataset_id, csv, &mut digest)?;
     let checksum = Some(crate::domain::hex(&digest.finalize()));
     let row = VintageRow {
         id,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::caching::Reply;
-use crate::api::format::{self, ColumnNotes, CsvRecord, Format};
+use crate::api::format::CsvRecord;
 use crate::api::table::Column;
 use crate::api::v1::trade::TradeFlow;
 use crate::db::canonical::{CanonicalRow, Rows};
@@ -255,25 +255,6 @@ impl Changes {
             Changes::Countries(rows) => reply.collection(meta, rows, "changes"),
             Changes::Sources(rows) => reply.collection(meta, rows, "changes"),
         }
-    }
-}
-
-/// A dataset's canonical rows in a flat format: NDJSON gives each row as an object with its
-/// values typed, keyed by the columns of the canonical CSV.
-pub fn flat(format: Format, rows: Rows) -> Result<Vec<u8>, ApiError> {
-    let notes = ColumnNotes {
-        unit: &|column: &Column| column.unit_name(None),
-        description: &|_| None,
-    };
-    match rows {
-        Rows::Flows(rows) => {
-            let flows: Vec<TradeFlow> = rows.into_iter().map(TradeFlow::from).collect();
-            format::flat(format, &flows, &notes)
-        }
-        Rows::Observations(rows) => format::flat(format, &rows, &notes),
-        Rows::Provisions(rows) => format::flat(format, &rows, &notes),
-        Rows::Countries(rows) => format::flat(format, &rows, &notes),
-        Rows::Sources(rows) => format::flat(format, &rows, &notes),
     }
 }
 

@@ -13,12 +13,13 @@ use crate::api::envelope::{Envelope, Meta, rfc3339};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::query::ReadRequest;
 use crate::api::responses;
+use crate::api::spool::{self, SpoolWriter, Stop};
 use crate::api::table::Column;
-use crate::api::v1::canonical::{self, AnyRowChange, Changes};
-use crate::db::DbConnection;
-use crate::db::canonical as db_canonical;
+use crate::api::v1::canonical::{AnyRowChange, Changes};
+use crate::db::canonical::{self as db_canonical, Encoding};
 use crate::db::datasets::{self as db_datasets, DatasetRow};
 use crate::db::vintages::{self as db_vintages, VintageRow};
+use crate::db::{self, DbConnection, DbError};
 use crate::domain::hex;
 use crate::domain::ids::DatasetId;
 use crate::error::{ApiError, ProblemType};
@@ -394,9 +395,9 @@ pub async fn download_dataset(
     path: web::Path<DatasetPath>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_dataset_id(&path)?;
-    let format = match loader.asked_format() {
-        None | Some(Format::Csv) => Format::Csv,
-        Some(Format::Ndjson) => Format::Ndjson,
+    let encoding = match loader.asked_format() {
+        None | Some(Format::Csv) => Encoding::Csv,
+        Some(Format::Ndjson) => Encoding::Ndjson,
         Some(_) => {
             return Err(ApiError::invalid_parameter(
                 "format",
@@ -408,27 +409,37 @@ pub async fn download_dataset(
     let fresh = loader
         .load_fresh(Scope::All, move |conn| {
             let dataset = dataset(conn, &id)?;
-            let body = match format {
-                Format::Csv => {
-                    let mut csv = Vec::new();
-                    db_canonical::write_csv(conn, dataset.family, &id, &mut csv)?;
-                    csv
+            // The vintage that made the version shown: the rows are streamed as of it, so that
+            // they are the rows its checksum was taken of, whatever is written meanwhile.
+            let made = db_vintages::of_dataset(conn, &id)?
+                .into_iter()
+                .find(|v| v.version == dataset.version);
+            let sha256 = match made.as_ref().and_then(|v| v.checksum.clone()) {
+                Some(sha256) => sha256,
+                // A version made before checksums were recorded: taken now, in a pass that
+                // keeps nothing.
+                None => {
+                    let mut digest = Sha256::new();
+                    db_canonical::write(conn, dataset.family, &id, Encoding::Csv, &mut digest)?;
+                    hex(&digest.finalize())
                 }
-                _ => canonical::flat(format, db_canonical::rows(conn, dataset.family, &id)?)?,
             };
-            Ok((dataset.id, body))
+            Ok((dataset, made.map(|v| v.id), sha256))
         })
         .await?;
-    let (reply, (id, body)) = match fresh {
+    let (reply, (dataset, made, sha256)) = match fresh {
         Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded { reply, value } => (reply, value),
     };
-    // The ETag is the body's SHA-256, as the versions list it for the CSV: known only once the
-    // body is, so this answer is not kept in the memo (its key is the request's ETag).
-    let sha256 = hex(&Sha256::digest(&body));
-    let etag = match format {
-        Format::Csv => format!("\"{sha256}\""),
-        _ => format!("\"{sha256}-{}\"", format.as_str()),
+    // The ETag is the canonical CSV's SHA-256, as the versions list it; NDJSON's is derived from
+    // it, the same rows in another form. Neither answer is kept in the memo: they are streamed.
+    let format = match encoding {
+        Encoding::Csv => Format::Csv,
+        Encoding::Ndjson => Format::Ndjson,
+    };
+    let etag = match encoding {
+        Encoding::Csv => format!("\"{sha256}\""),
+        Encoding::Ndjson => format!("\"{sha256}-ndjson\""),
     };
     let validators = Validators {
         etag,
@@ -438,5 +449,24 @@ pub async fn download_dataset(
     if key.is_not_modified(&validators) {
         return Ok(format::not_modified(&validators));
     }
-    Ok(format::ok_response(format, &validators, &id).body(body))
+    let state = loader.state();
+    let slot = spool::export_slot(state).await?;
+    let pool = state.pool.clone();
+    let vintage = made.or(reply.vintage);
+    let file_stem = dataset.id.clone();
+    let body = spool::export(state, slot, move |spool| {
+        let mut conn = pool.get().map_err(|e| Stop::Failed(e.to_string()))?;
+        let mut out = SpoolWriter::new(spool);
+        let written = db::read_snapshot_at(&mut conn, vintage, |conn| {
+            db_canonical::write(conn, dataset.family, &dataset.id, encoding, &mut out)
+                .map_err(DbError::from_query)
+        });
+        drop(conn);
+        // A push the spool refused stopped the writing: that, not the write's error, says why.
+        out.finish()?;
+        written.map_err(|e| Stop::Failed(e.to_string()))
+    });
+    let mut response = HttpResponse::Ok();
+    format::headers(&mut response, format, &validators, &file_stem);
+    Ok(response.streaming(body))
 }

@@ -1,47 +1,20 @@
 //! Streamed exports of trade flows: every matching row as CSV, NDJSON or Parquet in one response, read on
 //! a blocking task in bounded memory while a slot of the export budget is held.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use actix_web::HttpResponse;
 use actix_web::web::Bytes;
 use tokio::sync::OwnedSemaphorePermit;
 use utoipa::PartialSchema;
 
+use crate::api::AppState;
 use crate::api::caching::Reply;
 use crate::api::columnar::ParquetEncoder;
 use crate::api::format::{self, CsvRecord, Format};
-use crate::api::spool::{self, PushError, Spool};
+use crate::api::spool::{self, STREAM_BUFFER, Spool, Stop};
 use crate::api::table;
 use crate::api::v1::trade::TradeFlow;
-use crate::api::{self, AppState};
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::db::{self, DbError, DbPool};
-use crate::error::ApiError;
-
-/// Bytes gathered before a chunk is handed to the connection.
-const STREAM_BUFFER: usize = 64 * 1024;
-
-/// How long an export waits for a slot before it is refused: its client is downloading a
-/// table, not calling in a hot loop, so it waits longer than a request waits for a connection.
-const EXPORT_SLOT_WAIT: Duration = Duration::from_secs(60);
-
-/// One of the export slots (`api::export_slots`), waited for up to `EXPORT_SLOT_WAIT`. While the
-/// temporary files of slow clients take the whole spool budget, an export is refused at once: it
-/// could not fall behind by a single chunk, and a refusal now is better than a cut later.
-pub(super) async fn export_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
-    if state.spool_budget.is_exhausted() {
-        return Err(ApiError::spool_full());
-    }
-    let waiting = Arc::clone(&state.export_slots).acquire_owned();
-    match actix_web::rt::time::timeout(EXPORT_SLOT_WAIT, waiting).await {
-        Ok(Ok(slot)) => Ok(slot),
-        _ => Err(ApiError::exports_busy(api::export_slots(
-            state.pool.max_size(),
-        ))),
-    }
-}
 
 /// Streams every matching flow as CSV or NDJSON. A blocking task reads the flows in one statement
 /// (`db::trade::for_each`) and hands chunks of about `STREAM_BUFFER` bytes to a [`Spool`], which
@@ -56,47 +29,13 @@ pub(super) fn stream(
     cap: Option<u32>,
 ) -> HttpResponse {
     let (validators, vintage) = (&reply.validators, reply.vintage);
-    let (mut spool, body) = spool::spool(Arc::clone(&state.spool_budget));
     let pool = state.pool.clone();
-    let span = tracing::Span::current();
-    actix_web::rt::task::spawn_blocking(move || {
-        let _request = span.enter();
-        let written = write_flows(&pool, format, &filter, cap, vintage, &mut spool);
-        drop(slot);
-        match written {
-            Ok(()) => spool.finish(),
-            Err(Stop::BodyClosed) => {}
-            Err(Stop::SpoolFull) => {
-                // The headers are sent: the only way left to say so is to cut the body short.
-                tracing::warn!("export cut: its client fell behind by more than the spool allows");
-                spool.fail();
-            }
-            Err(Stop::Failed(message)) => {
-                tracing::error!(cause = %message, "trade flow stream failed");
-                spool.fail();
-            }
-        }
+    let body = spool::export(state, slot, move |spool| {
+        write_flows(&pool, format, &filter, cap, vintage, spool)
     });
     let mut response = HttpResponse::Ok();
     format::headers(&mut response, format, validators, "trade_flows");
     response.streaming(body)
-}
-
-/// Why an export stopped before its last row.
-enum Stop {
-    BodyClosed,
-    SpoolFull,
-    Failed(String),
-}
-
-impl From<PushError> for Stop {
-    fn from(error: PushError) -> Self {
-        match error {
-            PushError::BodyClosed => Stop::BodyClosed,
-            PushError::SpoolFull => Stop::SpoolFull,
-            PushError::ReadBack(e) => Stop::Failed(format!("reading back the spool: {e}")),
-        }
-    }
 }
 
 /// Encodes every matching flow into `spool`, with a pooled connection that is released on return,

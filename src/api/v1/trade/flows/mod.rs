@@ -20,7 +20,7 @@ use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::{ReadRequest, parse_query};
 use crate::api::responses;
 use crate::api::table::{Column, Unit};
-use crate::api::{AppState, body};
+use crate::api::{AppState, body, spool};
 use crate::db::DbConnection;
 use crate::db::trade::{self as db_trade, FlowFilter};
 use crate::domain::country::{CountryLookup, shorten_for_display};
@@ -298,7 +298,7 @@ async fn export(
         Fresh::Answered(response) => return Ok(response),
         Fresh::Loaded { reply, value } => (reply, value),
     };
-    let slot = export::export_slot(loader.state()).await?;
+    let slot = spool::export_slot(loader.state()).await?;
     let mut response = export::stream(loader.state(), slot, format, &reply, filter, cap);
     reply.link_data_package(&mut response);
     Ok(response)
