@@ -301,9 +301,11 @@ fn describe(
         Distribution {
             type_: "dcat:Distribution",
             title: "Trilateral API".to_owned(),
-            description: "Filtered queries, in JSON, CSV, NDJSON or Parquet; versions and \
-                          row changes at /v1/datasets/{id}/versions and /changes."
-                .replace("{id}", &row.id),
+            description: format!(
+                "Filtered queries, in JSON, CSV, NDJSON or Parquet; versions and row changes at \
+                 /v1/datasets/{}/versions and /changes.",
+                row.id
+            ),
             download_url: None,
             access_url: Some(format!("{base}{}", browse_path(&row))),
             media_type: "application/json",

@@ -184,7 +184,7 @@ pub struct ChangesQuery {
 /// dataset loaded anew), with the dataset's version it made and the rows it added, removed and
 /// changed. A feed keeps the last `vintage` it saw and asks again with it as `since`
 /// (`links.next` is that request, also when nothing is new): it sees each write exactly once, in
-/// order. `as_of` with a vintage reads any answer as that vintage left the data; the flows a
+/// order. `as_of` with a vintage reads any answer as that vintage left the data; the rows a
 /// dataset's version changed are at `links.rows`.
 #[utoipa::path(
     tag = "sources",
