@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::api::caching::Reply;
 use crate::api::format::CsvRecord;
 use crate::api::table::Column;
+use crate::api::v1::sources::SourceResponse;
 use crate::api::v1::trade::TradeFlow;
 use crate::db::canonical::{CanonicalRow, Rows};
 use crate::db::countries::CountryRow;
@@ -87,8 +88,11 @@ impl<R: Changeable> CsvRecord for RowChange<R> {
 /// Stored rows are flat already: their CSV line is the row itself.
 macro_rules! stored_record {
     ($row:ty, $n:literal, [$($column:expr),+ $(,)?]) => {
+        stored_record!($row, $n, &[$($column),+]);
+    };
+    ($row:ty, $n:literal, $columns:expr) => {
         impl CsvRecord for $row {
-            const COLUMNS: &'static [Column] = &[$($column),+];
+            const COLUMNS: &'static [Column] = $columns;
             type Row<'a> = &'a Self;
 
             fn csv_row(&self) -> &Self {
@@ -162,22 +166,8 @@ stored_record!(
     ]
 );
 
-stored_record!(
-    SourceRow,
-    11,
-    [
-        Column::code("id"),
-        Column::code("family"),
-        Column::text("publisher"),
-        Column::text("title"),
-        Column::text("url"),
-        Column::text("licence"),
-        Column::text("coverage"),
-        Column::text("transformations"),
-        Column::text("notes"),
-        Column::text("basis"),
-    ]
-);
+// A source's line in `/v1/sources?format=csv` is its stored row already.
+stored_record!(SourceRow, 11, <SourceResponse as CsvRecord>::COLUMNS);
 
 /// The rows that differ between two versions of one dataset, in key order, from `before` and
 /// `after`: the canonical rows of each that the other does not have (`vintages::rows_only_at`).
