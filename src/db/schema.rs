@@ -125,27 +125,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Flows a write removed, kept for the vintages that had them (`db::vintages`).
-    trade_flows_history (id, removed_in) {
-        id -> BigInt,
-        dataset_id -> Text,
-        reporter -> Text,
-        partner -> Text,
-        flow -> Text,
-        period -> Text,
-        period_start -> Date,
-        frequency -> Text,
-        classification -> Text,
-        product_code -> Text,
-        value_usd -> Double,
-        source_id -> Text,
-        note -> Nullable<Text>,
-        added_in -> BigInt,
-        removed_in -> BigInt,
-    }
-}
-
-diesel::table! {
     treaties (id) {
         id -> Text,
         dataset_id -> Text,

@@ -519,7 +519,7 @@ pub fn as_of(conn: &mut DbConnection, vintage: i64) -> QueryResult<()> {
 /// `f`'s result with the tables as they stood at `vintage`, inside a read's transaction (which
 /// may itself be as of another vintage): in a savepoint that is always rolled back, so the read
 /// goes on as before.
-pub fn at<T>(
+fn at<T>(
     conn: &mut DbConnection,
     vintage: i64,
     f: impl FnOnce(&mut DbConnection) -> QueryResult<T>,

@@ -5,11 +5,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use actix_web::{HttpResponse, get, web};
+use std::sync::Arc;
+
+use actix_web::{HttpResponse, get};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::AppState;
 use crate::api::caching::{Loader, Scope};
 use crate::api::envelope::rfc3339;
 use crate::api::format;
@@ -206,6 +207,28 @@ pub struct Distribution {
     pub described_by_type: Option<&'static str>,
 }
 
+impl Distribution {
+    /// A file to download whole, in `format` (`media_type`).
+    fn file(
+        title: &str,
+        description: String,
+        url: String,
+        (format, media_type): (&'static str, &'static str),
+    ) -> Self {
+        Self {
+            type_: "dcat:Distribution",
+            title: title.to_owned(),
+            description,
+            download_url: Some(url),
+            access_url: None,
+            media_type,
+            format,
+            described_by: None,
+            described_by_type: None,
+        }
+    }
+}
+
 /// Words a harvester indexes the dataset under.
 fn keywords(family: DatasetFamily) -> Vec<&'static str> {
     let mut words = match family {
@@ -273,31 +296,21 @@ fn describe(
     let download = format!("{base}/v1/datasets/{}/download", row.id);
     let checksum = sha256.map_or_else(String::new, |sha| format!(" Its SHA-256 is {sha}."));
     let distribution = vec![
-        Distribution {
-            type_: "dcat:Distribution",
-            title: "Canonical CSV".to_owned(),
-            description: format!(
+        Distribution::file(
+            "Canonical CSV",
+            format!(
                 "Every row of the current version, the form whose checksum each version \
                  records; add as_of= for an earlier version.{checksum}"
             ),
-            download_url: Some(download.clone()),
-            access_url: None,
-            media_type: "text/csv",
-            format: "CSV",
-            described_by: None,
-            described_by_type: None,
-        },
-        Distribution {
-            type_: "dcat:Distribution",
-            title: "NDJSON".to_owned(),
-            description: "The same rows, one JSON object per line, values typed.".to_owned(),
-            download_url: Some(format!("{download}?format=ndjson")),
-            access_url: None,
-            media_type: "application/x-ndjson",
-            format: "NDJSON",
-            described_by: None,
-            described_by_type: None,
-        },
+            download.clone(),
+            ("CSV", "text/csv"),
+        ),
+        Distribution::file(
+            "NDJSON",
+            "The same rows, one JSON object per line, values typed.".to_owned(),
+            format!("{download}?format=ndjson"),
+            ("NDJSON", "application/x-ndjson"),
+        ),
         Distribution {
             type_: "dcat:Distribution",
             title: "Trilateral API".to_owned(),
@@ -359,23 +372,19 @@ fn describe(
     )
 )]
 #[get("/v1/catalog")]
-pub async fn get_catalog(
-    loader: Loader,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let settings = state.catalog.clone();
+pub async fn get_catalog(loader: Loader) -> Result<HttpResponse, ApiError> {
+    let settings = Arc::clone(&loader.state().catalog);
     loader
         .json_only()?
         .load_fresh(Scope::All, |conn| {
-            let datasets = db_datasets::list(conn)?;
             let checksums = db_vintages::checksums(conn)?;
             let pairs = db_datasets::source_ids(conn)?;
             let ids: Vec<&str> = pairs.iter().map(|(_, source)| source.as_str()).collect();
             let sources = db_sources::by_ids(conn, &ids)?;
-            Ok((datasets, checksums, pairs, sources))
+            Ok((checksums, pairs, sources))
         })
         .await?
-        .respond(|reply, (datasets, checksums, pairs, sources)| {
+        .respond(|reply, (checksums, pairs, sources)| {
             let checksums: HashMap<(String, i64), String> = checksums.into_iter().collect();
             let sources: HashMap<&str, &SourceRow> =
                 sources.iter().map(|s| (s.id.as_str(), s)).collect();
@@ -385,8 +394,11 @@ pub async fn get_catalog(
                     of_dataset.entry(dataset).or_default().push(source);
                 }
             }
-            let dataset = datasets
-                .into_iter()
+            // Every dataset: the catalogue the read holds already (`Scope::All`).
+            let dataset = reply
+                .datasets
+                .iter()
+                .cloned()
                 .map(|row| {
                     let sha256 = checksums.get(&(row.id.clone(), row.version)).cloned();
                     let sources = of_dataset.get(row.id.as_str()).cloned().unwrap_or_default();

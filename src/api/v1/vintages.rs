@@ -395,9 +395,9 @@ pub async fn download_dataset(
     path: web::Path<DatasetPath>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_dataset_id(&path)?;
-    let encoding = match loader.asked_format() {
-        None | Some(Format::Csv) => Encoding::Csv,
-        Some(Format::Ndjson) => Encoding::Ndjson,
+    let (format, encoding) = match loader.asked_format() {
+        None | Some(Format::Csv) => (Format::Csv, Encoding::Csv),
+        Some(Format::Ndjson) => (Format::Ndjson, Encoding::Ndjson),
         Some(_) => {
             return Err(ApiError::invalid_parameter(
                 "format",
@@ -433,10 +433,6 @@ pub async fn download_dataset(
     };
     // The ETag is the canonical CSV's SHA-256, as the versions list it; NDJSON's is derived from
     // it, the same rows in another form. Neither answer is kept in the memo: they are streamed.
-    let format = match encoding {
-        Encoding::Csv => Format::Csv,
-        Encoding::Ndjson => Format::Ndjson,
-    };
     let etag = match encoding {
         Encoding::Csv => format!("\"{sha256}\""),
         Encoding::Ndjson => format!("\"{sha256}-ndjson\""),
