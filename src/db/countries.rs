@@ -60,11 +60,18 @@ pub fn list(conn: &mut DbConnection, kind: Option<CountryKind>) -> QueryResult<V
 /// The country a validated code names. Alpha-2 and numeric codes only match current ISO 3166-1
 /// entries; three-character codes match ISO alpha-3, former and source-specific codes.
 pub fn find(conn: &mut DbConnection, lookup: &CountryLookup) -> QueryResult<Option<CountryRow>> {
-    let row = countries::table.select(CountryRow::as_select());
+    macro_rules! by {
+        ($column:expr, $code:expr) => {
+            super::on_backend!(conn, |c| countries::table
+                .select(CountryRow::as_select())
+                .filter($column.eq($code))
+                .first(c))
+        };
+    }
     match lookup {
-        CountryLookup::Alpha2(code) => row.filter(countries::iso2.eq(code)).first(conn),
-        CountryLookup::Code(code) => row.filter(countries::code.eq(code)).first(conn),
-        CountryLookup::Numeric(code) => row.filter(countries::numeric.eq(code)).first(conn),
+        CountryLookup::Alpha2(code) => by!(countries::iso2, code),
+        CountryLookup::Code(code) => by!(countries::code, code),
+        CountryLookup::Numeric(code) => by!(countries::numeric, code),
     }
     .optional()
 }

@@ -45,10 +45,10 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<DatasetRow>> {
 /// The id and version of every dataset, in id order (the catalogue `list` reads, without the
 /// text and dates).
 pub fn versions(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
-    datasets::table
+    super::on_backend!(conn, |c| datasets::table
         .order(datasets::id)
         .select((datasets::id, datasets::version))
-        .load(conn)
+        .load(c))
 }
 
 /// Every (dataset, source) pair the rows name: the sources of each dataset. The `sources`

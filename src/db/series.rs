@@ -92,11 +92,11 @@ pub fn list(conn: &mut DbConnection, filter: &SeriesFilter) -> QueryResult<Vec<S
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SeriesRow>> {
-    series::table
+    super::on_backend!(conn, |c| series::table
         .find(id)
         .select(SeriesRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 /// The distinct measures of a topic (and country), for error messages that list what exists.
@@ -125,13 +125,13 @@ pub fn observations(
     start: NaiveDate,
     end: NaiveDate,
 ) -> QueryResult<Vec<ObservationRow>> {
-    observations::table
+    super::on_backend!(conn, |c| observations::table
         .filter(observations::series_id.eq(series_id))
         .filter(observations::period_start.le(end))
         .filter(observations::period_end.ge(start))
         .order(observations::period_start)
         .select(ObservationRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// Replaces every series of a dataset and their observations.

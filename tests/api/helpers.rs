@@ -347,7 +347,11 @@ pub async fn spawn_app_with(backend: Backend, change: impl FnOnce(&mut Config)) 
         address,
         backend,
         db,
+        // The client keeps an idle connection for less than the server's keep-alive (5 s): a
+        // test that pauses longer (reverting migrations on a busy machine) would otherwise send
+        // its next request on a connection the server is closing, and fail with `Disconnected`.
         client: awc::Client::builder()
+            .connector(awc::Connector::new().conn_keep_alive(std::time::Duration::from_secs(2)))
             .timeout(std::time::Duration::from_secs(60))
             .disable_redirects()
             .finish(),
