@@ -184,7 +184,7 @@ impl fmt::Display for Period {
             Period::Year(y) => write!(f, "{y:04}"),
             Period::Quarter(y, q) => write!(f, "{y:04}-Q{q}"),
             Period::Month(y, m) => write!(f, "{y:04}-{m:02}"),
-            Period::Day(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Period::Day(d) => write!(f, "{}", iso_date(*d)),
         }
     }
 }
@@ -254,9 +254,11 @@ impl DateRange {
     }
 }
 
-/// A date as `YYYY-MM-DD`.
+/// A date as `YYYY-MM-DD`. chrono's `Display` writes this form directly; a format string
+/// (`%Y-%m-%d`) is interpreted anew on every call, two thousand instructions a date, and every
+/// observation of an answer shows two.
 pub fn iso_date(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    date.to_string()
 }
 
 /// Parses `YYYY-MM-DD`.
@@ -270,6 +272,16 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         parse_iso_date(s).unwrap()
+    }
+
+    #[test]
+    fn dates_are_written_as_yyyy_mm_dd() {
+        let mut date = day("1899-12-25");
+        while date < day("2101-01-10") {
+            assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
+            date = date.succ_opt().expect("a next day");
+        }
+        assert_eq!(Period::Day(day("2016-02-29")).to_string(), "2016-02-29");
     }
 
     #[test]
