@@ -82,6 +82,7 @@ pub mod series;
 pub mod sources;
 pub mod sqlite_file;
 pub mod stored;
+pub mod stored_date;
 pub mod trade;
 pub mod treaties;
 pub mod versions;

@@ -45,7 +45,9 @@ pub struct SeriesRow {
 pub struct ObservationRow {
     pub series_id: String,
     pub period: String,
+    #[diesel(deserialize_as = super::stored_date::StoredDate)]
     pub period_start: NaiveDate,
+    #[diesel(deserialize_as = super::stored_date::StoredDate)]
     pub period_end: NaiveDate,
     pub value: Option<f64>,
     pub source_id: String,

@@ -20,6 +20,7 @@ pub struct TradeFlowRow {
     pub partner: String,
     pub flow: FlowDirection,
     pub period: String,
+    #[diesel(deserialize_as = super::stored_date::StoredDate)]
     pub period_start: NaiveDate,
     pub frequency: NativeFrequency,
     pub classification: String,
