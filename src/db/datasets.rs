@@ -88,3 +88,23 @@ pub fn save(conn: &mut DbConnection, row: &DatasetRow) -> QueryResult<VintageRow
         row.row_count,
     )
 }
+
+/// A dataset row for tests: `id` at `version`, the other fields empty.
+#[cfg(test)]
+pub fn example(id: &str, version: i64) -> DatasetRow {
+    DatasetRow {
+        id: id.to_owned(),
+        family: DatasetFamily::Wages,
+        title: id.to_owned(),
+        description: String::new(),
+        version,
+        last_updated: NaiveDateTime::default(),
+        row_count: 0,
+        coverage_first: None,
+        coverage_last: None,
+        checksum: String::new(),
+        origin: DatasetOrigin::Bundled,
+        basis: String::new(),
+        reporting: Reporting::NotApplicable,
+    }
+}

@@ -88,9 +88,10 @@ pub mod treaties;
 pub mod versions;
 pub mod vintages;
 
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use diesel::connection::SimpleConnection;
@@ -120,6 +121,13 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
 /// starting together do not race each other and a flow id (one more than the largest stored)
 /// cannot be taken by two imports at once.
 const WRITE_LOCK_KEY: i64 = 0x7472_696c_6174;
+
+/// How long after a request's work succeeded on a connection it is handed out again without the
+/// pool's liveness query (`SELECT 1`, a round trip of its own on Postgres). Under load every
+/// connection comes back within it, so a first request makes one round trip fewer; an idle
+/// connection, or one whose last work failed, is still checked. A connection that died in the
+/// moment since its last success fails the one request it is given, and is checked before the next.
+pub const RECENTLY_PROVEN: Duration = Duration::from_secs(1);
 
 /// How long a SQLite writer waits for the write lock in one go before it says that it is still
 /// waiting and tries again (the pool's connections wait 5 s, see `SQLITE_BUSY_TIMEOUT`).
@@ -263,11 +271,72 @@ impl ConnectionManager {
     }
 }
 
+/// A connection of the pool, with the moment the last request's work on it succeeded: what lets a
+/// checkout skip the liveness query (see `RECENTLY_PROVEN`).
+pub struct PooledConnection {
+    conn: DbConnection,
+    proven_at: Option<Instant>,
+}
+
+impl PooledConnection {
+    /// Marks the connection as working now: `run` calls it when a request's work on it succeeded.
+    fn prove(&mut self) {
+        self.proven_at = Some(Instant::now());
+    }
+
+    /// Whether the connection succeeded recently enough to skip the liveness query. It asks once:
+    /// until the next success, the connection counts as unchecked.
+    fn recently_proven(&mut self) -> bool {
+        self.proven_at
+            .take()
+            .is_some_and(|at| at.elapsed() < RECENTLY_PROVEN)
+    }
+}
+
+impl Deref for PooledConnection {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for PooledConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
 impl ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = PooledConnection;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+    fn connect(&self) -> Result<PooledConnection, r2d2::Error> {
+        let conn = self.connect_to_serve()?;
+        Ok(PooledConnection {
+            conn,
+            proven_at: None,
+        })
+    }
+
+    /// A ping, unless a request's work succeeded on the connection a moment ago. Whether the
+    /// SQLite file is still the one opened is checked once per request, by `run`, before it takes
+    /// a connection.
+    fn is_valid(&self, conn: &mut PooledConnection) -> Result<(), r2d2::Error> {
+        if conn.recently_proven() {
+            return Ok(());
+        }
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut PooledConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+impl ConnectionManager {
+    /// Opens a connection like the pool's: on Postgres with the serving statement timeout.
+    pub fn connect_to_serve(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
             Backend::Postgres => {
                 let mut conn =
@@ -280,16 +349,6 @@ impl ManageConnection for ConnectionManager {
             }
             Backend::Sqlite => self.open_sqlite(false),
         }
-    }
-
-    /// A ping only: whether the SQLite file is still the one opened is checked once per request,
-    /// by `run`, before it takes a connection.
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
     }
 }
 
@@ -454,7 +513,11 @@ where
         let mut conn = pool
             .get()
             .map_err(|e| DbError::Unavailable(e.to_string()))?;
-        deadline::within(manager.statement_timeout(), || f(&mut conn))
+        let result = deadline::within(manager.statement_timeout(), || f(&mut conn));
+        if result.is_ok() {
+            conn.prove();
+        }
+        result
     })
     .await
     .map_err(|_| E::from(DbError::Cancelled))?

@@ -160,9 +160,8 @@ impl SqliteWatch {
     /// The connection, opened on first use; dropped on any error, so that a replaced file is
     /// opened anew.
     fn data_version(&mut self, manager: &ConnectionManager) -> Option<i64> {
-        use diesel::r2d2::ManageConnection;
         if self.conn.is_none() {
-            self.conn = manager.connect().ok();
+            self.conn = manager.connect_to_serve().ok();
         }
         let read = match self.conn.as_mut()? {
             DbConnection::Sqlite(c) => diesel::sql_query("PRAGMA data_version")
@@ -297,8 +296,7 @@ fn listen(manager: &ConnectionManager, watch: &Weak<PostgresWatch>) {
 
 /// A connection like the pool's (with its statement timeout), listening on [`CHANNEL`].
 fn connect_and_listen(manager: &ConnectionManager) -> Option<DbConnection> {
-    use diesel::r2d2::ManageConnection;
-    let mut conn = manager.connect().ok()?;
+    let mut conn = manager.connect_to_serve().ok()?;
     conn.batch_execute(&format!("LISTEN {CHANNEL}")).ok()?;
     Some(conn)
 }
@@ -343,27 +341,10 @@ fn check(conn: &mut DbConnection, due: bool) -> Check {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDateTime;
-
     use super::*;
-    use crate::domain::source::{DatasetFamily, DatasetOrigin, Reporting};
 
     fn dataset(version: i64) -> DatasetRow {
-        DatasetRow {
-            id: "wages".to_owned(),
-            family: DatasetFamily::Wages,
-            title: "Wages".to_owned(),
-            description: String::new(),
-            version,
-            last_updated: NaiveDateTime::default(),
-            row_count: 0,
-            coverage_first: None,
-            coverage_last: None,
-            checksum: String::new(),
-            origin: DatasetOrigin::Bundled,
-            basis: String::new(),
-            reporting: Reporting::NotApplicable,
-        }
+        datasets::example("wages", version)
     }
 
     fn save(manager: &ConnectionManager, row: &DatasetRow) {

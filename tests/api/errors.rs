@@ -125,7 +125,7 @@ backend_test! {
         use diesel::RunQueryDsl;
         let pool = trilateral::db::connect(&app.db.url, app.db.config().pool_options())
             .expect("connect");
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         diesel::sql_query("UPDATE datasets SET reporting = 'somebody' WHERE id = 'census'")
             .execute(&mut conn)
             .expect("corrupt the row");

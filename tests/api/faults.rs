@@ -156,7 +156,7 @@ async fn hold_the_write_lock(app: &TestApp) -> mpsc::Sender<()> {
     let (release, released) = mpsc::channel::<()>();
     let (held, holding) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         trilateral::db::write_transaction(&mut conn, |_| {
             held.send(()).expect("test waiting");
             let _ = released.recv();
@@ -338,6 +338,48 @@ mod proxy {
             _ = cut.changed() => {}
         }
     }
+}
+
+/// Postgres ends the service's sessions while they sit idle in the pool (an administrator's
+/// `pg_terminate_backend`, a fail-over, an idle timeout): a connection that has not served for a
+/// moment is checked before it is handed out, so the next requests are answered, not failed.
+#[actix_web::test]
+async fn postgres_sessions_ended_while_idle_are_replaced_before_requests_use_them() {
+    let Some(app) = spawn_app_with(Backend::Postgres, |config| config.answer_memo_mb = 0).await
+    else {
+        eprintln!("skipped: TRILATERAL_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    for _ in 0..3 {
+        assert_eq!(app.get("/v1/wages/mx").await.status, 200);
+    }
+    // Past the moment in which a connection that has just served is handed out unchecked.
+    actix_web::rt::time::sleep(trilateral::db::RECENTLY_PROVEN + Duration::from_millis(300)).await;
+    let url = app.db.url.clone();
+    let ended = blocking(move || end_other_sessions(&url)).await;
+    assert!(ended > 0, "no session of the service was ended");
+    for _ in 0..6 {
+        let response = app.get("/v1/wages/mx").await;
+        assert_eq!(response.status, 200, "{}", response.text());
+    }
+}
+
+/// Ends every session on the database of `url` but its own; the number ended.
+fn end_other_sessions(url: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Ended {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        ended: i64,
+    }
+    let mut conn = trilateral::db::establish_postgres(url).expect("a Postgres connection");
+    diesel::sql_query(
+        "SELECT count(pg_terminate_backend(pid)) AS ended FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .get_result::<Ended>(&mut conn)
+    .expect("end the sessions")
+    .ended
 }
 
 /// `host:port` of a Postgres URL (`postgres://user@host:port/db?…`).

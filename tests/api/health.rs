@@ -24,7 +24,7 @@ backend_test! {
 backend_test! {
     async fn readyz_is_503_when_the_migrations_are_reverted(app: TestApp) {
         let pool = trilateral::db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         trilateral::db::revert_all_migrations(&mut conn).expect("revert");
 
         let response = app.get("/readyz").await;

@@ -34,7 +34,7 @@ fn tables(conn: &mut DbConnection) -> Vec<String> {
 backend_test! {
     async fn every_migration_reverts_cleanly_and_applies_again(app: TestApp) {
         let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         let migrated = tables(&mut conn);
         assert!(migrated.contains(&"countries".to_owned()), "{migrated:?}");
 
@@ -83,7 +83,7 @@ backend_test! {
     async fn the_party_table_keeps_every_treatys_parties_in_order_across_the_migration(app: TestApp) {
         let before = app.get("/v1/treaties/tpp").await.json();
         let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
 
         // Back to the `;`-joined column the parties lived in before their table, data and all.
         // (Newer migrations are reverted first, down to the one that made the table.)
@@ -124,7 +124,7 @@ backend_test! {
     async fn a_flow_may_sit_in_two_datasets_and_the_revert_refuses_to_lose_one(app: TestApp) {
         use trilateral::import::command::{ImportKind, import};
         let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         let csv = "reporter,partner,flow,period,classification,product_code,value_usd,source_id\n\
                    USA,JPN,export,2023,H6,TOTAL,1,un_comtrade_api\n";
         let import_into = |conn: &mut DbConnection, dataset| import(conn, ImportKind::Csv, "f.csv", csv.as_bytes(), Some(dataset), None);

@@ -184,7 +184,7 @@ backend_test! {
 backend_test! {
     async fn the_three_importers_load_their_fixtures(app: TestApp) {
         let pool = connection(&app);
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
 
         let census = import_fixture(&mut conn, ImportKind::CensusIntltrade, "census/imports_hs10_2026-06.json").expect("census");
         assert_eq!((census.rows, census.skipped_aggregates, census.version), (5, 5, 1));
@@ -216,7 +216,7 @@ backend_test! {
 backend_test! {
     async fn a_fixture_with_one_bad_row_changes_nothing(app: TestApp) {
         let pool = connection(&app);
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         import_fixture(&mut conn, ImportKind::CensusIntltrade, "census/imports_hs10_2026-06.json").expect("good file");
         let before = app.get("/v1/trade/flows?format=csv").await.text();
         let datasets_before = app.get("/v1/datasets?format=csv").await.text();
@@ -239,7 +239,7 @@ backend_test! {
 backend_test! {
     async fn a_csv_larger_than_a_write_chunk_imports_whole_or_not_at_all(app: TestApp) {
         let pool = connection(&app);
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         // 25,000 distinct flows: more than two of the importer's write chunks.
         let mut csv = String::from("reporter,partner,flow,period,classification,product_code,value_usd,source_id\n");
         for i in 0..25_000 {
@@ -277,7 +277,7 @@ backend_test! {
 backend_test! {
     async fn a_csv_export_reimports_without_loss_and_bumps_the_version(app: TestApp) {
         let pool = connection(&app);
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         let first = import_fixture(&mut conn, ImportKind::Csv, "trade/flows.csv").expect("import");
         assert_eq!(first.version, 1);
         let entry = |datasets: Value| datasets["data"].as_array().expect("data").iter().find(|d| d["id"] == "trade_csv").cloned().expect("dataset");
@@ -376,7 +376,7 @@ fn version_read(answer: &Value, dataset: &str) -> Option<i64> {
 backend_test! {
     async fn a_repeated_answer_is_identical_until_an_import_changes_its_dataset(app: TestApp) {
         let pool = connection(&app);
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         import_fixture(&mut conn, ImportKind::Csv, "trade/flows.csv").expect("import");
         let path = "/v1/trade/flows?source=trade_csv&limit=1";
         let first = app.get(path).await;

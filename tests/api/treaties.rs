@@ -221,7 +221,7 @@ backend_test! {
 backend_test! {
     async fn a_party_a_tota_record_lists_twice_is_stored_once_at_its_first_place(app: TestApp) {
         let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         let path = format!("{}/tests/fixtures/tota/tpp_en_excerpt_as_unknown_agreement.xml", env!("CARGO_MANIFEST_DIR"));
         let xml = std::fs::read_to_string(path).expect("fixture");
         let listed_twice = xml.replacen(
@@ -241,7 +241,7 @@ backend_test! {
 backend_test! {
     async fn a_tota_xml_text_imports_and_a_bad_one_changes_nothing(app: TestApp) {
         let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         let fixture = |name: &str| std::fs::read(format!("{}/tests/fixtures/tota/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
 
         let before = app.get("/v1/treaties?format=csv").await.text();
@@ -300,7 +300,7 @@ backend_test! {
 backend_test! {
     async fn articles_of_a_known_treaty_import_under_its_ids_and_a_bad_file_changes_nothing(app: TestApp) {
         let pool = db::connect(&app.db.url, app.db.config().pool_options()).expect("connect");
-        let mut conn = pool.get().expect("connection");
+        let mut conn = pool.manager().connect_to_serve().expect("connection");
         let fixture = |name: &str| std::fs::read(format!("{}/tests/fixtures/articles/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
         assert_eq!(app.get("/v1/treaties/usmca").await.json()["data"]["text_available"], false);
 
@@ -372,7 +372,7 @@ backend_test! {
         // the server keeps serving (and timing its keep-alive connections) meanwhile.
         let reload_pool = pool.clone();
         actix_web::rt::task::spawn_blocking(move || {
-            trilateral::import::load_bundled(&mut reload_pool.get().expect("connection")).expect("reload")
+            trilateral::import::load_bundled(&mut reload_pool.manager().connect_to_serve().expect("connection")).expect("reload")
         })
         .await
         .expect("reload task");
