@@ -19,7 +19,7 @@ use super::AppState;
 use super::chart::Chart;
 use super::envelope::{Envelope, Links, Meta, rfc3339};
 use super::format::{self, ColumnNotes, CsvRecord, Format};
-use super::memo::{self, AnswerMemo, CompleteAnswer, MemoizedAnswer};
+use super::memo::{self, AnswerMemo, CompleteAnswer, FoundWith, MemoizedAnswer};
 use super::query::{AS_OF_PARAM, FORMAT_PARAM, ReadOptions};
 use super::table::{self, Locations};
 use super::transport::{self, CODINGS};
@@ -470,6 +470,11 @@ pub fn scope_datasets(
     Ok(scope.select(&catalogue)?.into_iter().cloned().collect())
 }
 
+/// The day a request is answered for (UTC).
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 /// What loading and answering a read takes from the request: the representation asked for, the
 /// request (for its target and conditional headers) and the application state. Handlers get it
 /// from `query::ReadRequest`, or alone where the operation takes no other parameter.
@@ -494,7 +499,7 @@ impl Loader {
     pub fn new(request: HttpRequest, state: web::Data<AppState>, options: ReadOptions) -> Self {
         Self {
             options,
-            today: chrono::Utc::now().date_naive(),
+            today: today(),
             json_only: false,
             charted: false,
             as_get: None,
@@ -583,7 +588,7 @@ impl Loader {
         // A request that refuses every coding is answered 406 by `Compress` whatever is kept.
         let coding = transport::negotiated_coding(&self.request);
         let memo_key = {
-            let target = target.clone();
+            let (target, coding) = (target.clone(), coding.clone());
             move |etag: &str| {
                 coding
                     .as_ref()
@@ -602,6 +607,15 @@ impl Loader {
                 return Ok(Fresh::Answered(format::not_modified(&validators)));
             }
             if let Some(answer) = memo_key(&validators.etag).and_then(|key| memo.get(&key)) {
+                // Found by the versions known now: the next such request is answered before
+                // routing while they stay current (a posted query never is).
+                if let (None, Some(coding)) = (&self.as_get, &coding) {
+                    let found_with = FoundWith {
+                        catalogue: Arc::clone(catalogue),
+                        today,
+                    };
+                    memo.keep_for_request(&self.request, coding, &answer, found_with);
+                }
                 return Ok(Fresh::Answered(answer.response()));
             }
         }

@@ -5,6 +5,12 @@
 //! which states how stale they can be). The bytes are kept as sent, compressed or not, so a hit
 //! costs no compression either. The memo is bounded; when it is full it starts over, so the
 //! answers that are asked for again come back first.
+//!
+//! An answer found by the ETag the process worked out from the dataset versions it knows is then
+//! kept under the request too (its target, `Accept` and content coding): the same request, while
+//! those versions and the day are still current, is answered by `memoize` before routing, without
+//! the handler parsing it or working out its ETag. What decides the answer is the same either
+//! way: the target (parameters included), the representation asked for, the day and the versions.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,9 +23,12 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
 use actix_web::{Error, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
 
 use super::AppState;
+use super::middleware::MatchedRoute;
 use super::transport;
+use crate::db::versions::Catalogue;
 use crate::error::ApiError;
 
 /// A kept answer: a 200 with its headers (`Content-Encoding` among them when it is compressed)
@@ -56,6 +65,37 @@ pub struct CompleteAnswer {
     pub identity_bytes: u64,
 }
 
+/// The dataset versions and the day an answer kept under its ETag was found for.
+#[derive(Debug, Clone)]
+pub struct FoundWith {
+    pub catalogue: Catalogue,
+    pub today: NaiveDate,
+}
+
+impl FoundWith {
+    /// Whether an answer found with this is still the answer now: the same day, and every dataset
+    /// at the same version (none added or removed, which a family's answer would show).
+    fn is_current(&self, catalogue: &Catalogue, today: NaiveDate) -> bool {
+        self.today == today
+            && (Arc::ptr_eq(&self.catalogue, catalogue)
+                || self.catalogue.len() == catalogue.len()
+                    && self
+                        .catalogue
+                        .iter()
+                        .zip(catalogue.iter())
+                        .all(|(kept, now)| kept.id == now.id && kept.version == now.version))
+    }
+}
+
+/// An answer kept under the request it answers (see the module's documentation).
+#[derive(Debug)]
+struct RequestAnswer {
+    answer: Arc<MemoizedAnswer>,
+    found_with: FoundWith,
+    /// The route that answered, for the metrics and the log (routing does not run for a hit).
+    route: Option<MatchedRoute>,
+}
+
 /// The request target as sent: what the memo key holds and `links.self` repeats.
 pub fn target(req: &HttpRequest) -> &str {
     req.uri()
@@ -85,6 +125,8 @@ pub struct MemoStats {
 #[derive(Debug, Default)]
 struct Entries {
     by_key: HashMap<String, Arc<MemoizedAnswer>>,
+    /// The same answers, for the requests they answered (`request_key`).
+    by_request: HashMap<String, Arc<RequestAnswer>>,
     bytes: usize,
 }
 
@@ -121,6 +163,37 @@ impl AnswerMemo {
         format!("{etag} {coding} {target}")
     }
 
+    /// The key of the request itself: the content coding negotiated, the `Accept` headers and the
+    /// target as sent. `None` for an `Accept` that is not visible ASCII, which takes the long way.
+    fn request_key(coding: &Encoding, req: &HttpRequest) -> Option<String> {
+        let mut key = format!("{coding} {}", target(req));
+        for accept in req.headers().get_all(header::ACCEPT) {
+            key.push('\n');
+            key.push_str(accept.to_str().ok()?);
+        }
+        Some(key)
+    }
+
+    /// The answer kept for the request `key`, if it was read from what is current now: a hit.
+    /// A request not found here is not counted; the handler's lookup counts it.
+    fn get_for_request(
+        &self,
+        key: &str,
+        current: impl FnOnce() -> Option<Catalogue>,
+        today: NaiveDate,
+    ) -> Option<HttpResponse> {
+        let kept = self.lock().by_request.get(key).cloned()?;
+        if !kept.found_with.is_current(&current()?, today) {
+            return None;
+        }
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        let mut response = kept.answer.response();
+        if let Some(route) = &kept.route {
+            response.extensions_mut().insert(route.clone());
+        }
+        Some(response)
+    }
+
     /// The answer kept under `key`; each call with the memo on counts as a hit or a miss.
     pub fn get(&self, key: &str) -> Option<Arc<MemoizedAnswer>> {
         if self.budget_bytes == 0 {
@@ -152,6 +225,38 @@ impl AnswerMemo {
         }
     }
 
+    /// Keeps an answer found by its ETag for `req` (a GET), worked out from `found_with`, under the
+    /// request too: the next such request is answered before routing.
+    /// Its body is counted under its ETag key already; here only the request key is.
+    pub fn keep_for_request(
+        &self,
+        req: &HttpRequest,
+        coding: &Encoding,
+        answer: &Arc<MemoizedAnswer>,
+        found_with: FoundWith,
+    ) {
+        if req.method() != Method::GET {
+            return;
+        }
+        let Some(key) = Self::request_key(coding, req) else {
+            return;
+        };
+        let kept = Arc::new(RequestAnswer {
+            answer: Arc::clone(answer),
+            found_with,
+            route: req.match_pattern().map(MatchedRoute::new),
+        });
+        let len = key.len();
+        let mut entries = self.lock();
+        if entries.bytes + len > self.budget_bytes {
+            return;
+        }
+        entries.bytes += len;
+        if entries.by_request.insert(key, kept).is_some() {
+            entries.bytes -= len;
+        }
+    }
+
     /// The map stays usable even if a thread panicked while holding the lock: every write leaves
     /// it consistent.
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -161,14 +266,19 @@ impl AnswerMemo {
     }
 }
 
-/// Keeps every complete 200 answer that carries an ETag, in the content coding it is sent in.
-/// Runs outside `Compress`, so what it keeps is what went out; the compressed body is read whole
-/// here (it is no larger than the memo accepts, which `CompleteAnswer` tells before compression)
-/// and goes out with its length.
+/// Answers a request kept under its own key while what it was read from is current (see the
+/// module's documentation), before routing; otherwise keeps every complete 200 answer that
+/// carries an ETag, in the content coding it is sent in. Runs outside `Compress`, so what it keeps
+/// is what went out; the compressed body is read whole here (it is no larger than the memo
+/// accepts, which `CompleteAnswer` tells before compression) and goes out with its length.
 pub async fn memoize(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    if let Some(answer) = answer_before_routing(req.request()) {
+        let (request, _) = req.into_parts();
+        return Ok(ServiceResponse::new(request, answer));
+    }
     let response = next.call(req).await?;
     // Only answers the handler marked complete are looked at further: hits, 304s, streams and
     // errors pass through without a key being built. A posted query is answered from the memo
@@ -228,6 +338,26 @@ pub async fn memoize(
     ))
 }
 
+/// The kept answer to `req` where the memo has one read from the current versions on this day. A
+/// conditional request goes on to the handler, which answers it 304 where the client's copy is
+/// current.
+fn answer_before_routing(req: &HttpRequest) -> Option<HttpResponse> {
+    let conditional = req.headers().contains_key(header::IF_NONE_MATCH)
+        || req.headers().contains_key(header::IF_MODIFIED_SINCE);
+    if req.method() != Method::GET || conditional {
+        return None;
+    }
+    let state = req.app_data::<Data<AppState>>()?;
+    if state.memo.budget_bytes == 0 {
+        return None;
+    }
+    let key = AnswerMemo::request_key(&transport::negotiated_coding(req)?, req)?;
+    let today = super::caching::today();
+    state
+        .memo
+        .get_for_request(&key, || state.versions.current(), today)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +384,34 @@ mod tests {
         let stats = memo.stats();
         assert_eq!((stats.hits, stats.misses), (3, 1));
         assert!(stats.entries >= 1 && stats.bytes <= stats.budget_bytes);
+    }
+
+    #[test]
+    fn an_answer_kept_for_a_request_is_current_only_on_its_day_with_its_versions() {
+        use crate::db::datasets::example;
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a day");
+        let catalogue: Catalogue = vec![example("countries", 3), example("wages", 7)].into();
+        let found_with = FoundWith {
+            catalogue: Arc::clone(&catalogue),
+            today: day,
+        };
+        assert!(found_with.is_current(&catalogue, day));
+        let read_again: Catalogue = vec![example("countries", 3), example("wages", 7)].into();
+        assert!(
+            found_with.is_current(&read_again, day),
+            "the same versions, read anew"
+        );
+        let next_day = day.succ_opt().expect("a day");
+        assert!(!found_with.is_current(&catalogue, next_day));
+        let changed: Catalogue = vec![example("countries", 3), example("wages", 8)].into();
+        assert!(!found_with.is_current(&changed, day));
+        let added: Catalogue = vec![
+            example("countries", 3),
+            example("trade", 1),
+            example("wages", 7),
+        ]
+        .into();
+        assert!(!found_with.is_current(&added, day));
     }
 
     #[test]

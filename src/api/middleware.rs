@@ -2,6 +2,7 @@
 //! up), one span with method, route, status and latency, one log line per request, the request
 //! counted in the metrics, and problem+json bodies completed with `instance` and `request_id`.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -31,6 +32,17 @@ fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
     acceptable.then(|| value.to_owned())
 }
 
+/// The route pattern a response answered, where it was answered before routing (a memo hit):
+/// `telemetry` then need not match the path again.
+#[derive(Debug, Clone)]
+pub struct MatchedRoute(Arc<str>);
+
+impl MatchedRoute {
+    pub fn new(pattern: String) -> Self {
+        Self(pattern.into())
+    }
+}
+
 pub async fn telemetry(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -55,10 +67,13 @@ pub async fn telemetry(
     );
 
     let response = next.call(req).instrument(span.clone()).await?;
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "(unmatched)".to_owned());
+    let route = match response.response().extensions().get::<MatchedRoute>() {
+        Some(MatchedRoute(route)) => route.to_string(),
+        None => response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "(unmatched)".to_owned()),
+    };
     let mut response = span.in_scope(|| finish_problem(response, &target, &request_id));
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);

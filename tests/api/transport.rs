@@ -160,7 +160,8 @@ backend_test! {
                     Some("trilateral; fwd=miss; stored"),
                     "{target} {coding}"
                 );
-                for _ in 0..2 {
+                // The second is found by its ETag, the next ones before routing.
+                for _ in 0..3 {
                     let again = app.get_with(target, &asked).await;
                     assert_eq!(again.status, 200, "{target} {coding}");
                     assert_eq!(again.header("cache-status"), Some("trilateral; hit"), "{target}");
@@ -176,6 +177,37 @@ backend_test! {
         }
         let changed = app.get("/v1/wages/mx?measure=minimum_wage").await;
         assert_eq!(changed.header("cache-status"), Some("trilateral; fwd=miss; stored"));
+    }
+}
+
+backend_test! {
+    /// From the third time on, a repeated request is answered before routing: only with the
+    /// representation that request asks for, and a conditional request still gets its 304.
+    async fn a_kept_answer_goes_only_to_the_request_it_answered(app: TestApp) {
+        let target = "/v1/wages/mx";
+        let as_csv = [("accept", "text/csv")];
+        let mut kept = Vec::new();
+        for _ in 0..4 {
+            let csv = app.get_with(target, &as_csv).await;
+            assert_eq!(csv.status, 200);
+            assert!(csv.header("content-type").is_some_and(|t| t.starts_with("text/csv")));
+            kept.push(csv);
+        }
+        assert_eq!(kept[3].header("cache-status"), Some("trilateral; hit"));
+        assert!(kept[3].body == kept[0].body);
+        assert_eq!(comparable_headers(&kept[3]), comparable_headers(&kept[1]));
+
+        let json = app.get(target).await;
+        assert_eq!(json.header("content-type"), Some("application/json"));
+        assert_eq!(json.header("cache-status"), Some("trilateral; fwd=miss; stored"));
+        assert!(json.json()["data"].is_array());
+        let gzip = app.get_with(target, &[("accept", "text/csv"), ("accept-encoding", "gzip")]).await;
+        assert_eq!(gzip.header("content-encoding"), Some("gzip"));
+        assert!(decode("gzip", &gzip.body) == kept[0].body);
+
+        let etag = kept[0].header("etag").expect("an ETag").to_owned();
+        let current = app.get_with(target, &[("accept", "text/csv"), ("if-none-match", &etag)]).await;
+        assert_eq!(current.status, 304);
     }
 }
 
