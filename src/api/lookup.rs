@@ -71,8 +71,6 @@ pub fn sources_of<'a>(
     conn: &mut DbConnection,
     ids: impl IntoIterator<Item = &'a str>,
 ) -> Result<Vec<SourceRow>, ApiError> {
-    let mut ids: Vec<&str> = ids.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids: Vec<&str> = ids.into_iter().collect();
     Ok(db_sources::by_ids(conn, &ids)?)
 }

@@ -232,9 +232,7 @@ fn load_with_context(
         .into_iter()
         .map(|c| (c.code.clone(), c))
         .collect();
-    let mut source_ids: Vec<&str> = rows.iter().map(|r| r.source_id.as_str()).collect();
-    source_ids.sort_unstable();
-    source_ids.dedup();
+    let source_ids: Vec<&str> = rows.iter().map(|r| r.source_id.as_str()).collect();
     let sources = db_sources::by_ids(conn, &source_ids)?;
     Ok(WithContext {
         rows,
