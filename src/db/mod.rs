@@ -269,6 +269,22 @@ impl ConnectionManager {
             Backend::Sqlite => self.open_sqlite(true),
         }
     }
+
+    /// Opens a connection like the pool's: on Postgres with the serving statement timeout.
+    pub fn connect_to_serve(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => {
+                let mut conn =
+                    establish_postgres(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                if let Some(timeout) = self.statement_timeout {
+                    conn.batch_execute(&format!("SET statement_timeout = {}", timeout.as_millis()))
+                        .map_err(r2d2::Error::QueryError)?;
+                }
+                Ok(DbConnection::Postgres(conn))
+            }
+            Backend::Sqlite => self.open_sqlite(false),
+        }
+    }
 }
 
 /// A connection of the pool, with the moment the last request's work on it succeeded: what lets a
@@ -331,24 +347,6 @@ impl ManageConnection for ConnectionManager {
 
     fn has_broken(&self, conn: &mut PooledConnection) -> bool {
         conn.is_broken()
-    }
-}
-
-impl ConnectionManager {
-    /// Opens a connection like the pool's: on Postgres with the serving statement timeout.
-    pub fn connect_to_serve(&self) -> Result<DbConnection, r2d2::Error> {
-        match self.backend {
-            Backend::Postgres => {
-                let mut conn =
-                    establish_postgres(&self.url).map_err(r2d2::Error::ConnectionError)?;
-                if let Some(timeout) = self.statement_timeout {
-                    conn.batch_execute(&format!("SET statement_timeout = {}", timeout.as_millis()))
-                        .map_err(r2d2::Error::QueryError)?;
-                }
-                Ok(DbConnection::Postgres(conn))
-            }
-            Backend::Sqlite => self.open_sqlite(false),
-        }
     }
 }
 
