@@ -225,8 +225,9 @@ impl AnswerMemo {
         }
     }
 
-    /// Keeps an answer found by its ETag for `req` (a GET), worked out from `found_with`, under the
-    /// request too: the next such request is answered before routing.
+    /// Keeps an answer found by its ETag for `req`, worked out from `found_with`, under the request
+    /// too, where the next such request can be answered before routing (`answerable_before_routing`).
+    /// A conditional request is not kept for: it would never be answered from there.
     /// Its body is counted under its ETag key already; here only the request key is.
     pub fn keep_for_request(
         &self,
@@ -235,7 +236,7 @@ impl AnswerMemo {
         answer: &Arc<MemoizedAnswer>,
         found_with: FoundWith,
     ) {
-        if req.method() != Method::GET {
+        if !answerable_before_routing(req) {
             return;
         }
         let Some(key) = Self::request_key(coding, req) else {
@@ -338,13 +339,9 @@ pub async fn memoize(
     ))
 }
 
-/// The kept answer to `req` where the memo has one read from the current versions on this day. A
-/// conditional request goes on to the handler, which answers it 304 where the client's copy is
-/// current.
+/// The kept answer to `req` where the memo has one found with the current versions on this day.
 fn answer_before_routing(req: &HttpRequest) -> Option<HttpResponse> {
-    let conditional = req.headers().contains_key(header::IF_NONE_MATCH)
-        || req.headers().contains_key(header::IF_MODIFIED_SINCE);
-    if req.method() != Method::GET || conditional {
+    if !answerable_before_routing(req) {
         return None;
     }
     let state = req.app_data::<Data<AppState>>()?;
@@ -356,6 +353,14 @@ fn answer_before_routing(req: &HttpRequest) -> Option<HttpResponse> {
     state
         .memo
         .get_for_request(&key, || state.versions.current(), today)
+}
+
+/// Whether a request can be answered before routing: an unconditional GET. A conditional request
+/// goes to the handler, which answers it 304 where the client's copy is current.
+fn answerable_before_routing(req: &HttpRequest) -> bool {
+    let conditional = req.headers().contains_key(header::IF_NONE_MATCH)
+        || req.headers().contains_key(header::IF_MODIFIED_SINCE);
+    req.method() == Method::GET && !conditional
 }
 
 #[cfg(test)]
