@@ -226,8 +226,9 @@ impl AnswerMemo {
     }
 
     /// Keeps an answer found by its ETag for `req`, worked out from `found_with`, under the request
-    /// too, where the next such request can be answered before routing (`answerable_before_routing`).
-    /// A conditional request is not kept for: it would never be answered from there.
+    /// too, where the next such request can be answered before routing
+    /// (`answerable_before_routing`). A conditional request is not kept for: it would never be
+    /// answered from there.
     /// Its body is counted under its ETag key already; here only the request key is.
     pub fn keep_for_request(
         &self,
