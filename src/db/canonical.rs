@@ -10,6 +10,7 @@ use std::io::Write;
 use diesel::prelude::*;
 use diesel::result::Error::QueryBuilderError;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::DbConnection;
 use super::countries::CountryRow;
@@ -324,6 +325,57 @@ fn dataset_flows(dataset_id: &str) -> trade::FlowFilter {
     }
 }
 
+/// The SHA-256 (hex) of dataset `dataset_id`'s canonical CSV, as the tables show it: a pass over
+/// its rows that keeps none of them.
+pub fn checksum(
+    conn: &mut DbConnection,
+    family: DatasetFamily,
+    dataset_id: &str,
+) -> QueryResult<String> {
+    let mut digest = Sha256::new();
+    write(conn, family, dataset_id, Encoding::Csv, &mut digest)?;
+    Ok(crate::domain::hex(&digest.finalize()))
+}
+
+/// The checksum of a canonical CSV taken a row at a time, by a writer that has the rows in their
+/// canonical order as it writes them: a trade import numbers its flows in the order it writes
+/// them, so that it need not read them back afterwards (`vintages::complete`).
+pub struct RunningChecksum<R> {
+    /// Where the rows go; the first error, should writing to the digest ever fail.
+    sink: Result<Sink<Sha256>, WriteError>,
+    rows: std::marker::PhantomData<fn(&R)>,
+}
+
+impl<R: CanonicalRow> RunningChecksum<R> {
+    pub fn new() -> Self {
+        Self {
+            sink: Sink::new(Encoding::Csv, Sha256::new(), R::COLUMNS),
+            rows: std::marker::PhantomData,
+        }
+    }
+
+    pub fn add(&mut self, row: &R) {
+        if let Ok(sink) = &mut self.sink
+            && let Err(error) = sink.row(row.record())
+        {
+            self.sink = Err(error);
+        }
+    }
+
+    /// The SHA-256 (hex) of the header and the rows added, as `checksum` takes it; none if a
+    /// row could not be written (then the rows are read again for it).
+    pub fn finish(self) -> Option<String> {
+        let digest = self.sink.and_then(Sink::into_inner).ok()?;
+        Some(crate::domain::hex(&digest.finalize()))
+    }
+}
+
+impl<R: CanonicalRow> Default for RunningChecksum<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// How a canonical table is written out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -368,11 +420,18 @@ impl<W: Write> Sink<W> {
     }
 
     fn finish(self) -> Result<(), WriteError> {
+        self.into_inner().map(drop)
+    }
+
+    /// Flushes what is buffered and hands back where it went.
+    fn into_inner(self) -> Result<W, WriteError> {
         match self {
-            Sink::Csv(mut writer) => writer.flush()?,
-            Sink::Ndjson(mut out) => out.flush()?,
+            Sink::Csv(writer) => writer.into_inner().map_err(|e| e.into_error().into()),
+            Sink::Ndjson(mut out) => {
+                out.flush()?;
+                Ok(out)
+            }
         }
-        Ok(())
     }
 }
 

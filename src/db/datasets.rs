@@ -76,8 +76,13 @@ pub fn source_ids(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>>
 }
 
 /// Inserts the row, or replaces the one with the same id, as the end of a write of the dataset:
-/// the write becomes a new vintage (`vintages::complete`), which it returns.
-pub fn save(conn: &mut DbConnection, row: &DatasetRow) -> QueryResult<VintageRow> {
+/// the write becomes a new vintage (`vintages::complete`, which is given `written_checksum`),
+/// which it returns.
+pub fn save(
+    conn: &mut DbConnection,
+    row: &DatasetRow,
+    written_checksum: Option<String>,
+) -> QueryResult<VintageRow> {
     super::upsert!(conn, datasets::table, &row.id, row)?;
     vintages::complete(
         conn,
@@ -86,6 +91,7 @@ pub fn save(conn: &mut DbConnection, row: &DatasetRow) -> QueryResult<VintageRow
         row.version,
         row.last_updated,
         row.row_count,
+        written_checksum,
     )
 }
 

@@ -244,6 +244,74 @@ pub fn delete_dataset(conn: &mut DbConnection, dataset_id: &str) -> QueryResult<
     diesel::delete(trade_flows::table.filter(trade_flows::dataset_id.eq(dataset_id))).execute(conn)
 }
 
+/// How the indexes of `trade_flows` keep up with an import's rows. Each row written goes into
+/// the table and its five indexes, a seek into each; building the five anew, by sorting, costs
+/// SQLite about two thirds of that (BENCHMARKS.md). So on SQLite, once an import has written
+/// more flows than the table held beside its dataset, the indexes are set aside for the rest of
+/// the write and built again at its end, inside the same transaction (readers keep theirs until
+/// it commits): the build sorts at most twice the rows the import wrote. An import smaller than
+/// what is there keeps them throughout, and so does Postgres, whose `COPY` keeps up with them
+/// already. With the unique key set aside, a flow repeated within the file is still found by
+/// the importer's own hashes, and a repeat that slipped by would fail the build, and with it
+/// the import.
+#[derive(Debug)]
+pub struct IndexUpkeep {
+    /// How many flows the table held beside the dataset being written; none on Postgres.
+    beside: Option<i64>,
+    /// The statements that make the indexes set aside.
+    set_aside: Vec<String>,
+}
+
+impl IndexUpkeep {
+    /// Starts the upkeep of an import whose dataset's flows are deleted already.
+    pub fn start(conn: &mut DbConnection) -> QueryResult<Self> {
+        let beside = match conn {
+            DbConnection::Sqlite(c) => Some(trade_flows::table.count().get_result(c)?),
+            DbConnection::Postgres(_) => None,
+        };
+        Ok(Self {
+            beside,
+            set_aside: Vec::new(),
+        })
+    }
+
+    /// Sets the indexes aside once `written` flows outnumber those beside them.
+    pub fn written(&mut self, conn: &mut DbConnection, written: usize) -> QueryResult<()> {
+        let DbConnection::Sqlite(c) = conn else {
+            return Ok(());
+        };
+        if !self.set_aside.is_empty() || self.beside.is_none_or(|beside| written as i64 <= beside) {
+            return Ok(());
+        }
+        #[derive(QueryableByName)]
+        struct Index {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            sql: String,
+        }
+        // An index SQLite made for a constraint has no SQL of its own, and stays.
+        let indexes: Vec<Index> = diesel::sql_query(
+            "SELECT name, sql FROM sqlite_schema \
+             WHERE type = 'index' AND tbl_name = 'trade_flows' AND sql IS NOT NULL",
+        )
+        .load(c)?;
+        for index in indexes {
+            diesel::sql_query(format!("DROP INDEX \"{}\"", index.name)).execute(c)?;
+            self.set_aside.push(index.sql);
+        }
+        Ok(())
+    }
+
+    /// Builds again the indexes set aside, once every flow is written.
+    pub fn finish(self, conn: &mut DbConnection) -> QueryResult<()> {
+        for sql in self.set_aside {
+            diesel::sql_query(sql).execute(conn)?;
+        }
+        Ok(())
+    }
+}
+
 /// Stores `rows`.
 pub fn insert(conn: &mut DbConnection, rows: &[TradeFlowRow]) -> QueryResult<usize> {
     super::insert_rows!(conn, trade_flows::table, rows)

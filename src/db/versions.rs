@@ -349,7 +349,7 @@ mod tests {
 
     fn save(manager: &ConnectionManager, row: &DatasetRow) {
         let mut conn = manager.connect_to_initialise().expect("connection");
-        super::super::write_transaction(&mut conn, |conn| datasets::save(conn, row))
+        super::super::write_transaction(&mut conn, |conn| datasets::save(conn, row, None))
             .expect("saved");
     }
 

@@ -23,7 +23,6 @@ use diesel::connection::SimpleConnection;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use sha2::{Digest, Sha256};
 
 use super::schema::vintages;
 use super::{Backend, DbConnection};
@@ -330,6 +329,11 @@ fn versioned(table: &str) -> QueryResult<&'static Versioned> {
 /// Ends the write of dataset `dataset_id` (now at `version`, with `row_count` rows) as a new
 /// vintage: see the module's documentation. Runs inside the write's transaction, under the write
 /// lock (`db::write_transaction`), so no other write numbers a vintage meanwhile.
+///
+/// `written_checksum` is the checksum of the canonical CSV of the rows the write wrote, in the
+/// order they were written, where the writer took it (`canonical::RunningChecksum`). It is the
+/// version's checksum when none of them was put back, so that every row of the dataset is one
+/// the write wrote, under the number it was written with; otherwise the rows are read again.
 pub fn complete(
     conn: &mut DbConnection,
     family: DatasetFamily,
@@ -337,6 +341,7 @@ pub fn complete(
     version: i64,
     made_at: NaiveDateTime,
     row_count: i64,
+    written_checksum: Option<String>,
 ) -> QueryResult<VintageRow> {
     let backend = conn.backend();
     let count = |conn: &mut DbConnection, query: &str| {
@@ -389,13 +394,13 @@ pub fn complete(
             ))?;
         }
     }
-    let mut digest = Sha256::new();
-    let csv = super::canonical::Encoding::Csv;
-    super::canonical::write(conn, family, dataset_id, csv, &mut digest)?;
-    let checksum = Some(crate::domain::hex(&digest.finalize()));
+    let checksum = match written_checksum {
+        Some(checksum) if added == row_count => checksum,
+        _ => super::canonical::checksum(conn, family, dataset_id)?,
+    };
     let row = VintageRow {
         id,
-        checksum,
+        checksum: Some(checksum),
         dataset_id: dataset_id.to_owned(),
         version,
         made_at,

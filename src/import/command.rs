@@ -417,6 +417,7 @@ fn import_trade<R: Read + Send>(
             basis,
             reporting,
         },
+        stored.checksum,
     )?;
     Ok(ImportReport {
         dataset_id: dataset_id.to_owned(),
@@ -494,7 +495,7 @@ fn import_sources(
     dataset.version += 1;
     dataset.last_updated = Utc::now().naive_utc();
     dataset.row_count = db_sources::list(conn, None)?.len() as i64;
-    let vintage = datasets::save(conn, &dataset)?;
+    let vintage = datasets::save(conn, &dataset, None)?;
     Ok(ImportReport {
         dataset_id: dataset.id,
         version: dataset.version,

@@ -179,6 +179,7 @@ fn load_if_changed(
                 basis: entry.basis.to_owned(),
                 reporting: entry.reporting,
             },
+            None,
         )?;
         Ok(LoadOutcome::Loaded {
             id: entry.id,

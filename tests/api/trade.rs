@@ -247,6 +247,11 @@ backend_test! {
         }
         let first_row = csv.lines().nth(1).expect("row").to_owned();
         let datasets_before = app.get("/v1/datasets?format=csv").await.text();
+        // More flows than the table holds: on SQLite the import sets the table's indexes aside
+        // before its last chunk and builds them again at its end (`db::trade::IndexUpkeep`); the
+        // repeated flow that follows must still be found, and the indexes must be back after.
+        let (flows_before, indexes_before) = (count(&mut conn, "trade_flows"), trade_flow_indexes(&mut conn));
+        assert!(flows_before < 25_000, "the table holds {flows_before} flows already");
 
         let with_duplicate = format!("{csv}{first_row}\n");
         let error = import(&mut conn, ImportKind::Csv, "bulk.csv", with_duplicate.as_bytes(), Some("bulk"), None)
@@ -271,7 +276,49 @@ backend_test! {
         let exported = app.get("/v1/trade/flows?source=bulk&format=csv").await.text();
         assert_eq!(exported.lines().count(), 25_001);
         assert!(exported.lines().nth(1).expect("first flow").contains(",USA,MEX,import,2000-01,monthly,HS,0000,0.0,"), "{exported:.200}");
+        assert_eq!(count(&mut conn, "trade_flows"), flows_before + 25_000);
+        assert_eq!(trade_flow_indexes(&mut conn), indexes_before);
     }
+}
+
+/// How many rows `table` holds.
+fn count(conn: &mut DbConnection, table: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+        .get_result::<Count>(conn)
+        .expect("count")
+        .n
+}
+
+/// The indexes of `trade_flows` and what each holds, as the database describes them.
+fn trade_flow_indexes(conn: &mut DbConnection) -> Vec<String> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Index {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        definition: String,
+    }
+    let query = match conn {
+        DbConnection::Sqlite(_) => {
+            "SELECT sql AS definition FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'trade_flows' AND sql IS NOT NULL ORDER BY name"
+        }
+        DbConnection::Postgres(_) => {
+            "SELECT indexdef AS definition FROM pg_indexes WHERE tablename = 'trade_flows' AND indexname <> 'trade_flows_pkey' ORDER BY indexname"
+        }
+    };
+    let indexes: Vec<String> = diesel::sql_query(query)
+        .load::<Index>(conn)
+        .expect("indexes")
+        .into_iter()
+        .map(|i| i.definition)
+        .collect();
+    assert_eq!(indexes.len(), 5, "{indexes:?}");
+    indexes
 }
 
 backend_test! {

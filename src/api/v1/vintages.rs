@@ -5,7 +5,6 @@
 
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::caching::{CacheKey, Fresh, Loader, Scope, Validators};
@@ -20,7 +19,6 @@ use crate::db::canonical::{self as db_canonical, Encoding};
 use crate::db::datasets::{self as db_datasets, DatasetRow};
 use crate::db::vintages::{self as db_vintages, VintageRow};
 use crate::db::{self, DbConnection, DbError};
-use crate::domain::hex;
 use crate::domain::ids::DatasetId;
 use crate::error::{ApiError, ProblemType};
 
@@ -418,11 +416,7 @@ pub async fn download_dataset(
                 Some(sha256) => sha256,
                 // A version made before checksums were recorded: taken now, in a pass that
                 // keeps nothing.
-                None => {
-                    let mut digest = Sha256::new();
-                    db_canonical::write(conn, dataset.family, &id, Encoding::Csv, &mut digest)?;
-                    hex(&digest.finalize())
-                }
+                None => db_canonical::checksum(conn, dataset.family, &id)?,
             };
             Ok((dataset, made.map(|v| v.id), sha256))
         })

@@ -21,6 +21,7 @@ pub use bundled_files::{AGTPA, CENSUS, COMTRADE_4YEARLY};
 use super::ImportError;
 use super::csv_rows::row_error;
 use crate::db::DbConnection;
+use crate::db::canonical::RunningChecksum;
 use crate::db::schema::{countries, sources};
 use crate::db::trade::{self as db_trade, TradeFlowRow};
 use crate::domain::period::Period;
@@ -66,6 +67,9 @@ pub struct Stored {
     pub rows: usize,
     /// First and last period, as stored (`2016`, `2016-07`).
     pub coverage: Option<(String, String)>,
+    /// The SHA-256 of the canonical CSV of the flows stored, in the order they were numbered
+    /// and written (`vintages::complete` takes it for the dataset's unless rows were put back).
+    pub checksum: Option<String>,
 }
 
 impl Stored {
@@ -154,6 +158,7 @@ impl Batch<'_> {
         let mut first_line_of: HashMap<u64, u64> = HashMap::new();
         let mut pending = Pending::default();
         let mut stored = Stored::default();
+        let mut checksum = RunningChecksum::new();
         for (id, flow) in (first_id..).zip(flows) {
             let checked = flow.and_then(|flow| {
                 let line = flow.line;
@@ -167,6 +172,7 @@ impl Batch<'_> {
                 }
             };
             stored.count(&row.period);
+            checksum.add(&row);
             let handed_on = match first_line_of.entry(key_hash(&row)) {
                 Entry::Occupied(first) => {
                     let repeated = Checked::Repeated {
@@ -194,6 +200,7 @@ impl Batch<'_> {
             }
         }
         let _ = sender.send(Checked::Rows(pending));
+        stored.checksum = checksum.finish();
         stored
     }
 
@@ -203,9 +210,14 @@ impl Batch<'_> {
         conn: &mut DbConnection,
         checked: Receiver<Checked>,
     ) -> Result<(), ImportError> {
+        let mut indexes = db_trade::IndexUpkeep::start(conn)?;
+        let mut written = 0;
         for message in checked {
             match message {
-                Checked::Rows(mut pending) => self.flush(conn, &mut pending)?,
+                Checked::Rows(mut pending) => {
+                    written += pending.rows.len();
+                    self.flush(conn, &mut pending)?;
+                }
                 Checked::Repeated {
                     row,
                     line,
@@ -217,6 +229,7 @@ impl Batch<'_> {
                             format!("the same flow is already on line {first_line}"),
                         ));
                     }
+                    written += 1;
                     self.flush(
                         conn,
                         &mut Pending {
@@ -227,8 +240,9 @@ impl Batch<'_> {
                 }
                 Checked::Failed(error) => return Err(error),
             }
+            indexes.written(conn, written)?;
         }
-        Ok(())
+        Ok(indexes.finish(conn)?)
     }
 
     /// One flow as a stored row with id `id`, or why it cannot be stored.
@@ -258,7 +272,10 @@ impl Batch<'_> {
                 )));
             }
         };
-        if !flow.value_usd.is_finite() || flow.value_usd < 0.0 {
+        // A negative zero is stored as zero: SQLite keeps no sign for it, and the two backends
+        // must show, and checksum, the same row.
+        let value_usd = flow.value_usd + 0.0;
+        if !value_usd.is_finite() || value_usd < 0.0 {
             return Err(fail(format!(
                 "value {} is not a non-negative amount",
                 flow.value_usd
@@ -285,7 +302,7 @@ impl Batch<'_> {
             frequency,
             classification: flow.classification,
             product_code: flow.product_code,
-            value_usd: flow.value_usd,
+            value_usd,
             source_id: flow.source_id,
             note: flow.note,
         })

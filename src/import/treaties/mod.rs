@@ -688,6 +688,7 @@ pub(crate) fn store_text(
             ),
             reporting: Reporting::NotApplicable,
         },
+        None,
     )?;
     Ok(super::command::ImportReport {
         dataset_id: dataset_id.to_owned(),
