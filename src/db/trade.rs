@@ -244,43 +244,61 @@ pub fn delete_dataset(conn: &mut DbConnection, dataset_id: &str) -> QueryResult<
     diesel::delete(trade_flows::table.filter(trade_flows::dataset_id.eq(dataset_id))).execute(conn)
 }
 
-/// How the indexes of `trade_flows` keep up with an import's rows. Each row written goes into
-/// the table and its five indexes, a seek into each; building the five anew, by sorting, costs
-/// SQLite about two thirds of that (BENCHMARKS.md). So on SQLite, once an import has written
-/// more flows than the table held beside its dataset, the indexes are set aside for the rest of
-/// the write and built again at its end, inside the same transaction (readers keep theirs until
-/// it commits): the build sorts at most twice the rows the import wrote. An import smaller than
-/// what is there keeps them throughout, and so does Postgres, whose `COPY` keeps up with them
-/// already. With the unique key set aside, a flow repeated within the file is still found by
-/// the importer's own hashes, and a repeat that slipped by would fail the build, and with it
-/// the import.
+/// How the indexes of `trade_flows` keep up with an import's rows. Each row written or deleted
+/// goes into or out of the table and its five indexes, a seek into each; building the five anew,
+/// by sorting, costs SQLite about two thirds of writing into them (BENCHMARKS.md). So on SQLite,
+/// once the flows an import replaces and writes outnumber those of the other datasets, the
+/// indexes are set aside, inside the import's transaction (readers keep theirs until it
+/// commits), and built again by [`IndexUpkeep::finish`] once the dataset's vintage is complete:
+/// the rows put back under their old ids then move in the table alone. The build sorts at most
+/// twice the rows the import replaced and wrote; an import smaller than what is beside it keeps
+/// the indexes throughout, and so does Postgres, whose `COPY` keeps up with them already. With
+/// the unique key set aside, a flow repeated within the file is still found by the importer's
+/// own hashes, and a repeat that slipped by would fail the build, and with it the import.
 #[derive(Debug)]
+#[must_use = "the indexes set aside are built again by `finish`"]
 pub struct IndexUpkeep {
-    /// How many flows the table held beside the dataset being written; none on Postgres.
+    /// How many flows the other datasets hold; none on Postgres.
     beside: Option<i64>,
+    /// How many flows of the dataset the import replaces.
+    replaced: i64,
     /// The statements that make the indexes set aside.
     set_aside: Vec<String>,
 }
 
 impl IndexUpkeep {
-    /// Starts the upkeep of an import whose dataset's flows are deleted already.
-    pub fn start(conn: &mut DbConnection) -> QueryResult<Self> {
-        let beside = match conn {
-            DbConnection::Sqlite(c) => Some(trade_flows::table.count().get_result(c)?),
-            DbConnection::Postgres(_) => None,
+    /// Starts the upkeep of an import into dataset `dataset_id`, before its flows are deleted,
+    /// setting the indexes aside at once if those flows outnumber the others.
+    pub fn start(conn: &mut DbConnection, dataset_id: &str) -> QueryResult<Self> {
+        let (beside, replaced) = match conn {
+            DbConnection::Sqlite(c) => {
+                let all: i64 = trade_flows::table.count().get_result(c)?;
+                let replaced: i64 = trade_flows::table
+                    .filter(trade_flows::dataset_id.eq(dataset_id))
+                    .count()
+                    .get_result(c)?;
+                (Some(all - replaced), replaced)
+            }
+            DbConnection::Postgres(_) => (None, 0),
         };
-        Ok(Self {
+        let mut upkeep = Self {
             beside,
+            replaced,
             set_aside: Vec::new(),
-        })
+        };
+        upkeep.written(conn, 0)?;
+        Ok(upkeep)
     }
 
-    /// Sets the indexes aside once `written` flows outnumber those beside them.
+    /// Sets the indexes aside once the flows replaced and `written` outnumber the others.
     pub fn written(&mut self, conn: &mut DbConnection, written: usize) -> QueryResult<()> {
         let DbConnection::Sqlite(c) = conn else {
             return Ok(());
         };
-        if !self.set_aside.is_empty() || self.beside.is_none_or(|beside| written as i64 <= beside) {
+        let outnumbered = self
+            .beside
+            .is_some_and(|beside| self.replaced + written as i64 > beside);
+        if !self.set_aside.is_empty() || !outnumbered {
             return Ok(());
         }
         #[derive(QueryableByName)]
@@ -303,7 +321,8 @@ impl IndexUpkeep {
         Ok(())
     }
 
-    /// Builds again the indexes set aside, once every flow is written.
+    /// Builds again the indexes set aside: once the dataset's vintage is complete, before the
+    /// import's transaction commits.
     pub fn finish(self, conn: &mut DbConnection) -> QueryResult<()> {
         for sql in self.set_aside {
             diesel::sql_query(sql).execute(conn)?;

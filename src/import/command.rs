@@ -378,7 +378,7 @@ fn import_trade<R: Read + Send>(
         dataset_id,
         records: api_response.is_some(),
     };
-    let (stored, skipped_aggregates, origins) = match api_response {
+    let ((stored, indexes), skipped_aggregates, origins) = match api_response {
         Some(parsed) => (
             batch.store(conn, parsed.flows.into_iter().map(Ok))?,
             parsed.skipped_aggregates,
@@ -419,6 +419,7 @@ fn import_trade<R: Read + Send>(
         },
         stored.checksum,
     )?;
+    indexes.finish(conn)?;
     Ok(ImportReport {
         dataset_id: dataset_id.to_owned(),
         version,

@@ -248,8 +248,9 @@ backend_test! {
         let first_row = csv.lines().nth(1).expect("row").to_owned();
         let datasets_before = app.get("/v1/datasets?format=csv").await.text();
         // More flows than the table holds: on SQLite the import sets the table's indexes aside
-        // before its last chunk and builds them again at its end (`db::trade::IndexUpkeep`); the
-        // repeated flow that follows must still be found, and the indexes must be back after.
+        // before its last chunk and builds them again once its vintage is complete
+        // (`db::trade::IndexUpkeep`); the repeated flow that follows must still be found, and
+        // the indexes must be back after.
         let (flows_before, indexes_before) = (count(&mut conn, "trade_flows"), trade_flow_indexes(&mut conn));
         assert!(flows_before < 25_000, "the table holds {flows_before} flows already");
 
@@ -276,6 +277,16 @@ backend_test! {
         let exported = app.get("/v1/trade/flows?source=bulk&format=csv").await.text();
         assert_eq!(exported.lines().count(), 25_001);
         assert!(exported.lines().nth(1).expect("first flow").contains(",USA,MEX,import,2000-01,monthly,HS,0000,0.0,"), "{exported:.200}");
+        assert_eq!(count(&mut conn, "trade_flows"), flows_before + 25_000);
+        assert_eq!(trade_flow_indexes(&mut conn), indexes_before);
+
+        // Imported again, the dataset's flows outnumber the others from the start: the indexes
+        // are set aside before its flows are deleted, and every flow, found unchanged, is put
+        // back under its id before they are built again.
+        let again = import(&mut conn, ImportKind::Csv, "bulk.csv", csv.as_bytes(), Some("bulk"), None).expect("import again");
+        let vintage = &again.vintage;
+        assert_eq!((again.version, vintage.rows_added, vintage.rows_removed, vintage.rows_changed), (2, 0, 0, 0));
+        assert_eq!(app.get("/v1/trade/flows?source=bulk&format=csv").await.text(), exported);
         assert_eq!(count(&mut conn, "trade_flows"), flows_before + 25_000);
         assert_eq!(trade_flow_indexes(&mut conn), indexes_before);
     }

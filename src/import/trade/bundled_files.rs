@@ -81,12 +81,14 @@ impl BundledLoader for TradeFile {
 
     fn load(&self, dataset_id: &str, conn: &mut DbConnection) -> Result<LoadSummary, ImportError> {
         let flows = (self.read)(self.files)?;
-        let stored = Batch {
+        let (stored, indexes) = Batch {
             file: self.files.first().map_or(dataset_id, |f| f.path),
             dataset_id,
             records: false,
         }
         .store(conn, flows.into_iter().map(Ok))?;
+        // The bundled files are small: their indexes are built again before the vintage.
+        indexes.finish(conn)?;
         Ok(LoadSummary {
             rows: stored.rows as i64,
             coverage: stored.coverage,

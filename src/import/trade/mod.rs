@@ -114,8 +114,13 @@ impl Batch<'_> {
     /// bad row rejects the whole batch with its line; the caller's transaction keeps the database
     /// as it was. The flows are read and checked on a thread of their own while the chunks
     /// before them are written, so that an import takes the database's time, not the sum of the
-    /// database's and the reading.
-    pub fn store<F>(&self, conn: &mut DbConnection, flows: F) -> Result<Stored, ImportError>
+    /// database's and the reading. The caller completes the dataset's vintage and then builds
+    /// again the indexes the write may have set aside (`IndexUpkeep::finish`).
+    pub fn store<F>(
+        &self,
+        conn: &mut DbConnection,
+        flows: F,
+    ) -> Result<(Stored, db_trade::IndexUpkeep), ImportError>
     where
         F: IntoIterator<Item = Result<Flow, ImportError>>,
         F::IntoIter: Send,
@@ -129,18 +134,19 @@ impl Batch<'_> {
                 .collect(),
         };
         let first_id = db_trade::max_id(conn)? + 1;
+        let mut indexes = db_trade::IndexUpkeep::start(conn, self.dataset_id)?;
         db_trade::delete_dataset(conn, self.dataset_id)?;
         let (sender, receiver) = mpsc::sync_channel(CHUNKS_AHEAD);
         let flows = flows.into_iter();
         std::thread::scope(|scope| {
             let checker = scope.spawn(|| self.check_all(&known, first_id, flows, sender));
-            let written = self.write_all(conn, receiver);
+            let written = self.write_all(conn, receiver, &mut indexes);
             // The checker ends at the last flow, at its first bad one, or when a failed write has
             // dropped the receiver.
             let stored = checker
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            written.map(|()| stored)
+            written.map(|()| (stored, indexes))
         })
     }
 
@@ -209,8 +215,8 @@ impl Batch<'_> {
         &self,
         conn: &mut DbConnection,
         checked: Receiver<Checked>,
+        indexes: &mut db_trade::IndexUpkeep,
     ) -> Result<(), ImportError> {
-        let mut indexes = db_trade::IndexUpkeep::start(conn)?;
         let mut written = 0;
         for message in checked {
             match message {
@@ -242,7 +248,7 @@ impl Batch<'_> {
             }
             indexes.written(conn, written)?;
         }
-        Ok(indexes.finish(conn)?)
+        Ok(())
     }
 
     /// One flow as a stored row with id `id`, or why it cannot be stored.
