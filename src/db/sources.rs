@@ -4,9 +4,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::DbConnection;
 use super::reused_sql::{ReusedSql, one_of};
 use super::schema::sources;
+use super::{Backend, DbConnection};
 use crate::domain::source::SourceFamily;
 
 /// A source as stored: also a row of the `sources` dataset's canonical table (`db::canonical`).
@@ -49,11 +49,11 @@ pub fn list(conn: &mut DbConnection, family: Option<&str>) -> QueryResult<Vec<So
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SourceRow>> {
-    sources::table
+    super::on_backend!(conn, |c| sources::table
         .find(id)
         .select(SourceRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// The sources with these ids, each once, in id order (for `meta.sources`): nearly every answer
@@ -62,23 +62,18 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SourceRow>>
 /// lookup per id (an answer names one or a few) costs a fifth of writing the list as JSON for
 /// one statement, parsing it back and reading its rows by column name.
 pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<SourceRow>> {
-    match conn {
-        DbConnection::Sqlite(c) => {
+    match conn.backend() {
+        Backend::Sqlite => {
             let mut ids = ids.to_vec();
             ids.sort_unstable();
             ids.dedup();
             let mut rows = Vec::with_capacity(ids.len());
             for id in ids {
-                let found = sources::table
-                    .find(id)
-                    .select(SourceRow::as_select())
-                    .first(c)
-                    .optional()?;
-                rows.extend(found);
+                rows.extend(find(conn, id)?);
             }
             Ok(rows)
         }
-        DbConnection::Postgres(_) => {
+        Backend::Postgres => {
             let ids = ids.iter().map(|id| (*id).to_owned()).collect();
             let (condition, bind) = one_of(conn.backend(), "id", ids);
             ReusedSql {

@@ -292,9 +292,6 @@ impl IndexUpkeep {
 
     /// Sets the indexes aside once the flows replaced and `written` outnumber the others.
     pub fn written(&mut self, conn: &mut DbConnection, written: usize) -> QueryResult<()> {
-        let DbConnection::Sqlite(c) = conn else {
-            return Ok(());
-        };
         let outnumbered = self
             .beside
             .is_some_and(|beside| self.replaced + written as i64 > beside);
@@ -313,9 +310,9 @@ impl IndexUpkeep {
             "SELECT name, sql FROM sqlite_schema \
              WHERE type = 'index' AND tbl_name = 'trade_flows' AND sql IS NOT NULL",
         )
-        .load(c)?;
+        .load(conn)?;
         for index in indexes {
-            diesel::sql_query(format!("DROP INDEX \"{}\"", index.name)).execute(c)?;
+            diesel::sql_query(format!("DROP INDEX \"{}\"", index.name)).execute(conn)?;
             self.set_aside.push(index.sql);
         }
         Ok(())
