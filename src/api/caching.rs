@@ -21,6 +21,7 @@ use super::envelope::{Envelope, Links, Meta, rfc3339};
 use super::format::{self, ColumnNotes, CsvRecord, Format};
 use super::memo::{self, AnswerMemo, CompleteAnswer, FoundWith, MemoizedAnswer};
 use super::query::{AS_OF_PARAM, FORMAT_PARAM, ReadOptions};
+use super::reading::{Reading, ReferenceVersions};
 use super::table::{self, Locations};
 use super::transport::{self, CODINGS};
 use crate::db::datasets::{self, DatasetRow};
@@ -89,13 +90,15 @@ impl CacheKey {
         }
     }
 
-    /// The validators of the answer to this request from these dataset versions, on this day:
-    /// answers name the periods not yet published and flag the ones still under way, which
-    /// change with the date, so an answer of yesterday is not today's. An answer read as of a
-    /// vintage names it (`meta.as_of`), and a time may name a later one tomorrow.
+    /// The validators of the answer to this request from these dataset versions, and those of
+    /// the countries and sources every answer reads (`reference`), on this day: answers name the
+    /// periods not yet published and flag the ones still under way, which change with the date,
+    /// so an answer of yesterday is not today's. An answer read as of a vintage names it
+    /// (`meta.as_of`), and a time may name a later one tomorrow.
     pub fn validators(
         &self,
         datasets: &[impl Borrow<DatasetRow>],
+        reference: ReferenceVersions,
         today: NaiveDate,
         vintage: Option<i64>,
     ) -> Validators {
@@ -116,12 +119,19 @@ impl CacheKey {
             hasher.update(&dataset.id);
             hasher.update(dataset.version.to_le_bytes());
         }
+        // After the scope's, so that an answer whose scope names no reference dataset still
+        // changes with a corrected source or country.
+        for version in [reference.countries, reference.sources] {
+            hasher.update([0xff]);
+            hasher.update(version.unwrap_or(-1).to_le_bytes());
+        }
         let digest = hasher.finalize();
         Validators {
             etag: format!("\"{}\"", hex(&digest[..16])),
             last_modified: datasets
                 .iter()
                 .map(|d| d.borrow().last_updated)
+                .chain(reference.last_updated)
                 .chain([today.and_time(chrono::NaiveTime::MIN)])
                 .max()
                 .unwrap_or_default(),
@@ -454,7 +464,11 @@ pub fn scope_datasets(
     conn: &mut DbConnection,
     scope: Scope,
     known: Option<&[DatasetRow]>,
-) -> Result<Vec<DatasetRow>, ApiError> {
+) -> Result<(Vec<DatasetRow>, ReferenceVersions), ApiError> {
+    let selected = |catalogue: &[DatasetRow]| -> Result<_, ApiError> {
+        let datasets = scope.select(catalogue)?.into_iter().cloned().collect();
+        Ok((datasets, ReferenceVersions::of(catalogue)))
+    };
     if let Some(known) = known {
         let versions = datasets::versions(conn)?;
         let unchanged = versions.len() == known.len()
@@ -463,11 +477,10 @@ pub fn scope_datasets(
                 .zip(known)
                 .all(|((id, version), row)| *id == row.id && *version == row.version);
         if unchanged {
-            return Ok(scope.select(known)?.into_iter().cloned().collect());
+            return selected(known);
         }
     }
-    let catalogue = datasets::list(conn)?;
-    Ok(scope.select(&catalogue)?.into_iter().cloned().collect())
+    selected(&datasets::list(conn)?)
 }
 
 /// The day a request is answered for (UTC).
@@ -578,7 +591,7 @@ impl Loader {
     /// rows returned.
     pub async fn load_fresh<T, F>(&self, scope: Scope, load: F) -> Result<Fresh<T>, ApiError>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut Reading<'_>) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let (format, today) = (self.format()?, self.today);
@@ -602,7 +615,8 @@ impl Loader {
             Some(_) => None,
         };
         if let Some(catalogue) = &known {
-            let validators = key.validators(&scope.select(catalogue)?, today, None);
+            let reference = ReferenceVersions::of(catalogue);
+            let validators = key.validators(&scope.select(catalogue)?, reference, today, None);
             if key.is_not_modified(&validators) {
                 return Ok(Fresh::Answered(format::not_modified(&validators)));
             }
@@ -620,6 +634,7 @@ impl Loader {
             }
         }
         let versions = Arc::clone(&self.state.versions);
+        let reference_rows = Arc::clone(&self.state.reference_rows);
         let checked = db::run(
             &self.state.pool,
             move |conn| -> Result<Checked<T>, ApiError> {
@@ -627,8 +642,8 @@ impl Loader {
                 // With the versions known, the client's copy and the memo were asked above.
                 if known.is_none() && vintage.is_none() {
                     versions.learn();
-                    let validators =
-                        key.validators(&scope_datasets(conn, scope, None)?, today, None);
+                    let (datasets, reference) = scope_datasets(conn, scope, None)?;
+                    let validators = key.validators(&datasets, reference, today, None);
                     if key.is_not_modified(&validators) {
                         return Ok(Checked::NotModified(validators));
                     }
@@ -638,8 +653,8 @@ impl Loader {
                     }
                 }
                 db::read_snapshot_at(conn, vintage, |conn| {
-                    let datasets = scope_datasets(conn, scope, known.as_deref()).map_err(
-                        |error| match vintage {
+                    let (datasets, reference) = scope_datasets(conn, scope, known.as_deref())
+                        .map_err(|error| match vintage {
                             Some(vintage) if error.kind == ProblemType::NotReady => {
                                 unknown_vintage(format!(
                                     "Vintage {vintage} is older than a dataset this answer \
@@ -648,12 +663,11 @@ impl Loader {
                                 ))
                             }
                             _ => error,
-                        },
-                    )?;
+                        })?;
                     if let Some(vintage) = vintage {
                         refuse_pruned(conn, vintage, &datasets)?;
                     }
-                    let validators = key.validators(&datasets, today, vintage);
+                    let validators = key.validators(&datasets, reference, today, vintage);
                     // An earlier state has its own validators, read only here.
                     if vintage.is_some() {
                         if key.is_not_modified(&validators) {
@@ -665,7 +679,10 @@ impl Loader {
                             return Ok(Checked::Memoized(answer));
                         }
                     }
-                    let value = load(conn)?;
+                    let value = match vintage {
+                        None => load(&mut Reading::current(conn, &reference_rows, reference)),
+                        Some(_) => load(&mut Reading::earlier(conn)),
+                    }?;
                     Ok(Checked::Loaded {
                         validators,
                         datasets,

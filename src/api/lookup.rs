@@ -2,9 +2,9 @@
 //! query, then found in the store), `from`/`to` ranges, and the sources of the rows an answer
 //! shows. Resource modules use these instead of each other.
 
-use crate::db::DbConnection;
-use crate::db::countries::{self as db_countries, CountryRow};
-use crate::db::sources::{self as db_sources, SourceRow};
+use super::reading::Reading;
+use crate::db::countries::CountryRow;
+use crate::db::sources::SourceRow;
 use crate::domain::country::{CountryLookup, shorten_for_display};
 use crate::domain::period::{DateRange, RangeError};
 use crate::error::ApiError;
@@ -43,11 +43,12 @@ pub fn parse_country_list(
 
 /// The stored country a validated code names, or the 404 that points to the list of codes.
 pub fn find_country(
-    conn: &mut DbConnection,
+    reading: &mut Reading<'_>,
     param: &str,
     lookup: &CountryLookup,
 ) -> Result<CountryRow, ApiError> {
-    db_countries::find(conn, lookup)?
+    reading
+        .country(lookup)?
         .ok_or_else(|| ApiError::unknown_country(param, lookup.as_str()))
 }
 
@@ -68,9 +69,9 @@ pub fn date_range(from: Option<&str>, to: Option<&str>) -> Result<DateRange, Api
 
 /// The sources of a set of series or observations.
 pub fn sources_of<'a>(
-    conn: &mut DbConnection,
+    reading: &mut Reading<'_>,
     ids: impl IntoIterator<Item = &'a str>,
 ) -> Result<Vec<SourceRow>, ApiError> {
     let ids: Vec<&str> = ids.into_iter().collect();
-    Ok(db_sources::by_ids(conn, &ids)?)
+    Ok(reading.sources(&ids)?)
 }

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod query;
 pub mod rate_limit;
+pub mod reading;
 pub mod responses;
 pub mod spool;
 pub mod table;
@@ -39,6 +40,7 @@ use self::import_keys::ImportKeys;
 use self::memo::AnswerMemo;
 use self::metrics::Metrics;
 use self::rate_limit::RateLimits;
+use self::reading::ReferenceRows;
 use self::spool::SpoolBudget;
 use self::v1::catalog::CatalogSettings;
 use crate::db::versions::KnownVersions;
@@ -60,6 +62,8 @@ pub struct AppState {
     pub export_slots: Arc<tokio::sync::Semaphore>,
     /// The treaty taxonomy and DTA meanings, read once at start-up.
     pub treaty_reference: Arc<TreatyReference>,
+    /// The countries and sources of their datasets' current versions, read once per version.
+    pub reference_rows: Arc<ReferenceRows>,
     /// Disk for what slow export clients have not read yet, shared by the workers.
     pub spool_budget: Arc<SpoolBudget>,
     /// What `/metrics` reports, counted by the workers of this process.
@@ -85,6 +89,7 @@ impl AppState {
     ) -> Self {
         Self {
             treaty_reference: Arc::new(treaty_reference),
+            reference_rows: Arc::default(),
             export_slots: Arc::new(tokio::sync::Semaphore::new(export_slots(pool.max_size()))),
             versions: Arc::new(KnownVersions::new(pool.manager().clone())),
             metrics: Arc::new(Metrics::new(&pool)),

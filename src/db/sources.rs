@@ -56,9 +56,10 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SourceRow>>
         .optional())
 }
 
-/// The sources with these ids, each once, in id order (for `meta.sources`): nearly every answer
-/// asks. On Postgres one statement whatever the number of ids, prepared once per
-/// connection: a round trip per id would cost more. SQLite runs in the process, where one cached
+/// The sources with these ids, each once, in the byte order of their ids (for `meta.sources`):
+/// what reads of an earlier state ask (answers of the current state find them kept in the
+/// process, `api::reading`). On Postgres one statement whatever the number of ids, prepared once
+/// per connection: a round trip per id would cost more. SQLite runs in the process, where one cached
 /// lookup per id (an answer names one or a few) costs a fifth of writing the list as JSON for
 /// one statement, parsing it back and reading its rows by column name.
 pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<SourceRow>> {
@@ -79,11 +80,16 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<SourceRo
             ReusedSql {
                 sql: format!(
                     "SELECT id, family, publisher, title, url, licence, coverage, \
-                     transformations, notes, basis FROM sources WHERE {condition} ORDER BY id"
+                     transformations, notes, basis FROM sources WHERE {condition}"
                 ),
                 binds: vec![bind],
             }
             .load_rows(conn)
+            .map(|mut rows: Vec<SourceRow>| {
+                // In the byte order of the ids, as on SQLite, whatever the database's collation.
+                rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+                rows
+            })
         }
     }
 }

@@ -220,3 +220,52 @@ backend_test! {
         assert_eq!(app.dataset("zeros").await["sha256"], sha256_hex(&download));
     }
 }
+
+backend_test! {
+    async fn a_corrected_source_changes_every_answer_that_names_it(app: TestApp) {
+        let app = app_with_keys(app.backend).await;
+        // A wage series and trade flows: neither answer's own datasets include the sources.
+        let paths = [
+            "/v1/wages/us/series/us.minimum_wage.federal?from=2000",
+            "/v1/trade/flows?reporter=us&partner=mx&from=2016&to=2016&source=census",
+        ];
+        let mut before = Vec::new();
+        for path in paths {
+            let answer = app.get(path).await;
+            assert_eq!(answer.status, 200, "{path}: {}", answer.text());
+            let source = answer.json()["meta"]["sources"][0].clone();
+            before.push((answer.header("etag").expect("an etag").to_owned(), source));
+        }
+
+        // The bundled catalogue of sources, with the titles of those two answers' sources
+        // corrected.
+        let named: Vec<&str> = before.iter().map(|(_, source)| source["id"].as_str().expect("an id")).collect();
+        let bundled = std::fs::read_to_string(format!("{}/data/sources.csv", env!("CARGO_MANIFEST_DIR"))).expect("sources.csv");
+        let mut reader = csv::Reader::from_reader(bundled.as_bytes());
+        let headers = reader.headers().expect("a header").clone();
+        let column = |name: &str| headers.iter().position(|h| h == name).expect("a column");
+        let (id, title) = (column("id"), column("title"));
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&headers).expect("written");
+        for record in reader.records() {
+            let mut fields: Vec<String> = record.expect("a row").iter().map(str::to_owned).collect();
+            if named.contains(&fields[id].as_str()) {
+                fields[title] = format!("{} (corrected)", fields[title]);
+            }
+            writer.write_record(&fields).expect("written");
+        }
+        let corrected = String::from_utf8(writer.into_inner().expect("written")).expect("UTF-8");
+        let imported = post_csv(&app, "/v1/admin/imports/sources", Some(FEEDS_KEY), &corrected).await;
+        assert_eq!(imported.status, 200, "{}", imported.text());
+
+        // A client holding an answer with the old title gets the new one, not a 304, and no
+        // answer kept from before is served.
+        for (path, (etag, source)) in paths.iter().zip(&before) {
+            let after = app.get_with(path, &[("if-none-match", etag)]).await;
+            assert_eq!(after.status, 200, "{path}: {}", after.text());
+            assert_ne!(after.header("etag"), Some(etag.as_str()), "{path}");
+            let title = format!("{} (corrected)", source["title"].as_str().expect("a title"));
+            assert_eq!(after.json()["meta"]["sources"][0]["title"], title.as_str(), "{path}");
+        }
+    }
+}

@@ -17,7 +17,7 @@ use crate::api::format;
 use crate::api::responses;
 use crate::api::v1::datasets::browse_path;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
-use crate::db::sources::{self as db_sources, SourceRow};
+use crate::db::sources::SourceRow;
 use crate::db::vintages as db_vintages;
 use crate::domain::source::DatasetFamily;
 use crate::error::ApiError;
@@ -380,7 +380,7 @@ pub async fn get_catalog(loader: Loader) -> Result<HttpResponse, ApiError> {
             let checksums = db_vintages::checksums(conn)?;
             let pairs = db_datasets::source_ids(conn)?;
             let ids: Vec<&str> = pairs.iter().map(|(_, source)| source.as_str()).collect();
-            let sources = db_sources::by_ids(conn, &ids)?;
+            let sources = conn.sources(&ids)?;
             Ok((checksums, pairs, sources))
         })
         .await?

@@ -12,6 +12,7 @@ use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
 use crate::api::lookup::find_country;
 use crate::api::query::ReadRequest;
+use crate::api::reading::Reading;
 use crate::api::responses;
 use crate::api::table::Column;
 use crate::db::countries::{self as db_countries, CountryRow, CurrencyRow};
@@ -216,7 +217,7 @@ struct WithContext {
 }
 
 fn load_with_context(
-    conn: &mut crate::db::DbConnection,
+    conn: &mut Reading<'_>,
     rows: Vec<CountryRow>,
 ) -> Result<WithContext, ApiError> {
     // Only the currencies these rows use: one country needs one or two of about 180.
@@ -233,7 +234,7 @@ fn load_with_context(
         .map(|c| (c.code.clone(), c))
         .collect();
     let source_ids: Vec<&str> = rows.iter().map(|r| r.source_id.as_str()).collect();
-    let sources = db_sources::by_ids(conn, &source_ids)?;
+    let sources = conn.sources(&source_ids)?;
     Ok(WithContext {
         rows,
         currencies,

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use crate::api::envelope::Meta;
 use crate::api::lookup::{find_country, parse_country_list, sources_of};
-use crate::db::DbConnection;
+use crate::api::reading::Reading;
 use crate::db::countries::CountryRow;
 use crate::db::datasets::DatasetRow;
 use crate::db::sources::SourceRow;
@@ -98,7 +98,7 @@ pub fn country_list(param: &str, raw: Option<&str>) -> Result<Vec<CountryLookup>
 
 /// The stored codes of validated country lookups.
 pub fn resolve_countries(
-    conn: &mut DbConnection,
+    conn: &mut Reading<'_>,
     param: &str,
     lookups: &[CountryLookup],
 ) -> Result<Vec<String>, ApiError> {
@@ -306,7 +306,7 @@ pub fn withhold_unknown_reporters<'a>(
 /// The two countries of a pair, found in the store; `param` names the first one's parameter.
 /// A pair is two different countries.
 fn find_pair(
-    conn: &mut DbConnection,
+    conn: &mut Reading<'_>,
     (param, first): (&str, &CountryLookup),
     partner: &CountryLookup,
 ) -> Result<(CountryRow, CountryRow), ApiError> {
@@ -347,7 +347,7 @@ pub struct PairFlows {
 
 impl PairFlows {
     pub fn load(
-        conn: &mut DbConnection,
+        conn: &mut Reading<'_>,
         first: (&str, &CountryLookup),
         partner: &CountryLookup,
         base: &FlowFilter,

@@ -18,7 +18,7 @@ use crate::api::responses;
 use crate::api::table::{Column, Unit};
 use crate::api::v1::countries::CountryRef;
 use crate::db::DbConnection;
-use crate::db::countries::{self as db_countries, CountryRow};
+use crate::db::countries::CountryRow;
 use crate::db::trade::{self as db_trade, FlowFilter, TradeFlowRow};
 use crate::domain::period::Period;
 use crate::domain::series::NativeFrequency;
@@ -222,7 +222,7 @@ pub async fn list_trade_partners(
             let flows = reported_flows(&rows)?;
             let listed = rank(&flows, &country.code, top);
             let codes: Vec<&str> = listed.top.iter().map(|r| r.partner).collect();
-            let names = db_countries::by_codes(conn, &codes)?;
+            let names = conn.countries_by_codes(&codes)?;
             let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
             Ok((country, chosen, rows, names, sources))
         })

@@ -12,9 +12,9 @@ use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
 use crate::api::lookup::sources_of;
 use crate::api::query::ReadRequest;
+use crate::api::reading::Reading;
 use crate::api::responses;
 use crate::api::table::Column;
-use crate::db::DbConnection;
 use crate::db::sources::SourceRow;
 use crate::db::treaties::{self as db_treaties, ProvisionRow, SearchFilter, SearchHit, Treaty};
 use crate::db::vintages as db_vintages;
@@ -310,7 +310,7 @@ struct Loaded {
 }
 
 fn load_compared(
-    conn: &mut DbConnection,
+    conn: &mut Reading<'_>,
     ids: &[TreatyId],
     topic: &str,
     asked: Option<Lang>,

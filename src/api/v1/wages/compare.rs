@@ -15,6 +15,7 @@ use crate::api::format::{CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country, parse_country_list};
 use crate::api::query::ReadRequest;
+use crate::api::reading::Reading;
 use crate::api::responses;
 use crate::api::table::{Column, Unit};
 use crate::api::v1::countries::CountryRef;
@@ -437,7 +438,7 @@ fn sentence(text: &str) -> String {
 
 /// The base country, which must be one of the compared countries.
 fn base_country(
-    conn: &mut DbConnection,
+    conn: &mut Reading<'_>,
     countries: &[CountryRow],
     base: &CountryLookup,
 ) -> Result<CountryRow, ApiError> {

@@ -11,9 +11,9 @@ use crate::api::format::CsvRecord;
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::lookup::{find_country, parse_country_list};
 use crate::api::query::ReadRequest;
+use crate::api::reading::Reading;
 use crate::api::responses;
 use crate::api::table::Column;
-use crate::db::DbConnection;
 use crate::db::series::{self as db_series, SeriesFilter, SeriesRow};
 use crate::domain::conversion::Request;
 use crate::domain::country::CountryLookup;
@@ -166,7 +166,7 @@ pub async fn list_prices(
 /// The price series of the countries asked for (all when none is) and the measure, or the 404 for
 /// a measure no price series has.
 fn price_series(
-    conn: &mut DbConnection,
+    conn: &mut Reading<'_>,
     lookups: &[CountryLookup],
     measure: Option<String>,
 ) -> Result<Vec<SeriesRow>, ApiError> {

@@ -18,6 +18,7 @@ use crate::api::envelope::{Envelope, render_with_data};
 use crate::api::format::{self, CsvRecord, Format};
 use crate::api::lookup::{date_range, sources_of};
 use crate::api::query::{ReadRequest, parse_query};
+use crate::api::reading::Reading;
 use crate::api::responses;
 use crate::api::table::{Column, Unit};
 use crate::api::{AppState, body, spool};
@@ -401,7 +402,7 @@ impl FlowsAsked {
     }
 
     /// The filter, with the stored codes of the countries asked for.
-    fn resolve(self, conn: &mut DbConnection) -> Result<FlowFilter, ApiError> {
+    fn resolve(self, conn: &mut Reading<'_>) -> Result<FlowFilter, ApiError> {
         Ok(FlowFilter {
             reporters: resolve_countries(conn, "reporter", &self.reporters)?,
             partners: resolve_countries(conn, "partner", &self.partners)?,

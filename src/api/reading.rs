@@ -1,0 +1,365 @@
+//! What a read's loading step works with (`caching::Loader::load_fresh`): the connection inside
+//! the read's snapshot, and the countries and sources the process keeps per version of their
+//! datasets.
+//!
+//! Nearly every answer looks a country up or names its sources (`meta.sources`), so both are
+//! read by every answer whatever its scope, and their versions are part of every ETag
+//! (`ReferenceVersions`). Their rows change only with those versions, which the snapshot has
+//! already read or confirmed: the rows read once for a version answer every later request from
+//! memory. On Postgres that takes two of the seven statements of a first request of a series
+//! away (BENCHMARKS.md).
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use crate::db::DbConnection;
+use crate::db::countries::{self as db_countries, CountryRow};
+use crate::db::datasets::DatasetRow;
+use crate::db::sources::{self as db_sources, SourceRow};
+use crate::domain::country::CountryLookup;
+
+const COUNTRIES: &str = "countries";
+const SOURCES: &str = "sources";
+
+/// The versions of the datasets every answer reads besides its scope, as a catalogue lists them
+/// (`None` for one not loaded), and when the later of them last changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReferenceVersions {
+    pub countries: Option<i64>,
+    pub sources: Option<i64>,
+    pub last_updated: Option<NaiveDateTime>,
+}
+
+impl ReferenceVersions {
+    /// The reference datasets' versions in `catalogue`.
+    pub fn of(catalogue: &[impl Borrow<DatasetRow>]) -> Self {
+        let row = |id: &str| {
+            catalogue
+                .iter()
+                .map(Borrow::borrow)
+                .find(|row: &&DatasetRow| row.id == id)
+        };
+        let (countries, sources) = (row(COUNTRIES), row(SOURCES));
+        Self {
+            countries: countries.map(|row| row.version),
+            sources: sources.map(|row| row.version),
+            last_updated: countries
+                .into_iter()
+                .chain(sources)
+                .map(|row| row.last_updated)
+                .max(),
+        }
+    }
+}
+
+/// The connection a load runs on, and where the reference rows of its snapshot's versions are
+/// kept. It dereferences to the connection, so loading code passes it on as one.
+pub struct Reading<'a> {
+    conn: &'a mut DbConnection,
+    /// `None` where the read is of an earlier state (`as_of`): its rows are read from the tables.
+    kept: Option<(&'a ReferenceRows, ReferenceVersions)>,
+}
+
+impl<'a> Reading<'a> {
+    /// A reading of the current state, whose snapshot holds the reference datasets at `versions`.
+    pub fn current(
+        conn: &'a mut DbConnection,
+        kept: &'a ReferenceRows,
+        versions: ReferenceVersions,
+    ) -> Self {
+        Self {
+            conn,
+            kept: Some((kept, versions)),
+        }
+    }
+
+    /// A reading of an earlier state, which reads everything from its tables.
+    pub fn earlier(conn: &'a mut DbConnection) -> Self {
+        Self { conn, kept: None }
+    }
+
+    /// The country a validated code names (`db::countries::find`).
+    pub fn country(&mut self, lookup: &CountryLookup) -> QueryResult<Option<CountryRow>> {
+        match self.kept_countries()? {
+            Some(kept) => Ok(kept.find(lookup).cloned()),
+            None => db_countries::find(self.conn, lookup),
+        }
+    }
+
+    /// The countries with these codes, in code order (`db::countries::by_codes`).
+    pub fn countries_by_codes(&mut self, codes: &[&str]) -> QueryResult<Vec<CountryRow>> {
+        match self.kept_countries()? {
+            Some(kept) => {
+                let mut rows: Vec<CountryRow> = kept
+                    .rows
+                    .iter()
+                    .filter(|row| codes.contains(&row.code.as_str()))
+                    .cloned()
+                    .collect();
+                rows.sort_unstable_by(|a, b| a.code.cmp(&b.code));
+                Ok(rows)
+            }
+            None => db_countries::by_codes(self.conn, codes),
+        }
+    }
+
+    /// The sources with these ids, each once, in id order (`db::sources::by_ids`).
+    pub fn sources(&mut self, ids: &[&str]) -> QueryResult<Vec<SourceRow>> {
+        let kept = match self.kept {
+            Some((
+                kept,
+                ReferenceVersions {
+                    sources: Some(version),
+                    ..
+                },
+            )) => kept.sources.get_or_load(version, || {
+                let mut rows = db_sources::list(self.conn, None)?;
+                rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+                Ok(rows)
+            })?,
+            _ => return db_sources::by_ids(self.conn, ids),
+        };
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids
+            .into_iter()
+            .filter_map(|id| {
+                let at = kept.binary_search_by(|row| row.id.as_str().cmp(id)).ok()?;
+                Some(kept[at].clone())
+            })
+            .collect())
+    }
+
+    /// The countries kept for this snapshot's version, read now if they are not yet.
+    fn kept_countries(&mut self) -> QueryResult<Option<Arc<Countries>>> {
+        match self.kept {
+            Some((
+                kept,
+                ReferenceVersions {
+                    countries: Some(version),
+                    ..
+                },
+            )) => kept
+                .countries
+                .get_or_load(version, || {
+                    Ok(Countries::new(db_countries::list(self.conn, None)?))
+                })
+                .map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+impl Deref for Reading<'_> {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        self.conn
+    }
+}
+
+impl DerefMut for Reading<'_> {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        self.conn
+    }
+}
+
+/// The countries and sources of one version each, shared by the workers of this process. Each
+/// holds the version read last: while an import lands, answers of the version before and after
+/// it may each read theirs again, and then the new one stays.
+#[derive(Default)]
+pub struct ReferenceRows {
+    countries: Kept<Countries>,
+    /// In id order, the order of `meta.sources`.
+    sources: Kept<Vec<SourceRow>>,
+}
+
+/// The rows of one version of a dataset.
+struct Kept<T>(RwLock<Option<(i64, Arc<T>)>>);
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Self(RwLock::new(None))
+    }
+}
+
+impl<T> Kept<T> {
+    /// The rows of `version`: those kept, or what `load` reads, kept from now on.
+    fn get_or_load(
+        &self,
+        version: i64,
+        load: impl FnOnce() -> QueryResult<T>,
+    ) -> QueryResult<Arc<T>> {
+        if let Some((kept_version, rows)) = &*self.0.read().unwrap_or_else(PoisonError::into_inner)
+            && *kept_version == version
+        {
+            return Ok(Arc::clone(rows));
+        }
+        let rows = Arc::new(load()?);
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) =
+            Some((version, Arc::clone(&rows)));
+        Ok(rows)
+    }
+}
+
+/// Every country, found by each of the codes a lookup can give. Code, alpha-2 and numeric are
+/// each unique in the table, as the lookup in the database relies on.
+struct Countries {
+    rows: Vec<CountryRow>,
+    by_code: HashMap<String, usize>,
+    by_iso2: HashMap<String, usize>,
+    by_numeric: HashMap<String, usize>,
+}
+
+impl Countries {
+    fn new(rows: Vec<CountryRow>) -> Self {
+        let index = |key: fn(&CountryRow) -> Option<&String>| {
+            rows.iter()
+                .enumerate()
+                .filter_map(|(at, row)| Some((key(row)?.clone(), at)))
+                .collect()
+        };
+        Self {
+            by_code: index(|row| Some(&row.code)),
+            by_iso2: index(|row| row.iso2.as_ref()),
+            by_numeric: index(|row| row.numeric.as_ref()),
+            rows,
+        }
+    }
+
+    fn find(&self, lookup: &CountryLookup) -> Option<&CountryRow> {
+        let at = match lookup {
+            CountryLookup::Alpha2(code) => self.by_iso2.get(code),
+            CountryLookup::Code(code) => self.by_code.get(code),
+            CountryLookup::Numeric(code) => self.by_numeric.get(code),
+        }?;
+        self.rows.get(*at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::connection::SimpleConnection;
+
+    use crate::db::{self, ConnectionManager};
+    use crate::import::{countries::COUNTRIES, sources::SOURCES};
+
+    /// A database holding the bundled sources and countries.
+    fn reference_database(dir: &tempfile::TempDir) -> DbConnection {
+        let url = dir.path().join("reference.db").display().to_string();
+        let mut conn = ConnectionManager::new(&url)
+            .connect_to_initialise()
+            .expect("file created");
+        db::run_migrations(&mut conn).expect("migrated");
+        for dataset in [&SOURCES, &COUNTRIES] {
+            db::write_transaction(&mut conn, |conn| {
+                dataset.loader.load(dataset.entry.id, conn)
+            })
+            .expect("loaded");
+        }
+        conn
+    }
+
+    const VERSIONS: ReferenceVersions = ReferenceVersions {
+        countries: Some(1),
+        sources: Some(1),
+        last_updated: None,
+    };
+
+    #[test]
+    fn kept_rows_find_what_the_tables_find() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut conn = reference_database(&dir);
+        let kept = ReferenceRows::default();
+        let countries = db_countries::list(&mut conn, None).expect("countries");
+        assert!(countries.len() > 250, "{} countries", countries.len());
+        let mut lookups = vec![
+            CountryLookup::Code("ZZZ".to_owned()),
+            CountryLookup::Alpha2("ZZ".to_owned()),
+            CountryLookup::Numeric("999".to_owned()),
+        ];
+        for row in &countries {
+            lookups.push(CountryLookup::Code(row.code.clone()));
+            lookups.extend(row.iso2.clone().map(CountryLookup::Alpha2));
+            lookups.extend(row.numeric.clone().map(CountryLookup::Numeric));
+        }
+        for lookup in &lookups {
+            let from_table = Reading::earlier(&mut conn).country(lookup).expect("read");
+            let from_memory = Reading::current(&mut conn, &kept, VERSIONS)
+                .country(lookup)
+                .expect("read");
+            assert_eq!(from_memory, from_table, "{lookup:?}");
+        }
+        let codes = ["USA", "MEX", "CAN", "NOPE", "MEX"];
+        assert_eq!(
+            Reading::current(&mut conn, &kept, VERSIONS)
+                .countries_by_codes(&codes)
+                .expect("read"),
+            Reading::earlier(&mut conn)
+                .countries_by_codes(&codes)
+                .expect("read"),
+        );
+
+        let sources = db_sources::list(&mut conn, None).expect("sources");
+        let ids: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
+        // Every id, some twice, in reverse order, with ids that name no source.
+        let mut asked: Vec<&str> = ids.iter().rev().copied().collect();
+        asked.extend(["no_such_source", ids[0], "", ids[ids.len() - 1]]);
+        for asked in [&asked[..], &asked[..3], &["no_such_source"], &[]] {
+            let from_memory = Reading::current(&mut conn, &kept, VERSIONS)
+                .sources(asked)
+                .expect("read");
+            let from_table = Reading::earlier(&mut conn).sources(asked).expect("read");
+            assert_eq!(from_memory, from_table, "{asked:?}");
+        }
+    }
+
+    #[test]
+    fn rows_are_read_again_for_another_version() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut conn = reference_database(&dir);
+        let kept = ReferenceRows::default();
+        let mexico = CountryLookup::Code("MEX".to_owned());
+        let name = |conn: &mut DbConnection, versions| {
+            Reading::current(conn, &kept, versions)
+                .country(&mexico)
+                .expect("read")
+                .map(|row| row.name)
+        };
+        let before = name(&mut conn, VERSIONS);
+        conn.batch_execute(
+            "UPDATE countries SET name = 'Estados Unidos Mexicanos' WHERE code = 'MEX'",
+        )
+        .expect("renamed");
+        assert_eq!(
+            name(&mut conn, VERSIONS),
+            before,
+            "the same version is kept"
+        );
+        let next = ReferenceVersions {
+            countries: Some(2),
+            ..VERSIONS
+        };
+        assert_eq!(
+            name(&mut conn, next).as_deref(),
+            Some("Estados Unidos Mexicanos"),
+            "another version is read"
+        );
+        let unknown = ReferenceVersions {
+            countries: None,
+            ..VERSIONS
+        };
+        assert_eq!(
+            name(&mut conn, unknown).as_deref(),
+            Some("Estados Unidos Mexicanos"),
+            "a dataset not in the catalogue is read from its table"
+        );
+    }
+}
