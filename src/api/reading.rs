@@ -95,14 +95,14 @@ impl<'a> Reading<'a> {
     pub fn countries_by_codes(&mut self, codes: &[&str]) -> QueryResult<Vec<CountryRow>> {
         match self.kept_countries()? {
             Some(kept) => {
-                let mut rows: Vec<CountryRow> = kept
-                    .rows
-                    .iter()
-                    .filter(|row| codes.contains(&row.code.as_str()))
+                let mut codes = codes.to_vec();
+                codes.sort_unstable();
+                codes.dedup();
+                Ok(codes
+                    .into_iter()
+                    .filter_map(|code| kept.with_code(code))
                     .cloned()
-                    .collect();
-                rows.sort_unstable_by(|a, b| a.code.cmp(&b.code));
-                Ok(rows)
+                    .collect())
             }
             None => db_countries::by_codes(self.conn, codes),
         }
@@ -240,6 +240,10 @@ impl Countries {
             CountryLookup::Numeric(code) => self.by_numeric.get(code),
         }?;
         self.rows.get(*at)
+    }
+
+    fn with_code(&self, code: &str) -> Option<&CountryRow> {
+        self.rows.get(*self.by_code.get(code)?)
     }
 }
 

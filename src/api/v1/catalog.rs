@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use crate::api::caching::{Loader, Scope};
 use crate::api::envelope::rfc3339;
 use crate::api::format;
+use crate::api::lookup::sources_of;
 use crate::api::responses;
 use crate::api::v1::datasets::browse_path;
 use crate::db::datasets::{self as db_datasets, DatasetRow};
@@ -379,8 +380,7 @@ pub async fn get_catalog(loader: Loader) -> Result<HttpResponse, ApiError> {
         .load_fresh(Scope::All, |conn| {
             let checksums = db_vintages::checksums(conn)?;
             let pairs = db_datasets::source_ids(conn)?;
-            let ids: Vec<&str> = pairs.iter().map(|(_, source)| source.as_str()).collect();
-            let sources = conn.sources(&ids)?;
+            let sources = sources_of(conn, pairs.iter().map(|(_, source)| source.as_str()))?;
             Ok((checksums, pairs, sources))
         })
         .await?

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::caching::{Loader, Scope};
 use crate::api::envelope::Envelope;
 use crate::api::format::CsvRecord;
-use crate::api::lookup::find_country;
+use crate::api::lookup::{find_country, sources_of};
 use crate::api::query::ReadRequest;
 use crate::api::reading::Reading;
 use crate::api::responses;
@@ -233,8 +233,7 @@ fn load_with_context(
         .into_iter()
         .map(|c| (c.code.clone(), c))
         .collect();
-    let source_ids: Vec<&str> = rows.iter().map(|r| r.source_id.as_str()).collect();
-    let sources = conn.sources(&source_ids)?;
+    let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
     Ok(WithContext {
         rows,
         currencies,
