@@ -94,11 +94,13 @@ impl CacheKey {
     /// the countries and sources every answer reads (`reference`), on this day: answers name the
     /// periods not yet published and flag the ones still under way, which change with the date,
     /// so an answer of yesterday is not today's. An answer read as of a vintage names it
-    /// (`meta.as_of`), and a time may name a later one tomorrow.
+    /// (`meta.as_of`), and a time may name a later one tomorrow. `pruned` is how many versions
+    /// are no longer kept, for an answer about them (`Scope::History`).
     pub fn validators(
         &self,
         datasets: &[impl Borrow<DatasetRow>],
         reference: ReferenceVersions,
+        pruned: Option<usize>,
         today: NaiveDate,
         vintage: Option<i64>,
     ) -> Validators {
@@ -124,6 +126,10 @@ impl CacheKey {
         for version in [reference.countries, reference.sources] {
             hasher.update([0xff]);
             hasher.update(version.unwrap_or(-1).to_le_bytes());
+        }
+        if let Some(pruned) = pruned {
+            hasher.update([0xfe]);
+            hasher.update(pruned.to_le_bytes());
         }
         let digest = hasher.finalize();
         Validators {
@@ -182,6 +188,11 @@ pub enum Scope {
     Family(DatasetFamily),
     /// Every dataset.
     All,
+    /// Every dataset, and which of their versions are still kept: answers about vintages and
+    /// row changes. `prune` changes what they show without changing any dataset's version, so
+    /// their validators also count the versions no longer kept, read in the answer's snapshot
+    /// (never answered from the versions the process knows).
+    History,
 }
 
 /// The outcome of a conditional load.
@@ -431,6 +442,14 @@ impl Scope {
     /// The rows of this scope's datasets in `catalogue` (every dataset, in id order), borrowed:
     /// a memo hit only hashes their ids and versions. A named dataset that is missing means the
     /// service is not ready.
+    /// How many dataset versions are no longer kept, for a scope that shows them.
+    fn pruned(self, conn: &mut DbConnection) -> Result<Option<usize>, ApiError> {
+        match self {
+            Scope::History => Ok(Some(vintages::not_kept(conn)?.len())),
+            _ => Ok(None),
+        }
+    }
+
     pub fn select(self, catalogue: &[DatasetRow]) -> Result<Vec<&DatasetRow>, ApiError> {
         let rows = match self {
             Scope::Ids(ids) => {
@@ -450,7 +469,7 @@ impl Scope {
                 .iter()
                 .filter(|row| row.family == family)
                 .collect(),
-            Scope::All => catalogue.iter().collect(),
+            Scope::All | Scope::History => catalogue.iter().collect(),
         };
         Ok(rows)
     }
@@ -609,14 +628,16 @@ impl Loader {
             }
         };
         let as_of = self.options.as_of;
-        // What the process knows is the current state; an earlier one is read where it is kept.
-        let known = match as_of {
-            None => self.state.versions.current(),
-            Some(_) => None,
+        // What the process knows is the current state; an earlier one is read where it is kept,
+        // and what is kept of the history is read too.
+        let known = match (as_of, scope) {
+            (None, Scope::History) | (Some(_), _) => None,
+            (None, _) => self.state.versions.current(),
         };
         if let Some(catalogue) = &known {
             let reference = ReferenceVersions::of(catalogue);
-            let validators = key.validators(&scope.select(catalogue)?, reference, today, None);
+            let validators =
+                key.validators(&scope.select(catalogue)?, reference, None, today, None);
             if key.is_not_modified(&validators) {
                 return Ok(Fresh::Answered(format::not_modified(&validators)));
             }
@@ -643,7 +664,8 @@ impl Loader {
                 if known.is_none() && vintage.is_none() {
                     versions.learn();
                     let (datasets, reference) = scope_datasets(conn, scope, None)?;
-                    let validators = key.validators(&datasets, reference, today, None);
+                    let pruned = scope.pruned(conn)?;
+                    let validators = key.validators(&datasets, reference, pruned, today, None);
                     if key.is_not_modified(&validators) {
                         return Ok(Checked::NotModified(validators));
                     }
@@ -667,7 +689,8 @@ impl Loader {
                     if let Some(vintage) = vintage {
                         refuse_pruned(conn, vintage, &datasets)?;
                     }
-                    let validators = key.validators(&datasets, reference, today, vintage);
+                    let pruned = scope.pruned(conn)?;
+                    let validators = key.validators(&datasets, reference, pruned, today, vintage);
                     // An earlier state has its own validators, read only here.
                     if vintage.is_some() {
                         if key.is_not_modified(&validators) {

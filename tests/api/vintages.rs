@@ -309,3 +309,38 @@ backend_test! {
         assert_eq!((&row["iso2"], &row["name"], &row["numeric"]), (&mexico["data"]["iso2"], &mexico["data"]["name"], &mexico["data"]["numeric"]));
     }
 }
+
+backend_test! {
+    async fn a_prune_is_seen_at_once_by_answers_read_before_it(app: TestApp) {
+        let app = app_with_keys(app.backend).await;
+        let census = census_flows(&app).await;
+        for body in [census.clone(), revised(&census, 5), census.clone()] {
+            let imported = post_csv(&app, IMPORT, Some(PIPELINE_KEY), &body).await;
+            assert_eq!(imported.status.as_u16(), 200, "{}", imported.text());
+        }
+        // Read (and kept in the memo) while every version is kept.
+        let versions = "/v1/datasets/feed/versions";
+        let listed = app.get(versions).await;
+        let etag = listed.header("etag").expect("an etag").to_owned();
+        assert!(listed.json()["data"].as_array().expect("data").iter().all(|v| v["kept"] == true));
+        let first_changes = "/v1/datasets/feed/changes?from=1&to=2";
+        assert_eq!(app.get(first_changes).await.status, 200);
+
+        // Pruning changes no dataset's version, yet neither a client's copy nor a kept answer
+        // may show the pruned version as kept.
+        let args = ["prune", "--keep", "2", "--database-url", &app.db.url];
+        let pruned = trilateral(args.iter().map(|a| a.to_string()).collect()).await;
+        assert!(pruned.status.success(), "{}", String::from_utf8_lossy(&pruned.stderr));
+        let after = app.get_with(versions, &[("if-none-match", &etag)]).await;
+        assert_eq!(after.status, 200, "{}", after.text());
+        assert_ne!(after.header("etag"), Some(etag.as_str()));
+        let kept: Vec<(i64, bool)> = after.json()["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|v| (v["version"].as_i64().expect("a version"), v["kept"].as_bool().expect("kept")))
+            .collect();
+        assert_eq!(kept, [(3, true), (2, true), (1, false)]);
+        app.get(first_changes).await.problem(404, "unknown-vintage");
+    }
+}

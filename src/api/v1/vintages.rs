@@ -211,7 +211,7 @@ pub async fn list_changes(
         ));
     }
     loader
-        .load_fresh(Scope::All, move |conn| {
+        .load_fresh(Scope::History, move |conn| {
             Ok(db_vintages::after(conn, since, limit)?)
         })
         .await?
@@ -271,7 +271,7 @@ pub async fn list_versions(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_dataset_id(&path)?;
     loader
-        .load_fresh(Scope::All, move |conn| {
+        .load_fresh(Scope::History, move |conn| {
             dataset(conn, &id)?;
             Ok(db_vintages::of_dataset(conn, &id)?)
         })
@@ -327,7 +327,7 @@ pub async fn list_row_changes(
         }
     }
     loader
-        .load_fresh(Scope::All, move |conn| {
+        .load_fresh(Scope::History, move |conn| {
             let current = dataset(conn, &id)?;
             let to = query.to.unwrap_or(current.version);
             let from = query.from.unwrap_or(to - 1);
@@ -405,7 +405,7 @@ pub async fn download_dataset(
         }
     };
     let fresh = loader
-        .load_fresh(Scope::All, move |conn| {
+        .load_fresh(Scope::History, move |conn| {
             let dataset = dataset(conn, &id)?;
             // The vintage that made the version shown: the rows are streamed as of it, so that
             // they are the rows its checksum was taken of, whatever is written meanwhile.
