@@ -442,14 +442,6 @@ impl Scope {
     /// The rows of this scope's datasets in `catalogue` (every dataset, in id order), borrowed:
     /// a memo hit only hashes their ids and versions. A named dataset that is missing means the
     /// service is not ready.
-    /// How many dataset versions are no longer kept, for a scope that shows them.
-    fn pruned(self, conn: &mut DbConnection) -> Result<Option<usize>, ApiError> {
-        match self {
-            Scope::History => Ok(Some(vintages::not_kept(conn)?.len())),
-            _ => Ok(None),
-        }
-    }
-
     pub fn select(self, catalogue: &[DatasetRow]) -> Result<Vec<&DatasetRow>, ApiError> {
         let rows = match self {
             Scope::Ids(ids) => {
@@ -472,6 +464,14 @@ impl Scope {
             Scope::All | Scope::History => catalogue.iter().collect(),
         };
         Ok(rows)
+    }
+
+    /// How many dataset versions are no longer kept, for a scope that shows them.
+    fn pruned(self, conn: &mut DbConnection) -> Result<Option<usize>, ApiError> {
+        match self {
+            Scope::History => Ok(Some(vintages::not_kept(conn)?.len())),
+            _ => Ok(None),
+        }
     }
 }
 
@@ -660,12 +660,14 @@ impl Loader {
             &self.state.pool,
             move |conn| -> Result<Checked<T>, ApiError> {
                 let vintage = as_of.map(|as_of| vintage_of(conn, as_of)).transpose()?;
+                // An earlier state, and what is kept of the history, have validators that only
+                // the snapshot reads: the client's copy and the memo are asked there.
+                let validated_in_snapshot = vintage.is_some() || matches!(scope, Scope::History);
                 // With the versions known, the client's copy and the memo were asked above.
-                if known.is_none() && vintage.is_none() {
+                if known.is_none() && !validated_in_snapshot {
                     versions.learn();
                     let (datasets, reference) = scope_datasets(conn, scope, None)?;
-                    let pruned = scope.pruned(conn)?;
-                    let validators = key.validators(&datasets, reference, pruned, today, None);
+                    let validators = key.validators(&datasets, reference, None, today, None);
                     if key.is_not_modified(&validators) {
                         return Ok(Checked::NotModified(validators));
                     }
@@ -691,8 +693,7 @@ impl Loader {
                     }
                     let pruned = scope.pruned(conn)?;
                     let validators = key.validators(&datasets, reference, pruned, today, vintage);
-                    // An earlier state has its own validators, read only here.
-                    if vintage.is_some() {
+                    if validated_in_snapshot {
                         if key.is_not_modified(&validators) {
                             return Ok(Checked::NotModified(validators));
                         }

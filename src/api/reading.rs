@@ -110,19 +110,8 @@ impl<'a> Reading<'a> {
 
     /// The sources with these ids, each once, in id order (`db::sources::by_ids`).
     pub fn sources(&mut self, ids: &[&str]) -> QueryResult<Vec<SourceRow>> {
-        let kept = match self.kept {
-            Some((
-                kept,
-                ReferenceVersions {
-                    sources: Some(version),
-                    ..
-                },
-            )) => kept.sources.get_or_load(version, || {
-                let mut rows = db_sources::list(self.conn, None)?;
-                rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-                Ok(rows)
-            })?,
-            _ => return db_sources::by_ids(self.conn, ids),
+        let Some(kept) = self.kept_sources()? else {
+            return db_sources::by_ids(self.conn, ids);
         };
         let mut ids = ids.to_vec();
         ids.sort_unstable();
@@ -134,6 +123,27 @@ impl<'a> Reading<'a> {
                 Some(kept[at].clone())
             })
             .collect())
+    }
+
+    /// The sources kept for this snapshot's version, in id order, read now if they are not yet.
+    fn kept_sources(&mut self) -> QueryResult<Option<Arc<Vec<SourceRow>>>> {
+        match self.kept {
+            Some((
+                kept,
+                ReferenceVersions {
+                    sources: Some(version),
+                    ..
+                },
+            )) => kept
+                .sources
+                .get_or_load(version, || {
+                    let mut rows = db_sources::list(self.conn, None)?;
+                    rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+                    Ok(rows)
+                })
+                .map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// The countries kept for this snapshot's version, read now if they are not yet.

@@ -59,9 +59,9 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SourceRow>>
 /// The sources with these ids, each once, in the byte order of their ids (for `meta.sources`):
 /// what reads of an earlier state ask (answers of the current state find them kept in the
 /// process, `api::reading`). On Postgres one statement whatever the number of ids, prepared once
-/// per connection: a round trip per id would cost more. SQLite runs in the process, where one cached
-/// lookup per id (an answer names one or a few) costs a fifth of writing the list as JSON for
-/// one statement, parsing it back and reading its rows by column name.
+/// per connection: a round trip per id would cost more. SQLite runs in the process, where one
+/// cached lookup per id (an answer names one or a few) costs a fifth of writing the list as JSON
+/// for one statement, parsing it back and reading its rows by column name.
 pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<SourceRow>> {
     match conn.backend() {
         Backend::Sqlite => {
