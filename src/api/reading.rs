@@ -1,13 +1,13 @@
-//! What a read's loading step works with (`caching::Loader::load_fresh`): the connection inside
-//! the read's snapshot, and the countries and sources the process keeps per version of their
-//! datasets.
+//! What a read's loading step works with (`caching::Loader::load_fresh`): the connection it reads
+//! on, in a snapshot or not, and the countries and sources the process keeps per version of
+//! their datasets.
 //!
 //! Nearly every answer looks a country up or names its sources (`meta.sources`), so both are
 //! read by every answer whatever its scope, and their versions are part of every ETag
-//! (`ReferenceVersions`). Their rows change only with those versions, which the snapshot has
-//! already read or confirmed: the rows read once for a version answer every later request from
-//! memory. On Postgres that takes two of the seven statements of a first request of a series
-//! away (BENCHMARKS.md).
+//! (`ReferenceVersions`). Their rows change only with those versions, which the read has
+//! confirmed (in its snapshot, or after it): the rows read once for a version answer every later
+//! request from memory. On Postgres that takes two of the seven statements of a first request of
+//! a series away (BENCHMARKS.md).
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -63,6 +63,16 @@ pub struct Reading<'a> {
     conn: &'a mut DbConnection,
     /// `None` where the read is of an earlier state (`as_of`): its rows are read from the tables.
     kept: Option<(&'a ReferenceRows, ReferenceVersions)>,
+    /// Where the reading is not yet known to be of `kept`'s versions (`unconfirmed`), the rows it
+    /// read from the tables, kept only once it is (`confirmed`).
+    unconfirmed: Option<Unconfirmed>,
+}
+
+/// Reference rows read by an unconfirmed reading.
+#[derive(Default)]
+struct Unconfirmed {
+    countries: Option<Arc<Countries>>,
+    sources: Option<Arc<Vec<SourceRow>>>,
 }
 
 impl<'a> Reading<'a> {
@@ -75,12 +85,45 @@ impl<'a> Reading<'a> {
         Self {
             conn,
             kept: Some((kept, versions)),
+            unconfirmed: None,
+        }
+    }
+
+    /// A reading of the current state outside a snapshot, to be confirmed after it as of
+    /// `versions` (`caching::Loader::load_fresh`): it uses the rows kept for those versions, and
+    /// keeps what it reads from the tables, which an import may change meanwhile, only once it
+    /// is `confirmed`.
+    pub fn unconfirmed(
+        conn: &'a mut DbConnection,
+        kept: &'a ReferenceRows,
+        versions: ReferenceVersions,
+    ) -> Self {
+        Self {
+            unconfirmed: Some(Unconfirmed::default()),
+            ..Self::current(conn, kept, versions)
         }
     }
 
     /// A reading of an earlier state, which reads everything from its tables.
     pub fn earlier(conn: &'a mut DbConnection) -> Self {
-        Self { conn, kept: None }
+        Self {
+            conn,
+            kept: None,
+            unconfirmed: None,
+        }
+    }
+
+    /// Once the database is found still at this reading's versions: keeps the reference rows it
+    /// read, which are then those of its versions.
+    pub fn confirmed(self) {
+        if let (Some((kept, versions)), Some(read)) = (self.kept, self.unconfirmed) {
+            if let (Some(version), Some(rows)) = (versions.countries, read.countries) {
+                kept.countries.keep(version, rows);
+            }
+            if let (Some(version), Some(rows)) = (versions.sources, read.sources) {
+                kept.sources.keep(version, rows);
+            }
+        }
     }
 
     /// The country a validated code names (`db::countries::find`).
@@ -125,44 +168,58 @@ impl<'a> Reading<'a> {
             .collect())
     }
 
-    /// The sources kept for this snapshot's version, in id order, read now if they are not yet.
+    /// The sources of this reading's version, in id order, read now if they are not yet.
     fn kept_sources(&mut self) -> QueryResult<Option<Arc<Vec<SourceRow>>>> {
-        match self.kept {
-            Some((
-                kept,
-                ReferenceVersions {
-                    sources: Some(version),
-                    ..
-                },
-            )) => kept
-                .sources
-                .get_or_load(version, || {
-                    let mut rows = db_sources::list(self.conn, None)?;
-                    rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-                    Ok(rows)
-                })
-                .map(Some),
-            _ => Ok(None),
+        let Some((kept, versions)) = self.kept else {
+            return Ok(None);
+        };
+        let Some(version) = versions.sources else {
+            return Ok(None);
+        };
+        if let Some(rows) = kept.sources.get(version) {
+            return Ok(Some(rows));
         }
+        if let Some(rows) = self
+            .unconfirmed
+            .as_ref()
+            .and_then(|read| read.sources.clone())
+        {
+            return Ok(Some(rows));
+        }
+        let mut rows = db_sources::list(self.conn, None)?;
+        rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let rows = Arc::new(rows);
+        match &mut self.unconfirmed {
+            Some(read) => read.sources = Some(Arc::clone(&rows)),
+            None => kept.sources.keep(version, Arc::clone(&rows)),
+        }
+        Ok(Some(rows))
     }
 
-    /// The countries kept for this snapshot's version, read now if they are not yet.
+    /// The countries of this reading's version, read now if they are not yet.
     fn kept_countries(&mut self) -> QueryResult<Option<Arc<Countries>>> {
-        match self.kept {
-            Some((
-                kept,
-                ReferenceVersions {
-                    countries: Some(version),
-                    ..
-                },
-            )) => kept
-                .countries
-                .get_or_load(version, || {
-                    Ok(Countries::new(db_countries::list(self.conn, None)?))
-                })
-                .map(Some),
-            _ => Ok(None),
+        let Some((kept, versions)) = self.kept else {
+            return Ok(None);
+        };
+        let Some(version) = versions.countries else {
+            return Ok(None);
+        };
+        if let Some(rows) = kept.countries.get(version) {
+            return Ok(Some(rows));
         }
+        if let Some(rows) = self
+            .unconfirmed
+            .as_ref()
+            .and_then(|read| read.countries.clone())
+        {
+            return Ok(Some(rows));
+        }
+        let rows = Arc::new(Countries::new(db_countries::list(self.conn, None)?));
+        match &mut self.unconfirmed {
+            Some(read) => read.countries = Some(Arc::clone(&rows)),
+            None => kept.countries.keep(version, Arc::clone(&rows)),
+        }
+        Ok(Some(rows))
     }
 }
 
@@ -200,21 +257,17 @@ impl<T> Default for Kept<T> {
 }
 
 impl<T> Kept<T> {
-    /// The rows of `version`: those kept, or what `load` reads, kept from now on.
-    fn get_or_load(
-        &self,
-        version: i64,
-        load: impl FnOnce() -> QueryResult<T>,
-    ) -> QueryResult<Arc<T>> {
-        if let Some((kept_version, rows)) = &*self.0.read().unwrap_or_else(PoisonError::into_inner)
-            && *kept_version == version
-        {
-            return Ok(Arc::clone(rows));
+    /// The rows of `version`, if they are the ones kept.
+    fn get(&self, version: i64) -> Option<Arc<T>> {
+        match &*self.0.read().unwrap_or_else(PoisonError::into_inner) {
+            Some((kept_version, rows)) if *kept_version == version => Some(Arc::clone(rows)),
+            _ => None,
         }
-        let rows = Arc::new(load()?);
-        *self.0.write().unwrap_or_else(PoisonError::into_inner) =
-            Some((version, Arc::clone(&rows)));
-        Ok(rows)
+    }
+
+    /// Keeps `rows` as those of `version`, in place of the version kept before.
+    fn keep(&self, version: i64, rows: Arc<T>) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = Some((version, rows));
     }
 }
 
@@ -333,6 +386,44 @@ mod tests {
             let from_table = Reading::earlier(&mut conn).sources(asked).expect("read");
             assert_eq!(from_memory, from_table, "{asked:?}");
         }
+    }
+
+    #[test]
+    fn an_unconfirmed_reading_keeps_what_it_read_only_once_confirmed() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut conn = reference_database(&dir);
+        let kept = ReferenceRows::default();
+        let mexico = CountryLookup::Code("MEX".to_owned());
+        let rename = |conn: &mut DbConnection, name: &str| {
+            conn.batch_execute(&format!(
+                "UPDATE countries SET name = '{name}' WHERE code = 'MEX'"
+            ))
+            .expect("renamed");
+        };
+        let name =
+            |reading: &mut Reading<'_>| reading.country(&mexico).expect("read").unwrap().name;
+
+        rename(&mut conn, "Before");
+        let mut unconfirmed = Reading::unconfirmed(&mut conn, &kept, VERSIONS);
+        assert_eq!(name(&mut unconfirmed), "Before");
+        drop(unconfirmed);
+        rename(&mut conn, "Changed");
+        assert_eq!(
+            name(&mut Reading::current(&mut conn, &kept, VERSIONS)),
+            "Changed",
+            "rows an unconfirmed reading read are not kept"
+        );
+
+        let kept = ReferenceRows::default();
+        let mut unconfirmed = Reading::unconfirmed(&mut conn, &kept, VERSIONS);
+        assert_eq!(name(&mut unconfirmed), "Changed");
+        unconfirmed.confirmed();
+        rename(&mut conn, "After");
+        assert_eq!(
+            name(&mut Reading::unconfirmed(&mut conn, &kept, VERSIONS)),
+            "Changed",
+            "confirmed rows are kept for their version, and unconfirmed readings use them"
+        );
     }
 
     #[test]

@@ -456,6 +456,73 @@ backend_test! {
     }
 }
 
+/// Answers read while imports land: each import of dataset `landing` gives every flow the value
+/// of the version it makes, so an answer whose rows came from another version than the one it
+/// names (a read that met an import and was not read again) shows it. The memo is off, so that
+/// every request reads.
+async fn answers_read_while_imports_land_name_the_version_of_their_rows(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |config| config.answer_memo_mb = 0).await else {
+        return;
+    };
+    const IMPORTS: i64 = 30;
+    let import_version = |conn: &mut DbConnection, version: i64| {
+        let csv = format!(
+            "reporter,partner,flow,period,classification,product_code,value_usd,source_id\n\
+             USA,MEX,import,2023,H6,TOTAL,{version},un_comtrade_api\n\
+             USA,MEX,export,2023,H6,TOTAL,{version},un_comtrade_api\n"
+        );
+        let report = import(
+            conn,
+            ImportKind::Csv,
+            "landing.csv",
+            csv.as_bytes(),
+            Some("landing"),
+            None,
+        )
+        .expect("import");
+        assert_eq!(report.version, version);
+    };
+    let pool = connection(&app);
+    let mut conn = pool.manager().connect_to_serve().expect("connection");
+    import_version(&mut conn, 1);
+    let importer = std::thread::spawn(move || {
+        for version in 2..=IMPORTS {
+            import_version(&mut conn, version);
+        }
+    });
+    let path = "/v1/trade/flows?source=landing";
+    let mut versions_seen = BTreeSet::new();
+    while !importer.is_finished() {
+        let answer = app.get(path).await;
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        let body = answer.json();
+        let version = version_read(&body, "landing").expect("the version read");
+        let values: Vec<f64> = body["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|row| number(&row["value_usd"]))
+            .collect();
+        assert_eq!(values, [version as f64; 2], "rows of the version named");
+        versions_seen.insert(version);
+    }
+    importer.join().expect("every import landed");
+    assert!(
+        versions_seen.len() > 2,
+        "reads met the imports: {versions_seen:?}"
+    );
+}
+
+#[actix_web::test]
+async fn answers_read_while_imports_land_name_the_version_of_their_rows_sqlite() {
+    answers_read_while_imports_land_name_the_version_of_their_rows(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn answers_read_while_imports_land_name_the_version_of_their_rows_postgres() {
+    answers_read_while_imports_land_name_the_version_of_their_rows(Backend::Postgres).await;
+}
+
 /// An export whose client does not read hands its connection back once the rows are read: with
 /// a pool of one connection, another request is still answered while the export waits for its
 /// reader, and the reader then gets every row.

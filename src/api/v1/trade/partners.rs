@@ -217,7 +217,14 @@ pub async fn list_trade_partners(
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
             let country = find_country(conn, "country", &country)?;
-            let (chosen, rows) = partner_rows(conn, &country.code, year, flow, product, source)?;
+            let (chosen, rows) = partner_rows(
+                conn,
+                &country.code,
+                year,
+                flow,
+                product.clone(),
+                source.clone(),
+            )?;
             // Names are read for the partners the answer lists, not for every partner ranked.
             let flows = reported_flows(&rows)?;
             let listed = rank(&flows, &country.code, top);

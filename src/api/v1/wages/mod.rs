@@ -328,7 +328,7 @@ pub async fn list_wage_series(
     let region = query.region.as_deref().map(parse_region).transpose()?;
     loader.load_fresh(Scope::Ids(DATASETS), move |conn| {
         let country = find_country(conn, "country", &lookup)?;
-        let rows = wage_series(conn, &country, measure, region, range)?;
+        let rows = wage_series(conn, &country, measure.clone(), region.clone(), range)?;
         let sources = sources_of(conn, rows.iter().map(|r| r.source_id.as_str()))?;
         Ok((country, rows, sources))
     })

@@ -139,7 +139,7 @@ pub async fn list_prices(
             let mut rows = Vec::new();
             let (mut transformations, mut warnings, mut source_ids) =
                 (Vec::new(), Vec::new(), Vec::new());
-            for series in price_series(conn, &lookups, measure)? {
+            for series in price_series(conn, &lookups, measure.clone())? {
                 let computed = load::compute(conn, &series, &request, today)?;
                 transformations.extend(computed.transformations_of(&series.id));
                 warnings.extend(computed.warnings);

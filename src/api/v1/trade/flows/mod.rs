@@ -402,11 +402,11 @@ impl FlowsAsked {
     }
 
     /// The filter, with the stored codes of the countries asked for.
-    fn resolve(self, conn: &mut Reading<'_>) -> Result<FlowFilter, ApiError> {
+    fn resolve(&self, conn: &mut Reading<'_>) -> Result<FlowFilter, ApiError> {
         Ok(FlowFilter {
             reporters: resolve_countries(conn, "reporter", &self.reporters)?,
             partners: resolve_countries(conn, "partner", &self.partners)?,
-            ..self.filter
+            ..self.filter.clone()
         })
     }
 }
