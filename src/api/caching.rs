@@ -609,12 +609,13 @@ impl Loader {
     /// Loads what a handler needs in one trip to the blocking pool. The rows of the datasets the
     /// answer reads come first: they give the validators, and when the client's copy is current
     /// or the memo holds the answer, nothing else is read; where this process knows the current
-    /// versions (`db::versions`), those two answers need no trip at all. Then `load` reads
-    /// without a transaction, and the versions are read after it: versions only grow and every
-    /// write changes one, so finding the known ones again means that every statement saw their
-    /// state, as one snapshot would, for two round trips fewer on Postgres. Otherwise (or when
-    /// a write landed meanwhile, which runs `load` again) the dataset rows and `load` are read
-    /// in one snapshot. Either way the validators describe exactly the rows returned.
+    /// versions (`db::versions`), those two answers need no trip at all, and when neither is
+    /// given, `load` reads without a transaction and the versions are read after it: versions
+    /// only grow and every write changes one, so finding the known ones again means that every
+    /// statement saw their state, as one snapshot would, for two round trips fewer on Postgres.
+    /// Otherwise (or when a write landed meanwhile, which runs `load` again) the dataset rows
+    /// and `load` are read in one snapshot. Either way the validators describe exactly the rows
+    /// returned.
     pub async fn load_fresh<T, F>(&self, scope: Scope, load: F) -> Result<Fresh<T>, ApiError>
     where
         F: Fn(&mut Reading<'_>) -> Result<T, ApiError> + Send + 'static,

@@ -113,6 +113,11 @@ impl<'a> Reading<'a> {
         }
     }
 
+    /// Whether this reading is of an earlier state (`as_of`) rather than the current one.
+    pub fn is_of_earlier_state(&self) -> bool {
+        self.kept.is_none()
+    }
+
     /// Once the database is found still at this reading's versions: keeps the reference rows it
     /// read, which are then those of its versions.
     pub fn confirmed(self) {

@@ -206,7 +206,10 @@ pub async fn search_provisions(
     let query_terms = terms.clone();
     loader
         .load_fresh(Scope::Family(FAMILY), move |conn| {
-            if let Some(latest) = db_vintages::search_index_is_newer(conn)? {
+            // The search index holds the current texts: only an earlier state can be older.
+            if conn.is_of_earlier_state()
+                && let Some(latest) = db_vintages::search_index_is_newer(conn)?
+            {
                 return Err(ApiError::new(
                     ProblemType::UnknownVintage,
                     format!(
