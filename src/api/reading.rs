@@ -121,13 +121,9 @@ impl<'a> Reading<'a> {
     /// Once the database is found still at this reading's versions: keeps the reference rows it
     /// read, which are then those of its versions.
     pub fn confirmed(self) {
-        if let (Some((kept, versions)), Some(read)) = (self.kept, self.unconfirmed) {
-            if let (Some(version), Some(rows)) = (versions.countries, read.countries) {
-                kept.countries.keep(version, rows);
-            }
-            if let (Some(version), Some(rows)) = (versions.sources, read.sources) {
-                kept.sources.keep(version, rows);
-            }
+        if let (Some((kept, versions)), Some(mut read)) = (self.kept, self.unconfirmed) {
+            COUNTRY_ROWS.keep_confirmed(kept, &versions, &mut read);
+            SOURCE_ROWS.keep_confirmed(kept, &versions, &mut read);
         }
     }
 
@@ -175,58 +171,86 @@ impl<'a> Reading<'a> {
 
     /// The sources of this reading's version, in id order, read now if they are not yet.
     fn kept_sources(&mut self) -> QueryResult<Option<Arc<Vec<SourceRow>>>> {
-        let Some((kept, versions)) = self.kept else {
-            return Ok(None);
-        };
-        let Some(version) = versions.sources else {
-            return Ok(None);
-        };
-        if let Some(rows) = kept.sources.get(version) {
-            return Ok(Some(rows));
-        }
-        if let Some(rows) = self
-            .unconfirmed
-            .as_ref()
-            .and_then(|read| read.sources.clone())
-        {
-            return Ok(Some(rows));
-        }
-        let mut rows = db_sources::list(self.conn, None)?;
-        rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let rows = Arc::new(rows);
-        match &mut self.unconfirmed {
-            Some(read) => read.sources = Some(Arc::clone(&rows)),
-            None => kept.sources.keep(version, Arc::clone(&rows)),
-        }
-        Ok(Some(rows))
+        self.rows_of(&SOURCE_ROWS)
     }
 
     /// The countries of this reading's version, read now if they are not yet.
     fn kept_countries(&mut self) -> QueryResult<Option<Arc<Countries>>> {
+        self.rows_of(&COUNTRY_ROWS)
+    }
+
+    /// The rows of `reference` at this reading's version: those kept, those this unconfirmed
+    /// reading read already, or read now (and kept, or held until the reading is confirmed).
+    /// `None` for a reading of an earlier state, or a dataset not loaded.
+    fn rows_of<T>(&mut self, reference: &Reference<T>) -> QueryResult<Option<Arc<T>>> {
         let Some((kept, versions)) = self.kept else {
             return Ok(None);
         };
-        let Some(version) = versions.countries else {
+        let Some(version) = (reference.version)(&versions) else {
             return Ok(None);
         };
-        if let Some(rows) = kept.countries.get(version) {
+        if let Some(rows) = (reference.kept)(kept).get(version) {
             return Ok(Some(rows));
         }
         if let Some(rows) = self
             .unconfirmed
-            .as_ref()
-            .and_then(|read| read.countries.clone())
+            .as_mut()
+            .and_then(|read| (reference.unconfirmed)(read).clone())
         {
             return Ok(Some(rows));
         }
-        let rows = Arc::new(Countries::new(db_countries::list(self.conn, None)?));
+        let rows = Arc::new((reference.read)(self.conn)?);
         match &mut self.unconfirmed {
-            Some(read) => read.countries = Some(Arc::clone(&rows)),
-            None => kept.countries.keep(version, Arc::clone(&rows)),
+            Some(read) => *(reference.unconfirmed)(read) = Some(Arc::clone(&rows)),
+            None => (reference.kept)(kept).keep(version, Arc::clone(&rows)),
         }
         Ok(Some(rows))
     }
 }
+
+/// How a reading finds the rows of one reference dataset: where they are kept, the version it
+/// reads, where an unconfirmed reading holds them, and how they are read from the tables.
+struct Reference<T> {
+    kept: fn(&ReferenceRows) -> &Kept<T>,
+    version: fn(&ReferenceVersions) -> Option<i64>,
+    unconfirmed: fn(&mut Unconfirmed) -> &mut Option<Arc<T>>,
+    read: fn(&mut DbConnection) -> QueryResult<T>,
+}
+
+impl<T> Reference<T> {
+    /// Keeps the rows an unconfirmed reading `read` read, now confirmed to be of `versions`.
+    fn keep_confirmed(
+        &self,
+        kept: &ReferenceRows,
+        versions: &ReferenceVersions,
+        read: &mut Unconfirmed,
+    ) {
+        if let (Some(version), Some(rows)) =
+            ((self.version)(versions), (self.unconfirmed)(read).take())
+        {
+            (self.kept)(kept).keep(version, rows);
+        }
+    }
+}
+
+const COUNTRY_ROWS: Reference<Countries> = Reference {
+    kept: |kept| &kept.countries,
+    version: |versions| versions.countries,
+    unconfirmed: |read| &mut read.countries,
+    read: |conn| Ok(Countries::new(db_countries::list(conn, None)?)),
+};
+
+/// In id order, whatever the database's collation.
+const SOURCE_ROWS: Reference<Vec<SourceRow>> = Reference {
+    kept: |kept| &kept.sources,
+    version: |versions| versions.sources,
+    unconfirmed: |read| &mut read.sources,
+    read: |conn| {
+        let mut rows = db_sources::list(conn, None)?;
+        rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        Ok(rows)
+    },
+};
 
 impl Deref for Reading<'_> {
     type Target = DbConnection;
