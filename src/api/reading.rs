@@ -429,8 +429,13 @@ mod tests {
             ))
             .expect("renamed");
         };
-        let name =
-            |reading: &mut Reading<'_>| reading.country(&mexico).expect("read").unwrap().name;
+        let name = |reading: &mut Reading<'_>| {
+            reading
+                .country(&mexico)
+                .expect("read")
+                .expect("Mexico")
+                .name
+        };
 
         rename(&mut conn, "Before");
         let mut unconfirmed = Reading::unconfirmed(&mut conn, &kept, VERSIONS);
