@@ -466,6 +466,16 @@ impl Scope {
         Ok(rows)
     }
 
+    /// The rows of this scope's datasets in `catalogue`, owned, with the reference datasets'
+    /// versions there: what an answer read in that catalogue's state is validated by.
+    fn rows_in(
+        self,
+        catalogue: &[DatasetRow],
+    ) -> Result<(Vec<DatasetRow>, ReferenceVersions), ApiError> {
+        let datasets = self.select(catalogue)?.into_iter().cloned().collect();
+        Ok((datasets, ReferenceVersions::of(catalogue)))
+    }
+
     /// How many dataset versions are no longer kept, for a scope that shows them.
     fn pruned(self, conn: &mut DbConnection) -> Result<Option<usize>, ApiError> {
         match self {
@@ -484,16 +494,12 @@ pub fn scope_datasets(
     scope: Scope,
     known: Option<&[DatasetRow]>,
 ) -> Result<(Vec<DatasetRow>, ReferenceVersions), ApiError> {
-    let selected = |catalogue: &[DatasetRow]| -> Result<_, ApiError> {
-        let datasets = scope.select(catalogue)?.into_iter().cloned().collect();
-        Ok((datasets, ReferenceVersions::of(catalogue)))
-    };
     if let Some(known) = known
         && versions_unchanged(conn, known)?
     {
-        return selected(known);
+        return scope.rows_in(known);
     }
-    selected(&datasets::list(conn)?)
+    scope.rows_in(&datasets::list(conn)?)
 }
 
 /// Whether the database holds the datasets of `known` at its versions, and no others.
@@ -685,15 +691,13 @@ impl Loader {
                     }
                 }
                 if let (Some(known), false) = (known.as_deref(), validated_in_snapshot) {
-                    let reference = ReferenceVersions::of(known);
+                    let (datasets, reference) = scope.rows_in(known)?;
                     let mut reading = Reading::unconfirmed(conn, &reference_rows, reference);
                     let loaded = load(&mut reading);
                     // A failure is confirmed too: one statement may have found what a write
                     // after it took away.
                     if versions_unchanged(&mut reading, known)? {
                         reading.confirmed();
-                        let datasets: Vec<DatasetRow> =
-                            scope.select(known)?.into_iter().cloned().collect();
                         let validators = key.validators(&datasets, reference, None, today, None);
                         return Ok(Checked::Loaded {
                             validators,
